@@ -1,0 +1,63 @@
+"""Data contracts of the Partnership Impact Dashboard: indicator catalog, vocabularies and pandera models.
+
+Everything that decides whether a table is acceptable lives here, with no dependency on the app or the store.
+"""
+
+from data_contracts.catalog import DATASET_INFO, INDICATORS, Indicator, indicator, indicators_of
+from data_contracts.findings import Finding, findings_frame, findings_from_schema_errors, summarise_findings
+from data_contracts.indicator_models import (
+    DATASET_MODELS,
+    INDICATOR_COLUMNS,
+    KEY_COLUMNS,
+    SLICE_COLUMNS,
+    CommunityCapacityModel,
+    DiversityModel,
+    EducationModel,
+    IndicatorModel,
+    ValidationResult,
+    WorkforceModel,
+    validate_indicators,
+)
+from data_contracts.reference_models import (
+    GOAL_COLUMNS,
+    PARTNERSHIP_COLUMNS,
+    GoalModel,
+    PartnershipModel,
+    split_list,
+    validate_goals,
+    validate_partnerships,
+)
+from data_contracts.vocabularies import DATASETS, DIMENSIONS, TOTAL
+
+__all__ = [
+    "DATASET_INFO",
+    "DATASET_MODELS",
+    "DATASETS",
+    "DIMENSIONS",
+    "GOAL_COLUMNS",
+    "INDICATOR_COLUMNS",
+    "INDICATORS",
+    "KEY_COLUMNS",
+    "PARTNERSHIP_COLUMNS",
+    "SLICE_COLUMNS",
+    "TOTAL",
+    "CommunityCapacityModel",
+    "DiversityModel",
+    "EducationModel",
+    "Finding",
+    "GoalModel",
+    "Indicator",
+    "IndicatorModel",
+    "PartnershipModel",
+    "ValidationResult",
+    "WorkforceModel",
+    "findings_frame",
+    "findings_from_schema_errors",
+    "indicator",
+    "indicators_of",
+    "split_list",
+    "summarise_findings",
+    "validate_goals",
+    "validate_indicators",
+    "validate_partnerships",
+]

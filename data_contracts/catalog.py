@@ -1,0 +1,218 @@
+"""The indicator catalog: every indicator the data contracts accept, with its rules and framework references.
+
+Loaded from ``indicators.yaml`` beside this file and checked at import, so a broken catalog fails loudly at start-up
+rather than quietly at validation time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
+
+import yaml
+
+from data_contracts.vocabularies import BREAKDOWN_DIMENSIONS, DATASETS
+
+CATALOG_FILE = Path(__file__).with_name("indicators.yaml")
+
+Unit = Literal["count", "percent", "hours", "currency_usd", "ratio"]
+YearRule = Literal["sum", "last", "recompute"]
+RecomputeMethod = Literal["ratio", "weighted_mean", "per_last", "share_of_implied_total"]
+
+UNITS: tuple[str, ...] = ("count", "percent", "hours", "currency_usd", "ratio")
+YEAR_RULES: tuple[str, ...] = ("sum", "last", "recompute")
+RECOMPUTE_METHODS: tuple[str, ...] = ("ratio", "weighted_mean", "per_last", "share_of_implied_total")
+FRAMEWORKS: Mapping[str, str] = MappingProxyType(
+    {"gri": "GRI", "iris": "IRIS+", "sdg": "SDG", "wef": "WEF", "esrs": "ESRS"}
+)
+
+UNIT_LABELS: Mapping[str, str] = MappingProxyType(
+    {"count": "number", "percent": "%", "hours": "hours", "currency_usd": "USD", "ratio": "ratio"}
+)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One framework code an indicator refers to, with a qualifier such as "aligned" or "related"."""
+
+    framework: str
+    code: str
+    note: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{FRAMEWORKS[self.framework]} {self.code}"
+        return f"{text} ({self.note})" if self.note else text
+
+
+@dataclass(frozen=True)
+class Recompute:
+    """How a rate, share or ratio becomes an annual value from annual components."""
+
+    method: RecomputeMethod
+    numerator: str
+    denominator: str
+    scale: float
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    dataset: str
+    name: str
+    short_name: str
+    description: str
+    unit: Unit
+    higher_is_better: bool
+    year_rule: YearRule
+    whole_number: bool
+    signed: bool
+    additive: bool
+    breakdowns: tuple[str, ...]
+    references: tuple[Reference, ...]
+    references_text: str
+    recompute: Recompute | None = None
+    year_rule_text: str = ""
+    breakdown_of: str = "people"
+
+    @property
+    def unit_label(self) -> str:
+        return UNIT_LABELS[self.unit]
+
+    def references_for(self, framework: str) -> tuple[Reference, ...]:
+        return tuple(r for r in self.references if r.framework == framework)
+
+    def allows(self, dimension: str) -> bool:
+        return dimension == "total" or dimension in self.breakdowns
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    id: str
+    name: str
+    description: str
+    colour: str
+    headline_indicator: str
+
+
+_YEAR_RULE_TEXT = {
+    "sum": "Sum of the four quarters (a flow).",
+    "last": "Value at the end of the last quarter of the year (a stock).",
+}
+
+
+def _indicator(entry: dict) -> Indicator:
+    where = f"{CATALOG_FILE.name}: indicator {entry.get('id', '?')!r}"
+    required = {
+        "id",
+        "dataset",
+        "name",
+        "short_name",
+        "description",
+        "unit",
+        "higher_is_better",
+        "year_rule",
+        "whole_number",
+        "signed",
+        "additive",
+        "breakdowns",
+        "references",
+    }
+    missing = required - set(entry)
+    if missing:
+        raise ValueError(f"{where}: missing fields {sorted(missing)}")
+    if entry["dataset"] not in DATASETS:
+        raise ValueError(f"{where}: unknown dataset {entry['dataset']!r}")
+    if entry["unit"] not in UNITS:
+        raise ValueError(f"{where}: unknown unit {entry['unit']!r}")
+    if entry["year_rule"] not in YEAR_RULES:
+        raise ValueError(f"{where}: unknown year rule {entry['year_rule']!r}")
+    unknown_dims = set(entry["breakdowns"]) - set(BREAKDOWN_DIMENSIONS)
+    if unknown_dims:
+        raise ValueError(f"{where}: unknown breakdowns {sorted(unknown_dims)}")
+    if entry["additive"] and entry["unit"] not in ("count", "hours", "currency_usd"):
+        raise ValueError(f"{where}: only counts, hours and currency can be additive")
+    if entry["whole_number"] and entry["unit"] != "count":
+        raise ValueError(f"{where}: only counts can require whole numbers")
+    recompute = None
+    if entry["year_rule"] == "recompute":
+        spec = entry.get("recompute") or {}
+        if spec.get("method") not in RECOMPUTE_METHODS:
+            raise ValueError(f"{where}: recompute needs a method among {RECOMPUTE_METHODS}")
+        recompute = Recompute(
+            method=spec["method"],
+            numerator=str(spec["numerator"]),
+            denominator=str(spec["denominator"]),
+            scale=float(spec.get("scale", 1)),
+        )
+    elif "recompute" in entry:
+        raise ValueError(f"{where}: 'recompute' is only for year_rule recompute")
+    references = []
+    for framework, items in (entry["references"] or {}).items():
+        if framework not in FRAMEWORKS:
+            raise ValueError(f"{where}: unknown framework {framework!r}")
+        for item in items or []:
+            references.append(Reference(framework=framework, code=str(item["code"]), note=item.get("note")))
+    return Indicator(
+        id=str(entry["id"]),
+        dataset=str(entry["dataset"]),
+        name=str(entry["name"]),
+        short_name=str(entry["short_name"]),
+        description=str(entry["description"]),
+        unit=entry["unit"],
+        higher_is_better=bool(entry["higher_is_better"]),
+        year_rule=entry["year_rule"],
+        whole_number=bool(entry["whole_number"]),
+        signed=bool(entry["signed"]),
+        additive=bool(entry["additive"]),
+        breakdowns=tuple(entry["breakdowns"]),
+        references=tuple(references),
+        references_text=str(entry.get("references_text", "")),
+        recompute=recompute,
+        year_rule_text=str(entry.get("year_rule_text") or _YEAR_RULE_TEXT.get(entry["year_rule"], "")),
+        breakdown_of=str(entry.get("breakdown_of", "people")),
+    )
+
+
+def _load(path: Path) -> tuple[Mapping[str, Indicator], Mapping[str, DatasetInfo]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    datasets = {d["id"]: DatasetInfo(**d) for d in data["datasets"]}
+    if tuple(datasets) != DATASETS:
+        raise ValueError(f"{path.name}: datasets must be {DATASETS} in that order")
+    indicators: dict[str, Indicator] = {}
+    for entry in data["indicators"]:
+        indicator = _indicator(entry)
+        if indicator.id in indicators:
+            raise ValueError(f"{path.name}: indicator {indicator.id!r} is listed twice")
+        indicators[indicator.id] = indicator
+    for indicator in indicators.values():
+        if indicator.recompute:
+            for part in (indicator.recompute.numerator, indicator.recompute.denominator):
+                if part not in indicators:
+                    raise ValueError(f"{path.name}: {indicator.id} recomputes from unknown indicator {part!r}")
+    for info in datasets.values():
+        headline = indicators.get(info.headline_indicator)
+        if headline is None or headline.dataset != info.id:
+            raise ValueError(f"{path.name}: dataset {info.id} has an invalid headline indicator")
+    return MappingProxyType(indicators), MappingProxyType(datasets)
+
+
+INDICATORS, DATASET_INFO = _load(CATALOG_FILE)
+"""All indicators by id (catalog order) and the four datasets' display information by id."""
+
+
+def indicator(indicator_id: str) -> Indicator:
+    """The catalog entry of an indicator id; ``KeyError`` naming the id when it is unknown."""
+    try:
+        return INDICATORS[indicator_id]
+    except KeyError:
+        raise KeyError(f"unknown indicator {indicator_id!r}") from None
+
+
+def indicators_of(dataset: str) -> tuple[Indicator, ...]:
+    """The indicators of one dataset, in catalog order."""
+    if dataset not in DATASETS:
+        raise KeyError(f"unknown dataset {dataset!r}; expected one of {', '.join(DATASETS)}")
+    return tuple(i for i in INDICATORS.values() if i.dataset == dataset)
