@@ -324,7 +324,11 @@ def indicator_rules(dataset: str, frame_holder: dict | None = None) -> dict[str,
 
 
 class IndicatorModel(pa.DataFrameModel):
-    """Long-layout contract shared by the four indicator datasets (dataset-independent rules)."""
+    """Columns and types of the long layout shared by the four indicator datasets.
+
+    The rules live on the four dataset models below (built by :func:`_dataset_model`, each with its own copy of the
+    checks: pandera loses the names of checks inherited by more than one subclass).
+    """
 
     partnership_id: Series[pd.StringDtype] = pa.Field(nullable=True, title="Partnership id")
     year: Series[pd.Int64Dtype] = pa.Field(nullable=True, title="Year")
@@ -339,85 +343,86 @@ class IndicatorModel(pa.DataFrameModel):
         strict = True
         coerce = True
 
-    @pa.check("year", name="year_from_2000")
-    def _year(cls, year: Series[int]) -> Series[bool]:
-        return year.isna() | (year >= MIN_YEAR)
 
-    @pa.check("quarter", name="quarter_1_to_4")
-    def _quarter(cls, quarter: Series[int]) -> Series[bool]:
-        return quarter.isna() | quarter.between(1, 4)
+def _dataset_model(dataset: str, class_name: str, doc: str) -> type[IndicatorModel]:
+    """The contract of one dataset: the shared columns plus every rule, the dataset's own membership rule included."""
 
-    @pa.dataframe_check(name="unknown_indicator")
-    def _known(cls, frame: pd.DataFrame) -> Series[bool]:
-        return _known_indicator(frame)
+    class Model(IndicatorModel):
+        @pa.check("year", name="year_from_2000")
+        def _year(cls, year: Series[int]) -> Series[bool]:
+            return year.isna() | (year >= MIN_YEAR)
 
-    @pa.dataframe_check(name="value_finite")
-    def _finite(cls, frame: pd.DataFrame) -> Series[bool]:
-        return _finite(frame)
+        @pa.check("quarter", name="quarter_1_to_4")
+        def _quarter(cls, quarter: Series[int]) -> Series[bool]:
+            return quarter.isna() | quarter.between(1, 4)
 
-    @pa.dataframe_check(name="value_whole_number")
-    def _whole(cls, frame: pd.DataFrame) -> Series[bool]:
-        return _whole_number(frame)
+        @pa.dataframe_check(name="unknown_indicator")
+        def _known(cls, frame: pd.DataFrame) -> Series[bool]:
+            return _known_indicator(frame)
 
-    @pa.dataframe_check(name="value_not_negative")
-    def _negative(cls, frame: pd.DataFrame) -> Series[bool]:
-        return _not_negative(frame)
+        @pa.dataframe_check(name="indicator_in_other_dataset")
+        def _in_dataset(cls, frame: pd.DataFrame) -> Series[bool]:
+            return _in_dataset(dataset)(frame)
 
-    @pa.dataframe_check(name="percent_0_to_100")
-    def _percent(cls, frame: pd.DataFrame) -> Series[bool]:
-        return _percent_range(frame)
+        @pa.dataframe_check(name="value_finite")
+        def _finite(cls, frame: pd.DataFrame) -> Series[bool]:
+            return _finite(frame)
 
-    @pa.dataframe_check(name="dimension_allowed")
-    def _dimension(cls, frame: pd.DataFrame) -> Series[bool]:
-        return _dimension_allowed(frame)
+        @pa.dataframe_check(name="value_whole_number")
+        def _whole(cls, frame: pd.DataFrame) -> Series[bool]:
+            return _whole_number(frame)
 
-    @pa.dataframe_check(name="category_in_vocabulary")
-    def _category(cls, frame: pd.DataFrame) -> Series[bool]:
-        return _category_valid(frame)
+        @pa.dataframe_check(name="value_not_negative")
+        def _negative(cls, frame: pd.DataFrame) -> Series[bool]:
+            return _not_negative(frame)
 
-    @pa.dataframe_check(name="unique_key")
-    def _unique(cls, frame: pd.DataFrame) -> Series[bool]:
-        return _unique_key(frame)
+        @pa.dataframe_check(name="percent_0_to_100")
+        def _percent(cls, frame: pd.DataFrame) -> Series[bool]:
+            return _percent_range(frame)
 
-    @pa.dataframe_check(name="breakdown_within_total")
-    def _within(cls, frame: pd.DataFrame) -> Series[bool]:
-        return _within_total(frame)
+        @pa.dataframe_check(name="dimension_allowed")
+        def _dimension(cls, frame: pd.DataFrame) -> Series[bool]:
+            return _dimension_allowed(frame)
 
-    @pa.dataframe_check(name="breakdown_needs_total")
-    def _total_row(cls, frame: pd.DataFrame) -> Series[bool]:
-        return _needs_total(frame)
+        @pa.dataframe_check(name="category_in_vocabulary")
+        def _category(cls, frame: pd.DataFrame) -> Series[bool]:
+            return _category_valid(frame)
 
+        @pa.dataframe_check(name="unique_key")
+        def _unique(cls, frame: pd.DataFrame) -> Series[bool]:
+            return _unique_key(frame)
 
-class WorkforceModel(IndicatorModel):
-    """Workforce indicators: headcount, hiring, turnover, wages, safety."""
+        @pa.dataframe_check(name="breakdown_within_total")
+        def _within(cls, frame: pd.DataFrame) -> Series[bool]:
+            return _within_total(frame)
 
-    @pa.dataframe_check(name="indicator_in_other_dataset")
-    def _in_dataset(cls, frame: pd.DataFrame) -> Series[bool]:
-        return _in_dataset("workforce")(frame)
+        @pa.dataframe_check(name="breakdown_needs_total")
+        def _total_row(cls, frame: pd.DataFrame) -> Series[bool]:
+            return _needs_total(frame)
 
-
-class DiversityModel(IndicatorModel):
-    """Diversity indicators: shares of women, marginalised, disadvantaged, disabled and young people; pay equity."""
-
-    @pa.dataframe_check(name="indicator_in_other_dataset")
-    def _in_dataset(cls, frame: pd.DataFrame) -> Series[bool]:
-        return _in_dataset("diversity")(frame)
+    Model.__name__ = Model.__qualname__ = class_name
+    Model.__doc__ = doc
+    return Model
 
 
-class EducationModel(IndicatorModel):
-    """Education indicators: teachers, students, trainees, learning hours, credentials, placements."""
-
-    @pa.dataframe_check(name="indicator_in_other_dataset")
-    def _in_dataset(cls, frame: pd.DataFrame) -> Series[bool]:
-        return _in_dataset("education")(frame)
-
-
-class CommunityCapacityModel(IndicatorModel):
-    """Community capacity indicators: local and diverse supplier spend, enterprises, volunteers, residents."""
-
-    @pa.dataframe_check(name="indicator_in_other_dataset")
-    def _in_dataset(cls, frame: pd.DataFrame) -> Series[bool]:
-        return _in_dataset("community_capacity")(frame)
+WorkforceModel = _dataset_model(
+    "workforce", "WorkforceModel", "Workforce indicators: headcount, hiring, turnover, wages, safety."
+)
+DiversityModel = _dataset_model(
+    "diversity",
+    "DiversityModel",
+    "Diversity indicators: shares of women, marginalised, disadvantaged, disabled and young people; pay equity.",
+)
+EducationModel = _dataset_model(
+    "education",
+    "EducationModel",
+    "Education indicators: teachers, students, trainees, learning hours, credentials, placements.",
+)
+CommunityCapacityModel = _dataset_model(
+    "community_capacity",
+    "CommunityCapacityModel",
+    "Community capacity indicators: local and diverse supplier spend, enterprises, volunteers, residents.",
+)
 
 
 DATASET_MODELS: Mapping[str, type[IndicatorModel]] = {

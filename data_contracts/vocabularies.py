@@ -41,6 +41,9 @@ def _load(path: Path) -> dict:
         raise ValueError(f"{path.name}: missing sections {sorted(missing)}")
     if TOTAL not in data["dimensions"] or list(data["dimensions"][TOTAL]["categories"]) != [TOTAL]:
         raise ValueError(f"{path.name}: dimension 'total' must hold exactly the category 'total'")
+    for code, spec in data["dimensions"].items():
+        if not all(isinstance(category, str) for category in spec["categories"]):
+            raise ValueError(f"{path.name}: categories of {code} must be quoted text (YAML reads 30_50 as a number)")
     return data
 
 
