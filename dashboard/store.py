@@ -1,0 +1,522 @@
+"""The Delta Lake store: indicator tables in two layers, reference tables, and the audit of commits.
+
+Layout under one root (a local folder or an object-store URI)::
+
+    submitted/<dataset>     every accepted upload (staff see it)
+    published/<dataset>     what a reviewer approved (the public sees only this)
+    reference/partnerships  one row per partnership
+    reference/goals         one row per goal
+    audit/commits           one row per commit attempt
+
+A commit replaces exactly the (partnership, year, quarter) slices present in a validated frame, in one Delta
+transaction; everything else is untouched and earlier versions stay readable. The store checks the shape of what it
+is given but not the business rules: callers pass frames that passed ``data_contracts``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake.exceptions import CommitFailedError, TableNotFoundError
+
+from data_contracts import DATASETS, GOAL_COLUMNS, INDICATOR_COLUMNS, PARTNERSHIP_COLUMNS, SLICE_COLUMNS
+
+Layer = Literal["submitted", "published"]
+LAYERS: tuple[Layer, ...] = ("submitted", "published")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_STORE = REPO_ROOT / ".impact_store"
+STORE_ENV = "IMPACT_STORE"
+
+COMMIT_RETRIES = 8
+
+INDICATOR_SCHEMA = pa.schema(
+    [
+        ("partnership_id", pa.string()),
+        ("year", pa.int64()),
+        ("quarter", pa.int64()),
+        ("indicator_id", pa.string()),
+        ("dimension", pa.string()),
+        ("category", pa.string()),
+        ("value", pa.float64()),
+        ("note", pa.string()),
+    ]
+)
+PARTNERSHIP_SCHEMA = pa.schema(
+    [
+        ("partnership_id", pa.string()),
+        ("name", pa.string()),
+        ("partner_organisations", pa.string()),
+        ("lead_sector", pa.string()),
+        ("focus_datasets", pa.string()),
+        ("country", pa.string()),
+        ("region", pa.string()),
+        ("start_date", pa.date32()),
+        ("committed_funding_usd", pa.float64()),
+        ("visibility", pa.string()),
+        ("description", pa.string()),
+    ]
+)
+GOAL_SCHEMA = pa.schema(
+    [
+        ("goal_id", pa.string()),
+        ("partnership_id", pa.string()),
+        ("indicator_id", pa.string()),
+        ("dimension", pa.string()),
+        ("category", pa.string()),
+        ("baseline_year", pa.int64()),
+        ("baseline_value", pa.float64()),
+        ("target_year", pa.int64()),
+        ("target_value", pa.float64()),
+    ]
+)
+AUDIT_SCHEMA = pa.schema(
+    [
+        ("commit_id", pa.string()),
+        ("committed_at", pa.timestamp("us", tz="UTC")),
+        ("user", pa.string()),
+        ("action", pa.string()),
+        ("outcome", pa.string()),
+        ("table", pa.string()),
+        ("dataset", pa.string()),
+        ("source_name", pa.string()),
+        ("source_sha256", pa.string()),
+        ("slices", pa.string()),
+        ("rows", pa.int64()),
+        ("table_version", pa.int64()),
+        ("message", pa.string()),
+    ]
+)
+AUDIT_COLUMNS: tuple[str, ...] = tuple(AUDIT_SCHEMA.names)
+
+assert tuple(INDICATOR_SCHEMA.names) == INDICATOR_COLUMNS
+assert tuple(PARTNERSHIP_SCHEMA.names) == PARTNERSHIP_COLUMNS
+assert tuple(GOAL_SCHEMA.names) == GOAL_COLUMNS
+
+PARTNERSHIPS_TABLE = "reference/partnerships"
+GOALS_TABLE = "reference/goals"
+AUDIT_TABLE = "audit/commits"
+
+
+def indicator_table(dataset: str, layer: Layer) -> str:
+    """Name (path under the root) of an indicator table."""
+    if dataset not in DATASETS:
+        raise KeyError(f"unknown dataset {dataset!r}; expected one of {', '.join(DATASETS)}")
+    if layer not in LAYERS:
+        raise KeyError(f"unknown layer {layer!r}; expected submitted or published")
+    return f"{layer}/{dataset}"
+
+
+TABLE_SCHEMAS: Mapping[str, pa.Schema] = {
+    **{indicator_table(d, layer): INDICATOR_SCHEMA for d in DATASETS for layer in LAYERS},
+    PARTNERSHIPS_TABLE: PARTNERSHIP_SCHEMA,
+    GOALS_TABLE: GOAL_SCHEMA,
+    AUDIT_TABLE: AUDIT_SCHEMA,
+}
+PARTITIONS: Mapping[str, list[str] | None] = {
+    name: (["year"] if name.split("/")[0] in LAYERS else None) for name in TABLE_SCHEMAS
+}
+
+
+class StoreError(RuntimeError):
+    """A store operation that cannot be done; the message says why. Nothing was written."""
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One partnership's quarter of one dataset: the unit an upload replaces."""
+
+    partnership_id: str
+    year: int
+    quarter: int
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id}:{self.year}Q{self.quarter}"
+
+    @classmethod
+    def parse(cls, text: str) -> Slice:
+        partnership_id, period = text.rsplit(":", 1)
+        year, quarter = period.upper().split("Q")
+        return cls(partnership_id, int(year), int(quarter))
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    """What a commit did: the table, its new version (None if nothing was written), slices and rows."""
+
+    commit_id: str
+    table: str
+    version: int | None
+    slices: tuple[Slice, ...]
+    rows: int
+    outcome: Literal["accepted", "unchanged", "rejected"]
+
+
+def slices_of(frame: pd.DataFrame) -> tuple[Slice, ...]:
+    """The (partnership, year, quarter) slices present in an indicator frame, sorted."""
+    keys = frame[list(SLICE_COLUMNS)].drop_duplicates().sort_values(list(SLICE_COLUMNS))
+    return tuple(Slice(str(p), int(y), int(q)) for p, y, q in keys.itertuples(index=False))
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def slice_predicate(slices: Iterable[Slice]) -> str:
+    """A Delta predicate matching exactly the rows of the given slices."""
+    by_period: dict[tuple[int, int], list[str]] = {}
+    for s in slices:
+        by_period.setdefault((s.year, s.quarter), []).append(s.partnership_id)
+    if not by_period:
+        raise StoreError("no slices given")
+    parts = []
+    for (year, quarter), ids in sorted(by_period.items()):
+        id_list = ", ".join(_quote(i) for i in sorted(set(ids)))
+        parts.append(f"(year = {year} AND quarter = {quarter} AND partnership_id IN ({id_list}))")
+    return " OR ".join(parts)
+
+
+def _slice_filter(slices: Sequence[Slice]) -> pc.Expression:
+    expression = None
+    for s in slices:
+        term = (
+            (pc.field("partnership_id") == s.partnership_id)
+            & (pc.field("year") == s.year)
+            & (pc.field("quarter") == s.quarter)
+        )
+        expression = term if expression is None else expression | term
+    assert expression is not None
+    return expression
+
+
+def _to_arrow(frame: pd.DataFrame, schema: pa.Schema, table: str) -> pa.Table:
+    missing = [c for c in schema.names if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in schema.names]
+    if missing or extra:
+        raise StoreError(f"{table}: columns do not match the table (missing {missing}, unexpected {extra})")
+    try:
+        return pa.Table.from_pandas(frame[list(schema.names)], schema=schema, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as error:
+        raise StoreError(f"{table}: values do not fit the table's types ({error})") from error
+
+
+def _typed(table: pa.Table, schema: pa.Schema) -> pd.DataFrame:
+    frame = table.to_pandas()
+    for field in schema:
+        if field.name not in frame.columns:
+            continue
+        if pa.types.is_string(field.type):
+            frame[field.name] = frame[field.name].astype("string")
+        elif pa.types.is_int64(field.type):
+            frame[field.name] = frame[field.name].astype("Int64" if frame[field.name].isna().any() else "int64")
+        elif pa.types.is_float64(field.type):
+            frame[field.name] = frame[field.name].astype("float64")
+    return frame
+
+
+class Store:
+    """The tables of one store root. Cheap to create; every read and write goes to the tables."""
+
+    def __init__(self, root: str | Path, storage_options: Mapping[str, str] | None = None) -> None:
+        text = str(root)
+        self.is_local = "://" not in text or text.startswith("file://")
+        self.root = str(Path(text.removeprefix("file://")).resolve()) if self.is_local else text.rstrip("/")
+        self.storage_options = dict(storage_options) if storage_options else None
+
+    @classmethod
+    def from_env(cls, override: str | Path | None = None) -> Store:
+        """The store named by ``override``, else ``$IMPACT_STORE``, else the local default folder."""
+        return cls(override or os.environ.get(STORE_ENV) or DEFAULT_STORE)
+
+    def __repr__(self) -> str:
+        return f"Store({self.root!r})"
+
+    # -- tables -------------------------------------------------------------------------------------------------
+
+    def uri(self, table: str) -> str:
+        if table not in TABLE_SCHEMAS:
+            raise KeyError(f"unknown table {table!r}")
+        return f"{self.root}/{table}"
+
+    def exists(self, table: str) -> bool:
+        return DeltaTable.is_deltatable(self.uri(table), storage_options=self.storage_options)
+
+    def _table(self, table: str, version: int | None = None) -> DeltaTable:
+        try:
+            return DeltaTable(self.uri(table), version=version, storage_options=self.storage_options)
+        except TableNotFoundError as error:
+            raise StoreError(f"table {table} does not exist in {self.root}; run `python -m dashboard init`") from error
+
+    def create_tables(self) -> None:
+        """Create every missing table, empty, with its schema. Existing tables are left as they are."""
+        for table, schema in TABLE_SCHEMAS.items():
+            if not self.exists(table):
+                if self.is_local:
+                    Path(self.uri(table)).mkdir(parents=True, exist_ok=True)
+                try:
+                    DeltaTable.create(
+                        self.uri(table),
+                        schema=schema,
+                        partition_by=PARTITIONS[table],
+                        mode="ignore",
+                        storage_options=self.storage_options,
+                    )
+                except Exception as error:  # another process created it first
+                    if not self.exists(table):
+                        raise StoreError(f"could not create table {table}: {error}") from error
+
+    def is_initialised(self) -> bool:
+        """True when every table exists."""
+        return all(self.exists(table) for table in TABLE_SCHEMAS)
+
+    def version(self, table: str) -> int:
+        """Current version of a table (the cache key of reads)."""
+        return self._table(table).version()
+
+    def versions(self, tables: Iterable[str] | None = None) -> dict[str, int]:
+        return {t: self.version(t) for t in (tables or TABLE_SCHEMAS)}
+
+    def history(self, table: str, limit: int | None = None) -> pd.DataFrame:
+        """The table's commits, newest first: version, timestamp, operation, commit id and user."""
+        rows = []
+        for entry in self._table(table).history(limit):
+            rows.append(
+                {
+                    "version": entry.get("version"),
+                    "timestamp": pd.to_datetime(entry.get("timestamp"), unit="ms", utc=True),
+                    "operation": entry.get("operation"),
+                    "commit_id": entry.get("commit_id"),
+                    "user": entry.get("user"),
+                    "predicate": (entry.get("operationParameters") or {}).get("predicate"),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def restore(self, table: str, version: int, *, user: str) -> int:
+        """Bring a table back to an earlier version (as a new version); returns the new version."""
+        delta = self._table(table)
+        commit_id = str(uuid.uuid4())
+        delta.restore(version, commit_properties=self._props(commit_id, user))
+        new_version = self.version(table)
+        self.record_audit(
+            commit_id=commit_id,
+            user=user,
+            action="restore",
+            outcome="accepted",
+            table=table,
+            rows=0,
+            table_version=new_version,
+            message=f"restored to version {version}",
+        )
+        return new_version
+
+    # -- reads --------------------------------------------------------------------------------------------------
+
+    def read(
+        self,
+        table: str,
+        *,
+        columns: Sequence[str] | None = None,
+        filter: pc.Expression | None = None,
+        version: int | None = None,
+    ) -> pd.DataFrame:
+        """A table (or a version of it) as a typed frame, with only the given columns and rows."""
+        dataset = self._table(table, version).to_pyarrow_dataset()
+        arrow = dataset.to_table(columns=list(columns) if columns else None, filter=filter)
+        schema = TABLE_SCHEMAS[table]
+        if columns:
+            schema = pa.schema([schema.field(c) for c in columns])
+        frame = _typed(arrow.cast(schema) if arrow.schema != schema else arrow, schema)
+        return frame
+
+    def read_indicators(
+        self,
+        dataset: str,
+        layer: Layer = "published",
+        *,
+        partnership_ids: Sequence[str] | None = None,
+        years: Sequence[int] | None = None,
+        indicator_ids: Sequence[str] | None = None,
+        columns: Sequence[str] | None = None,
+        version: int | None = None,
+    ) -> pd.DataFrame:
+        """Rows of an indicator table, filtered by partnership, year and indicator (pushed down to the files)."""
+        expression = None
+        for column, values in (("partnership_id", partnership_ids), ("year", years), ("indicator_id", indicator_ids)):
+            if values is not None:
+                term = pc.field(column).isin(list(values))
+                expression = term if expression is None else expression & term
+        return self.read(indicator_table(dataset, layer), columns=columns, filter=expression, version=version)
+
+    def read_partnerships(self) -> pd.DataFrame:
+        return self.read(PARTNERSHIPS_TABLE)
+
+    def read_goals(self) -> pd.DataFrame:
+        return self.read(GOALS_TABLE)
+
+    def read_audit(self) -> pd.DataFrame:
+        return self.read(AUDIT_TABLE).sort_values("committed_at", ascending=False, ignore_index=True)
+
+    # -- writes -------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _props(commit_id: str, user: str) -> CommitProperties:
+        return CommitProperties(custom_metadata={"commit_id": commit_id, "user": user})
+
+    def _write(self, table: str, data: pa.Table, *, predicate: str | None, commit_id: str, user: str) -> int:
+        """Overwrite (the rows matching ``predicate`` of) a table in one transaction, retrying on conflicts."""
+        for attempt in range(COMMIT_RETRIES):
+            try:
+                write_deltalake(
+                    self.uri(table),
+                    data,
+                    mode="overwrite",
+                    predicate=predicate,
+                    partition_by=PARTITIONS[table],
+                    storage_options=self.storage_options,
+                    commit_properties=self._props(commit_id, user),
+                )
+                return self._version_of_commit(table, commit_id)
+            except CommitFailedError:
+                if attempt == COMMIT_RETRIES - 1:
+                    raise
+                time.sleep(0.05 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _version_of_commit(self, table: str, commit_id: str) -> int:
+        for entry in self._table(table).history(20):
+            if entry.get("commit_id") == commit_id:
+                return int(entry["version"])
+        return self.version(table)
+
+    def commit_indicators(
+        self,
+        frame: pd.DataFrame,
+        dataset: str,
+        *,
+        user: str,
+        layer: Layer = "submitted",
+        source_name: str | None = None,
+        source_sha256: str | None = None,
+        action: str = "upload",
+        commit_id: str | None = None,
+    ) -> CommitResult:
+        """Replace the slices present in a validated frame with its rows, in one transaction, and audit it.
+
+        Other partnerships and quarters are untouched; the previous rows stay in the table's history.
+        """
+        table = indicator_table(dataset, layer)
+        commit_id = commit_id or str(uuid.uuid4())
+        if frame.empty:
+            raise StoreError("nothing to commit: the frame has no rows")
+        data = _to_arrow(frame, INDICATOR_SCHEMA, table)
+        slices = slices_of(frame)
+        version = self._write(table, data, predicate=slice_predicate(slices), commit_id=commit_id, user=user)
+        self.record_audit(
+            commit_id=commit_id,
+            user=user,
+            action=action,
+            outcome="accepted",
+            table=table,
+            dataset=dataset,
+            source_name=source_name,
+            source_sha256=source_sha256,
+            slices=slices,
+            rows=len(frame),
+            table_version=version,
+        )
+        return CommitResult(commit_id, table, version, slices, len(frame), "accepted")
+
+    def publish(self, dataset: str, slices: Sequence[Slice], *, user: str) -> CommitResult:
+        """Copy slices from the submitted layer to the published layer in one transaction (replacing them there)."""
+        if not slices:
+            raise StoreError("no slices to publish")
+        source = self.read(indicator_table(dataset, "submitted"), filter=_slice_filter(slices))
+        present = set(slices_of(source)) if not source.empty else set()
+        absent = [str(s) for s in slices if s not in present]
+        if absent:
+            raise StoreError(f"nothing submitted for {', '.join(absent)}; nothing was published")
+        return self.commit_indicators(source, dataset, user=user, layer="published", action="publish")
+
+    def replace_reference(
+        self,
+        table: str,
+        frame: pd.DataFrame,
+        *,
+        user: str,
+        source_name: str | None = None,
+        source_sha256: str | None = None,
+        action: str = "upload",
+    ) -> CommitResult:
+        """Replace a whole reference table (partnerships or goals) with a validated frame, and audit it."""
+        if table not in (PARTNERSHIPS_TABLE, GOALS_TABLE):
+            raise KeyError(f"{table} is not a reference table")
+        commit_id = str(uuid.uuid4())
+        data = _to_arrow(frame, TABLE_SCHEMAS[table], table)
+        version = self._write(table, data, predicate=None, commit_id=commit_id, user=user)
+        self.record_audit(
+            commit_id=commit_id,
+            user=user,
+            action=action,
+            outcome="accepted",
+            table=table,
+            source_name=source_name,
+            source_sha256=source_sha256,
+            rows=len(frame),
+            table_version=version,
+        )
+        return CommitResult(commit_id, table, version, (), len(frame), "accepted")
+
+    def record_audit(
+        self,
+        *,
+        commit_id: str,
+        user: str,
+        action: str,
+        outcome: str,
+        table: str | None = None,
+        dataset: str | None = None,
+        source_name: str | None = None,
+        source_sha256: str | None = None,
+        slices: Sequence[Slice] = (),
+        rows: int = 0,
+        table_version: int | None = None,
+        message: str | None = None,
+    ) -> None:
+        """Append one row to the audit table."""
+        row = {
+            "commit_id": commit_id,
+            "committed_at": datetime.now(UTC),
+            "user": user,
+            "action": action,
+            "outcome": outcome,
+            "table": table,
+            "dataset": dataset,
+            "source_name": source_name,
+            "source_sha256": source_sha256,
+            "slices": json.dumps([str(s) for s in slices]),
+            "rows": rows,
+            "table_version": table_version,
+            "message": message,
+        }
+        data = pa.Table.from_pylist([row], schema=AUDIT_SCHEMA)
+        for attempt in range(COMMIT_RETRIES):
+            try:
+                write_deltalake(self.uri(AUDIT_TABLE), data, mode="append", storage_options=self.storage_options)
+                return
+            except CommitFailedError:
+                if attempt == COMMIT_RETRIES - 1:
+                    raise
+                time.sleep(0.05 * 2**attempt)

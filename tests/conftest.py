@@ -1,0 +1,58 @@
+"""Shared fixtures: a fixed clock, empty and sample-seeded stores in temporary folders (real Delta tables)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard.seed import seed_sample
+from dashboard.store import Store
+
+TODAY = date(2026, 11, 27)
+"""The injected clock: 2026 Q4 is the current quarter."""
+
+
+@pytest.fixture
+def today() -> date:
+    return TODAY
+
+
+@pytest.fixture
+def empty_store(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "store")
+    store.create_tables()
+    return store
+
+
+@pytest.fixture(scope="session")
+def _seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("seeded") / "store"
+    seed_sample(Store(root), today=TODAY)
+    return root
+
+
+@pytest.fixture
+def sample_store(_seeded_template: Path, tmp_path: Path) -> Store:
+    """A private copy of a store seeded with the sample data (seeding runs once per test session)."""
+    root = tmp_path / "sample-store"
+    shutil.copytree(_seeded_template, root)
+    return Store(root)
+
+
+def indicator_rows(*rows: dict) -> pd.DataFrame:
+    """A raw indicator table (all cells text, as read from a CSV) from partial rows with sensible defaults."""
+    defaults = {
+        "partnership_id": "att-imago",
+        "year": "2024",
+        "quarter": "1",
+        "indicator_id": "new_hires",
+        "dimension": "total",
+        "category": "total",
+        "value": "10",
+        "note": "",
+    }
+    return pd.DataFrame([{**defaults, **{k: str(v) for k, v in row.items()}} for row in rows])

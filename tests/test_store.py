@@ -1,0 +1,175 @@
+"""The Delta Lake store on real tables in temporary folders: round trips, slice replacement, history, audit."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from dashboard.store import (
+    AUDIT_TABLE,
+    DEFAULT_STORE,
+    TABLE_SCHEMAS,
+    Slice,
+    Store,
+    StoreError,
+    slice_predicate,
+    slices_of,
+)
+
+
+def rows(partnership: str, year: int, quarter: int, values: list[float], indicator: str = "new_hires") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "partnership_id": partnership,
+            "year": year,
+            "quarter": quarter,
+            "indicator_id": indicator,
+            "dimension": ["total"] + ["gender"] * (len(values) - 1),
+            "category": ["total", "woman", "man", "non_binary"][: len(values)],
+            "value": values,
+            "note": [None] * len(values),
+        }
+    )
+
+
+def test_create_tables_makes_every_table_empty(empty_store: Store) -> None:
+    assert empty_store.is_initialised()
+    assert set(empty_store.versions()) == set(TABLE_SCHEMAS)
+    frame = empty_store.read_indicators("workforce", "submitted")
+    assert frame.empty and list(frame.columns) == list(TABLE_SCHEMAS["submitted/workforce"].names)
+
+
+def test_round_trip_keeps_values_and_types(empty_store: Store) -> None:
+    frame = rows("att-imago", 2024, 1, [10, 6, 4])
+    frame.loc[1, "note"] = "estimated"
+    empty_store.commit_indicators(frame, "workforce", user="officer@example.org", source_name="q1.csv")
+    back = empty_store.read_indicators("workforce", "submitted").sort_values("category", ignore_index=True)
+    assert back["value"].tolist() == [4.0, 10.0, 6.0]  # man, total, woman
+    assert back["note"].tolist()[2] == "estimated"
+    assert back.dtypes.to_dict() == {
+        "partnership_id": "string",
+        "year": "int64",
+        "quarter": "int64",
+        "indicator_id": "string",
+        "dimension": "string",
+        "category": "string",
+        "value": "float64",
+        "note": "string",
+    }
+
+
+def test_a_commit_replaces_exactly_its_slices(empty_store: Store) -> None:
+    store = empty_store
+    store.commit_indicators(
+        pd.concat([rows("att-imago", 2024, 1, [10, 6]), rows("att-imago", 2024, 2, [20]), rows("pge", 2024, 1, [5])]),
+        "workforce",
+        user="a",
+    )
+    before = store.version("submitted/workforce")
+    result = store.commit_indicators(rows("att-imago", 2024, 1, [99]), "workforce", user="b")
+    assert result.slices == (Slice("att-imago", 2024, 1),)
+    assert result.version == before + 1
+    now = store.read_indicators("workforce", "submitted")
+    by_slice = now.groupby(["partnership_id", "quarter"])["value"].apply(sorted).to_dict()
+    assert by_slice == {("att-imago", 1): [99.0], ("att-imago", 2): [20.0], ("pge", 1): [5.0]}
+    old = store.read_indicators("workforce", "submitted", version=before)
+    assert sorted(old[old["quarter"] == 1]["value"]) == [5.0, 6.0, 10.0]
+
+
+def test_other_datasets_and_layers_are_untouched(empty_store: Store) -> None:
+    empty_store.commit_indicators(rows("att-imago", 2024, 1, [10]), "workforce", user="a")
+    assert empty_store.read_indicators("workforce", "published").empty
+    assert empty_store.read_indicators("education", "submitted").empty
+    assert empty_store.version("published/workforce") == 0
+
+
+def test_a_failed_commit_leaves_every_table_as_it_was(empty_store: Store) -> None:
+    store = empty_store
+    store.commit_indicators(rows("att-imago", 2024, 1, [10]), "workforce", user="a")
+    versions = store.versions()
+    bad = rows("att-imago", 2024, 1, [1]).assign(value=["not a number"])
+    with pytest.raises(StoreError, match="types"):
+        store.commit_indicators(bad, "workforce", user="b")
+    with pytest.raises(StoreError, match="columns"):
+        store.commit_indicators(rows("att-imago", 2024, 1, [1]).drop(columns=["note"]), "workforce", user="b")
+    with pytest.raises(StoreError, match="no rows"):
+        store.commit_indicators(rows("att-imago", 2024, 1, [1]).iloc[0:0], "workforce", user="b")
+    assert store.versions() == versions
+    assert store.read_indicators("workforce", "submitted")["value"].tolist() == [10.0]
+
+
+def test_publish_copies_slices_to_the_published_layer(empty_store: Store) -> None:
+    store = empty_store
+    store.commit_indicators(pd.concat([rows("a", 2024, 1, [10, 4]), rows("a", 2024, 2, [12])]), "workforce", user="o")
+    store.publish("workforce", [Slice("a", 2024, 1)], user="reviewer")
+    published = store.read_indicators("workforce", "published")
+    assert sorted(published["value"]) == [4.0, 10.0]
+    with pytest.raises(StoreError, match="nothing submitted for a:2025Q1"):
+        store.publish("workforce", [Slice("a", 2025, 1)], user="reviewer")
+
+
+def test_every_commit_is_audited(empty_store: Store) -> None:
+    store = empty_store
+    result = store.commit_indicators(
+        rows("att-imago", 2024, 1, [10, 6]), "workforce", user="officer", source_name="q1.csv", source_sha256="ab" * 32
+    )
+    audit = store.read_audit()
+    assert len(audit) == 1
+    entry = audit.iloc[0]
+    assert entry["commit_id"] == result.commit_id
+    assert (entry["user"], entry["action"], entry["outcome"], entry["dataset"]) == (
+        "officer",
+        "upload",
+        "accepted",
+        "workforce",
+    )
+    assert (entry["source_name"], entry["source_sha256"], entry["rows"]) == ("q1.csv", "ab" * 32, 2)
+    assert json.loads(entry["slices"]) == ["att-imago:2024Q1"]
+    assert entry["table_version"] == store.version("submitted/workforce")
+    assert store.version(AUDIT_TABLE) == 1
+
+
+def test_history_and_restore(empty_store: Store) -> None:
+    store = empty_store
+    store.commit_indicators(rows("a", 2024, 1, [10]), "workforce", user="o")
+    store.commit_indicators(rows("a", 2024, 1, [11]), "workforce", user="o")
+    history = store.history("submitted/workforce")
+    assert history["version"].tolist() == [2, 1, 0]
+    assert history.loc[0, "user"] == "o"
+    store.restore("submitted/workforce", 1, user="admin")
+    assert store.read_indicators("workforce", "submitted")["value"].tolist() == [10.0]
+    assert store.read_audit().iloc[0]["action"] == "restore"
+
+
+def test_reads_filter_rows_and_columns(empty_store: Store) -> None:
+    store = empty_store
+    store.commit_indicators(pd.concat([rows("a", 2023, 1, [1]), rows("b", 2024, 1, [2])]), "workforce", user="o")
+    frame = store.read_indicators("workforce", "submitted", partnership_ids=["b"], columns=["partnership_id", "value"])
+    assert frame.to_dict("list") == {"partnership_id": ["b"], "value": [2.0]}
+    assert store.read_indicators("workforce", "submitted", years=[2023])["partnership_id"].tolist() == ["a"]
+
+
+def test_slice_predicates_quote_ids() -> None:
+    predicate = slice_predicate([Slice("o'brien", 2024, 1), Slice("a", 2024, 1), Slice("a", 2023, 4)])
+    assert predicate == (
+        "(year = 2023 AND quarter = 4 AND partnership_id IN ('a')) OR "
+        "(year = 2024 AND quarter = 1 AND partnership_id IN ('a', 'o''brien'))"
+    )
+    assert str(Slice.parse("a-b:2024Q3")) == "a-b:2024Q3"
+    assert slices_of(rows("x", 2024, 2, [1, 2])) == (Slice("x", 2024, 2),)
+
+
+def test_store_location_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.delenv("IMPACT_STORE", raising=False)
+    assert Store.from_env().root == str(DEFAULT_STORE)
+    monkeypatch.setenv("IMPACT_STORE", str(tmp_path / "elsewhere"))
+    assert Store.from_env().root == str(tmp_path / "elsewhere")
+    assert Store.from_env("s3://bucket/impact").root == "s3://bucket/impact"
+    assert not Store.from_env("s3://bucket/impact").is_local
+
+
+def test_reading_a_missing_store_says_what_to_do(tmp_path) -> None:
+    with pytest.raises(StoreError, match="python -m dashboard init"):
+        Store(tmp_path / "nothing").read_partnerships()
