@@ -1,0 +1,222 @@
+"""Pure computations behind the pages: periods, portfolio KPIs, quarterly trends, the partnership list.
+
+Everything here takes and returns plain pandas frames (as read from the store) and knows indicators only by their
+catalog ids. Nothing imports streamlit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from data_contracts import DATASET_INFO, DATASETS, INDICATORS, TOTAL, split_list
+
+Period = tuple[int, int]
+
+HEADLINE_KPIS: tuple[str, ...] = (
+    "workforce_headcount",
+    "new_hires",
+    "students_reached",
+    "green_skills_trainees",
+    "local_supplier_spend",
+    "residents_engaged",
+)
+"""Catalog ids of the overview's KPI cards: additive indicators, so the portfolio figure is a plain sum."""
+
+SUMMABLE_UNITS = ("count", "hours", "currency_usd")
+
+
+def period_label(period: Period) -> str:
+    year, quarter = period
+    return f"{year} Q{quarter}"
+
+
+def parse_period(label: str) -> Period:
+    """``"2024 Q1"`` -> ``(2024, 1)``; ``ValueError`` for anything else."""
+    year_text, _, quarter_text = label.strip().upper().partition(" Q")
+    year, quarter = int(year_text), int(quarter_text)
+    if not 1 <= quarter <= 4:
+        raise ValueError(f"not a quarter: {label!r}")
+    return year, quarter
+
+
+def period_start(period: Period) -> pd.Timestamp:
+    year, quarter = period
+    return pd.Timestamp(year=year, month=3 * (quarter - 1) + 1, day=1)
+
+
+def year_earlier(period: Period) -> Period:
+    return period[0] - 1, period[1]
+
+
+def periods_in(frames: Iterable[pd.DataFrame]) -> list[Period]:
+    """Every (year, quarter) present in any of the frames, oldest first."""
+    found: set[Period] = set()
+    for frame in frames:
+        if not frame.empty:
+            pairs = frame[["year", "quarter"]].drop_duplicates()
+            found.update((int(y), int(q)) for y, q in pairs.itertuples(index=False))
+    return sorted(found)
+
+
+def latest_period(frames: Iterable[pd.DataFrame]) -> Period | None:
+    periods = periods_in(frames)
+    return periods[-1] if periods else None
+
+
+def total_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Only the headline rows (dimension and category total)."""
+    return frame[(frame["dimension"] == TOTAL) & (frame["category"] == TOTAL)]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A portfolio figure for one quarter, with the same quarter a year earlier."""
+
+    indicator_id: str
+    label: str
+    unit: str
+    period: Period
+    value: float | None
+    previous: float | None
+    partnerships: int
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @property
+    def change_pct(self) -> float | None:
+        if self.change is None or not self.previous:
+            return None
+        return 100.0 * self.change / abs(self.previous)
+
+
+def _portfolio_value(totals: pd.DataFrame, indicator_id: str, period: Period) -> tuple[float | None, int]:
+    rows = totals[
+        (totals["indicator_id"] == indicator_id) & (totals["year"] == period[0]) & (totals["quarter"] == period[1])
+    ]
+    if rows.empty:
+        return None, 0
+    return float(rows["value"].sum()), int(rows["partnership_id"].nunique())
+
+
+def portfolio_kpis(
+    frames: Mapping[str, pd.DataFrame], period: Period, indicator_ids: Sequence[str] = HEADLINE_KPIS
+) -> list[Kpi]:
+    """Portfolio sums of additive indicators for a quarter and the same quarter a year earlier.
+
+    ``frames`` maps dataset ids to indicator frames (already filtered to the partnerships in view).
+    """
+    kpis = []
+    for indicator_id in indicator_ids:
+        indicator = INDICATORS[indicator_id]
+        if indicator.unit not in SUMMABLE_UNITS or not indicator.additive:
+            raise ValueError(f"{indicator_id} cannot be summed across partnerships")
+        frame = frames.get(indicator.dataset)
+        totals = total_rows(frame) if frame is not None else pd.DataFrame(columns=["indicator_id"])
+        if totals.empty:
+            value, count, previous = None, 0, None
+        else:
+            value, count = _portfolio_value(totals, indicator_id, period)
+            previous, _ = _portfolio_value(totals, indicator_id, year_earlier(period))
+        kpis.append(Kpi(indicator_id, indicator.short_name, indicator.unit, period, value, previous, count))
+    return kpis
+
+
+def quarterly_trend(frame: pd.DataFrame, indicator_id: str, partnerships: pd.DataFrame) -> pd.DataFrame:
+    """Total rows of one indicator per partnership and quarter, oldest first, with names and period labels.
+
+    Columns: partnership_id, partnership, year, quarter, period, period_start, value.
+    """
+    columns = ["partnership_id", "partnership", "year", "quarter", "period", "period_start", "value"]
+    rows = total_rows(frame)
+    rows = rows[rows["indicator_id"] == indicator_id]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    names = partnerships.set_index("partnership_id")["name"]
+    result = rows[["partnership_id", "year", "quarter", "value"]].copy()
+    result["partnership"] = result["partnership_id"].map(names).fillna(result["partnership_id"]).astype("string")
+    result["period"] = [period_label((int(y), int(q))) for y, q in zip(result["year"], result["quarter"], strict=True)]
+    result["period_start"] = [
+        period_start((int(y), int(q))) for y, q in zip(result["year"], result["quarter"], strict=True)
+    ]
+    return result.sort_values(["partnership", "year", "quarter"], ignore_index=True)[columns]
+
+
+def partnership_overview(partnerships: pd.DataFrame, frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per partnership: profile, datasets reported and the latest quarter reported."""
+    latest: dict[str, Period] = {}
+    reported: dict[str, list[str]] = {}
+    for dataset in DATASETS:
+        frame = frames.get(dataset)
+        if frame is None or frame.empty:
+            continue
+        keys = frame[["partnership_id", "year", "quarter"]].drop_duplicates()
+        for pid, group in keys.groupby("partnership_id"):
+            last = max(zip(group["year"], group["quarter"], strict=True))
+            latest[str(pid)] = max(latest.get(str(pid), (0, 0)), (int(last[0]), int(last[1])))
+            reported.setdefault(str(pid), []).append(DATASET_INFO[dataset].name)
+    table = pd.DataFrame(
+        {
+            "Partnership": partnerships["name"],
+            "Partners": partnerships["partner_organisations"].map(lambda s: ", ".join(split_list(s))),
+            "Lead sector": partnerships["lead_sector"],
+            "Country": partnerships["country"],
+            "Region": partnerships["region"],
+            "Focus": partnerships["focus_datasets"].map(
+                lambda s: ", ".join(DATASET_INFO[d].name for d in split_list(s) if d in DATASET_INFO)
+            ),
+            "Committed funding (USD)": partnerships["committed_funding_usd"],
+            "Visibility": partnerships["visibility"],
+            "Data reported": partnerships["partnership_id"].map(lambda p: ", ".join(reported.get(p, [])) or "none"),
+            "Latest quarter": partnerships["partnership_id"].map(
+                lambda p: period_label(latest[p]) if p in latest else "no data yet"
+            ),
+            "partnership_id": partnerships["partnership_id"],
+        }
+    )
+    return table.sort_values("Partnership", ignore_index=True)
+
+
+# ---- number formatting ----------------------------------------------------------------------------------------
+
+
+def _compact(value: float) -> str:
+    magnitude = abs(value)
+    for threshold, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if magnitude >= threshold:
+            return f"{value / threshold:,.1f}{suffix}"
+    return f"{value:,.0f}"
+
+
+def format_value(value: float | None, unit: str, *, compact: bool = False) -> str:
+    """A value as people read it: thousands separators, percentages with one decimal, USD with k/M when compact."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if unit == "percent":
+        return f"{value:,.1f}%"
+    if unit == "ratio":
+        return f"{value:,.2f}"
+    if unit == "currency_usd":
+        return f"USD {_compact(value)}" if compact else f"USD {value:,.0f}"
+    if unit == "hours":
+        return f"{_compact(value)} h" if compact else f"{value:,.0f} h"
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def format_change(kpi: Kpi) -> str | None:
+    """The KPI's change against the same quarter a year earlier, as a signed text for ``st.metric``'s delta."""
+    if kpi.change is None:
+        return None
+    sign = "+" if kpi.change >= 0 else "-"
+    amount = format_value(abs(kpi.change), kpi.unit, compact=True)
+    pct = f" ({kpi.change_pct:+.1f}%)" if kpi.change_pct is not None else ""
+    return f"{sign}{amount}{pct} vs {period_label(year_earlier(kpi.period))}"

@@ -1,0 +1,114 @@
+"""The Streamlit edge shared by every page: the store, cached reads keyed by table version, chart blocks.
+
+Only pages and the app import this module; everything that computes lives in plain modules below it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.charts import PLOTLY_CONFIG
+from dashboard.seed import ensure_store, shows_sample_data
+from dashboard.store import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, Store, indicator_table
+from data_contracts import DATASETS
+
+SAMPLE_NOTE = "synthetic sample data"
+
+
+def get_store() -> Store:
+    """The store named by ``$IMPACT_STORE`` (or the local default), seeded with the sample data on first use."""
+    store = Store.from_env()
+    _ensure_seeded(store.root)
+    return store
+
+
+@st.cache_resource(show_spinner="Preparing the store with the synthetic sample data (first start only)…")
+def _ensure_seeded(root: str) -> bool:
+    return ensure_store(Store(root)) is not None
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _read_table(root: str, table: str, version: int) -> pd.DataFrame:
+    return Store(root).read(table, version=version)
+
+
+def read_table(store: Store, table: str) -> pd.DataFrame:
+    """A whole table, cached by its current version: a new commit is seen on the next rerun."""
+    return _read_table(store.root, table, store.version(table))
+
+
+def read_indicators(store: Store, layer: Layer) -> dict[str, pd.DataFrame]:
+    """Every dataset's indicator table of one layer."""
+    return {dataset: read_table(store, indicator_table(dataset, layer)) for dataset in DATASETS}
+
+
+def read_partnerships(store: Store) -> pd.DataFrame:
+    return read_table(store, PARTNERSHIPS_TABLE)
+
+
+def read_goals(store: Store) -> pd.DataFrame:
+    return read_table(store, GOALS_TABLE)
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def _is_sample(root: str, version: int) -> bool:
+    return shows_sample_data(Store(root))
+
+
+def is_sample(store: Store) -> bool:
+    """True while the store shows the bundled synthetic sample data."""
+    return _is_sample(store.root, store.version(PARTNERSHIPS_TABLE))
+
+
+def sample_badge(store: Store) -> None:
+    if is_sample(store):
+        st.badge(
+            "Synthetic sample data",
+            icon=":material/science:",
+            color="orange",
+            help="These figures are invented for demonstration. Real data replaces them once officers upload it.",
+        )
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A frame as UTF-8 CSV; cells that a spreadsheet would run as a formula are prefixed with an apostrophe."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            text = safe[column].astype("string")
+            risky = text.str.match(r"^[=+\-@\t\r]").fillna(False)
+            safe[column] = text.mask(risky, "'" + text)
+    buffer = io.StringIO()
+    safe.to_csv(buffer, index=False)
+    return buffer.getvalue().encode("utf-8")
+
+
+def chart_block(
+    figure: go.Figure,
+    table: pd.DataFrame,
+    *,
+    key: str,
+    file_name: str,
+    alt: str,
+    column_config: Mapping[str, object] | None = None,
+) -> None:
+    """A chart with a Table view of exactly the same numbers and a CSV download of them."""
+    chart_tab, table_tab = st.tabs(["Chart", "Table"])
+    with chart_tab:
+        st.plotly_chart(figure, config=PLOTLY_CONFIG, key=f"{key}-chart", alt=alt)
+    with table_tab:
+        st.dataframe(table, hide_index=True, column_config=dict(column_config or {}), key=f"{key}-table")
+    st.download_button(
+        "Download CSV",
+        data=csv_bytes(table),
+        file_name=file_name,
+        mime="text/csv",
+        key=f"{key}-csv",
+        icon=":material/download:",
+        help="The numbers shown in this chart, as a CSV file.",
+    )

@@ -1,0 +1,81 @@
+"""The app in real Streamlit (AppTest): the overview on the sample store, URL state, empty store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.store import Store
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+
+
+def run_app(monkeypatch: pytest.MonkeyPatch, store: Store, **query: str) -> AppTest:
+    monkeypatch.setenv("IMPACT_STORE", store.root)
+    app = AppTest.from_file(APP, default_timeout=120)
+    for key, value in query.items():
+        app.query_params[key] = value
+    return app.run()
+
+
+def test_overview_shows_kpis_trends_and_partnerships(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
+    app = run_app(monkeypatch, sample_store)
+    assert not app.exception
+    assert app.title[0].value == "Portfolio overview"
+    assert app.selectbox[0].value == "2026 Q3"
+    assert len(app.metric) == 6
+    labels = [m.label for m in app.metric]
+    assert labels[0] == "Headcount"
+    assert all(m.value not in ("", "–") for m in app.metric[:2])
+    assert any("vs 2025 Q3" in (m.delta or "") for m in app.metric)
+    assert [s.value for s in app.subheader][:2] == ["Headline figures, 2026 Q3", "Trends by dataset"]
+    partnerships = app.dataframe[-1].value
+    assert len(partnerships) == len(sample_store.read_partnerships())
+    assert (
+        "AT&T × Imago Foundation" in set(partnerships["Partnership"])
+        or partnerships["Partnership"].str.contains("Imago").any()
+    )
+    assert app.query_params["period"] == ["2026 Q3"]
+
+
+def test_the_period_comes_from_the_url(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
+    app = run_app(monkeypatch, sample_store, period="2024 Q2")
+    assert not app.exception
+    assert app.selectbox[0].value == "2024 Q2"
+    assert app.subheader[0].value == "Headline figures, 2024 Q2"
+    app.selectbox[0].select("2025 Q1").run()
+    assert app.query_params["period"] == ["2025 Q1"]
+    assert app.subheader[0].value == "Headline figures, 2025 Q1"
+
+
+def test_a_bad_period_in_the_url_falls_back_to_the_latest(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
+    app = run_app(monkeypatch, sample_store, period="<script>")
+    assert not app.exception
+    assert app.selectbox[0].value == "2026 Q3"
+
+
+def test_an_empty_store_explains_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    store = Store(tmp_path / "empty")
+    store.create_tables()
+    # a store that holds data but no indicators: partnerships only
+    from dashboard.ingest import ingest_partnerships_frame, read_plain_csv
+    from dashboard.seed import SAMPLE_DIR
+
+    outcome = ingest_partnerships_frame(
+        store, read_plain_csv(SAMPLE_DIR / "partnerships.csv"), user="t", source_name="p.csv", source_sha256="0"
+    )
+    assert outcome.accepted
+    app = run_app(monkeypatch, store)
+    assert not app.exception
+    assert "No indicator data yet" in app.info[0].value
+    assert len(app.metric) == 0
+
+
+def test_first_start_seeds_an_empty_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    store = Store(tmp_path / "fresh")
+    app = run_app(monkeypatch, store)
+    assert not app.exception
+    assert store.is_initialised()
+    assert len(app.metric) == 6
