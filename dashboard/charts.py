@@ -18,8 +18,8 @@ OKABE_ITO: tuple[str, ...] = (
     "#CC79A7",
     "#56B4E9",
     "#D55E00",
-    "#F0E442",
     "#000000",
+    "#F0E442",
 )
 """Okabe–Ito colour-blind-safe palette (blue first); the same list is set in .streamlit/config.toml."""
 
@@ -73,12 +73,44 @@ def _hover_format(indicator: Indicator) -> str:
     }.get(indicator.unit, "%{y:,}")
 
 
-def base_layout(title: str, sub: str, source: str) -> dict[str, object]:
+CHART_HEIGHT = 440
+"""Figure height in pixels; margins are set in pixels too, so legend and source line never overlap."""
+
+_TOP_MARGIN = 78
+_TICKS = 34
+_LEGEND_ROW = 21
+_SOURCE = 26
+
+
+def base_layout(title: str, sub: str, source: str, *, legend_items: int = 0) -> dict[str, object]:
+    """Layout shared by every figure: title with subtitle, two-column legend under the plot, source line last."""
+    legend_rows = -(-legend_items // 2) if legend_items > 1 else 0
+    bottom = _TICKS + legend_rows * _LEGEND_ROW + _SOURCE
+    plot_height = CHART_HEIGHT - _TOP_MARGIN - bottom
     return {
-        "title": {"text": title, "subtitle": {"text": sub}, "x": 0, "xanchor": "left", "font": {"size": 18}},
+        "height": CHART_HEIGHT + legend_rows * _LEGEND_ROW,
+        "title": {
+            "text": title,
+            "subtitle": {"text": sub},
+            "x": 0,
+            "xref": "container",
+            "xanchor": "left",
+            "font": {"size": 18},
+        },
         "font": {"family": _FONT, "size": 13},
-        "margin": {"l": 10, "r": 10, "t": 70, "b": 100},
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "title": {"text": ""}},
+        "margin": {"l": 64, "r": 16, "t": _TOP_MARGIN, "b": bottom, "autoexpand": False, "pad": 0},
+        "showlegend": legend_rows > 0,
+        "legend": {
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -_TICKS / (plot_height + legend_rows * _LEGEND_ROW),
+            "xref": "container",
+            "x": 0.01,
+            "entrywidth": 235,
+            "entrywidthmode": "pixels",
+            "font": {"size": 11},
+            "title": {"text": ""},
+        },
         "hovermode": "x unified",
         "plot_bgcolor": "white",
         "annotations": [
@@ -87,9 +119,11 @@ def base_layout(title: str, sub: str, source: str) -> dict[str, object]:
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,
-                "y": -0.34,
+                "y": 0,
+                "yshift": -(bottom - 6),
+                "xshift": -54,
                 "xanchor": "left",
-                "yanchor": "top",
+                "yanchor": "bottom",
                 "showarrow": False,
                 "font": {"size": 11, "color": "#555555"},
                 "align": "left",
@@ -122,7 +156,9 @@ def trend_figure(
                 hovertemplate=f"{name}: {_hover_format(indicator)}<extra></extra>",
             )
         )
-    figure.update_layout(**base_layout(indicator_title(indicator), subtitle(indicator, periods), source))
+    figure.update_layout(
+        **base_layout(indicator_title(indicator), subtitle(indicator, periods), source, legend_items=len(figure.data))
+    )
     figure.update_yaxes(
         showgrid=True, gridcolor="#e6e6e6", zeroline=True, zerolinecolor="#bbbbbb", **_axis_format(indicator)
     )

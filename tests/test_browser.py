@@ -30,7 +30,13 @@ def test_overview_renders_its_charts_in_a_real_browser(sample_store: Store, tmp_
             expect(page.locator('[data-testid="stMetric"]')).to_have_count(6)
             expect(page.get_by_text("Headcount at quarter end").first).to_be_visible()
             assert page.locator('[data-testid="stException"]').count() == 0
-            page.wait_for_timeout(1000)  # let Plotly finish drawing before the screenshot
+            # Streamlit scrolls inside its own container: grow the viewport to the content for a whole-page picture
+            height = page.evaluate(
+                "Math.max(...Array.from(document.querySelectorAll('[data-testid=\"stMain\"], section'))"
+                ".map(e => e.scrollHeight), 1000)"
+            )
+            page.set_viewport_size({"width": 1440, "height": min(int(height) + 100, 6000)})
+            page.wait_for_timeout(1500)  # let Plotly redraw at the new size before the screenshot
             page.screenshot(path=str(screenshot), full_page=True)
         finally:
             browser.close()

@@ -282,3 +282,11 @@ def test_every_dataset_model_carries_every_named_rule(dataset: str) -> None:
         "year_from_2000",
         "quarter_1_to_4",
     } <= names
+
+
+def test_a_partial_breakdown_of_a_negative_net_change_is_not_bounded_by_the_total() -> None:
+    raw = indicator_rows(
+        {"indicator_id": "net_jobs_created_supported", "value": "-5"},
+        {"indicator_id": "net_jobs_created_supported", "dimension": "gender", "category": "woman", "value": "-2"},
+    )
+    assert check(raw) == []

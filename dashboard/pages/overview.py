@@ -61,8 +61,9 @@ period = parse_period(chosen)
 
 st.subheader(f"Headline figures, {chosen}")
 kpis = portfolio_kpis(frames, period)
-columns = st.columns(len(kpis))
-for column, kpi in zip(columns, kpis, strict=True):
+columns = st.columns(3)
+for position, kpi in enumerate(kpis):
+    column = columns[position % 3]
     indicator = INDICATORS[kpi.indicator_id]
     column.metric(
         kpi.label,
@@ -78,12 +79,11 @@ st.subheader("Trends by dataset")
 names = partnerships.set_index("partnership_id")["name"]
 colours = colour_map(list(names))
 sample_text = f" · {SAMPLE_NOTE}" if is_sample(store) else ""
-dataset_columns = st.columns(2)
-for position, dataset in enumerate(DATASETS):
+for dataset in DATASETS:
     info = DATASET_INFO[dataset]
     indicator = INDICATORS[info.headline_indicator]
     trend = quarterly_trend(frames[dataset], indicator.id, partnerships)
-    with dataset_columns[position % 2], st.container(border=True):
+    with st.container(border=True):
         st.markdown(f"**:material/bar_chart: {info.name}** — {info.description}")
         if trend.empty:
             st.info(f"No {info.name.lower()} data yet.", icon=":material/info:")
