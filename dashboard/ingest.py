@@ -32,6 +32,10 @@ class IngestOutcome:
         return self.validation.ok
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def sha256_of(data: bytes | str | Path) -> str:
     """SHA-256 of bytes, or of a file's content when given a path."""
     if isinstance(data, bytes):
@@ -78,7 +82,7 @@ def ingest_indicator_frame(
                 source_name=source_name,
                 source_sha256=source_sha256,
                 rows=len(raw),
-                message=f"{len(validation.errors)} errors",
+                message=f"{_count(len(validation.errors), 'error')}; nothing was written",
             )
         return IngestOutcome(validation=validation, dry_run=dry_run)
     if dry_run:
