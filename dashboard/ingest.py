@@ -70,6 +70,10 @@ def ingest_indicator_frame(
     """
     partnership_ids = store.read_partnerships()["partnership_id"].tolist()
     validation = validate_indicators(raw, dataset, partnership_ids=partnership_ids, today=today)
+    if validation.ok and validation.frame.empty:
+        validation.findings.append(
+            Finding(None, None, None, "no_rows", "The file has a header but no data rows; there is nothing to commit.")
+        )
     if not validation.ok:
         if not dry_run:
             store.record_audit(

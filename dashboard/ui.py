@@ -5,7 +5,6 @@ Only pages and the app import this module; everything that computes lives in pla
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 
 import pandas as pd
@@ -13,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.charts import PLOTLY_CONFIG
+from dashboard.exports import csv_bytes
 from dashboard.seed import ensure_store, shows_sample_data
 from dashboard.store import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, Store, indicator_table
 from data_contracts import DATASETS
@@ -73,19 +73,6 @@ def sample_badge(store: Store) -> None:
             color="orange",
             help="These figures are invented for demonstration. Real data replaces them once officers upload it.",
         )
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A frame as UTF-8 CSV; cells that a spreadsheet would run as a formula are prefixed with an apostrophe."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            text = safe[column].astype("string")
-            risky = text.str.match(r"^[=+\-@\t\r]").fillna(False)
-            safe[column] = text.mask(risky, "'" + text)
-    buffer = io.StringIO()
-    safe.to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8")
 
 
 def chart_block(

@@ -40,6 +40,17 @@ def test_overview_shows_kpis_trends_and_partnerships(monkeypatch: pytest.MonkeyP
     assert app.query_params["period"] == "2026 Q3"
 
 
+def test_each_chart_has_a_table_of_the_same_numbers(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
+    app = run_app(monkeypatch, sample_store)
+    table = app.dataframe[0].value
+    assert list(table.columns) == ["Partnership", "Quarter", "Headcount (number)"]
+    stored = sample_store.read_indicators("workforce", "submitted")
+    totals = stored[(stored["indicator_id"] == "workforce_headcount") & (stored["dimension"] == "total")]
+    assert len(table) == len(totals)
+    assert table["Headcount (number)"].sum() == totals["value"].sum()
+    assert len(app.get("download_button")) == 5  # one per chart and the partnership list
+
+
 def test_the_period_comes_from_the_url(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
     app = run_app(monkeypatch, sample_store, period="2024 Q2")
     assert not app.exception

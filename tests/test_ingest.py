@@ -66,3 +66,10 @@ def test_sha256_of_bytes_and_files(tmp_path) -> None:
     path = tmp_path / "f.csv"
     path.write_bytes(b"abc")
     assert sha256_of(path) == sha256_of(b"abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_a_header_only_table_is_rejected(sample_store: Store) -> None:
+    raw = indicator_rows({}).iloc[0:0]
+    outcome = ingest_indicator_frame(sample_store, raw, "workforce", user="o", source_name="h.csv", source_sha256="0")
+    assert not outcome.accepted
+    assert outcome.validation.findings[0].rule == "no_rows"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.charts import colour_map, trend_figure
+from dashboard.exports import csv_bytes
 from dashboard.metrics import (
     format_change,
     format_value,
@@ -116,7 +117,7 @@ st.dataframe(
 )
 st.download_button(
     "Download partnership list (CSV)",
-    data=overview.drop(columns=["partnership_id"]).to_csv(index=False).encode("utf-8"),
+    data=csv_bytes(overview.drop(columns=["partnership_id"])),
     file_name="partnerships.csv",
     mime="text/csv",
     icon=":material/download:",
