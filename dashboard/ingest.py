@@ -102,22 +102,37 @@ def ingest_indicator_frame(
     return IngestOutcome(validation=validation, commit=commit)
 
 
+def _ingest_reference(
+    store: Store,
+    table: str,
+    validation: ValidationResult,
+    *,
+    user: str,
+    source_name: str,
+    source_sha256: str,
+    action: str,
+) -> IngestOutcome:
+    if not validation.ok:
+        return IngestOutcome(validation=validation)
+    commit = store.replace_reference(
+        table, validation.frame, user=user, source_name=source_name, source_sha256=source_sha256, action=action
+    )
+    return IngestOutcome(validation=validation, commit=commit)
+
+
 def ingest_partnerships_frame(
     store: Store, raw: pd.DataFrame, *, user: str, source_name: str, source_sha256: str, action: str = "upload"
 ) -> IngestOutcome:
     """Validate and, if it passes, replace the partnerships table."""
-    validation = validate_partnerships(raw)
-    if not validation.ok:
-        return IngestOutcome(validation=validation)
-    commit = store.replace_reference(
+    return _ingest_reference(
+        store,
         PARTNERSHIPS_TABLE,
-        validation.frame,
+        validate_partnerships(raw),
         user=user,
         source_name=source_name,
         source_sha256=source_sha256,
         action=action,
     )
-    return IngestOutcome(validation=validation, commit=commit)
 
 
 def ingest_goals_frame(
@@ -125,15 +140,12 @@ def ingest_goals_frame(
 ) -> IngestOutcome:
     """Validate goals against the catalog and the stored partnerships and, if they pass, replace the goals table."""
     partnership_ids = store.read_partnerships()["partnership_id"].tolist()
-    validation = validate_goals(raw, partnership_ids=partnership_ids)
-    if not validation.ok:
-        return IngestOutcome(validation=validation)
-    commit = store.replace_reference(
+    return _ingest_reference(
+        store,
         GOALS_TABLE,
-        validation.frame,
+        validate_goals(raw, partnership_ids=partnership_ids),
         user=user,
         source_name=source_name,
         source_sha256=source_sha256,
         action=action,
     )
-    return IngestOutcome(validation=validation, commit=commit)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from data_contracts.findings import HEADER_ROW, Finding, display_value, row_number
+from data_contracts.vocabularies import TOTAL
 
 ColumnKind = Literal["text", "integer", "number", "date"]
 
@@ -189,3 +190,25 @@ def _read_column(
                 )
             )
     return parsed, findings
+
+
+def breakdown_specs(series: str) -> tuple[ColumnSpec, ColumnSpec]:
+    """The optional ``dimension``/``category`` pair; a blank pair (or absent columns) means total."""
+    return (
+        ColumnSpec(
+            "dimension",
+            "text",
+            required_column=False,
+            required_value=False,
+            default=TOTAL,
+            description=f"Breakdown dimension of {series}; blank (with a blank category) means total.",
+        ),
+        ColumnSpec(
+            "category",
+            "text",
+            required_column=False,
+            required_value=False,
+            default=TOTAL,
+            description=f"Category within the dimension of {series}; blank (with a blank dimension) means total.",
+        ),
+    )

@@ -18,7 +18,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from data_contracts.catalog import INDICATORS
-from data_contracts.columns import ColumnSpec, prepare_frame
+from data_contracts.columns import ColumnSpec, breakdown_specs, prepare_frame
 from data_contracts.findings import Finding, Rule, display_value, findings_from_schema_errors, sort_findings
 from data_contracts.vocabularies import DATASETS, DIMENSIONS, TOTAL
 
@@ -32,22 +32,7 @@ INDICATOR_COLUMN_SPECS: tuple[ColumnSpec, ...] = (
     ColumnSpec("year", "integer", description="Calendar year of the quarter, 2000 or later."),
     ColumnSpec("quarter", "integer", description="Quarter of the year, 1 to 4."),
     ColumnSpec("indicator_id", "text", description="Indicator id from the catalog, e.g. new_hires."),
-    ColumnSpec(
-        "dimension",
-        "text",
-        required_column=False,
-        required_value=False,
-        default=TOTAL,
-        description="Breakdown dimension; blank (with a blank category) means total.",
-    ),
-    ColumnSpec(
-        "category",
-        "text",
-        required_column=False,
-        required_value=False,
-        default=TOTAL,
-        description="Category within the dimension; blank (with a blank dimension) means total.",
-    ),
+    *breakdown_specs("the figure"),
     ColumnSpec("value", "number", description="The figure, in the indicator's unit."),
     ColumnSpec("note", "text", required_column=False, required_value=False, description="Optional comment."),
 )

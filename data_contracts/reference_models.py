@@ -15,7 +15,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from data_contracts.catalog import INDICATORS
-from data_contracts.columns import ColumnSpec, prepare_frame
+from data_contracts.columns import ColumnSpec, breakdown_specs, prepare_frame
 from data_contracts.findings import Rule, display_value, findings_from_schema_errors, sort_findings
 from data_contracts.indicator_models import MIN_YEAR, ValidationResult
 from data_contracts.vocabularies import COUNTRIES, DATASETS, DIMENSIONS, REGIONS, SECTORS, TOTAL, VISIBILITY
@@ -45,22 +45,7 @@ GOAL_COLUMN_SPECS: tuple[ColumnSpec, ...] = (
     ColumnSpec("goal_id", "text", description="Short id: lower-case letters, digits and hyphens."),
     ColumnSpec("partnership_id", "text", description="Partnership the goal belongs to."),
     ColumnSpec("indicator_id", "text", description="Indicator the goal is measured by."),
-    ColumnSpec(
-        "dimension",
-        "text",
-        required_column=False,
-        required_value=False,
-        default=TOTAL,
-        description="Breakdown dimension of the measured series; blank means total.",
-    ),
-    ColumnSpec(
-        "category",
-        "text",
-        required_column=False,
-        required_value=False,
-        default=TOTAL,
-        description="Category of the measured series; blank means total.",
-    ),
+    *breakdown_specs("the measured series"),
     ColumnSpec("baseline_year", "integer", description="Year of the baseline value."),
     ColumnSpec("baseline_value", "number", description="Value in the baseline year, in the indicator's unit."),
     ColumnSpec("target_year", "integer", description="Year by which the target should be reached."),
