@@ -63,9 +63,10 @@ def prepare_frame(
     """
     findings: list[Finding] = []
     by_name = {spec.name: spec for spec in specs}
-    renamed: dict[object, str] = {}
+    keep: list[int] = []
+    names: list[str] = []
     seen: dict[str, object] = {}
-    for original in raw.columns:
+    for position, original in enumerate(raw.columns):
         name = normalise_header(original)
         if name in seen:
             findings.append(
@@ -92,8 +93,10 @@ def prepare_frame(
                 )
             )
             continue
-        renamed[original] = name
-    frame = raw[list(renamed)].rename(columns=renamed)
+        keep.append(position)
+        names.append(name)
+    frame = raw.iloc[:, keep].copy()  # by position: two headers may read the same ("value" and "Value")
+    frame.columns = names
     readable = True
     for spec in specs:
         if spec.name not in frame.columns:

@@ -35,7 +35,8 @@ class Finding:
         return asdict(self)
 
 
-MessageFn = Callable[[pd.Series], str]
+MessageFn = Callable[[Mapping[str, object]], str]
+"""Explains a failing row, given as a mapping of column name to value."""
 
 
 @dataclass(frozen=True)
@@ -100,41 +101,46 @@ def findings_from_schema_errors(
     ``row_numbers`` maps frame index labels to file rows when they are not position + 2 (Excel, skipped rows).
     A failure whose check is not a named rule is still reported, with pandera's own words.
     """
-    cases = errors.failure_cases
+    cases = errors.failure_cases[["check", "column", "failure_case", "index"]].copy()
+    cases["check"] = cases["check"].astype(str)
+    cases["key"] = cases["index"].astype(object).where(cases["index"].notna(), None)
+    cases = cases.drop_duplicates(subset=["key", "check"])
     findings: list[Finding] = []
-    seen: set[tuple[object, str]] = set()
-    for case in cases.itertuples(index=False):
-        check = str(case.check)
-        index = None if pd.isna(case.index) else case.index
-        key = (index, check)
-        if key in seen:
-            continue
-        seen.add(key)
-        rule = rules.get(check)
-        if index is None or index not in frame.index:
+    for check, group in cases.groupby("check", sort=False):
+        rule = rules.get(str(check))
+        rule_id = rule.id if rule else str(check)
+        in_frame = group["key"].map(lambda k: k is not None and k in frame.index).astype(bool)
+        for case in group[~in_frame].itertuples(index=False):
             column = str(case.column) if rule is None or rule.column is None else rule.column
             findings.append(
                 Finding(
-                    row=HEADER_ROW if index is None else None,
+                    row=HEADER_ROW if case.key is None else None,
                     column=column,
                     value=display_value(case.failure_case),
-                    rule=rule.id if rule else check,
+                    rule=rule_id,
                     message=rule.message(pd.Series(dtype=object)) if rule else f"Failed check {check}.",
                 )
             )
+        located = group[in_frame]
+        if located.empty:
             continue
-        row = frame.loc[index]
-        column = rule.column if rule and rule.column else str(case.column)
-        value = row[column] if column in row.index else case.failure_case
-        findings.append(
-            Finding(
-                row=row_number(index, row_numbers),
-                column=column,
-                value=display_value(value),
-                rule=rule.id if rule else check,
-                message=rule.message(row) if rule else f"Failed check {check}.",
+        # one lookup for all failing rows of this rule: rows as plain dicts are fast to read and to explain
+        labels = list(located["key"])
+        records = frame.loc[labels].to_dict("records")
+        for label, record, case_column, failure in zip(
+            labels, records, located["column"], located["failure_case"], strict=True
+        ):
+            column = rule.column if rule and rule.column else str(case_column)
+            value = record.get(column, failure)
+            findings.append(
+                Finding(
+                    row=row_number(label, row_numbers),
+                    column=column,
+                    value=display_value(value),
+                    rule=rule_id,
+                    message=rule.message(record) if rule else f"Failed check {check}.",
+                )
             )
-        )
     return sort_findings(findings)
 
 

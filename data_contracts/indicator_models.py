@@ -71,7 +71,7 @@ def _num(value: object) -> str:
     return display_value(value) or ""
 
 
-def _label(row: pd.Series) -> str:
+def _label(row: Mapping[str, object]) -> str:
     return f"{row.get('indicator_id')} for {row.get('year')} Q{row.get('quarter')}"
 
 
@@ -180,21 +180,21 @@ def _needs_total(frame: pd.DataFrame) -> pd.Series:
 
 
 def _msg_in_dataset(dataset: str) -> Callable[[pd.Series], str]:
-    def message(row: pd.Series) -> str:
+    def message(row: Mapping[str, object]) -> str:
         owner = _DATASET_OF.get(row.get("indicator_id"))
         return (
             f"Indicator {row.get('indicator_id')!r} belongs to the {owner} dataset, not to {dataset}. "
-            f"Upload it in a {owner} file."
+            f"Upload it in {'an' if str(owner)[0] in 'aeiou' else 'a'} {owner} file."
         )
 
     return message
 
 
-def _msg_unknown_indicator(row: pd.Series) -> str:
+def _msg_unknown_indicator(row: Mapping[str, object]) -> str:
     return f"{row.get('indicator_id')!r} is not an indicator of the catalog. Check the spelling against the template."
 
 
-def _msg_dimension(row: pd.Series) -> str:
+def _msg_dimension(row: Mapping[str, object]) -> str:
     indicator_id = row.get("indicator_id")
     allowed = ", ".join((TOTAL, *INDICATORS[indicator_id].breakdowns)) if indicator_id in INDICATORS else TOTAL
     if pd.isna(row.get("dimension")):
@@ -207,7 +207,7 @@ def _msg_dimension(row: pd.Series) -> str:
     return f"{indicator_id} cannot be broken down by {row.get('dimension')}; it allows: {allowed}."
 
 
-def _msg_category(row: pd.Series) -> str:
+def _msg_category(row: Mapping[str, object]) -> str:
     dimension = row.get("dimension")
     allowed = ", ".join(DIMENSIONS[dimension].categories) if dimension in DIMENSIONS else ""
     if pd.isna(row.get("category")):
@@ -215,20 +215,20 @@ def _msg_category(row: pd.Series) -> str:
     return f"{row.get('category')!r} is not a {dimension} category. Use one of: {allowed}."
 
 
-def _msg_whole(row: pd.Series) -> str:
+def _msg_whole(row: Mapping[str, object]) -> str:
     return (
         f"{row.get('indicator_id')} counts whole things (people, organisations, sites); "
         f"{_num(row.get('value'))} is not a whole number."
     )
 
 
-def _msg_negative(row: pd.Series) -> str:
+def _msg_negative(row: Mapping[str, object]) -> str:
     unit = _UNIT_WORDS.get(_UNIT.get(row.get("indicator_id"), ""), "value")
     return f"{row.get('indicator_id')} is a {unit} and cannot be negative; found {_num(row.get('value'))}."
 
 
 def _msg_within_total(frame_holder: dict) -> Callable[[pd.Series], str]:
-    def message(row: pd.Series) -> str:
+    def message(row: Mapping[str, object]) -> str:
         sums = frame_holder.get("sums")
         if sums is None:
             sums = breakdown_sums(frame_holder["frame"]).set_index([*KEY_COLUMNS[:4], "dimension"])
@@ -500,7 +500,8 @@ def validate_indicators(
 
     ``raw`` may hold text cells (as read from CSV) or typed ones (Parquet). ``today`` is the clock used for the
     future-quarter rule (default: the real date). ``row_numbers`` maps index labels to file rows when they are not
-    position + 2. The returned frame is typed as :func:`empty_indicator_frame` when ``ok``.
+    position + 2. The returned frame is typed as :func:`empty_indicator_frame` when ``ok`` and keeps the raw table's
+    index, so its rows can be traced back to the file.
     """
     what = f"{dataset} file" if dataset in DATASETS else "indicator file"
     schema = indicator_schema(dataset, partnership_ids=partnership_ids, today=today or date.today())
@@ -522,5 +523,5 @@ def validate_indicators(
         validated = frame
     if any(f.severity == "error" for f in findings):
         return ValidationResult(frame=validated, findings=sort_findings(findings))
-    typed = validated.astype({"year": "int64", "quarter": "int64", "value": "float64"}).reset_index(drop=True)
+    typed = validated.astype({"year": "int64", "quarter": "int64", "value": "float64"})
     return ValidationResult(frame=typed[list(INDICATOR_COLUMNS)], findings=sort_findings(findings))

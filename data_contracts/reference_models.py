@@ -143,7 +143,7 @@ def _value_ok(indicator_ids: pd.Series, values: pd.Series) -> pd.Series:
 
 
 def _value_message(column: str) -> Rule:
-    def message(row: pd.Series) -> str:
+    def message(row: Mapping[str, object]) -> str:
         indicator = INDICATORS.get(row.get("indicator_id"))
         found = display_value(row.get(column))
         if indicator is None:
