@@ -376,11 +376,16 @@ class Store:
         return CommitProperties(custom_metadata={"commit_id": commit_id, "user": user})
 
     def _write(self, table: str, data: pa.Table, *, predicate: str | None, commit_id: str, user: str) -> int:
-        """Overwrite (the rows matching ``predicate`` of) a table in one transaction, retrying on conflicts."""
+        """Overwrite (the rows matching ``predicate`` of) a table in one transaction; returns the version written.
+
+        Delta's optimistic concurrency retries conflicting commits; a commit that still conflicts is tried again
+        here on the newest version, so concurrent writers all land.
+        """
         for attempt in range(COMMIT_RETRIES):
+            delta = self._table(table)
             try:
                 write_deltalake(
-                    self.uri(table),
+                    delta,
                     data,
                     mode="overwrite",
                     predicate=predicate,
@@ -388,18 +393,12 @@ class Store:
                     storage_options=self.storage_options,
                     commit_properties=self._props(commit_id, user),
                 )
-                return self._version_of_commit(table, commit_id)
+                return delta.version()  # the writer's table object now stands at its own commit
             except CommitFailedError:
                 if attempt == COMMIT_RETRIES - 1:
                     raise
                 time.sleep(0.05 * 2**attempt)
         raise AssertionError("unreachable")
-
-    def _version_of_commit(self, table: str, commit_id: str) -> int:
-        for entry in self._table(table).history(20):
-            if entry.get("commit_id") == commit_id:
-                return int(entry["version"])
-        return self.version(table)
 
     def commit_indicators(
         self,
