@@ -25,6 +25,8 @@ PAGES_DIR = Path(__file__).parent / "pages"
 navigation = st.navigation(
     [
         st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page(PAGES_DIR / "partnership.py", title="Partnership", icon=":material/handshake:"),
+        st.Page(PAGES_DIR / "upload.py", title="Upload", icon=":material/upload_file:"),
     ]
 )
 st.sidebar.caption("Partnership Impact Dashboard · inclusive green growth partnerships")

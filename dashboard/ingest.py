@@ -1,38 +1,46 @@
-"""From a quarterly file to committed slices: read, validate against the data contract, commit or report.
+"""From a quarterly file to committed slices: read, check against the data contract, preview, commit — or report.
 
-Nothing is written unless the whole file passes: a file with any error is reported and recorded in the audit as
-rejected, and every table stays as it was.
+Nothing is written unless the whole file passes: a file with any error is reported (every finding at once) and
+recorded in the audit as rejected, and every data table stays as it was. An accepted file replaces exactly its
+(partnership, year, quarter) slices of its dataset in the submitted layer, in one transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from dashboard.store import GOALS_TABLE, PARTNERSHIPS_TABLE, CommitResult, Store, indicator_table
-from data_contracts import Finding, ValidationResult, validate_goals, validate_indicators, validate_partnerships
+from dashboard.file_reading import FileRejected, ReadLimits, read_table_file
+from dashboard.settings import UploadSettings
+from dashboard.store import GOALS_TABLE, PARTNERSHIPS_TABLE, CommitResult, Slice, Store, indicator_table, slices_of
+from dashboard.upload_checks import SliceChange, largest_changes, preview_changes, upload_warnings
+from data_contracts import (
+    DATASETS,
+    INDICATOR_COLUMNS,
+    INDICATORS,
+    Finding,
+    ValidationResult,
+    validate_goals,
+    validate_indicators,
+    validate_partnerships,
+)
+from data_contracts.columns import normalise_header
+from data_contracts.findings import sort_findings
+
+NUMERIC_COLUMNS = frozenset({"year", "quarter", "value"})
+
+Progress = Callable[[str, float], None]
+"""Told each step of a long check: a sentence and the fraction done."""
 
 
-@dataclass
-class IngestOutcome:
-    """The validation result and, when the file was accepted and not a dry run, what was committed."""
-
-    validation: ValidationResult
-    commit: CommitResult | None = None
-    dry_run: bool = False
-    warnings: list[Finding] = field(default_factory=list)
-
-    @property
-    def accepted(self) -> bool:
-        return self.validation.ok
-
-
-def _count(number: int, noun: str) -> str:
+def count_text(number: int, noun: str) -> str:
+    """``"1 error"``, ``"1,204 rows"``."""
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
@@ -47,59 +55,276 @@ def sha256_of(data: bytes | str | Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass
+class UploadReport:
+    """Everything known about an upload before it is committed: findings, the typed rows and the preview."""
+
+    file_name: str
+    sha256: str
+    dataset: str | None
+    format_details: str = ""
+    rows: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    changes: list[SliceChange] = field(default_factory=list)
+    largest: pd.DataFrame = field(default_factory=pd.DataFrame)
+    base_version: int | None = None
+    previous_commit: Mapping[str, object] | None = None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def accepted(self) -> bool:
+        return not self.errors and not self.frame.empty
+
+    @property
+    def slices(self) -> tuple[Slice, ...]:
+        return slices_of(self.frame) if self.accepted else ()
+
+    @property
+    def unchanged(self) -> bool:
+        """True when committing would change nothing (the same content is already in the submitted layer)."""
+        return self.accepted and all(change.is_noop for change in self.changes)
+
+    def summary(self) -> str:
+        """One line in numbers: what the file holds and what was found."""
+        if not self.accepted:
+            return (
+                f"{count_text(len(self.errors), 'error')}, {count_text(len(self.warnings), 'warning')}; nothing written"
+            )
+        quarters = len({(s.year, s.quarter) for s in self.slices})
+        partnerships = len({s.partnership_id for s in self.slices})
+        return (
+            f"{count_text(self.rows, 'row')} for {count_text(partnerships, 'partnership')} in "
+            f"{count_text(quarters, 'quarter')}; {count_text(len(self.warnings), 'warning')}"
+        )
+
+    def as_json(self, commit: CommitResult | None = None) -> dict[str, object]:
+        """The command line's ``--json`` object."""
+
+        def plain(finding: Finding) -> dict[str, object]:
+            return {k: getattr(finding, k) for k in ("row", "column", "value", "rule", "message")}
+
+        return {
+            "accepted": self.accepted,
+            "outcome": commit.outcome if commit else ("valid" if self.accepted else "rejected"),
+            "dataset": self.dataset,
+            "file": self.file_name,
+            "sha256": self.sha256,
+            "rows": self.rows,
+            "slices": [{"partnership_id": s.partnership_id, "year": s.year, "quarter": s.quarter} for s in self.slices],
+            "table_version": commit.version if commit else None,
+            "errors": [plain(f) for f in self.errors],
+            "warnings": [plain(f) for f in self.warnings],
+        }
+
+
+def detect_dataset(frame: pd.DataFrame) -> tuple[str | None, list[Finding]]:
+    """The dataset a table belongs to, from its indicator ids; a finding when that cannot be told."""
+    column = next((c for c in frame.columns if normalise_header(c) == "indicator_id"), None)
+    if column is None:
+        return None, []  # the contract reports the missing column
+    ids = pd.Series(frame[column]).astype("string").str.strip()
+    owners = ids.map(lambda i: INDICATORS[i].dataset if i in INDICATORS else None).dropna()
+    found = sorted(set(owners), key=DATASETS.index)
+    if len(found) == 1:
+        return found[0], []
+    if not found:
+        message = "None of the indicator ids is in the catalog, so the dataset cannot be told. Choose the dataset."
+    else:
+        counts = owners.value_counts()
+        listing = ", ".join(f"{d} ({counts[d]:,} rows)" for d in found)
+        message = f"The indicator ids belong to several datasets: {listing}. Send one file per dataset."
+    return None, [Finding(None, "indicator_id", None, "dataset_unclear", message)]
+
+
+def _merge_findings(first: list[Finding], second: list[Finding]) -> list[Finding]:
+    """Both lists, without a second finding for a cell the first list already explains."""
+    flagged = {(f.row, f.column) for f in first if f.row is not None}
+    return [*first, *[f for f in second if f.row is None or (f.row, f.column) not in flagged]]
+
+
+def check_upload(
+    store: Store,
+    data: bytes,
+    file_name: str,
+    *,
+    dataset: str | None = None,
+    today: date | None = None,
+    settings: UploadSettings | None = None,
+    progress: Progress | None = None,
+) -> UploadReport:
+    """Read and check a quarterly file without writing anything: findings, typed rows, preview of the commit.
+
+    ``dataset=None`` detects the dataset from the indicator ids. ``progress(step, fraction)`` is told each step.
+    """
+    settings = settings or UploadSettings.from_env()
+    tell = progress or (lambda step, fraction: None)
+    tell(f"Reading {file_name} ({len(data) / 1e6:,.1f} MB)", 0.05)
+    report = UploadReport(file_name=file_name, sha256=sha256_of(data), dataset=dataset)
+    try:
+        raw = read_table_file(
+            data,
+            file_name,
+            numeric_columns=NUMERIC_COLUMNS,
+            preferred_sheet=dataset,
+            expected_columns=INDICATOR_COLUMNS,
+            limits=ReadLimits(max_bytes=settings.max_bytes, max_rows=settings.max_rows),
+        )
+    except FileRejected as rejected:
+        report.findings = list(rejected.findings)
+        return report
+    report.format_details = raw.details
+    report.rows = len(raw.frame)
+    if dataset is None:
+        report.dataset, unclear = detect_dataset(raw.frame)
+        if unclear or report.dataset is None:
+            report.findings = _merge_findings(raw.findings, unclear)
+            if not report.findings:
+                report.findings = [Finding(None, None, None, "dataset_unclear", "Choose the dataset of this file.")]
+            return report
+    elif dataset not in DATASETS:
+        raise KeyError(f"unknown dataset {dataset!r}; expected one of {', '.join(DATASETS)}")
+    assert report.dataset is not None
+    tell(f"Checking {report.rows:,} rows against the {report.dataset} contract", 0.3)
+    partnership_ids = store.read_partnerships()["partnership_id"].tolist()
+    validation = validate_indicators(
+        raw.frame, report.dataset, partnership_ids=partnership_ids, today=today, row_numbers=raw.row_numbers
+    )
+    report.findings = sort_findings(_merge_findings(raw.findings, validation.findings))
+    if report.errors:
+        return report
+    report.frame = validation.frame
+    tell("Comparing with the stored quarters", 0.75)
+    _preview(store, report, raw.row_numbers, settings)
+    tell("Checked", 1.0)
+    return report
+
+
+def _preview(store: Store, report: UploadReport, row_numbers: Mapping[object, int], settings: UploadSettings) -> None:
+    assert report.dataset is not None
+    frame = report.frame
+    ids = sorted(frame["partnership_id"].unique())
+    years = sorted({int(y) for y in frame["year"].unique()} | {int(frame["year"].min()) - 1})
+    table = indicator_table(report.dataset, "submitted")
+    report.base_version = store.version(table)
+    history = store.read_indicators(report.dataset, "submitted", partnership_ids=ids, years=years)
+    published_rows = store.read_indicators(
+        report.dataset, "published", partnership_ids=ids, years=years, columns=["partnership_id", "year", "quarter"]
+    )
+    published = set(slices_of(published_rows)) if not published_rows.empty else set()
+    report.changes = preview_changes(frame, history, published)
+    report.largest = largest_changes(frame, history)
+    warnings = upload_warnings(frame, history, published, change_factor=settings.change_factor, row_of=row_numbers)
+    report.findings = sort_findings([*report.findings, *warnings])
+    audit = store.read_audit()
+    same = audit[
+        (audit["source_sha256"] == report.sha256)
+        & (audit["dataset"] == report.dataset)
+        & (audit["outcome"] == "accepted")
+        & (audit["action"] != "publish")
+    ]
+    if not same.empty:
+        first = same.iloc[-1]
+        report.previous_commit = {"committed_at": first["committed_at"], "user": first["user"]}
+
+
+def commit_upload(store: Store, report: UploadReport, *, user: str, action: str = "upload") -> CommitResult:
+    """Commit an accepted report's rows (replacing its slices in the submitted layer) and audit it.
+
+    When the submitted layer already holds exactly this content, nothing is written and the audit says "unchanged".
+    """
+    if not report.accepted or report.dataset is None:
+        raise ValueError("only an accepted upload can be committed")
+    table = indicator_table(report.dataset, "submitted")
+    if report.unchanged:
+        commit_id = str(uuid.uuid4())
+        version = store.version(table)
+        store.record_audit(
+            commit_id=commit_id,
+            user=user,
+            action=action,
+            outcome="unchanged",
+            table=table,
+            dataset=report.dataset,
+            source_name=report.file_name,
+            source_sha256=report.sha256,
+            slices=report.slices,
+            rows=report.rows,
+            table_version=version,
+            message="identical to what is already submitted; nothing was written",
+        )
+        return CommitResult(commit_id, table, version, report.slices, 0, "unchanged")
+    return store.commit_indicators(
+        report.frame[list(INDICATOR_COLUMNS)],
+        report.dataset,
+        user=user,
+        source_name=report.file_name,
+        source_sha256=report.sha256,
+        action=action,
+    )
+
+
+def record_rejection(store: Store, report: UploadReport, *, user: str, action: str = "upload") -> None:
+    """Audit a rejected upload (nothing else is written)."""
+    store.record_audit(
+        commit_id=str(uuid.uuid4()),
+        user=user,
+        action=action,
+        outcome="rejected",
+        table=indicator_table(report.dataset, "submitted") if report.dataset else None,
+        dataset=report.dataset,
+        source_name=report.file_name,
+        source_sha256=report.sha256,
+        rows=report.rows,
+        message=f"{count_text(len(report.errors), 'error')}; nothing was written",
+    )
+
+
+def ingest_file(
+    store: Store,
+    data: bytes,
+    file_name: str,
+    *,
+    dataset: str | None,
+    user: str,
+    today: date | None = None,
+    dry_run: bool = False,
+    settings: UploadSettings | None = None,
+    action: str = "upload",
+) -> tuple[UploadReport, CommitResult | None]:
+    """Check a file and, unless it is rejected or a dry run, commit it. Rejections are audited (not dry runs)."""
+    report = check_upload(store, data, file_name, dataset=dataset, today=today, settings=settings)
+    if dry_run:
+        return report, None
+    if not report.accepted:
+        record_rejection(store, report, user=user, action=action)
+        return report, None
+    return report, commit_upload(store, report, user=user, action=action)
+
+
+# ---- reference tables ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReferenceOutcome:
+    validation: ValidationResult
+    commit: CommitResult | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.validation.ok
+
+
 def read_plain_csv(path: str | Path) -> pd.DataFrame:
     """A UTF-8, comma-separated file with a header, every cell as text (blank cells as empty strings)."""
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-
-
-def ingest_indicator_frame(
-    store: Store,
-    raw: pd.DataFrame,
-    dataset: str,
-    *,
-    user: str,
-    source_name: str,
-    source_sha256: str,
-    today: date | None = None,
-    dry_run: bool = False,
-    action: str = "upload",
-) -> IngestOutcome:
-    """Validate a raw indicator table and, if it passes, replace its slices in the submitted layer.
-
-    A rejected file is recorded in the audit with its number of errors and changes no indicator table.
-    """
-    partnership_ids = store.read_partnerships()["partnership_id"].tolist()
-    validation = validate_indicators(raw, dataset, partnership_ids=partnership_ids, today=today)
-    if validation.ok and validation.frame.empty:
-        validation.findings.append(
-            Finding(None, None, None, "no_rows", "The file has a header but no data rows; there is nothing to commit.")
-        )
-    if not validation.ok:
-        if not dry_run:
-            store.record_audit(
-                commit_id=str(uuid.uuid4()),
-                user=user,
-                action=action,
-                outcome="rejected",
-                table=indicator_table(dataset, "submitted"),
-                dataset=dataset,
-                source_name=source_name,
-                source_sha256=source_sha256,
-                rows=len(raw),
-                message=f"{_count(len(validation.errors), 'error')}; nothing was written",
-            )
-        return IngestOutcome(validation=validation, dry_run=dry_run)
-    if dry_run:
-        return IngestOutcome(validation=validation, dry_run=True)
-    commit = store.commit_indicators(
-        validation.frame,
-        dataset,
-        user=user,
-        source_name=source_name,
-        source_sha256=source_sha256,
-        action=action,
-    )
-    return IngestOutcome(validation=validation, commit=commit)
 
 
 def _ingest_reference(
@@ -111,18 +336,18 @@ def _ingest_reference(
     source_name: str,
     source_sha256: str,
     action: str,
-) -> IngestOutcome:
+) -> ReferenceOutcome:
     if not validation.ok:
-        return IngestOutcome(validation=validation)
+        return ReferenceOutcome(validation=validation)
     commit = store.replace_reference(
         table, validation.frame, user=user, source_name=source_name, source_sha256=source_sha256, action=action
     )
-    return IngestOutcome(validation=validation, commit=commit)
+    return ReferenceOutcome(validation=validation, commit=commit)
 
 
 def ingest_partnerships_frame(
     store: Store, raw: pd.DataFrame, *, user: str, source_name: str, source_sha256: str, action: str = "upload"
-) -> IngestOutcome:
+) -> ReferenceOutcome:
     """Validate and, if it passes, replace the partnerships table."""
     return _ingest_reference(
         store,
@@ -137,7 +362,7 @@ def ingest_partnerships_frame(
 
 def ingest_goals_frame(
     store: Store, raw: pd.DataFrame, *, user: str, source_name: str, source_sha256: str, action: str = "upload"
-) -> IngestOutcome:
+) -> ReferenceOutcome:
     """Validate goals against the catalog and the stored partnerships and, if they pass, replace the goals table."""
     partnership_ids = store.read_partnerships()["partnership_id"].tolist()
     return _ingest_reference(

@@ -220,3 +220,31 @@ def format_change(kpi: Kpi) -> str | None:
     amount = format_value(abs(kpi.change), kpi.unit, compact=True)
     pct = f" ({kpi.change_pct:+.1f}%)" if kpi.change_pct is not None else ""
     return f"{sign}{amount}{pct} vs {period_label(year_earlier(kpi.period))}"
+
+
+def latest_figures(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The total rows of each dataset's latest reported quarter (one partnership's frames), in catalog order.
+
+    Columns: dataset, year, quarter, indicator_id, indicator, unit, value, value_text.
+    """
+    columns = ["dataset", "year", "quarter", "indicator_id", "indicator", "unit", "value", "value_text"]
+    parts = []
+    for dataset in DATASETS:
+        frame = frames.get(dataset)
+        if frame is None or frame.empty:
+            continue
+        totals = total_rows(frame)
+        if totals.empty:
+            continue
+        year, quarter = max(zip(totals["year"], totals["quarter"], strict=True))
+        rows = totals[(totals["year"] == year) & (totals["quarter"] == quarter)].copy()
+        order = {indicator_id: position for position, indicator_id in enumerate(INDICATORS)}
+        rows = rows.sort_values("indicator_id", key=lambda s: s.map(order))
+        rows["dataset"] = dataset
+        rows["indicator"] = rows["indicator_id"].map(lambda i: INDICATORS[i].short_name)
+        rows["unit"] = rows["indicator_id"].map(lambda i: INDICATORS[i].unit_label)
+        rows["value_text"] = [
+            format_value(v, INDICATORS[i].unit) for v, i in zip(rows["value"], rows["indicator_id"], strict=True)
+        ]
+        parts.append(rows[columns])
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)

@@ -14,13 +14,13 @@ from datetime import date
 from pathlib import Path
 
 from dashboard.ingest import (
+    ingest_file,
     ingest_goals_frame,
-    ingest_indicator_frame,
     ingest_partnerships_frame,
     read_plain_csv,
     sha256_of,
 )
-from dashboard.store import PARTNERSHIPS_TABLE, REPO_ROOT, Store, StoreError, slices_of
+from dashboard.store import PARTNERSHIPS_TABLE, REPO_ROOT, Store, StoreError
 from data_contracts import DATASETS, Finding
 
 SAMPLE_DIR = REPO_ROOT / "sample_data"
@@ -67,22 +67,20 @@ def seed_sample(store: Store, *, sample_dir: Path = SAMPLE_DIR, today: date | No
         report.rows[name] = len(outcome.validation.frame)
     for dataset in DATASETS:
         path = sample_dir / f"{dataset}.csv"
-        outcome = ingest_indicator_frame(
+        upload, commit = ingest_file(
             store,
-            read_plain_csv(path),
-            dataset,
+            path.read_bytes(),
+            f"sample_data/{path.name}",
+            dataset=dataset,
             user=SAMPLE_USER,
-            source_name=f"sample_data/{path.name}",
-            source_sha256=sha256_of(path),
             today=today,
             action=SEED_ACTION,
         )
-        if not outcome.accepted:
-            raise _fail(path.name, outcome.validation.errors)
-        slices = slices_of(outcome.validation.frame)
-        store.publish(dataset, slices, user=SAMPLE_USER)
-        report.rows[dataset] = len(outcome.validation.frame)
-        report.slices_published += len(slices)
+        if commit is None:
+            raise _fail(path.name, upload.errors)
+        store.publish(dataset, upload.slices, user=SAMPLE_USER)
+        report.rows[dataset] = len(upload.frame)
+        report.slices_published += len(upload.slices)
     return report
 
 

@@ -15,9 +15,41 @@ from dashboard.charts import PLOTLY_CONFIG
 from dashboard.exports import csv_bytes
 from dashboard.seed import ensure_store, shows_sample_data
 from dashboard.store import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, Store, indicator_table
-from data_contracts import DATASETS
+from data_contracts import DATASETS, findings_frame
 
 SAMPLE_NOTE = "synthetic sample data"
+USER_KEY = "user_email"
+
+
+def signed_in() -> bool:
+    """True when an identity provider has signed the person in."""
+    try:
+        return bool(st.user.is_logged_in)
+    except (AttributeError, KeyError):
+        return False
+
+
+def current_user() -> str | None:
+    """Who is using the app: the signed-in identity when there is one, else the e-mail they typed."""
+    if signed_in():
+        return str(st.user.get("email") or st.user.get("name"))
+    value = st.session_state.get(USER_KEY, "")
+    return value.strip() or None
+
+
+def findings_table(findings: list) -> pd.DataFrame:
+    """Findings as a table with readable headers."""
+    frame = findings_frame(findings)
+    return frame.rename(
+        columns={
+            "row": "Row",
+            "column": "Column",
+            "value": "Value",
+            "rule": "Rule",
+            "message": "What to do",
+            "severity": "Severity",
+        }
+    )
 
 
 def get_store() -> Store:

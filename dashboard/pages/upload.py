@@ -1,0 +1,216 @@
+"""Upload: program officers send a quarterly file; it is checked, previewed and committed whole — or not at all."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.exports import csv_bytes
+from dashboard.ingest import check_upload, commit_upload, count_text, record_rejection
+from dashboard.settings import UploadSettings
+from dashboard.store import AUDIT_TABLE, TABLE_SCHEMAS
+from dashboard.ui import USER_KEY, current_user, findings_table, get_store, read_partnerships, signed_in
+from data_contracts import DATASET_INFO, DATASETS, summarise_findings
+from data_contracts.templates import template_csv, template_xlsx
+
+DETECT = "detect"
+REPORT_KEY = "upload_report"
+
+store = get_store()
+settings = UploadSettings.from_env()
+
+st.title("Upload quarterly figures")
+st.caption(
+    "Send one file per dataset: one or several quarters, one or many partnerships. The file is checked as a whole; "
+    "it is committed only when it has no error, replacing exactly its partnerships' quarters."
+)
+
+# ---- 1. what is being sent -----------------------------------------------------------------------------------
+left, right = st.columns([2, 3])
+with left:
+    choice = st.selectbox(
+        "Dataset",
+        options=[DETECT, *DATASETS],
+        format_func=lambda d: "Detect from the indicator ids" if d == DETECT else DATASET_INFO[d].name,
+        key="upload_dataset",
+        help="Which contract the file is checked against. Detection works when every indicator id belongs to one "
+        "dataset.",
+    )
+with right, st.expander("Templates: the columns, an example row and (in Excel) every valid value", icon="📄"):
+    for dataset in DATASETS:
+        name = DATASET_INFO[dataset].name
+        one, two, three = st.columns([2, 1, 1])
+        one.markdown(f"**{name}**")
+        two.download_button(
+            "CSV", template_csv(dataset), f"{dataset}_template.csv", "text/csv", key=f"tpl-csv-{dataset}"
+        )
+        three.download_button(
+            "Excel",
+            template_xlsx(dataset),
+            f"{dataset}_template.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"tpl-xlsx-{dataset}",
+        )
+
+if not signed_in():
+    st.text_input(
+        "Your e-mail",
+        key=USER_KEY,
+        placeholder="name@organisation.org",
+        help="Recorded with every upload in the upload history.",
+    )
+
+uploaded = st.file_uploader(
+    "Quarterly file (CSV, Excel .xlsx or Parquet)",
+    type=["csv", "tsv", "txt", "xlsx", "parquet"],
+    key="upload_file",
+    max_upload_size=max(1, settings.max_bytes // (1024 * 1024)),
+    help=f"Up to {settings.max_bytes / 1024 / 1024:,.0f} MB and {settings.max_rows:,} rows. CSV may be comma, "
+    "semicolon or tab separated, UTF-8 or Windows-1252; with semicolons a decimal comma is read as a decimal.",
+)
+
+# ---- 2. check ------------------------------------------------------------------------------------------------
+report = None
+if uploaded is not None:
+    data = uploaded.getvalue()
+    dataset = None if choice == DETECT else choice
+    data_tables = [t for t in TABLE_SCHEMAS if t != AUDIT_TABLE]
+    cache_key = (uploaded.file_id, dataset, tuple(store.versions(data_tables).values()))
+    cached = st.session_state.get(REPORT_KEY)
+    if cached and cached[0] == cache_key:
+        report = cached[1]
+    else:
+        bar = st.progress(0.0, text=f"Reading {uploaded.name}…")
+        report = check_upload(
+            store,
+            data,
+            uploaded.name,
+            dataset=dataset,
+            settings=settings,
+            progress=lambda step, fraction: bar.progress(fraction, text=f"{step}…"),
+        )
+        bar.empty()
+        st.session_state[REPORT_KEY] = (cache_key, report)
+
+if report is not None:
+    st.subheader("Check")
+    if report.format_details:
+        st.caption(f"{report.file_name}: {report.format_details}. Dataset: {report.dataset or 'not known'}.")
+    cards = st.columns(4)
+    cards[0].metric("Rows read", f"{report.rows:,}", border=True)
+    cards[1].metric("Quarters", f"{len(report.slices):,}", help="(partnership, year, quarter) slices", border=True)
+    cards[2].metric("Errors", f"{len(report.errors):,}", border=True)
+    cards[3].metric("Warnings", f"{len(report.warnings):,}", border=True)
+
+    if report.errors:
+        st.error(
+            f"Not committed: {report.summary()}. Fix the rows below and upload the file again.",
+            icon=":material/block:",
+        )
+        summary = summarise_findings(report.errors).rename(
+            columns={"severity": "Severity", "rule": "Rule", "findings": "Findings"}
+        )
+        st.markdown("**Errors by rule**")
+        st.dataframe(summary, hide_index=True)
+        st.markdown("**Every error** (row 1 is the header)")
+        st.dataframe(findings_table(report.errors), hide_index=True, key="errors-table")
+        st.download_button(
+            "Download the error report (CSV)",
+            csv_bytes(findings_table(report.findings)),
+            f"{report.file_name}.report.csv",
+            "text/csv",
+            icon=":material/download:",
+        )
+        if st.session_state.get("rejection_recorded") != report.sha256:
+            record_rejection(store, report, user=current_user() or "anonymous")
+            st.session_state["rejection_recorded"] = report.sha256
+    else:
+        if report.warnings:
+            with st.expander(f"{count_text(len(report.warnings), 'warning')}: worth a second look", expanded=True):
+                st.dataframe(findings_table(report.warnings), hide_index=True, key="warnings-table")
+                st.download_button(
+                    "Download the warnings (CSV)",
+                    csv_bytes(findings_table(report.warnings)),
+                    f"{report.file_name}.warnings.csv",
+                    "text/csv",
+                )
+        st.subheader("Preview")
+        preview = [
+            {
+                "Partnership": change.slice.partnership_id,
+                "Quarter": f"{change.slice.year} Q{change.slice.quarter}",
+                "New rows": change.new,
+                "Changed": change.changed,
+                "Removed": change.removed,
+                "Unchanged": change.unchanged,
+                "Already published": "yes" if change.published else "no",
+            }
+            for change in report.changes
+        ]
+        st.dataframe(preview, hide_index=True, key="preview-table")
+        if not report.largest.empty:
+            st.markdown("**Largest changes**")
+            st.dataframe(report.largest, hide_index=True, key="largest-table")
+        if report.unchanged:
+            when = report.previous_commit
+            extra = f" (first committed by {when['user']} on {when['committed_at']:%Y-%m-%d})" if when else ""
+            st.info(f"This content is already submitted{extra}; committing would change nothing.", icon="♻️")
+        else:
+            user = current_user()
+            if user is None:
+                st.warning("Enter your e-mail above: every commit records who made it.", icon=":material/person:")
+            totals = sum(c.new + c.changed + c.removed for c in report.changes)
+            if st.button(
+                f"Commit {report.rows:,} rows ({count_text(totals, 'change')})",
+                type="primary",
+                disabled=user is None,
+                icon=":material/upload:",
+            ):
+                commit = commit_upload(store, report, user=user or "anonymous")
+                st.session_state.pop(REPORT_KEY, None)
+                st.success(
+                    f"Committed {report.summary()} as version {commit.version} of {commit.table}.",
+                    icon=":material/check_circle:",
+                )
+                for partnership_id in sorted({s.partnership_id for s in report.slices})[:10]:
+                    names = read_partnerships(store).set_index("partnership_id")["name"]
+                    st.page_link(
+                        "pages/partnership.py",
+                        label=f"Open {names.get(partnership_id, partnership_id)}",
+                        icon=":material/arrow_forward:",
+                        query_params={"partnership": partnership_id},
+                    )
+
+# ---- 3. history ----------------------------------------------------------------------------------------------
+st.subheader("Upload history")
+audit = store.read_audit()
+history = audit[audit["action"].isin(["upload", "seed", "restore"])]
+filters = st.columns(3)
+chosen_datasets = filters[0].multiselect("Dataset", DATASETS, key="history_dataset")
+chosen_outcomes = filters[1].multiselect("Outcome", ["accepted", "rejected", "unchanged"], key="history_outcome")
+who = filters[2].text_input("User contains", key="history_user")
+if chosen_datasets:
+    history = history[history["dataset"].isin(chosen_datasets)]
+if chosen_outcomes:
+    history = history[history["outcome"].isin(chosen_outcomes)]
+if who.strip():
+    history = history[history["user"].str.contains(who.strip(), case=False, regex=False).fillna(False)]
+if history.empty:
+    st.info("No uploads match these filters.", icon=":material/info:")
+else:
+    shown = history[
+        ["committed_at", "user", "action", "outcome", "dataset", "source_name", "rows", "table_version", "message"]
+    ].rename(
+        columns={
+            "committed_at": "When (UTC)",
+            "user": "User",
+            "action": "Action",
+            "outcome": "Outcome",
+            "dataset": "Dataset",
+            "source_name": "File",
+            "rows": "Rows",
+            "table_version": "Table version",
+            "message": "Message",
+        }
+    )
+    st.dataframe(shown, hide_index=True, key="history-table")
+    st.download_button("Download the history (CSV)", csv_bytes(shown), "upload_history.csv", "text/csv")

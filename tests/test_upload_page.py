@@ -1,0 +1,90 @@
+"""The Upload page in real Streamlit (AppTest with file_uploader): report, preview, commit, history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.exports import csv_bytes
+from dashboard.store import AUDIT_TABLE, Store
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+
+
+def quarter_rows(store: Store):
+    rows = store.read_indicators("workforce", "submitted", partnership_ids=["att-imago"], years=[2026])
+    return rows[rows["quarter"] == 3].assign(quarter=4)
+
+
+def frame_with(app: AppTest, column: str, severity: str | None = None):
+    """The first table on the page that has ``column`` (and, for findings, only that severity)."""
+    for element in app.dataframe:
+        value = element.value
+        if column in value.columns and (severity is None or set(value.get("Severity", [])) == {severity}):
+            return value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def open_upload_page(monkeypatch: pytest.MonkeyPatch, store: Store) -> AppTest:
+    monkeypatch.setenv("IMPACT_STORE", store.root)
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    app.switch_page("pages/upload.py").run()
+    assert not app.exception
+    return app
+
+
+def test_a_file_with_errors_is_reported_and_nothing_is_written(
+    monkeypatch: pytest.MonkeyPatch, sample_store: Store
+) -> None:
+    app = open_upload_page(monkeypatch, sample_store)
+    assert app.title[0].value == "Upload quarterly figures"
+    rows = quarter_rows(sample_store).reset_index(drop=True)
+    rows.loc[0, "value"] = -1
+    rows.loc[4, "quarter"] = 9
+    before = {t: v for t, v in sample_store.versions().items() if t != AUDIT_TABLE}
+    app.file_uploader[0].set_value(("bad.csv", csv_bytes(rows), "text/csv")).run()
+    assert not app.exception
+    assert "Not committed" in app.error[0].value
+    errors = frame_with(app, "What to do", "error")
+    assert set(errors["Rule"]) >= {"value_not_negative", "quarter_1_to_4"}
+    assert 2 in set(errors["Row"]) and 6 in set(errors["Row"])
+    assert not [b for b in app.button if b.label.startswith("Commit")]
+    assert {t: v for t, v in sample_store.versions().items() if t != AUDIT_TABLE} == before
+    assert sample_store.read_audit().iloc[0]["outcome"] == "rejected"
+
+
+def test_a_clean_file_is_previewed_then_committed_by_the_named_user(
+    monkeypatch: pytest.MonkeyPatch, sample_store: Store
+) -> None:
+    app = open_upload_page(monkeypatch, sample_store)
+    rows = quarter_rows(sample_store)
+    app.file_uploader[0].set_value(("q4.csv", csv_bytes(rows), "text/csv")).run()
+    assert not app.exception and not app.error
+    preview = frame_with(app, "New rows")
+    assert preview.iloc[0]["New rows"] == len(rows)
+    commit = next(b for b in app.button if b.label.startswith("Commit"))
+    assert commit.disabled  # nobody named yet
+    app.text_input(key="user_email").input("officer@example.org").run()
+    before = sample_store.version("submitted/workforce")
+    next(b for b in app.button if b.label.startswith("Commit")).click().run()
+    assert not app.exception
+    assert "Committed" in app.success[0].value
+    assert sample_store.version("submitted/workforce") == before + 1
+    assert sample_store.read_audit().iloc[0]["user"] == "officer@example.org"
+    history = frame_with(app, "Table version")
+    assert history.iloc[0]["File"] == "q4.csv" and history.iloc[0]["Outcome"] == "accepted"
+
+
+def test_the_dataset_can_be_chosen_and_templates_downloaded(
+    monkeypatch: pytest.MonkeyPatch, sample_store: Store
+) -> None:
+    app = open_upload_page(monkeypatch, sample_store)
+    app.selectbox(key="upload_dataset").select("education").run()
+    rows = quarter_rows(sample_store)
+    app.file_uploader[0].set_value(("q4.csv", csv_bytes(rows), "text/csv")).run()
+    errors = frame_with(app, "What to do", "error")
+    assert set(errors["Rule"]) == {"indicator_in_other_dataset"}
+    labels = [b.label for b in app.get("download_button")]
+    assert labels.count("CSV") == 4 and labels.count("Excel") == 4
