@@ -21,7 +21,7 @@ st.set_page_config(page_title="Partnership Impact Dashboard", page_icon=":materi
 
 get_store()
 
-PAGES_DIR = Path(__file__).parent / "pages"
+PAGES_DIR = Path(__file__).parent / "views"
 navigation = st.navigation(
     [
         st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:", default=True),

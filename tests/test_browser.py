@@ -43,3 +43,54 @@ def test_overview_renders_its_charts_in_a_real_browser(sample_store: Store, tmp_
     assert screenshot.stat().st_size > 10_000
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(screenshot, ARTIFACTS / "overview.png")
+
+
+def test_an_officer_fixes_a_rejected_file_and_commits_it(sample_store: Store, tmp_path: Path) -> None:
+    require_browser()
+    from playwright.sync_api import expect, sync_playwright
+
+    from dashboard.exports import csv_bytes
+
+    rows = sample_store.read_indicators("workforce", "submitted", partnership_ids=["att-imago"], years=[2026])
+    rows = rows[rows["quarter"] == 3].assign(quarter=4).reset_index(drop=True)
+    good = tmp_path / "att-imago-2026Q4.csv"
+    good.write_bytes(csv_bytes(rows))
+    broken = rows.copy()
+    broken.loc[0, "value"] = -4
+    bad = tmp_path / "att-imago-2026Q4-draft.csv"
+    bad.write_bytes(csv_bytes(broken))
+    before = sample_store.version("submitted/workforce")
+
+    with streamlit_server(Path(sample_store.root), tmp_path / "streamlit.log") as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 2200})
+            page.goto(f"{url}/upload", wait_until="domcontentloaded")
+            expect(page.get_by_role("heading", name="Upload quarterly figures")).to_be_visible(timeout=60_000)
+            page.locator('input[type="file"]').set_input_files(str(bad))
+            expect(page.get_by_text("Not committed").first).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("Errors by rule")).to_be_visible()
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(tmp_path / "upload-rejected.png"), full_page=True)
+            assert sample_store.version("submitted/workforce") == before
+
+            page.locator('input[type="file"]').set_input_files(str(good))
+            expect(page.get_by_text("Preview", exact=True)).to_be_visible(timeout=60_000)
+            page.get_by_role("textbox", name="Your e-mail").fill("officer@example.org")
+            page.get_by_role("textbox", name="Your e-mail").press("Enter")
+            commit = page.get_by_role("button", name="Commit")
+            expect(commit).to_be_enabled(timeout=30_000)
+            page.screenshot(path=str(tmp_path / "upload-preview.png"), full_page=True)
+            commit.click()
+            expect(page.get_by_text("Committed").first).to_be_visible(timeout=60_000)
+            expect(page.get_by_role("link", name="Open AT&T × Imago Foundation")).to_be_visible()
+            assert page.locator('[data-testid="stException"]').count() == 0
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(tmp_path / "upload-committed.png"), full_page=True)
+        finally:
+            browser.close()
+    assert sample_store.version("submitted/workforce") == before + 1
+    assert sample_store.read_audit().iloc[0]["user"] == "officer@example.org"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for name in ("upload-rejected.png", "upload-preview.png", "upload-committed.png"):
+        shutil.copy(tmp_path / name, ARTIFACTS / name)

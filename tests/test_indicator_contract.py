@@ -290,3 +290,8 @@ def test_a_partial_breakdown_of_a_negative_net_change_is_not_bounded_by_the_tota
         {"indicator_id": "net_jobs_created_supported", "dimension": "gender", "category": "woman", "value": "-2"},
     )
     assert check(raw) == []
+
+
+def test_an_invalid_total_does_not_also_flag_its_breakdowns() -> None:
+    raw = indicator_rows({"value": "-4"}, {"dimension": "gender", "category": "woman", "value": "3"})
+    assert [f.rule for f in check(raw)] == ["value_not_negative"]

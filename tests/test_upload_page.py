@@ -30,7 +30,7 @@ def frame_with(app: AppTest, column: str, severity: str | None = None):
 def open_upload_page(monkeypatch: pytest.MonkeyPatch, store: Store) -> AppTest:
     monkeypatch.setenv("IMPACT_STORE", store.root)
     app = AppTest.from_file(APP, default_timeout=120).run()
-    app.switch_page("pages/upload.py").run()
+    app.switch_page("views/upload.py").run()
     assert not app.exception
     return app
 

@@ -35,7 +35,12 @@ with left:
         help="Which contract the file is checked against. Detection works when every indicator id belongs to one "
         "dataset.",
     )
-with right, st.expander("Templates: the columns, an example row and (in Excel) every valid value", icon="📄"):
+with (
+    right,
+    st.expander(
+        "Templates: the columns, an example row and (in Excel) every valid value", icon=":material/description:"
+    ),
+):
     for dataset in DATASETS:
         name = DATASET_INFO[dataset].name
         one, two, three = st.columns([2, 1, 1])
@@ -97,7 +102,12 @@ if report is not None:
         st.caption(f"{report.file_name}: {report.format_details}. Dataset: {report.dataset or 'not known'}.")
     cards = st.columns(4)
     cards[0].metric("Rows read", f"{report.rows:,}", border=True)
-    cards[1].metric("Quarters", f"{len(report.slices):,}", help="(partnership, year, quarter) slices", border=True)
+    cards[1].metric(
+        "Quarters",
+        f"{len(report.slices):,}" if report.accepted else "–",
+        help="(partnership, year, quarter) slices the file would replace",
+        border=True,
+    )
     cards[2].metric("Errors", f"{len(report.errors):,}", border=True)
     cards[3].metric("Warnings", f"{len(report.warnings):,}", border=True)
 
@@ -112,7 +122,12 @@ if report is not None:
         st.markdown("**Errors by rule**")
         st.dataframe(summary, hide_index=True)
         st.markdown("**Every error** (row 1 is the header)")
-        st.dataframe(findings_table(report.errors), hide_index=True, key="errors-table")
+        st.dataframe(
+            findings_table(report.errors),
+            hide_index=True,
+            key="errors-table",
+            column_config={"What to do": st.column_config.TextColumn(width="large")},
+        )
         st.download_button(
             "Download the error report (CSV)",
             csv_bytes(findings_table(report.findings)),
@@ -126,7 +141,12 @@ if report is not None:
     else:
         if report.warnings:
             with st.expander(f"{count_text(len(report.warnings), 'warning')}: worth a second look", expanded=True):
-                st.dataframe(findings_table(report.warnings), hide_index=True, key="warnings-table")
+                st.dataframe(
+                    findings_table(report.warnings),
+                    hide_index=True,
+                    key="warnings-table",
+                    column_config={"What to do": st.column_config.TextColumn(width="large")},
+                )
                 st.download_button(
                     "Download the warnings (CSV)",
                     csv_bytes(findings_table(report.warnings)),
@@ -174,7 +194,7 @@ if report is not None:
                 for partnership_id in sorted({s.partnership_id for s in report.slices})[:10]:
                     names = read_partnerships(store).set_index("partnership_id")["name"]
                     st.page_link(
-                        "pages/partnership.py",
+                        "views/partnership.py",
                         label=f"Open {names.get(partnership_id, partnership_id)}",
                         icon=":material/arrow_forward:",
                         query_params={"partnership": partnership_id},
@@ -212,5 +232,5 @@ else:
             "message": "Message",
         }
     )
-    st.dataframe(shown, hide_index=True, key="history-table")
+    st.dataframe(shown.astype(object).where(shown.notna(), ""), hide_index=True, key="history-table")
     st.download_button("Download the history (CSV)", csv_bytes(shown), "upload_history.csv", "text/csv")
