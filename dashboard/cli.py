@@ -151,6 +151,7 @@ def history_frame(store: Store, table: str) -> pd.DataFrame:
     audit = store.read_audit()[["commit_id", "user", "action", "source_name", "rows", "message"]]
     joined = history.drop(columns=["user"]).merge(audit, on="commit_id", how="left")
     joined["timestamp"] = joined["timestamp"].dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+    joined["rows"] = joined["rows"].astype("Int64")
     columns = ["version", "timestamp", "operation", "action", "user", "source_name", "rows", "message"]
     return joined[columns].sort_values("version", ascending=False, ignore_index=True)
 

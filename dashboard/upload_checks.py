@@ -184,7 +184,7 @@ def missing_indicators(incoming: pd.DataFrame, history: pd.DataFrame, row_of: Ma
                 rule="indicator_missing",
                 message=(
                     f"{item.partnership_id} reported {item.indicator_id} in the quarter before {year} Q{quarter} but "
-                    "not in this file. If it still applies, add it; committing removes nothing else."
+                    "not in this file. If it still applies, add it to the file."
                 ),
                 severity="warning",
             )

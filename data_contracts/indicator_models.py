@@ -67,6 +67,10 @@ def _pairs(frame: pd.DataFrame, left: str, right: str, table: Mapping) -> pd.Ser
     return keys.map(lambda k: table.get(k, False)).astype(bool)
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def _num(value: object) -> str:
     return display_value(value) or ""
 
@@ -186,7 +190,7 @@ def _msg_in_dataset(dataset: str) -> Callable[[pd.Series], str]:
         owner = _DATASET_OF.get(row.get("indicator_id"))
         return (
             f"Indicator {row.get('indicator_id')!r} belongs to the {owner} dataset, not to {dataset}. "
-            f"Upload it in {'an' if str(owner)[0] in 'aeiou' else 'a'} {owner} file."
+            f"Upload it in {_article(str(owner))} {owner} file."
         )
 
     return message
@@ -214,7 +218,7 @@ def _msg_category(row: Mapping[str, object]) -> str:
     allowed = ", ".join(DIMENSIONS[dimension].categories) if dimension in DIMENSIONS else ""
     if pd.isna(row.get("category")):
         return f"The category is empty; a {dimension} row needs one of: {allowed}."
-    return f"{row.get('category')!r} is not a {dimension} category. Use one of: {allowed}."
+    return f"{row.get('category')!r} is not {_article(str(dimension))} {dimension} category. Use one of: {allowed}."
 
 
 def _msg_whole(row: Mapping[str, object]) -> str:

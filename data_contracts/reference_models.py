@@ -305,7 +305,10 @@ def goal_rules() -> dict[str, Rule]:
         Rule(
             "category_in_vocabulary",
             "category",
-            lambda r: f"{r.get('category')!r} is not a {r.get('dimension')} category.",
+            lambda r: (
+                f"{r.get('category')!r} is not a category of {r.get('dimension')}: use one of "
+                f"{', '.join(DIMENSIONS[r.get('dimension')].categories) if r.get('dimension') in DIMENSIONS else ''}."
+            ),
         ),
         Rule(
             "year_from_2000",
