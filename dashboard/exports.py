@@ -8,6 +8,8 @@ import pandas as pd
 
 FORMULA_START = r"^[=+\-@\t\r]"
 """Cells starting like this would run as a formula in a spreadsheet."""
+PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+"""A signed number is read as a number, not a formula, so it is left as it is."""
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -16,7 +18,8 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             text = safe[column].astype("string")
-            risky = text.str.contains(FORMULA_START, regex=True).fillna(False)
+            risky = text.str.contains(FORMULA_START, regex=True) & ~text.str.fullmatch(PLAIN_NUMBER)
+            risky = risky.fillna(False).astype(bool)
             safe[column] = text.mask(risky, "'" + text)
     return safe
 
