@@ -19,7 +19,7 @@ import pandas as pd
 from dashboard.file_reading import FileRejected, ReadLimits, read_table_file
 from dashboard.settings import UploadSettings
 from dashboard.store import GOALS_TABLE, PARTNERSHIPS_TABLE, CommitResult, Slice, Store, indicator_table, slices_of
-from dashboard.upload_checks import SliceChange, largest_changes, preview_changes, upload_warnings
+from dashboard.upload_checks import SliceChange, compare_rows, largest_changes, preview_changes, upload_warnings
 from data_contracts import (
     DATASETS,
     INDICATOR_COLUMNS,
@@ -219,8 +219,9 @@ def _preview(store: Store, report: UploadReport, row_numbers: Mapping[object, in
         report.dataset, "published", partnership_ids=ids, years=years, columns=["partnership_id", "year", "quarter"]
     )
     published = set(slices_of(published_rows)) if not published_rows.empty else set()
-    report.changes = preview_changes(frame, history, published)
-    report.largest = largest_changes(frame, history)
+    compared = compare_rows(frame, history)
+    report.changes = preview_changes(frame, history, published, compared=compared)
+    report.largest = largest_changes(frame, history, compared=compared)
     warnings = upload_warnings(frame, history, published, change_factor=settings.change_factor, row_of=row_numbers)
     report.findings = sort_findings([*report.findings, *warnings])
     audit = store.read_audit()

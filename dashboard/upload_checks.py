@@ -20,6 +20,8 @@ from data_contracts import INDICATORS, KEY_COLUMNS, SLICE_COLUMNS, TOTAL, Findin
 from data_contracts.findings import display_value
 
 SERIES_COLUMNS = ("partnership_id", "indicator_id", "dimension", "category")
+_IS_COUNT = {i.id: i.unit == "count" for i in INDICATORS.values()}
+_BOUNDED_ADDITIVE = {i.id: i.additive and not i.signed for i in INDICATORS.values()}
 SMALL_COUNT = 10
 """Counts below this on both sides of a quarter-to-quarter move are not flagged (1 -> 4 people is not news)."""
 
@@ -66,10 +68,16 @@ def compare_rows(incoming: pd.DataFrame, existing: pd.DataFrame) -> pd.DataFrame
 
 
 def preview_changes(
-    incoming: pd.DataFrame, existing: pd.DataFrame, published_slices: Iterable[Slice] = ()
+    incoming: pd.DataFrame,
+    existing: pd.DataFrame,
+    published_slices: Iterable[Slice] = (),
+    *,
+    compared: pd.DataFrame | None = None,
 ) -> list[SliceChange]:
-    """Per slice of the file: how many rows are new, changed, removed and unchanged against ``existing``."""
-    compared = compare_rows(incoming, existing)
+    """Per slice of the file: how many rows are new, changed, removed and unchanged against ``existing``.
+
+    ``compared`` is :func:`compare_rows` of the same frames when the caller has it already."""
+    compared = compare_rows(incoming, existing) if compared is None else compared
     counts = compared.groupby([*SLICE_COLUMNS, "status"]).size().unstack("status", fill_value=0)
     published = set(published_slices)
     changes = []
@@ -89,9 +97,11 @@ def preview_changes(
     return changes
 
 
-def largest_changes(incoming: pd.DataFrame, existing: pd.DataFrame, limit: int = 10) -> pd.DataFrame:
+def largest_changes(
+    incoming: pd.DataFrame, existing: pd.DataFrame, limit: int = 10, *, compared: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The changed values with the largest relative change, for the preview."""
-    compared = compare_rows(incoming, existing)
+    compared = compare_rows(incoming, existing) if compared is None else compared
     changed = compared[compared["status"] == "changed"].copy()
     columns = [*KEY_COLUMNS, "value_old", "value_new", "change", "change_pct"]
     if changed.empty:
@@ -126,7 +136,7 @@ def value_jumps(
     new, old = joined["value"].abs(), joined["previous"].abs()
     both = (new > 0) & (old > 0) & (np.sign(joined["value"]) == np.sign(joined["previous"]))
     ratio = np.maximum(new, old) / np.minimum(new, old).where(both, np.nan)
-    counts = joined["indicator_id"].map(lambda i: INDICATORS[i].unit == "count")
+    counts = joined["indicator_id"].map(_IS_COUNT).fillna(False).astype(bool)
     small = counts & (new < SMALL_COUNT) & (old < SMALL_COUNT)
     flagged = joined[both & (ratio > factor) & ~small]
     findings = []
@@ -194,7 +204,7 @@ def missing_indicators(incoming: pd.DataFrame, history: pd.DataFrame, row_of: Ma
 
 def unassigned_people(incoming: pd.DataFrame, row_of: Mapping[object, int]) -> list[Finding]:
     """Breakdowns of additive indicators whose categories add up to less than the total."""
-    additive = incoming["indicator_id"].map(lambda i: INDICATORS[i].additive and not INDICATORS[i].signed)
+    additive = incoming["indicator_id"].map(_BOUNDED_ADDITIVE).fillna(False).astype(bool)
     parts = incoming[additive & (incoming["dimension"] != TOTAL)]
     if parts.empty:
         return []

@@ -63,8 +63,10 @@ def _lookup(series: pd.Series, table: Mapping) -> pd.Series:
 
 
 def _pairs(frame: pd.DataFrame, left: str, right: str, table: Mapping) -> pd.Series:
-    keys = pd.Series(list(zip(frame[left], frame[right], strict=False)), index=frame.index)
-    return keys.map(lambda k: table.get(k, False)).astype(bool)
+    """True where the (left, right) pair of a row is a key of ``table`` (vectorised: joined text keys)."""
+    allowed = {f"{a}\x1f{b}" for a, b in table}
+    keys = frame[left].astype("string").fillna("\x00") + "\x1f" + frame[right].astype("string").fillna("\x00")
+    return keys.isin(allowed).astype(bool)
 
 
 def _article(word: str) -> str:
