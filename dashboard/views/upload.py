@@ -13,6 +13,22 @@ from data_contracts import DATASET_INFO, DATASETS, summarise_findings
 from data_contracts.templates import template_csv, template_xlsx
 
 DETECT = "detect"
+
+
+def findings_block(findings: list, *, key: str, label: str, file_name: str) -> None:
+    """Findings as a table with a wide message column, and the same rows as a CSV download."""
+    table = findings_table(findings)
+    st.dataframe(
+        table,
+        hide_index=True,
+        key=f"{key}-table",
+        column_config={"What to do": st.column_config.TextColumn(width="large")},
+    )
+    st.download_button(
+        f"Download {label} (CSV)", csv_bytes(table), file_name, "text/csv", icon=":material/download:", key=f"{key}-csv"
+    )
+
+
 REPORT_KEY = "upload_report"
 
 store = get_store()
@@ -122,36 +138,16 @@ if report is not None:
         st.markdown("**Errors by rule**")
         st.dataframe(summary, hide_index=True)
         st.markdown("**Every error** (row 1 is the header)")
-        st.dataframe(
-            findings_table(report.errors),
-            hide_index=True,
-            key="errors-table",
-            column_config={"What to do": st.column_config.TextColumn(width="large")},
-        )
-        st.download_button(
-            "Download the error report (CSV)",
-            csv_bytes(findings_table(report.findings)),
-            f"{report.file_name}.report.csv",
-            "text/csv",
-            icon=":material/download:",
-        )
+        report_name = f"{report.file_name}.report.csv"
+        findings_block(report.errors, key="errors", label="the error report", file_name=report_name)
         if st.session_state.get("rejection_recorded") != report.sha256:
             record_rejection(store, report, user=current_user() or "anonymous")
             st.session_state["rejection_recorded"] = report.sha256
     else:
         if report.warnings:
             with st.expander(f"{count_text(len(report.warnings), 'warning')}: worth a second look", expanded=True):
-                st.dataframe(
-                    findings_table(report.warnings),
-                    hide_index=True,
-                    key="warnings-table",
-                    column_config={"What to do": st.column_config.TextColumn(width="large")},
-                )
-                st.download_button(
-                    "Download the warnings (CSV)",
-                    csv_bytes(findings_table(report.warnings)),
-                    f"{report.file_name}.warnings.csv",
-                    "text/csv",
+                findings_block(
+                    report.warnings, key="warnings", label="the warnings", file_name=f"{report.file_name}.warnings.csv"
                 )
         st.subheader("Preview")
         preview = [
