@@ -26,6 +26,9 @@ navigation = st.navigation(
     [
         st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page(PAGES_DIR / "partnership.py", title="Partnership", icon=":material/handshake:"),
+        st.Page(PAGES_DIR / "compare.py", title="Compare", icon=":material/compare_arrows:"),
+        st.Page(PAGES_DIR / "indicator.py", title="Indicator explorer", icon=":material/query_stats:"),
+        st.Page(PAGES_DIR / "goals.py", title="Goals", icon=":material/flag:"),
         st.Page(PAGES_DIR / "upload.py", title="Upload", icon=":material/upload_file:"),
     ]
 )

@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard.charts import PLOTLY_CONFIG
 from dashboard.exports import csv_bytes
+from dashboard.goals import evaluate_goals
 from dashboard.seed import ensure_store, shows_sample_data
 from dashboard.store import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, Store, indicator_table
 from data_contracts import DATASETS, findings_frame
@@ -77,6 +78,39 @@ def read_table(store: Store, table: str) -> pd.DataFrame:
 def read_indicators(store: Store, layer: Layer) -> dict[str, pd.DataFrame]:
     """Every dataset's indicator table of one layer."""
     return {dataset: read_table(store, indicator_table(dataset, layer)) for dataset in DATASETS}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _all_indicators(root: str, layer: str, versions: tuple[int, ...]) -> pd.DataFrame:
+    store = Store(root)
+    frames = [store.read(indicator_table(d, layer)) for d in DATASETS]  # type: ignore[arg-type]
+    return pd.concat(frames, ignore_index=True)
+
+
+def read_all_indicators(store: Store, layer: Layer) -> pd.DataFrame:
+    """Every dataset's rows of one layer in one frame (what annual roll-ups and goals need), cached by version."""
+    versions = tuple(store.version(indicator_table(d, layer)) for d in DATASETS)
+    return _all_indicators(store.root, layer, versions)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _evaluated_goals(root: str, layer: str, versions: tuple[int, ...]) -> pd.DataFrame:
+    store = Store(root)
+    return evaluate_goals(store.read_goals(), read_all_indicators(store, layer))  # type: ignore[arg-type]
+
+
+def evaluated_goals(store: Store, layer: Layer = "submitted") -> pd.DataFrame:
+    """Every goal with its progress status and workings (dashboard.goals.evaluate_goals), cached by version."""
+    versions = (store.version(GOALS_TABLE), *(store.version(indicator_table(d, layer)) for d in DATASETS))
+    return _evaluated_goals(store.root, layer, versions)
+
+
+def source_note(store: Store, partnerships: int, dataset: str | None = None) -> str:
+    """The source line under a chart: how many partnerships, which dataset, whether it is sample data."""
+    what = f"{dataset.replace('_', ' ')} dataset" if dataset else "partnership data"
+    sample = f" · {SAMPLE_NOTE}" if is_sample(store) else ""
+    count = f"{partnerships} partnership{'' if partnerships == 1 else 's'}"
+    return f"Source: {count}, {what}{sample}."
 
 
 def read_partnerships(store: Store) -> pd.DataFrame:
