@@ -11,9 +11,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.charts import PLOTLY_CONFIG
+from dashboard.charts import PLOTLY_CONFIG, status_summary_figure
 from dashboard.exports import csv_bytes
 from dashboard.goals import evaluate_goals
+from dashboard.progress import STATUS_LABELS
 from dashboard.seed import ensure_store, shows_sample_data
 from dashboard.store import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, Store, indicator_table
 from data_contracts import DATASETS, findings_frame
@@ -139,6 +140,15 @@ def sample_badge(store: Store) -> None:
             color="orange",
             help="These figures are invented for demonstration. Real data replaces them once officers upload it.",
         )
+
+
+def status_chart(store: Store, counts: Mapping[str, int], *, partnerships: int, key: str) -> None:
+    """Goals per progress status: a bar per status, coloured and labelled with its name and count, and its table."""
+    table = pd.DataFrame({"Status": list(STATUS_LABELS.values()), "Goals": [counts.get(s, 0) for s in STATUS_LABELS]})
+    figure = status_summary_figure(counts, title="Goals by progress status", source=source_note(store, partnerships))
+    chart_block(
+        figure, table, key=key, file_name="goals_by_status.csv", alt="Bar chart of the number of goals per status."
+    )
 
 
 def chart_block(

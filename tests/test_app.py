@@ -28,9 +28,19 @@ def test_overview_shows_kpis_trends_and_partnerships(monkeypatch: pytest.MonkeyP
     assert len(app.metric) == 6
     labels = [m.label for m in app.metric]
     assert labels[0] == "Headcount"
+    statuses = next(d.value for d in app.dataframe if list(d.value.columns) == ["Status", "Goals"])
+    assert statuses["Status"].tolist() == [
+        "Target achieved",
+        "Substantial progress",
+        "Moderate progress",
+        "Limited progress",
+        "Deterioration",
+        "Not available",
+    ]
+    assert statuses["Goals"].sum() == len(sample_store.read_goals())
     assert all(m.value not in ("", "–") for m in app.metric[:2])
     assert any("vs 2025 Q3" in (m.delta or "") for m in app.metric)
-    assert [s.value for s in app.subheader][:2] == ["Headline figures, 2026 Q3", "Trends by dataset"]
+    assert [s.value for s in app.subheader][:3] == ["Headline figures, 2026 Q3", "Goal progress", "Trends by dataset"]
     partnerships = app.dataframe[-1].value
     assert len(partnerships) == len(sample_store.read_partnerships())
     assert (
@@ -42,13 +52,13 @@ def test_overview_shows_kpis_trends_and_partnerships(monkeypatch: pytest.MonkeyP
 
 def test_each_chart_has_a_table_of_the_same_numbers(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
     app = run_app(monkeypatch, sample_store)
-    table = app.dataframe[0].value
+    table = next(d.value for d in app.dataframe if "Headcount (number)" in d.value.columns)
     assert list(table.columns) == ["Partnership", "Quarter", "Headcount (number)"]
     stored = sample_store.read_indicators("workforce", "submitted")
     totals = stored[(stored["indicator_id"] == "workforce_headcount") & (stored["dimension"] == "total")]
     assert len(table) == len(totals)
     assert table["Headcount (number)"].sum() == totals["value"].sum()
-    assert len(app.get("download_button")) == 5  # one per chart and the partnership list
+    assert len(app.get("download_button")) == 6  # one per chart (status and four trends) and the partnership list
 
 
 def test_the_period_comes_from_the_url(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
@@ -90,3 +100,30 @@ def test_first_start_seeds_an_empty_store(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert not app.exception
     assert store.is_initialised()
     assert len(app.metric) == 6
+
+
+def test_portfolio_filters_come_from_and_go_to_the_url(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
+    app = run_app(monkeypatch, sample_store, region="Sub-Saharan Africa")
+    assert not app.exception
+    partnerships = app.dataframe[-1].value
+    assert partnerships["Partnership"].tolist() == ["Solar Skills Kenya"]
+    sector = next(m for m in app.multiselect if m.label == "Lead sector")
+    sector.select("business").run()
+    assert app.query_params["sector"] == "business" and app.query_params["region"] == "Sub-Saharan Africa"
+    region = next(m for m in app.multiselect if m.label == "Region")
+    region.unselect("Sub-Saharan Africa").run()
+    assert "region" not in app.query_params
+    assert set(app.dataframe[-1].value["Partnership"]) == {
+        "AT&T × Imago Foundation",
+        "PG&E × Green for All",
+        "Solar Skills Kenya",
+    }
+
+
+def test_a_filter_that_selects_nothing_says_so(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
+    app = run_app(monkeypatch, sample_store, region="Oceania")
+    assert not app.exception
+    assert app.query_params.get("region") is None  # not a region of any partnership: ignored
+    app = run_app(monkeypatch, sample_store, country="KE", sector="government")
+    assert not app.exception
+    assert "No partnership matches these filters" in app.info[0].value

@@ -25,7 +25,7 @@ def test_overview_renders_its_charts_in_a_real_browser(sample_store: Store, tmp_
             page.goto(url, wait_until="domcontentloaded")
             expect(page.get_by_role("heading", name="Portfolio overview")).to_be_visible(timeout=60_000)
             charts = page.locator(".js-plotly-plot")
-            expect(charts).to_have_count(4, timeout=60_000)
+            expect(charts).to_have_count(5, timeout=60_000)
             expect(page.get_by_text("Synthetic sample data").first).to_be_visible()
             expect(page.locator('[data-testid="stMetric"]')).to_have_count(6)
             expect(page.get_by_text("Headcount at quarter end").first).to_be_visible()

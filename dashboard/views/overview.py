@@ -1,11 +1,14 @@
-"""Portfolio overview: headline KPIs of a quarter, a trend per dataset, and the partnership list."""
+"""Portfolio overview: headline KPIs of a quarter, goal progress, a trend per dataset, and the partnership list."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.annual import INCOMPLETE_YEAR_RULE
 from dashboard.charts import colour_map, trend_figure
 from dashboard.exports import csv_bytes
+from dashboard.filters import FILTER_KEYS, PortfolioFilter, apply_filter, filter_options
+from dashboard.goals import partnership_progress, status_counts
 from dashboard.metrics import (
     format_change,
     format_value,
@@ -17,30 +20,32 @@ from dashboard.metrics import (
     portfolio_kpis,
     quarterly_trend,
 )
+from dashboard.progress import STATUS_LABELS
 from dashboard.ui import (
-    SAMPLE_NOTE,
     chart_block,
+    evaluated_goals,
     get_store,
-    is_sample,
     read_indicators,
     read_partnerships,
     sample_badge,
+    source_note,
+    status_chart,
 )
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS
 
 store = get_store()
-partnerships = read_partnerships(store)
-frames = read_indicators(store, "submitted")
+all_partnerships = read_partnerships(store)
+all_frames = read_indicators(store, "submitted")
 
 st.title("Portfolio overview")
 st.caption(
-    "What the partnerships achieve together this quarter, how each dataset is trending, and who is in the portfolio. "
-    "Staff view: every accepted upload, published or not."
+    "What the partnerships achieve together this quarter, which goals are on course, how each dataset is trending, "
+    "and who is in the portfolio. Staff view: every accepted upload, published or not."
 )
 sample_badge(store)
 
-periods = periods_in(frames.values())
-if partnerships.empty or not periods:
+periods = periods_in(all_frames.values())
+if all_partnerships.empty or not periods:
     st.info(
         "No indicator data yet. Load the synthetic sample with `python -m dashboard init`, or ask program officers "
         "to upload their quarterly files.",
@@ -48,25 +53,56 @@ if partnerships.empty or not periods:
     )
     st.stop()
 
+# ---- filters (kept in the URL) -------------------------------------------------------------------------------
 labels = [period_label(p) for p in periods]
 requested = st.query_params.get("period")
-default_label = requested if requested in labels else period_label(latest_period(frames.values()))
-chosen = st.selectbox(
+default_label = requested if requested in labels else period_label(latest_period(all_frames.values()))
+options = filter_options(all_partnerships)
+from_url = PortfolioFilter.from_query(st.query_params.to_dict(), all_partnerships)
+quarter_column, region_column, country_column, sector_column, focus_column = st.columns([1.2, 2, 1.2, 1.4, 1.6])
+chosen = quarter_column.selectbox(
     "Quarter",
     options=labels[::-1],
     index=labels[::-1].index(default_label),
     help="KPI cards show this quarter and compare it with the same quarter a year earlier.",
 )
+regions = region_column.multiselect("Region", options["region"], default=list(from_url.regions), placeholder="All")
+countries = country_column.multiselect(
+    "Country", options["country"], default=list(from_url.countries), placeholder="All"
+)
+sectors = sector_column.multiselect(
+    "Lead sector", options["sector"], default=list(from_url.sectors), placeholder="All", format_func=str.capitalize
+)
+focus = focus_column.multiselect(
+    "Focus dataset",
+    options["focus"],
+    default=list(from_url.focus),
+    placeholder="All",
+    format_func=lambda d: DATASET_INFO[d].name,
+)
+portfolio_filter = PortfolioFilter(tuple(regions), tuple(countries), tuple(sectors), tuple(focus))
 st.query_params["period"] = chosen
+for key in FILTER_KEYS:
+    st.query_params.pop(key, None)
+st.query_params.update(portfolio_filter.to_query())
 period = parse_period(chosen)
 
+partnerships = apply_filter(all_partnerships, portfolio_filter)
+if partnerships.empty:
+    st.info("No partnership matches these filters. Remove a filter to see more.", icon=":material/filter_alt_off:")
+    st.stop()
+in_view = set(partnerships["partnership_id"])
+frames = {d: f[f["partnership_id"].isin(in_view)] for d, f in all_frames.items()}
+if portfolio_filter.active:
+    st.caption(f"Showing {len(partnerships)} of {len(all_partnerships)} partnerships.")
+
+# ---- headline figures ----------------------------------------------------------------------------------------
 st.subheader(f"Headline figures, {chosen}")
 kpis = portfolio_kpis(frames, period)
 columns = st.columns(3)
 for position, kpi in enumerate(kpis):
-    column = columns[position % 3]
     indicator = INDICATORS[kpi.indicator_id]
-    column.metric(
+    columns[position % 3].metric(
         kpi.label,
         format_value(kpi.value, kpi.unit, compact=True),
         delta=format_change(kpi),
@@ -76,10 +112,31 @@ for position, kpi in enumerate(kpis):
         border=True,
     )
 
+# ---- goal progress -------------------------------------------------------------------------------------------
+st.subheader("Goal progress")
+goals = evaluated_goals(store)
+goals = goals[goals["partnership_id"].isin(in_view)]
+if goals.empty:
+    st.info("No goals for these partnerships yet.", icon=":material/flag:")
+else:
+    counts = status_counts(goals)
+    off_course = counts["limited_progress"] + counts["deterioration"]
+    st.caption(
+        f"{len(goals)} goals of {goals['partnership_id'].nunique()} partnerships; {off_course} off course "
+        f"(limited progress or deterioration). {INCOMPLETE_YEAR_RULE}"
+    )
+    status_chart(store, counts, partnerships=goals["partnership_id"].nunique(), key="overview-status")
+    st.page_link(
+        "views/goals.py",
+        label=f"See the {off_course} goals off course",
+        icon=":material/flag:",
+        query_params={"filter": "off_course"},
+    )
+
+# ---- trends --------------------------------------------------------------------------------------------------
 st.subheader("Trends by dataset")
-names = partnerships.set_index("partnership_id")["name"]
+names = all_partnerships.set_index("partnership_id")["name"]
 colours = colour_map(list(names))
-sample_text = f" · {SAMPLE_NOTE}" if is_sample(store) else ""
 for dataset in DATASETS:
     info = DATASET_INFO[dataset]
     indicator = INDICATORS[info.headline_indicator]
@@ -87,10 +144,11 @@ for dataset in DATASETS:
     with st.container(border=True):
         st.markdown(f"**:material/bar_chart: {info.name}** — {info.description}")
         if trend.empty:
-            st.info(f"No {info.name.lower()} data yet.", icon=":material/info:")
+            st.info(f"No {info.name.lower()} data for the partnerships in view.", icon=":material/info:")
             continue
-        source = f"Source: {trend['partnership_id'].nunique()} partnerships, {info.name.lower()} dataset{sample_text}."
-        figure = trend_figure(trend, indicator, source=source, colours=colours)
+        figure = trend_figure(
+            trend, indicator, source=source_note(store, trend["partnership_id"].nunique(), dataset), colours=colours
+        )
         table = trend[["partnership", "period", "value"]].rename(
             columns={
                 "partnership": "Partnership",
@@ -106,18 +164,23 @@ for dataset in DATASETS:
             alt=f"Line chart of {indicator.short_name.lower()} per quarter for each partnership.",
         )
 
+# ---- partnerships --------------------------------------------------------------------------------------------
 st.subheader("Partnerships")
 overview = partnership_overview(partnerships, frames)
+progress = partnership_progress(goals).set_index("partnership_id")
+overview["Goal status"] = (
+    overview["partnership_id"].map(progress["status_label"]).fillna(STATUS_LABELS["not_available"])
+)
+overview["Focus"] = overview["Focus"].where(overview["Focus"] != "", "–")
+shown = overview.drop(columns=["partnership_id"])
 st.dataframe(
-    overview.drop(columns=["partnership_id"]),
+    shown,
     hide_index=True,
-    column_config={
-        "Committed funding (USD)": st.column_config.NumberColumn(format="dollar"),
-    },
+    column_config={"Committed funding (USD)": st.column_config.NumberColumn(format="dollar")},
 )
 st.download_button(
     "Download partnership list (CSV)",
-    data=csv_bytes(overview.drop(columns=["partnership_id"])),
+    data=csv_bytes(shown),
     file_name="partnerships.csv",
     mime="text/csv",
     icon=":material/download:",
