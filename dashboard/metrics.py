@@ -191,7 +191,7 @@ def _compact(value: float) -> str:
     magnitude = abs(value)
     for threshold, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
         if magnitude >= threshold:
-            return f"{value / threshold:,.1f}{suffix}"
+            return f"{value / threshold:,.1f}".removesuffix(".0") + suffix
     return f"{value:,.0f}"
 
 
