@@ -243,7 +243,7 @@ def test_ranking_puts_the_largest_at_the_top_with_its_value_written_out() -> Non
     assert list(bars.y) == ["Alpha Schools", "Beta Jobs", "Gamma"]
     assert figure.layout.yaxis.autorange == "reversed"  # first row drawn at the top
     assert list(bars.x) == [2_400_000, 830_000, 95_000]
-    assert list(bars.text) == ["USD 2.4M", "USD 830.0k", "USD 95.0k"]
+    assert list(bars.text) == ["USD 2.4M", "USD 830k", "USD 95k"]
     assert bars.orientation == "h"
     assert "USD %{x:,.0f}" in bars.hovertemplate and "Local supplier spend" in bars.hovertemplate
     assert list(bars.marker.color) == [colour_map(["Alpha Schools", "Beta Jobs", "Gamma"])[n] for n in bars.y]
