@@ -1,19 +1,59 @@
-"""One partnership: who is in it, what it reports, its latest figures and its goals."""
+"""One partnership: who is in it, whether its goals are on course, how its indicators trend, its latest figures."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from dashboard.annual import INCOMPLETE_YEAR_RULE
+from dashboard.charts import breakdown_figure, goal_progress_figure, trend_figure
 from dashboard.exports import csv_bytes
-from dashboard.metrics import latest_figures, period_label
-from dashboard.ui import get_store, read_goals, read_indicators, read_partnerships, sample_badge
-from data_contracts import DATASET_INFO, INDICATORS, split_list
+from dashboard.goal_views import (
+    BAR_LABELS,
+    bar_modes,
+    breakdown_label,
+    breakdown_options,
+    breakdown_rows,
+    breakdown_table,
+    combined_text,
+    dataset_options,
+    escape_markdown,
+    goal_card,
+    goal_chart_table,
+    incomplete_year_note,
+    indicator_options,
+    missing,
+    parse_choice,
+    profile_lines,
+    references_table,
+    sector_label,
+    series_label,
+    status_badge,
+    total_table,
+    workings_table,
+)
+from dashboard.goals import evaluate_goal, partnership_progress
+from dashboard.metrics import format_value, latest_figures, period_label, quarterly_trend
+from dashboard.ui import (
+    chart_block,
+    evaluated_goals,
+    get_store,
+    read_all_indicators,
+    read_indicators,
+    read_partnerships,
+    sample_badge,
+    source_note,
+)
+from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
 
 store = get_store()
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
 
 st.title("Partnership")
-st.caption("A partnership's profile, its latest reported figures and its goals. Staff view: every accepted upload.")
+st.caption(
+    "One partnership in depth: who is in it, whether its goals are on course, how its indicators trend and its "
+    "latest figures. Staff view: every accepted upload."
+)
 sample_badge(store)
 
 if partnerships.empty:
@@ -32,38 +72,215 @@ chosen = st.selectbox(
 st.query_params["partnership"] = chosen
 profile = partnerships.set_index("partnership_id").loc[chosen]
 
-st.header(names[chosen], anchor=False)
-st.text(profile["description"] or "")
+# ---- profile ------------------------------------------------------------------------------------------------------
+st.header(escape_markdown(names[chosen]), anchor=False)
+if not missing(profile["description"]):
+    st.text(str(profile["description"]))
 facts = st.columns(4)
-facts[0].metric("Committed funding", f"USD {profile['committed_funding_usd']:,.0f}", border=True)
-facts[1].metric("Country", f"{profile['country']}", help=str(profile["region"]), border=True)
-facts[2].metric("Lead sector", str(profile["lead_sector"]).replace("_", " ").capitalize(), border=True)
-facts[3].metric("Since", f"{profile['start_date']:%B %Y}", border=True)
-st.markdown("**Partners:** " + ", ".join(split_list(profile["partner_organisations"])).replace("*", r"\*"))
-st.markdown(
-    "**Reports on:** "
-    + ", ".join(DATASET_INFO[d].name for d in split_list(profile["focus_datasets"]) if d in DATASET_INFO)
-    + f" · visibility: {profile['visibility']}"
+facts[0].metric(
+    "Committed funding",
+    format_value(profile["committed_funding_usd"], "currency_usd", compact=True),
+    help=format_value(profile["committed_funding_usd"], "currency_usd"),
+    border=True,
 )
+facts[1].metric("Lead sector", sector_label(profile["lead_sector"]), border=True)
+facts[2].metric("Country", str(profile["country"]), help=f"Region: {profile['region']}", border=True)
+facts[3].metric(
+    "Since", "not recorded" if missing(profile["start_date"]) else f"{profile['start_date']:%B %Y}", border=True
+)
+for label, text in profile_lines(profile.to_dict()):
+    line = st.columns([1, 7], vertical_alignment="top")
+    line[0].markdown(f"**{label}**")
+    line[1].text(text)
 
 frames = read_indicators(store, "submitted")
-st.subheader("Latest figures")
-latest = latest_figures({d: f[f["partnership_id"] == chosen] for d, f in frames.items()})
+rows_of = {dataset: frame[frame["partnership_id"] == chosen] for dataset, frame in frames.items()}
+
+# ---- goals ----------------------------------------------------------------------------------------------------------
+st.subheader("Goals", anchor=False)
+evaluated = evaluated_goals(store, "submitted")
+mine = evaluated[evaluated["partnership_id"] == chosen]
+if mine.empty:
+    st.info(
+        "This partnership has no goals yet. An admin records goals (indicator, baseline and target) in the goals "
+        "table.",
+        icon=":material/info:",
+    )
+else:
+    combined = partnership_progress(mine).iloc[0]
+    score = None if missing(combined["score"]) else float(combined["score"])
+    summary = st.columns([2, 5], vertical_alignment="center")
+    with summary[0]:
+        st.markdown(f"Combined status: {status_badge(str(combined['status']))}")
+    summary[1].text(combined_text(int(combined["goals"]), score, int(mine["off_course"].sum())))
+    all_rows = read_all_indicators(store, "submitted")
+    note = incomplete_year_note(all_rows[all_rows["partnership_id"] == chosen])
+    st.caption(INCOMPLETE_YEAR_RULE + (f" {note}" if note else ""))
+
+    ordered = mine.assign(_missing=mine["score"].isna()).sort_values(["_missing", "score", "goal_id"])
+    for goal in ordered.to_dict("records"):
+        card = goal_card(goal)
+        indicator = INDICATORS[str(goal["indicator_id"])]
+        result, points = evaluate_goal(pd.Series(goal), all_rows)
+        with st.container(border=True):
+            st.markdown(f"**{escape_markdown(card.title)}**  {card.badge}")
+            direction = "higher is better" if indicator.higher_is_better else "lower is better"
+            st.caption(f"Goal {card.goal_id} · {series_label(goal['dimension'], goal['category'])} · {direction}")
+            st.progress(card.fraction or 0.0, text=card.progress_text)
+            if card.empty_message:
+                st.info(card.empty_message, icon=":material/hourglass_empty:")
+            else:
+                numbers = st.columns(4)
+                numbers[0].metric(card.current_label, card.current, help=card.current_help)
+                numbers[1].metric("Observed growth a year", card.observed, help=card.observed_help)
+                numbers[2].metric("Required growth a year", card.required, help=card.required_help)
+                numbers[3].metric("Needed a year from now on", card.needed, help=card.needed_help)
+            base_year = result.base_year if result.base_year is not None else int(goal["baseline_year"])
+            base_value = result.base_value if result.base_value is not None else float(goal["baseline_value"])
+            projection = None if missing(goal["projection"]) else float(goal["projection"])
+            figure = goal_progress_figure(
+                points,
+                indicator=indicator,
+                base_year=base_year,
+                base_value=base_value,
+                target_year=int(goal["target_year"]),
+                target_value=float(goal["target_value"]),
+                current_year=result.current_year,
+                current_value=result.current_value,
+                projection=projection,
+                status=card.status,
+                source=source_note(store, 1, indicator.dataset),
+            )
+            chart_block(
+                figure,
+                goal_chart_table(
+                    points,
+                    base_year=base_year,
+                    base_value=base_value,
+                    target_year=int(goal["target_year"]),
+                    target_value=float(goal["target_value"]),
+                    current_year=result.current_year,
+                    current_value=result.current_value,
+                    projection=projection,
+                ),
+                key=f"goal-{card.goal_id}",
+                file_name=f"{card.goal_id}_progress.csv",
+                alt=f"Line chart of {card.title.lower()} by year with the path to the target and the projection.",
+            )
+            with st.expander("Workings"):
+                st.dataframe(workings_table(result, indicator), hide_index=True, key=f"workings-{card.goal_id}")
+
+# ---- indicator trends -----------------------------------------------------------------------------------------------
+st.subheader("Indicator trends", anchor=False)
+datasets = dataset_options(profile["focus_datasets"])
+dataset = parse_choice(st.query_params.get("dataset"), datasets, datasets[0])
+pick = st.columns(2)
+dataset = pick[0].selectbox(
+    "Dataset",
+    options=datasets,
+    index=datasets.index(dataset),
+    format_func=lambda d: DATASET_INFO[d].name,
+    help="The datasets this partnership reports on.",
+)
+st.query_params["dataset"] = dataset
+rows = rows_of[dataset]
+indicators = indicator_options(rows, dataset)
+if not indicators:
+    st.info(
+        f"No {DATASET_INFO[dataset].name.lower()} data for this partnership yet — program officers can upload it on "
+        "the Upload page.",
+        icon=":material/info:",
+    )
+else:
+    indicator_id = parse_choice(st.query_params.get("indicator"), indicators, indicators[0])
+    indicator_id = pick[1].selectbox(
+        "Indicator",
+        options=indicators,
+        index=indicators.index(indicator_id),
+        format_func=lambda i: INDICATORS[i].short_name,
+    )
+    st.query_params["indicator"] = indicator_id
+    indicator = INDICATORS[indicator_id]
+    st.caption(f"{indicator.name}. {indicator.description}")
+
+    options = breakdown_options(indicator)
+    breakdown = parse_choice(st.query_params.get("breakdown"), options, TOTAL)
+    controls = st.columns(2)
+    breakdown = controls[0].radio(
+        "Breakdown",
+        options=options,
+        index=options.index(breakdown),
+        format_func=breakdown_label,
+        horizontal=True,
+        help="The total, or the figures by one breakdown the indicator allows.",
+    )
+    st.query_params["breakdown"] = breakdown
+    source = source_note(store, 1, dataset)
+    if breakdown == TOTAL:
+        st.query_params.pop("bars", None)
+        trend = quarterly_trend(rows, indicator_id, partnerships)
+        chart_block(
+            trend_figure(trend, indicator, source=source),
+            total_table(rows, indicator),
+            key="trend-total",
+            file_name=f"{chosen}_{indicator_id}.csv",
+            alt=f"Line chart of {indicator.short_name.lower()} per quarter for {names[chosen]}.",
+        )
+    else:
+        modes = bar_modes(indicator)
+        bars = parse_choice(st.query_params.get("bars"), modes, modes[0])
+        if len(modes) > 1:
+            bars = controls[1].radio(
+                "Bars",
+                options=list(modes),
+                index=modes.index(bars),
+                format_func=lambda mode: BAR_LABELS[mode],
+                horizontal=True,
+                help="Stacked bars show how the total splits; side-by-side bars compare the categories.",
+            )
+        else:
+            controls[1].caption(
+                "Shares, rates and averages do not add up across categories, so the bars stand side by side."
+            )
+        st.query_params["bars"] = bars
+        parts = breakdown_rows(rows, indicator_id, breakdown)
+        label = DIMENSIONS[breakdown].label
+        if parts.empty:
+            st.info(
+                f"No breakdown by {label.lower()} of {indicator.short_name.lower()} for this partnership yet: only "
+                "the total is reported. Choose Total, or ask program officers to add the breakdown to their next "
+                "upload.",
+                icon=":material/info:",
+            )
+        else:
+            chart_block(
+                breakdown_figure(parts, indicator, dimension_label=label, mode=bars, source=source),  # type: ignore[arg-type]
+                breakdown_table(parts, indicator),
+                key="trend-breakdown",
+                file_name=f"{chosen}_{indicator_id}_by_{breakdown}.csv",
+                alt=f"Bar chart of {indicator.short_name.lower()} per quarter by {label.lower()} for {names[chosen]}.",
+            )
+    st.markdown("**Framework references**")
+    st.dataframe(references_table(indicator), hide_index=True, width="content", key="references")
+
+# ---- latest figures -------------------------------------------------------------------------------------------------
+st.subheader("Latest figures", anchor=False)
+latest = latest_figures(rows_of)
 if latest.empty:
     st.info(
         "No figures for this partnership yet. Program officers can upload them on the Upload page.",
         icon=":material/info:",
     )
 else:
-    for dataset, rows in latest.groupby("dataset", sort=False):
-        info = DATASET_INFO[dataset]
+    for dataset_id, latest_rows in latest.groupby("dataset", sort=False):
+        info = DATASET_INFO[dataset_id]
         with st.expander(
-            f"{info.name} — {period_label((rows['year'].iloc[0], rows['quarter'].iloc[0]))}", expanded=True
+            f"{info.name} — {period_label((latest_rows['year'].iloc[0], latest_rows['quarter'].iloc[0]))}"
         ):
-            table = rows[["indicator", "value_text", "unit", "indicator_id"]].rename(
+            table = latest_rows[["indicator", "value_text", "unit", "indicator_id"]].rename(
                 columns={"indicator": "Indicator", "value_text": "Value", "unit": "Unit", "indicator_id": "Id"}
             )
-            st.dataframe(table, hide_index=True, key=f"latest-{dataset}")
+            st.dataframe(table, hide_index=True, key=f"latest-{dataset_id}")
     st.download_button(
         "Download the latest figures (CSV)",
         csv_bytes(latest.drop(columns=["value_text"])),
@@ -71,29 +288,3 @@ else:
         "text/csv",
         icon=":material/download:",
     )
-
-st.subheader("Goals")
-goals = read_goals(store)
-goals = goals[goals["partnership_id"] == chosen]
-if goals.empty:
-    st.info("This partnership has no goals yet.", icon=":material/info:")
-else:
-    shown = goals.assign(
-        indicator=goals["indicator_id"].map(lambda i: INDICATORS[i].short_name),
-        direction=goals["indicator_id"].map(
-            lambda i: "higher is better" if INDICATORS[i].higher_is_better else "lower is better"
-        ),
-    )[
-        [
-            "goal_id",
-            "indicator",
-            "dimension",
-            "category",
-            "baseline_year",
-            "baseline_value",
-            "target_year",
-            "target_value",
-            "direction",
-        ]
-    ]
-    st.dataframe(shown, hide_index=True, key="goals-table")
