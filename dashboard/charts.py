@@ -39,6 +39,11 @@ UNIT_SUBTITLES = {"count": "number", "percent": "%", "hours": "hours", "currency
 _FONT = "Source Sans Pro, Arial, sans-serif"
 
 
+def _literal(text: str) -> str:
+    """Text from data made safe inside a Plotly hover template (no %{...} placeholders, no markup)."""
+    return text.replace("%", "%%").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def colour_map(keys: Sequence[str]) -> dict[str, str]:
     """A stable colour for each key (partnership names sorted), cycling the Okabe–Ito palette."""
     return {key: OKABE_ITO[i % len(OKABE_ITO)] for i, key in enumerate(sorted(keys))}
@@ -222,7 +227,7 @@ def trend_figure(
                 line={"color": colours.get(str(name)), "width": 2},
                 marker={"size": 5},
                 customdata=rows["period"],
-                hovertemplate=f"{name}: {_hover_format(indicator)}<extra></extra>",
+                hovertemplate=f"%{{fullData.name}}: {_hover_format(indicator)}<extra></extra>",
             )
         )
     figure.update_layout(
@@ -342,7 +347,7 @@ def breakdown_figure(
                 name=label,
                 marker={"color": palette[code], "line": {"width": 0}},
                 customdata=part["period"],
-                hovertemplate=f"{label}: {_hover_format(indicator)}<extra></extra>",
+                hovertemplate=f"%{{fullData.name}}: {_hover_format(indicator)}<extra></extra>",
             )
         )
     periods = _sorted_periods(rows["period"]) if not rows.empty else []
@@ -400,7 +405,7 @@ def small_multiples_figure(
                 line={"color": colours.get(name, fallback[name]), "width": 2},
                 marker={"size": 5},
                 customdata=part["period"],
-                hovertemplate=f"{name}: {_hover_format(indicator)}<extra></extra>",
+                hovertemplate=f"%{{fullData.name}}: {_hover_format(indicator)}<extra></extra>",
                 showlegend=False,
             ),
             row=row,
@@ -465,7 +470,7 @@ def ranking_figure(
             text=[format_value(value, unit, compact=True) for value in values],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate=f"%{{y}}<br>{value_label}: {_value_format(unit, 'x')}<extra></extra>",
+            hovertemplate=f"%{{y}}<br>{_literal(value_label)}: {_value_format(unit, 'x')}<extra></extra>",
             name=value_label,
         )
     )

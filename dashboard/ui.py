@@ -5,7 +5,7 @@ Only pages and the app import this module; everything that computes lives in pla
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -106,12 +106,18 @@ def evaluated_goals(store: Store, layer: Layer = "submitted") -> pd.DataFrame:
     return _evaluated_goals(store.root, layer, versions)
 
 
-def source_note(store: Store, partnerships: int, dataset: str | None = None) -> str:
-    """The source line under a chart: how many partnerships, which dataset, whether it is sample data."""
+def source_note(store: Store, partnerships: int | Sequence[str], dataset: str | None = None) -> str:
+    """The source line under a chart: the partnerships (named when there are three or fewer), the dataset, and
+    whether it is sample data."""
     what = f"{dataset.replace('_', ' ')} dataset" if dataset else "partnership data"
     sample = f" · {SAMPLE_NOTE}" if is_sample(store) else ""
-    count = f"{partnerships} partnership{'' if partnerships == 1 else 's'}"
-    return f"Source: {count}, {what}{sample}."
+    if isinstance(partnerships, int):
+        who = f"{partnerships} partnership{'' if partnerships == 1 else 's'}"
+    elif len(partnerships) <= 3:
+        who = ", ".join(partnerships)
+    else:
+        who = f"{len(partnerships)} partnerships"
+    return f"Source: {who}, {what}{sample}."
 
 
 def read_partnerships(store: Store) -> pd.DataFrame:

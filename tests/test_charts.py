@@ -347,3 +347,13 @@ def test_status_summary_lists_every_status_in_order_with_its_count() -> None:
     assert figure.layout.title.subtitle.text == "number of goals"
     assert figure.layout.annotations[0].text == "src"
     assert figure.layout.showlegend is False
+
+
+def test_names_from_data_never_become_hover_placeholders() -> None:
+    from dashboard.metrics import quarterly_trend as trend_of
+
+    partnerships = PARTNERSHIPS.assign(name=["%{y} <b>Alpha</b>", "Beta Jobs"])
+    figure = trend_figure(trend_of(WORKFORCE, "workforce_headcount", partnerships), indicator("workforce_headcount"),
+                          source="s")  # fmt: skip
+    assert all("Alpha" not in trace.hovertemplate for trace in figure.data)
+    assert figure.data[0].hovertemplate.startswith("%{fullData.name}")

@@ -149,7 +149,7 @@ else:
                 current_value=result.current_value,
                 projection=projection,
                 status=card.status,
-                source=source_note(store, 1, indicator.dataset),
+                source=source_note(store, [names[chosen]], indicator.dataset),
             )
             chart_block(
                 figure,
@@ -215,7 +215,7 @@ else:
         help="The total, or the figures by one breakdown the indicator allows.",
     )
     st.query_params["breakdown"] = breakdown
-    source = source_note(store, 1, dataset)
+    source = source_note(store, [names[chosen]], dataset)
     if breakdown == TOTAL:
         st.query_params.pop("bars", None)
         trend = quarterly_trend(rows, indicator_id, partnerships)
