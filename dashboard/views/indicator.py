@@ -1,6 +1,246 @@
-"""Placeholder: being built."""
+"""Indicator explorer: one indicator across every partnership, its breakdowns, its definition and its goals."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-st.title("Indicator")
-st.info("This page is being built.", icon=":material/construction:")
+from dashboard import comparison as cmp
+from dashboard.annual import INCOMPLETE_YEAR_RULE
+from dashboard.charts import breakdown_figure, colour_map, trend_figure
+from dashboard.exports import csv_bytes
+from dashboard.metrics import quarterly_trend
+from dashboard.ui import (
+    chart_block,
+    evaluated_goals,
+    get_store,
+    read_all_indicators,
+    read_partnerships,
+    sample_badge,
+    source_note,
+)
+from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
+
+VIEWS = {"quarterly": "Quarterly", "annual": "Annual (complete years)"}
+DEFAULT_INDICATOR = "workforce_headcount"
+
+store = get_store()
+partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
+frame = read_all_indicators(store, "submitted")
+names = dict(zip(partnerships["partnership_id"].astype(str), partnerships["name"].astype(str), strict=True))
+colours = colour_map(list(names.values()))
+params = st.query_params
+
+st.title("Indicator explorer")
+st.caption(
+    "One indicator across every partnership: how it moves, how it breaks down, what it means and which goals are "
+    "set on it. Staff view: every accepted upload."
+)
+sample_badge(store)
+
+indicator_ids = list(INDICATORS)
+if "explorer_indicator" not in st.session_state:
+    st.session_state["explorer_indicator"] = cmp.parse_choice(params.get("indicator"), indicator_ids, DEFAULT_INDICATOR)
+chosen = st.selectbox(
+    "Indicator",
+    options=indicator_ids,
+    format_func=cmp.indicator_label,
+    key="explorer_indicator",
+    help="All 44 indicators of the catalog, grouped by dataset.",
+)
+st.query_params["indicator"] = chosen
+indicator = INDICATORS[chosen]
+dataset = DATASET_INFO[indicator.dataset]
+
+trend = quarterly_trend(frame, chosen, partnerships) if not frame.empty else pd.DataFrame()
+latest = cmp.latest_from_trend(trend) if not trend.empty else pd.DataFrame(columns=cmp.LATEST_COLUMNS)
+goals = cmp.goals_on_indicator(evaluated_goals(store, "submitted"), chosen, partnerships)
+
+st.subheader(indicator.name, anchor=False)
+st.text(indicator.description)
+cards = st.columns(3)
+cards[0].metric(
+    "Partnerships reporting",
+    f"{len(latest)} of {len(names)}",
+    help="Partnerships with at least one quarterly headline figure of this indicator.",
+    border=True,
+)
+cards[1].metric(
+    "Latest quarter reported",
+    cmp.latest_quarter(latest),
+    border=True,
+)
+cards[2].metric(
+    "Goals on this indicator",
+    f"{len(goals)}",
+    help="Goals partnerships set on this indicator (any series); see the Goals tab.",
+    border=True,
+)
+
+across_tab, breakdown_tab, metadata_tab, goals_tab = st.tabs(["Across partnerships", "Breakdowns", "Metadata", "Goals"])
+
+# ---- across partnerships --------------------------------------------------------------------------------------
+with across_tab:
+    if st.session_state.get("explorer_view") not in VIEWS:
+        st.session_state["explorer_view"] = cmp.parse_choice(params.get("view"), list(VIEWS), "quarterly")
+    view = st.radio(
+        "Period",
+        options=list(VIEWS),
+        format_func=VIEWS.get,
+        key="explorer_view",
+        horizontal=True,
+        help="Annual values follow the indicator's year rule (see the Metadata tab).",
+    )
+    st.query_params["view"] = view
+    if trend.empty:
+        st.info(
+            f"No partnership has reported {indicator.short_name.lower()} yet. Program officers can upload it on the "
+            "Upload page.",
+            icon=":material/info:",
+        )
+    else:
+        if view == "annual":
+            st.caption(f"{INCOMPLETE_YEAR_RULE} Year rule: {indicator.year_rule_text}")
+            series = cmp.annual_trend(frame, chosen, partnerships)
+        else:
+            series = trend
+        if series.empty:
+            st.info(
+                f"No partnership has a complete year of {indicator.short_name.lower()} yet: switch to the quarterly "
+                "view.",
+                icon=":material/info:",
+            )
+        else:
+            source = source_note(store, int(series["partnership_id"].nunique()), indicator.dataset)
+            figure = trend_figure(series, indicator, source=source, colours=colours)
+            if view == "annual":
+                figure.update_layout(title_text=cmp.annual_title(indicator))
+                figure.update_xaxes(tickformat="%Y", hoverformat="%Y", ticklabelmode="instant")
+            period_header = "Year" if view == "annual" else "Quarter"
+            chart_block(
+                figure,
+                series[["partnership", "period", "value"]].rename(
+                    columns={
+                        "partnership": "Partnership",
+                        "period": period_header,
+                        "value": cmp.value_column(indicator),
+                    }
+                ),
+                key=f"across-{chosen}-{view}",
+                file_name=f"{chosen}_{view}_by_partnership.csv",
+                alt=f"Line chart of {indicator.short_name.lower()} for each partnership, {VIEWS[view].lower()}.",
+            )
+        st.markdown("**Latest quarter each partnership reported**")
+        st.dataframe(cmp.latest_display(latest, indicator), hide_index=True, key=f"latest-{chosen}")
+        st.download_button(
+            "Download the latest values (CSV)",
+            data=csv_bytes(cmp.latest_csv(latest, indicator)),
+            file_name=f"{chosen}_latest.csv",
+            mime="text/csv",
+            key=f"latest-{chosen}-csv",
+            icon=":material/download:",
+        )
+
+# ---- breakdowns -----------------------------------------------------------------------------------------------
+with breakdown_tab:
+    if not indicator.breakdowns:
+        st.query_params["dimension"] = TOTAL
+        st.info(
+            f"{indicator.short_name} is reported as a total only: the catalog allows no breakdown for it.",
+            icon=":material/info:",
+        )
+    else:
+        options = list(indicator.breakdowns)
+        if st.session_state.get("explorer_dimension") not in options:
+            st.session_state["explorer_dimension"] = cmp.parse_choice(params.get("dimension"), options, options[0])
+        dimension = st.selectbox(
+            "Breakdown",
+            options=options,
+            format_func=lambda code: DIMENSIONS[code].label,
+            key="explorer_dimension",
+        )
+        st.query_params["dimension"] = dimension
+        label = DIMENSIONS[dimension].label
+        if indicator.breakdown_of == "owners":
+            st.caption("This breakdown describes the owners of the supplier firms, not people served.")
+        latest_parts = cmp.latest_breakdown(frame, chosen, dimension, partnerships) if not frame.empty else None
+        if latest_parts is None or latest_parts.empty:
+            st.info(
+                f"No partnership reports {indicator.short_name.lower()} by {label.lower()} yet.",
+                icon=":material/info:",
+            )
+        else:
+            reporters = cmp.partnerships_with_breakdown(frame, chosen, dimension, partnerships)
+            if st.session_state.get("explorer_partnership") not in reporters:
+                st.session_state["explorer_partnership"] = cmp.parse_choice(
+                    params.get("partnership"), reporters, reporters[0]
+                )
+            partnership_id = st.selectbox(
+                "Partnership",
+                options=reporters,
+                format_func=lambda pid: names.get(pid, pid),
+                key="explorer_partnership",
+                help=f"Partnerships that report {indicator.short_name.lower()} by {label.lower()}.",
+            )
+            st.query_params["partnership"] = partnership_id
+            rows = cmp.breakdown_rows(frame, chosen, dimension, partnership_id)
+            name = cmp.plot_text(names.get(partnership_id, partnership_id))
+            source = source_note(store, 1, indicator.dataset).replace("1 partnership", name)
+            figure = breakdown_figure(rows, indicator, dimension_label=label, mode="stacked", source=source)
+            figure.update_layout(title_text=f"{figure.layout.title.text}: {name}")
+            chart_block(
+                figure,
+                rows[["period", "category_label", "value"]].rename(
+                    columns={"period": "Quarter", "category_label": label, "value": cmp.value_column(indicator)}
+                ),
+                key=f"breakdown-{chosen}-{dimension}",
+                file_name=f"{chosen}_{partnership_id}_by_{dimension}.csv",
+                alt=f"Bar chart of {indicator.short_name.lower()} per quarter by {label.lower()}.",
+            )
+            st.markdown(f"**Latest quarter by {cmp.escape_markdown(label.lower())}, every partnership reporting it**")
+            st.dataframe(
+                cmp.format_columns(latest_parts, latest_parts.columns[2:], indicator.unit),
+                hide_index=True,
+                key=f"parts-{chosen}-{dimension}",
+            )
+            st.download_button(
+                "Download this table (CSV)",
+                data=csv_bytes(latest_parts),
+                file_name=f"{chosen}_latest_by_{dimension}.csv",
+                mime="text/csv",
+                key=f"parts-{chosen}-{dimension}-csv",
+                icon=":material/download:",
+            )
+
+# ---- metadata -------------------------------------------------------------------------------------------------
+with metadata_tab:
+    metadata = pd.DataFrame(cmp.indicator_metadata(indicator), columns=["Field", "Value"])
+    st.table(metadata.map(cmp.escape_markdown), hide_index=True, hide_header=True, alt="Indicator definition")
+    st.markdown("**Framework references**")
+    st.caption(
+        "Codes of the reporting frameworks this indicator follows: GRI Standards, IRIS+, the SDG indicators, the WEF "
+        "stakeholder capitalism metrics and ESRS. “none verified” means no code has been checked for that framework."
+    )
+    st.table(cmp.references_table(indicator).map(cmp.escape_markdown), hide_index=True, alt="Framework references")
+
+# ---- goals ----------------------------------------------------------------------------------------------------
+with goals_tab:
+    if goals.empty:
+        st.info(
+            f"No partnership has set a goal on {indicator.short_name.lower()} yet.",
+            icon=":material/info:",
+        )
+    else:
+        st.caption(
+            "Status by the SDG progress method on complete years: the observed annual growth against the growth "
+            "needed to reach the target. Score from −5 (deterioration) to 5 (target achieved)."
+        )
+        st.dataframe(goals, hide_index=True, key=f"goals-{chosen}")
+        st.download_button(
+            "Download the goals (CSV)",
+            data=csv_bytes(goals),
+            file_name=f"{chosen}_goals.csv",
+            mime="text/csv",
+            key=f"goals-{chosen}-csv",
+            icon=":material/download:",
+        )
