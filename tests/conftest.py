@@ -43,6 +43,20 @@ def sample_store(_seeded_template: Path, tmp_path: Path) -> Store:
     return Store(root)
 
 
+@pytest.fixture
+def partnerships_only_store(tmp_path: Path) -> Store:
+    """A store that holds the sample partnerships but no indicator data yet."""
+    from dashboard.ingest import ingest_partnerships_frame, read_plain_csv
+    from dashboard.seed import SAMPLE_DIR
+
+    store = Store(tmp_path / "partnerships-only")
+    store.create_tables()
+    partnerships = read_plain_csv(SAMPLE_DIR / "partnerships.csv")
+    outcome = ingest_partnerships_frame(store, partnerships, user="t", source_name="p.csv", source_sha256="0")
+    assert outcome.accepted
+    return store
+
+
 def indicator_rows(*rows: dict) -> pd.DataFrame:
     """A raw indicator table (all cells text, as read from a CSV) from partial rows with sensible defaults."""
     defaults = {

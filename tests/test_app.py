@@ -77,18 +77,8 @@ def test_a_bad_period_in_the_url_falls_back_to_the_latest(monkeypatch: pytest.Mo
     assert app.selectbox[0].value == "2026 Q3"
 
 
-def test_an_empty_store_explains_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    store = Store(tmp_path / "empty")
-    store.create_tables()
-    # a store that holds data but no indicators: partnerships only
-    from dashboard.ingest import ingest_partnerships_frame, read_plain_csv
-    from dashboard.seed import SAMPLE_DIR
-
-    outcome = ingest_partnerships_frame(
-        store, read_plain_csv(SAMPLE_DIR / "partnerships.csv"), user="t", source_name="p.csv", source_sha256="0"
-    )
-    assert outcome.accepted
-    app = run_app(monkeypatch, store)
+def test_an_empty_store_explains_what_to_do(monkeypatch: pytest.MonkeyPatch, partnerships_only_store: Store) -> None:
+    app = run_app(monkeypatch, partnerships_only_store)
     assert not app.exception
     assert "No indicator data yet" in app.info[0].value
     assert len(app.metric) == 0

@@ -30,6 +30,16 @@ def test_overview_renders_its_charts_in_a_real_browser(sample_store: Store, tmp_
             expect(page.locator('[data-testid="stMetric"]')).to_have_count(6)
             expect(page.get_by_text("Headcount at quarter end").first).to_be_visible()
             assert page.locator('[data-testid="stException"]').count() == 0
+            # change a filter: the URL follows and the charts still render
+            region = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Region")
+            region.locator("input").fill("Sub-Saharan")
+            page.get_by_role("option", name="Sub-Saharan Africa").click()
+            page.keyboard.press("Escape")
+            page.wait_for_url("**region=Sub-Saharan+Africa**", timeout=30_000)
+            expect(page.get_by_text("Showing 1 of 8 partnerships")).to_be_visible(timeout=30_000)
+            expect(charts.first).to_be_visible()
+            page.goto(url, wait_until="domcontentloaded")  # back to the whole portfolio for the picture
+            expect(charts).to_have_count(5, timeout=60_000)
             # Streamlit scrolls inside its own container: grow the viewport to the content for a whole-page picture
             height = page.evaluate(
                 "Math.max(...Array.from(document.querySelectorAll('[data-testid=\"stMain\"], section'))"

@@ -155,20 +155,9 @@ def test_per_participant_says_who_has_no_headcount(monkeypatch: pytest.MonkeyPat
     assert side.loc["AT&T × Imago Foundation", "Per participant"] != "–"
 
 
-def partnerships_only(tmp_path: Path) -> Store:
-    """A store that holds the partnerships but no indicator data yet."""
-    from dashboard.ingest import ingest_partnerships_frame, read_plain_csv
-    from dashboard.seed import SAMPLE_DIR
-
-    store = Store(tmp_path / "partnerships-only")
-    store.create_tables()
-    partnerships = read_plain_csv(SAMPLE_DIR / "partnerships.csv")
-    outcome = ingest_partnerships_frame(store, partnerships, user="t", source_name="p.csv", source_sha256="0")
-    assert outcome.accepted
-    return store
-
-
-def test_a_store_without_indicator_data_explains_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    app = open_compare(monkeypatch, partnerships_only(tmp_path))
+def test_a_store_without_indicator_data_explains_what_to_do(
+    monkeypatch: pytest.MonkeyPatch, partnerships_only_store: Store
+) -> None:
+    app = open_compare(monkeypatch, partnerships_only_store)
     assert "Nothing to compare yet" in app.info[0].value
     assert not app.multiselect

@@ -125,11 +125,9 @@ def test_changing_the_widgets_updates_the_url(monkeypatch: pytest.MonkeyPatch, s
 
 
 def test_a_store_without_indicator_data_still_explains_the_indicator(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, partnerships_only_store: Store
 ) -> None:
-    from tests.test_compare_page import partnerships_only
-
-    app = open_explorer(monkeypatch, partnerships_only(tmp_path), indicator="new_hires")
+    app = open_explorer(monkeypatch, partnerships_only_store, indicator="new_hires")
     infos = [i.value for i in app.info]
     assert any("No partnership has reported new hires yet" in text for text in infos)
     assert any("No partnership has set a goal on new hires yet" in text for text in infos)

@@ -185,7 +185,7 @@ with breakdown_tab:
             st.query_params["partnership"] = partnership_id
             rows = cmp.breakdown_rows(frame, chosen, dimension, partnership_id)
             name = cmp.plot_text(names.get(partnership_id, partnership_id))
-            source = source_note(store, 1, indicator.dataset).replace("1 partnership", name)
+            source = source_note(store, [name], indicator.dataset)
             figure = breakdown_figure(rows, indicator, dimension_label=label, mode="stacked", source=source)
             figure.update_layout(title_text=f"{figure.layout.title.text}: {name}")
             chart_block(
