@@ -17,7 +17,13 @@ from dataclasses import replace
 import pandas as pd
 
 from dashboard.annual import annual_series
-from dashboard.metrics import format_value, period_label, quarterly_trend, total_rows
+from dashboard.metrics import (
+    format_value,
+    period_label,
+    quarterly_trend,
+    series_label,
+    total_rows,
+)
 from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL, Indicator
 from data_contracts.catalog import FRAMEWORKS
 
@@ -341,16 +347,6 @@ def goal_status_text(goals_evaluated: pd.DataFrame, partnership_id: str, indicat
         series = series_label(str(dimension), str(category)).split(": ")[-1]
         parts.append(str(label) if dimension == TOTAL else f"{label} ({series})")
     return "; ".join(parts)
-
-
-def series_label(dimension: str, category: str) -> str:
-    """``"Gender: Women"`` for a breakdown series, ``"Total"`` for the headline."""
-    if dimension == TOTAL:
-        return "Total"
-    found = DIMENSIONS.get(dimension)
-    if found is None:
-        return f"{dimension}: {category}"
-    return f"{found.label}: {found.category_label(category)}"
 
 
 COMPARISON_COLUMNS = [

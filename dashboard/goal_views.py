@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.metrics import format_value, period_label, period_start, total_rows
+from dashboard.metrics import (
+    format_value,
+    period_label,
+    period_start,
+    series_label,
+    total_rows,
+)
 from dashboard.progress import OFF_COURSE, STATUS_LABELS, STATUSES, SeriesResult
 from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS, TOTAL, Indicator, split_list
 from data_contracts.catalog import FRAMEWORKS
@@ -66,16 +72,6 @@ def round_value(value: float | None, unit: str) -> float | None:
 
 
 # ---- series and status labels -----------------------------------------------------------------------------------
-
-
-def series_label(dimension: str, category: str) -> str:
-    """The measured series of a goal: ``Total`` or ``Gender: Women``."""
-    if dimension == TOTAL:
-        return "Total"
-    found = DIMENSIONS.get(dimension)
-    if found is None:
-        return f"{dimension}: {category}"
-    return f"{found.label}: {found.category_label(category)}"
 
 
 def goal_title(indicator_id: str, dimension: str, category: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data_contracts import DATASET_INFO, DATASETS, INDICATORS, TOTAL, split_list
+from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS, TOTAL, split_list
 
 Period = tuple[int, int]
 
@@ -65,6 +65,16 @@ def periods_in(frames: Iterable[pd.DataFrame]) -> list[Period]:
 def latest_period(frames: Iterable[pd.DataFrame]) -> Period | None:
     periods = periods_in(frames)
     return periods[-1] if periods else None
+
+
+def series_label(dimension: str, category: str) -> str:
+    """The measured series of a goal or chart: ``Total`` or ``Gender: Women``."""
+    if dimension == TOTAL:
+        return "Total"
+    found = DIMENSIONS.get(dimension)
+    if found is None:
+        return f"{dimension}: {category}"
+    return f"{found.label}: {found.category_label(category)}"
 
 
 def total_rows(frame: pd.DataFrame) -> pd.DataFrame:
