@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STREAMLIT_EDGE = {"dashboard/app.py", "dashboard/ui.py"}
+STREAMLIT_EDGE = {"dashboard/app.py", "dashboard/ui.py", "dashboard/portfolio_page.py"}
 
 
 def imported_modules(path: Path) -> set[str]:

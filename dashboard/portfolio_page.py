@@ -1,0 +1,201 @@
+"""The portfolio overview, for staff (submitted layer, every partnership) and for the public (published layer,
+public partnerships only): headline KPIs of a quarter, goal progress, a trend per dataset, the partnership list."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.annual import INCOMPLETE_YEAR_RULE
+from dashboard.charts import colour_map, trend_figure
+from dashboard.exports import csv_bytes
+from dashboard.filters import FILTER_KEYS, PortfolioFilter, apply_filter, filter_options
+from dashboard.goals import partnership_progress, status_counts
+from dashboard.metrics import (
+    format_change,
+    format_value,
+    latest_period,
+    parse_period,
+    partnership_overview,
+    period_label,
+    periods_in,
+    portfolio_kpis,
+    quarterly_trend,
+)
+from dashboard.progress import STATUS_LABELS
+from dashboard.store import Layer
+from dashboard.ui import (
+    chart_block,
+    evaluated_goals,
+    get_store,
+    read_indicators,
+    read_partnerships,
+    sample_badge,
+    source_note,
+    status_chart,
+)
+from data_contracts import DATASET_INFO, DATASETS, INDICATORS
+
+
+def render_portfolio(*, public: bool) -> None:
+    """The overview page. ``public`` reads only the published layer of public partnerships."""
+    store = get_store()
+    layer: Layer = "published" if public else "submitted"
+    all_partnerships = read_partnerships(store)
+    if public:
+        all_partnerships = all_partnerships[all_partnerships["visibility"] == "public"]
+    visible = set(all_partnerships["partnership_id"])
+    all_frames = {d: f[f["partnership_id"].isin(visible)] for d, f in read_indicators(store, layer).items()}
+
+    st.title("Partnership impact" if public else "Portfolio overview")
+    st.caption(
+        "What the partnerships achieve together, which goals are on course and how each dataset is trending. "
+        + (
+            "Published figures of public partnerships only."
+            if public
+            else "Staff view: every accepted upload, published or not, private partnerships included."
+        )
+    )
+    sample_badge(store)
+
+    periods = periods_in(all_frames.values())
+    if all_partnerships.empty or not periods:
+        st.info(
+            "No indicator data yet. Load the synthetic sample with `python -m dashboard init`, or ask program officers "
+            "to upload their quarterly files.",
+            icon=":material/info:",
+        )
+        return
+
+    # ---- filters (kept in the URL) -------------------------------------------------------------------------------
+    labels = [period_label(p) for p in periods]
+    requested = st.query_params.get("period")
+    default_label = requested if requested in labels else period_label(latest_period(all_frames.values()))
+    options = filter_options(all_partnerships)
+    from_url = PortfolioFilter.from_query(st.query_params.to_dict(), all_partnerships)
+    quarter_column, region_column, country_column, sector_column, focus_column = st.columns([1.2, 2, 1.2, 1.4, 1.6])
+    chosen = quarter_column.selectbox(
+        "Quarter",
+        options=labels[::-1],
+        index=labels[::-1].index(default_label),
+        help="KPI cards show this quarter and compare it with the same quarter a year earlier.",
+    )
+    regions = region_column.multiselect("Region", options["region"], default=list(from_url.regions), placeholder="All")
+    countries = country_column.multiselect(
+        "Country", options["country"], default=list(from_url.countries), placeholder="All"
+    )
+    sectors = sector_column.multiselect(
+        "Lead sector", options["sector"], default=list(from_url.sectors), placeholder="All", format_func=str.capitalize
+    )
+    focus = focus_column.multiselect(
+        "Focus dataset",
+        options["focus"],
+        default=list(from_url.focus),
+        placeholder="All",
+        format_func=lambda d: DATASET_INFO[d].name,
+    )
+    portfolio_filter = PortfolioFilter(tuple(regions), tuple(countries), tuple(sectors), tuple(focus))
+    st.query_params["period"] = chosen
+    for key in FILTER_KEYS:
+        st.query_params.pop(key, None)
+    st.query_params.update(portfolio_filter.to_query())
+    period = parse_period(chosen)
+
+    partnerships = apply_filter(all_partnerships, portfolio_filter)
+    if partnerships.empty:
+        st.info("No partnership matches these filters. Remove a filter to see more.", icon=":material/filter_alt_off:")
+        return
+    in_view = set(partnerships["partnership_id"])
+    frames = {d: f[f["partnership_id"].isin(in_view)] for d, f in all_frames.items()}
+    if portfolio_filter.active:
+        st.caption(f"Showing {len(partnerships)} of {len(all_partnerships)} partnerships.")
+
+    # ---- headline figures ----------------------------------------------------------------------------------------
+    st.subheader(f"Headline figures, {chosen}")
+    kpis = portfolio_kpis(frames, period)
+    columns = st.columns(3)
+    for position, kpi in enumerate(kpis):
+        indicator = INDICATORS[kpi.indicator_id]
+        columns[position % 3].metric(
+            kpi.label,
+            format_value(kpi.value, kpi.unit, compact=True),
+            delta=format_change(kpi),
+            delta_color="normal" if indicator.higher_is_better else "inverse",
+            help=f"{indicator.name}. Sum over the {kpi.partnerships} partnerships reporting in {chosen}. "
+            f"Unit: {indicator.unit_label}.",
+            border=True,
+        )
+
+    # ---- goal progress -------------------------------------------------------------------------------------------
+    st.subheader("Goal progress")
+    goals = evaluated_goals(store, layer)
+    goals = goals[goals["partnership_id"].isin(in_view)]
+    if goals.empty:
+        st.info("No goals for these partnerships yet.", icon=":material/flag:")
+    else:
+        counts = status_counts(goals)
+        off_course = counts["limited_progress"] + counts["deterioration"]
+        st.caption(
+            f"{len(goals)} goals of {goals['partnership_id'].nunique()} partnerships; {off_course} off course "
+            f"(limited progress or deterioration). {INCOMPLETE_YEAR_RULE}"
+        )
+        status_chart(store, counts, partnerships=goals["partnership_id"].nunique(), key="overview-status")
+        if not public:
+            st.page_link(
+                "views/goals.py",
+                label=f"See the {off_course} goals off course",
+                icon=":material/flag:",
+                query_params={"filter": "off_course"},
+            )
+
+    # ---- trends --------------------------------------------------------------------------------------------------
+    st.subheader("Trends by dataset")
+    names = all_partnerships.set_index("partnership_id")["name"]
+    colours = colour_map(list(names))
+    for dataset in DATASETS:
+        info = DATASET_INFO[dataset]
+        indicator = INDICATORS[info.headline_indicator]
+        trend = quarterly_trend(frames[dataset], indicator.id, partnerships)
+        with st.container(border=True):
+            st.markdown(f"**:material/bar_chart: {info.name}** — {info.description}")
+            if trend.empty:
+                st.info(f"No {info.name.lower()} data for the partnerships in view.", icon=":material/info:")
+                continue
+            figure = trend_figure(
+                trend, indicator, source=source_note(store, trend["partnership_id"].nunique(), dataset), colours=colours
+            )
+            table = trend[["partnership", "period", "value"]].rename(
+                columns={
+                    "partnership": "Partnership",
+                    "period": "Quarter",
+                    "value": f"{indicator.short_name} ({indicator.unit_label})",
+                }
+            )
+            chart_block(
+                figure,
+                table,
+                key=f"trend-{dataset}",
+                file_name=f"{indicator.id}_by_partnership.csv",
+                alt=f"Line chart of {indicator.short_name.lower()} per quarter for each partnership.",
+            )
+
+    # ---- partnerships --------------------------------------------------------------------------------------------
+    st.subheader("Partnerships")
+    overview = partnership_overview(partnerships, frames)
+    progress = partnership_progress(goals).set_index("partnership_id")
+    overview["Goal status"] = (
+        overview["partnership_id"].map(progress["status_label"]).fillna(STATUS_LABELS["not_available"])
+    )
+    overview["Focus"] = overview["Focus"].where(overview["Focus"] != "", "–")
+    shown = overview.drop(columns=["partnership_id"])
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={"Committed funding (USD)": st.column_config.NumberColumn(format="dollar")},
+    )
+    st.download_button(
+        "Download partnership list (CSV)",
+        data=csv_bytes(shown),
+        file_name="partnerships.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
