@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -150,6 +150,23 @@ def _merge_findings(first: list[Finding], second: list[Finding]) -> list[Finding
     return [*first, *[f for f in second if f.row is None or (f.row, f.column) not in flagged]]
 
 
+def _unassigned(frame: pd.DataFrame, allowed: set[str], row_numbers: Mapping[object, int]) -> list[Finding]:
+    """Rows for partnerships the uploader is not assigned to."""
+    ids = frame["partnership_id"]
+    outside = frame[ids.notna() & ~ids.isin(allowed)]
+    return [
+        Finding(
+            row_numbers.get(index),
+            "partnership_id",
+            str(partnership_id),
+            "partnership_not_assigned",
+            f"You may upload only for your partnerships ({', '.join(sorted(allowed)) or 'none'}); "
+            f"{partnership_id!r} is not one of them. Ask an admin to assign it to you.",
+        )
+        for index, partnership_id in outside["partnership_id"].items()
+    ]
+
+
 def check_upload(
     store: Store,
     data: bytes,
@@ -159,10 +176,13 @@ def check_upload(
     today: date | None = None,
     settings: UploadSettings | None = None,
     progress: Progress | None = None,
+    allowed_partnerships: Collection[str] | None = None,
 ) -> UploadReport:
     """Read and check a quarterly file without writing anything: findings, typed rows, preview of the commit.
 
     ``dataset=None`` detects the dataset from the indicator ids. ``progress(step, fraction)`` is told each step.
+    ``allowed_partnerships`` (an officer's assignments; None = no restriction) makes rows of any other partnership
+    an error.
     """
     settings = settings or UploadSettings.from_env()
     tell = progress or (lambda step, fraction: None)
@@ -198,6 +218,10 @@ def check_upload(
         raw.frame, report.dataset, partnership_ids=partnership_ids, today=today, row_numbers=raw.row_numbers
     )
     report.findings = sort_findings(_merge_findings(raw.findings, validation.findings))
+    if allowed_partnerships is not None:
+        report.findings = sort_findings(
+            [*report.findings, *_unassigned(validation.frame, set(allowed_partnerships), raw.row_numbers)]
+        )
     if report.errors:
         return report
     report.frame = validation.frame
@@ -299,9 +323,18 @@ def ingest_file(
     dry_run: bool = False,
     settings: UploadSettings | None = None,
     action: str = "upload",
+    allowed_partnerships: Collection[str] | None = None,
 ) -> tuple[UploadReport, CommitResult | None]:
     """Check a file and, unless it is rejected or a dry run, commit it. Rejections are audited (not dry runs)."""
-    report = check_upload(store, data, file_name, dataset=dataset, today=today, settings=settings)
+    report = check_upload(
+        store,
+        data,
+        file_name,
+        dataset=dataset,
+        today=today,
+        settings=settings,
+        allowed_partnerships=allowed_partnerships,
+    )
     if dry_run:
         return report, None
     if not report.accepted:

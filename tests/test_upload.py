@@ -171,3 +171,28 @@ def test_formulas_are_stored_as_text_and_exported_safely(sample_store: Store) ->
     assert stored["note"].tolist() == ['=HYPERLINK("http://x")']
     exported = pd.read_csv(io.BytesIO(csv_bytes(stored)), keep_default_na=False)
     assert exported["note"].tolist() == ['\'=HYPERLINK("http://x")']
+
+
+def test_an_officer_may_upload_only_for_assigned_partnerships(sample_store: Store) -> None:
+    mine = as_next_quarter(stored_quarter(sample_store, "workforce", "att-imago", 2026, 3))
+    theirs = as_next_quarter(stored_quarter(sample_store, "workforce", "pge-green-for-all", 2026, 3))
+    before = data_versions(sample_store)
+    report, commit = ingest_file(
+        sample_store,
+        csv_bytes(pd.concat([mine, theirs])),
+        "both.csv",
+        dataset="workforce",
+        user="officer",
+        today=TODAY,
+        allowed_partnerships={"att-imago"},
+    )
+    assert commit is None
+    assert {f.rule for f in report.errors} == {"partnership_not_assigned"}
+    assert {f.value for f in report.errors} == {"pge-green-for-all"}
+    assert min(f.row for f in report.errors) == len(mine) + 2
+    assert data_versions(sample_store) == before
+    _, commit = ingest_file(
+        sample_store, csv_bytes(mine), "mine.csv", dataset="workforce", user="o", today=TODAY,
+        allowed_partnerships={"att-imago"},
+    )  # fmt: skip
+    assert commit is not None and commit.outcome == "accepted"
