@@ -6,6 +6,7 @@ Commands
     export   write a layer's current rows of a dataset as CSV, Parquet or Excel
     history  list the versions of a dataset's table with who changed it and from which file
     restore  bring a dataset's table back to an earlier version (as a new version)
+    users    local accounts and roles: add, list, set-role, disable, enable, set-password
 
 Exit codes: 0 done (or would be, with --dry-run); 1 rejected or failed, nothing written; 2 usage error.
 """
@@ -13,6 +14,7 @@ Exit codes: 0 done (or would be, with --dry-run); 1 rejected or failed, nothing 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -21,10 +23,23 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard.auth import STAFF_ROLES
 from dashboard.exports import EXPORT_FORMATS, frame_bytes, sorted_rows
 from dashboard.ingest import UploadReport, ingest_file
 from dashboard.seed import SeedError, is_empty, seed_sample
 from dashboard.store import LAYERS, STORE_ENV, Store, StoreError, indicator_table
+from dashboard.users import (
+    UserError,
+    add_user,
+    check_new_user,
+    disable_user,
+    enable_user,
+    list_users,
+    normalise_email,
+    set_password,
+    set_role,
+    split_partnerships,
+)
 from data_contracts import DATASETS
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -179,6 +194,187 @@ def _restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ---- users ----------------------------------------------------------------------------------------------------
+
+
+def _read_password(email: str) -> str:
+    """The new password: typed twice at a terminal (not echoed), else one line of standard input."""
+    if sys.stdin is None:
+        raise UsageError("no standard input to read the password from; pipe it in or use --no-password")
+    if sys.stdin.isatty():
+        first = getpass.getpass(f"Password for {email}: ")
+        second = getpass.getpass("Type it again: ")
+        if first != second:
+            raise UserError("the two passwords differ; nothing was written")
+        return first
+    line = sys.stdin.readline()
+    if not line:
+        raise UsageError("no password on standard input; send it as one line (or use --no-password)")
+    return line.removesuffix("\n").removesuffix("\r")
+
+
+def _users_add(args: argparse.Namespace) -> int:
+    store = _store(args)
+    email = check_new_user(store, args.email, args.role, args.partnership)
+    password = None if args.no_password else _read_password(email)
+    identity = add_user(store, email, args.role, args.partnership, password, actor=args.actor)
+    scope = f" for {', '.join(sorted(identity.partnerships))}" if identity.partnerships else ""
+    how = "with a password" if password is not None else "without a password (signs in through the identity provider)"
+    print(f"Added {identity.email} as {identity.role}{scope}, {how}. Store: {store.root}")
+    return EXIT_OK
+
+
+def _users_list(args: argparse.Namespace) -> int:
+    frame = list_users(_store(args))
+    columns = ["email", "role", "partnerships", "disabled", "has_password", "locked_until"]
+    frame = frame[columns]
+    if args.json:
+        records = [
+            {
+                "email": str(row.email),
+                "role": str(row.role),
+                "partnerships": split_partnerships(row.partnerships),
+                "disabled": bool(row.disabled),
+                "has_password": bool(row.has_password),
+                "locked_until": None if pd.isna(row.locked_until) else row.locked_until.isoformat(),
+            }
+            for row in frame.itertuples(index=False)
+        ]
+        print(json.dumps(records, ensure_ascii=False))
+        return EXIT_OK
+    if frame.empty:
+        print("No accounts yet. Create the first admin with `python -m dashboard users add EMAIL --role admin`.")
+        return EXIT_OK
+    shown = frame.astype(object).assign(
+        partnerships=frame["partnerships"].fillna("").str.replace(";", ", "),
+        disabled=frame["disabled"].map({True: "yes", False: "no"}),
+        has_password=frame["has_password"].map({True: "yes", False: "no (identity provider)"}),
+        locked_until=frame["locked_until"].map(lambda t: "" if pd.isna(t) else f"{t:%Y-%m-%d %H:%M} UTC"),
+    )
+    print(shown.rename(columns={"has_password": "password"}).to_string(index=False))
+    return EXIT_OK
+
+
+def _users_set_role(args: argparse.Namespace) -> int:
+    identity = set_role(_store(args), args.email, args.role, args.partnership, actor=args.actor)
+    scope = f" for {', '.join(sorted(identity.partnerships))}" if identity.partnerships else ""
+    print(f"{identity.email} is now {identity.role}{scope}.")
+    return EXIT_OK
+
+
+def _users_disable(args: argparse.Namespace) -> int:
+    email = normalise_email(args.email)
+    if disable_user(_store(args), email, actor=args.actor):
+        print(f"Disabled {email}: it can no longer sign in.")
+    else:
+        print(f"{email} was already disabled; nothing was changed.")
+    return EXIT_OK
+
+
+def _users_enable(args: argparse.Namespace) -> int:
+    email = normalise_email(args.email)
+    if enable_user(_store(args), email, actor=args.actor):
+        print(f"Enabled {email} (any lockout is lifted).")
+    else:
+        print(f"{email} was enabled and not locked; nothing was changed.")
+    return EXIT_OK
+
+
+def _users_set_password(args: argparse.Namespace) -> int:
+    store = _store(args)
+    email = normalise_email(args.email)
+    if email not in set(list_users(store)["email"]):
+        raise UserError(f"no account for {email}; create it with `python -m dashboard users add`")
+    password = None if args.no_password else _read_password(email)
+    set_password(store, email, password, actor=args.actor)
+    print(f"{'Set a new password for' if password is not None else 'Removed the password of'} {email}.")
+    return EXIT_OK
+
+
+def _users_run(handler):
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except UserError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_REJECTED
+
+    return run
+
+
+def _add_users_commands(commands, store_help: str) -> None:
+    users = commands.add_parser(
+        "users",
+        help="local accounts and roles: add, list, set-role, disable",
+        description="Accounts in the store's users table. Roles: viewer (every page and figure), officer (a viewer "
+        "who uploads for assigned partnerships), admin (everything). Passwords are read from a prompt or one line "
+        "of standard input, never from an argument, and stored only as Argon2id hashes.",
+    )
+    actions = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+
+    def common(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--store", metavar="URI", help=store_help)
+        parser.add_argument(
+            "--user", "--actor", dest="actor", metavar="NAME", default=_default_user(), help="who acts (for the audit)"
+        )
+
+    add = actions.add_parser(
+        "add",
+        help="add an account",
+        description="Add an account. You are asked for its password twice; in scripts send it as one line on "
+        "standard input. Exit 0 added, 1 refused (weak password, unknown partnership, e-mail taken), 2 usage error.",
+    )
+    add.add_argument("email", metavar="EMAIL")
+    add.add_argument("--role", required=True, choices=STAFF_ROLES, help="viewer, officer or admin")
+    add.add_argument(
+        "--partnership", metavar="ID", action="append", help="a partnership an officer uploads for (repeatable)"
+    )
+    add.add_argument(
+        "--no-password",
+        action="store_true",
+        help="no local password: the person signs in through the identity provider",
+    )
+    common(add)
+    add.set_defaults(handler=_users_run(_users_add))
+
+    listing = actions.add_parser("list", help="list the accounts (never their password hashes)")
+    listing.add_argument("--json", action="store_true", help="print JSON records instead of a table")
+    common(listing)
+    listing.set_defaults(handler=_users_run(_users_list))
+
+    set_role_parser = actions.add_parser(
+        "set-role",
+        help="change an account's role (and an officer's partnerships)",
+        description="Change an account's role. Officers keep their partnerships unless --partnership is given; "
+        "viewers and admins have none.",
+    )
+    set_role_parser.add_argument("email", metavar="EMAIL")
+    set_role_parser.add_argument("role", metavar="ROLE", choices=STAFF_ROLES, help="viewer, officer or admin")
+    set_role_parser.add_argument("--partnership", metavar="ID", action="append", help="an officer's partnership")
+    common(set_role_parser)
+    set_role_parser.set_defaults(handler=_users_run(_users_set_role))
+
+    disable = actions.add_parser("disable", help="stop an account from signing in (it stays in the table)")
+    disable.add_argument("email", metavar="EMAIL")
+    common(disable)
+    disable.set_defaults(handler=_users_run(_users_disable))
+
+    enable = actions.add_parser("enable", help="let a disabled or locked account sign in again")
+    enable.add_argument("email", metavar="EMAIL")
+    common(enable)
+    enable.set_defaults(handler=_users_run(_users_enable))
+
+    password = actions.add_parser(
+        "set-password",
+        help="set a new password (prompted, or one line of standard input)",
+        description="Set a new password for an account (also lifts a lockout); --no-password removes it.",
+    )
+    password.add_argument("email", metavar="EMAIL")
+    password.add_argument("--no-password", action="store_true", help="remove the local password")
+    common(password)
+    password.set_defaults(handler=_users_run(_users_set_password))
+
+
 # ---- parser ---------------------------------------------------------------------------------------------------
 
 
@@ -247,6 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--user", metavar="NAME", default=_default_user(), help="who is restoring (for the audit)")
     restore.add_argument("--store", metavar="URI", help=store_help)
     restore.set_defaults(handler=_restore)
+
+    _add_users_commands(commands, store_help)
     return parser
 
 

@@ -25,6 +25,10 @@ SETTINGS_DOC: dict[str, str] = {
     "IMPACT_MAX_UPLOAD_ROWS": "Most data rows accepted in one upload (default 1,000,000).",
     "IMPACT_CHANGE_FACTOR": "A value that moves more than this factor against the previous quarter is a warning "
     "(default 3).",
+    "IMPACT_FOUR_EYES": "When 1 or true, nobody may publish a quarter they uploaded themselves (default off).",
+    "IMPACT_MAX_FAILED_SIGNINS": "Failed sign-ins in a row after which a local account is locked (default 5).",
+    "IMPACT_LOCKOUT_MINUTES": "How long a locked account stays locked, in minutes (default 15).",
+    "IMPACT_SESSION_MINUTES": "A signed-in session ends after this many minutes without activity (default 30).",
 }
 """Every environment variable the product reads, with what it does."""
 
@@ -44,3 +48,42 @@ class UploadSettings:
             max_rows=int(_number("IMPACT_MAX_UPLOAD_ROWS", 1_000_000)),
             change_factor=_number("IMPACT_CHANGE_FACTOR", 3.0),
         )
+
+
+_ON = frozenset({"1", "true", "yes", "on"})
+_OFF = frozenset({"", "0", "false", "no", "off"})
+
+
+def four_eyes_required() -> bool:
+    """``IMPACT_FOUR_EYES``: True when the uploader of a quarter may not publish it (default False).
+
+    ``1``/``true`` (also ``yes``/``on``, any case) turn it on; blank, ``0``/``false``/``no``/``off`` leave it off;
+    anything else is an error rather than a guess, since this is a safeguard."""
+    text = (os.environ.get("IMPACT_FOUR_EYES") or "").strip().lower()
+    if text in _ON:
+        return True
+    if text in _OFF:
+        return False
+    raise ValueError(f"IMPACT_FOUR_EYES must be 1, true, 0 or false; found {text!r}")
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """Sign-in limits: lockout after repeated failures, and the idle time that ends a session."""
+
+    max_failed: int = 5
+    lockout_minutes: float = 15.0
+    session_minutes: float = 30.0
+
+    @classmethod
+    def from_env(cls) -> AuthSettings:
+        return cls(
+            max_failed=max(1, int(_number("IMPACT_MAX_FAILED_SIGNINS", 5))),
+            lockout_minutes=_number("IMPACT_LOCKOUT_MINUTES", 15.0),
+            session_minutes=session_minutes(),
+        )
+
+
+def session_minutes() -> float:
+    """``IMPACT_SESSION_MINUTES``: minutes without activity after which a signed-in session ends (default 30)."""
+    return _number("IMPACT_SESSION_MINUTES", 30.0)

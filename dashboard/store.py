@@ -7,6 +7,7 @@ Layout under one root (a local folder or an object-store URI)::
     reference/partnerships  one row per partnership
     reference/goals         one row per goal
     audit/commits           one row per commit attempt
+    auth/users              one row per account: role, partnerships, Argon2 password hash, lockout state
 
 A commit replaces exactly the (partnership, year, quarter) slices present in a validated frame, in one Delta
 transaction; everything else is untouched and earlier versions stay readable. The store checks the shape of what it
@@ -100,6 +101,23 @@ AUDIT_SCHEMA = pa.schema(
     ]
 )
 AUDIT_COLUMNS: tuple[str, ...] = tuple(AUDIT_SCHEMA.names)
+USERS_SCHEMA = pa.schema(
+    [
+        ("email", pa.string()),
+        ("role", pa.string()),
+        ("partnerships", pa.string()),
+        ("password_hash", pa.string()),
+        ("disabled", pa.bool_()),
+        ("failed_attempts", pa.int64()),
+        ("locked_until", pa.timestamp("us", tz="UTC")),
+        ("created_at", pa.timestamp("us", tz="UTC")),
+        ("updated_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+USERS_COLUMNS: tuple[str, ...] = tuple(USERS_SCHEMA.names)
+USERS_STATS_COLUMNS = ",".join(c for c in USERS_COLUMNS if c != "password_hash")
+"""The users table keeps file statistics (min/max values in the Delta log) of these columns only, so no part of a
+password hash is ever copied into the transaction log."""
 
 assert tuple(INDICATOR_SCHEMA.names) == INDICATOR_COLUMNS
 assert tuple(PARTNERSHIP_SCHEMA.names) == PARTNERSHIP_COLUMNS
@@ -108,6 +126,11 @@ assert tuple(GOAL_SCHEMA.names) == GOAL_COLUMNS
 PARTNERSHIPS_TABLE = "reference/partnerships"
 GOALS_TABLE = "reference/goals"
 AUDIT_TABLE = "audit/commits"
+_STATS_COLUMNS_KEY = "delta.dataSkippingStatsColumns"
+USERS_TABLE = "auth/users"
+LAZY_TABLES: frozenset[str] = frozenset({USERS_TABLE})
+"""Tables added after the first stores were made: created on first use, not needed for a store to count as set up
+(so an existing store without them is never mistaken for a new one and seeded again)."""
 
 
 def indicator_table(dataset: str, layer: Layer) -> str:
@@ -124,6 +147,7 @@ TABLE_SCHEMAS: Mapping[str, pa.Schema] = {
     PARTNERSHIPS_TABLE: PARTNERSHIP_SCHEMA,
     GOALS_TABLE: GOAL_SCHEMA,
     AUDIT_TABLE: AUDIT_SCHEMA,
+    USERS_TABLE: USERS_SCHEMA,
 }
 PARTITIONS: Mapping[str, list[str] | None] = {
     name: (["year"] if name.split("/")[0] in LAYERS else None) for name in TABLE_SCHEMAS
@@ -199,6 +223,33 @@ def _slice_filter(slices: Sequence[Slice]) -> pc.Expression:
         expression = term if expression is None else expression | term
     assert expression is not None
     return expression
+
+
+def _unique(slices: Iterable[Slice]) -> tuple[Slice, ...]:
+    """The slices sorted, each once; StoreError when there are none."""
+    unique = tuple(sorted(set(slices), key=lambda s: (s.partnership_id, s.year, s.quarter)))
+    if not unique:
+        raise StoreError("no slices given")
+    return unique
+
+
+def _absent(slices: Sequence[Slice], rows: pd.DataFrame) -> list[str]:
+    """The slices (as text) without a row in ``rows``."""
+    present = set(slices_of(rows)) if not rows.empty else set()
+    return [str(s) for s in slices if s not in present]
+
+
+def _same_rows(first: pd.DataFrame, second: pd.DataFrame) -> bool:
+    """True when two indicator frames hold the same keys, values and notes (in any order)."""
+    if len(first) != len(second):
+        return False
+    keys = [c for c in INDICATOR_COLUMNS if c not in ("value", "note")]
+
+    def canonical(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame[list(INDICATOR_COLUMNS)].sort_values(keys, ignore_index=True)
+        return frame.assign(note=frame["note"].fillna("").astype(str), value=frame["value"].astype("float64"))
+
+    return canonical(first).equals(canonical(second))
 
 
 def _to_arrow(frame: pd.DataFrame, schema: pa.Schema, table: str) -> pa.Table:
@@ -278,8 +329,8 @@ class Store:
                         raise StoreError(f"could not create table {table}: {error}") from error
 
     def is_initialised(self) -> bool:
-        """True when every table exists."""
-        return all(self.exists(table) for table in TABLE_SCHEMAS)
+        """True when every table exists (tables created on first use, ``LAZY_TABLES``, are not required)."""
+        return all(self.exists(table) for table in TABLE_SCHEMAS if table not in LAZY_TABLES)
 
     def version(self, table: str) -> int:
         """Current version of a table (the cache key of reads)."""
@@ -369,6 +420,11 @@ class Store:
     def read_audit(self) -> pd.DataFrame:
         return self.read(AUDIT_TABLE).sort_values("committed_at", ascending=False, ignore_index=True)
 
+    def read_users(self) -> pd.DataFrame:
+        """The accounts table, password hashes included: callers outside ``dashboard.users`` want
+        ``dashboard.users.list_users``, which leaves the hashes out."""
+        return self.read(USERS_TABLE).sort_values("email", ignore_index=True)
+
     # -- writes -------------------------------------------------------------------------------------------------
 
     @staticmethod
@@ -449,6 +505,74 @@ class Store:
             raise StoreError(f"nothing submitted for {', '.join(absent)}; nothing was published")
         return self.commit_indicators(source, dataset, user=user, layer="published", action="publish")
 
+    def unpublish(self, dataset: str, slices: Sequence[Slice], *, user: str, reason: str) -> CommitResult:
+        """Withdraw slices from the published layer (the public stops seeing them) in one transaction, and audit it.
+
+        The submitted layer keeps the rows, so the slices wait for review again. ``reason`` (required) becomes the
+        audit message. Every slice must be published; otherwise nothing is written.
+        """
+        table = indicator_table(dataset, "published")
+        slices = _unique(slices)
+        if not reason or not reason.strip():
+            raise StoreError("a reason is required to withdraw published figures")
+        present = self.read(table, columns=list(SLICE_COLUMNS), filter=_slice_filter(slices))
+        absent = _absent(slices, present)
+        if absent:
+            raise StoreError(f"nothing published for {', '.join(absent)}; nothing was withdrawn")
+        commit_id = str(uuid.uuid4())
+        # An overwrite of the slices' rows with no rows, not DeltaTable.delete: delta-rs's delete rewrites the rows it
+        # keeps with string_view columns, after which pyarrow cannot filter the table on partnership_id.
+        nothing = INDICATOR_SCHEMA.empty_table()
+        version = self._write(table, nothing, predicate=slice_predicate(slices), commit_id=commit_id, user=user)
+        self.record_audit(
+            commit_id=commit_id,
+            user=user,
+            action="unpublish",
+            outcome="accepted",
+            table=table,
+            dataset=dataset,
+            slices=slices,
+            rows=len(present),
+            table_version=version,
+            message=reason.strip(),
+        )
+        return CommitResult(commit_id, table, version, slices, len(present), "accepted")
+
+    def revert_submitted(self, dataset: str, slices: Sequence[Slice], *, user: str, reason: str) -> CommitResult:
+        """Put submitted slices back to what is published, in one transaction, and audit it (action "reject").
+
+        A slice that was never published is removed from the submitted layer. ``reason`` (required) becomes the
+        audit message. Every slice must be submitted and differ from its published rows; otherwise nothing is written.
+        """
+        table = indicator_table(dataset, "submitted")
+        slices = _unique(slices)
+        if not reason or not reason.strip():
+            raise StoreError("a reason is required to reject submitted figures")
+        where = _slice_filter(slices)
+        submitted = self.read(table, filter=where)
+        published = self.read(indicator_table(dataset, "published"), filter=where)
+        absent = _absent(slices, submitted)
+        if absent:
+            raise StoreError(f"nothing submitted for {', '.join(absent)}; nothing was rejected")
+        if _same_rows(submitted, published):
+            raise StoreError("the submitted figures already equal the published ones; nothing was rejected")
+        commit_id = str(uuid.uuid4())
+        data = _to_arrow(published, INDICATOR_SCHEMA, table)
+        version = self._write(table, data, predicate=slice_predicate(slices), commit_id=commit_id, user=user)
+        self.record_audit(
+            commit_id=commit_id,
+            user=user,
+            action="reject",
+            outcome="accepted",
+            table=table,
+            dataset=dataset,
+            slices=slices,
+            rows=len(published),
+            table_version=version,
+            message=reason.strip(),
+        )
+        return CommitResult(commit_id, table, version, slices, len(published), "accepted")
+
     def replace_reference(
         self,
         table: str,
@@ -477,6 +601,29 @@ class Store:
             table_version=version,
         )
         return CommitResult(commit_id, table, version, (), len(frame), "accepted")
+
+    def replace_users(self, frame: pd.DataFrame, *, user: str, action: str, message: str | None = None) -> int:
+        """Replace the whole accounts table in one transaction and audit it; returns the version written.
+
+        The audit row names the action, the table and the row count (and ``message``), never a password hash.
+        """
+        commit_id = str(uuid.uuid4())
+        data = _to_arrow(frame, USERS_SCHEMA, USERS_TABLE)
+        delta = self._table(USERS_TABLE)
+        if delta.metadata().configuration.get(_STATS_COLUMNS_KEY) != USERS_STATS_COLUMNS:
+            delta.alter.set_table_properties({_STATS_COLUMNS_KEY: USERS_STATS_COLUMNS})
+        version = self._write(USERS_TABLE, data, predicate=None, commit_id=commit_id, user=user)
+        self.record_audit(
+            commit_id=commit_id,
+            user=user,
+            action=action,
+            outcome="accepted",
+            table=USERS_TABLE,
+            rows=len(frame),
+            table_version=version,
+            message=message,
+        )
+        return version
 
     def record_audit(
         self,

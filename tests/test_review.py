@@ -1,0 +1,359 @@
+"""Review and publishing on real Delta tables: pending slices, publish (with the four-eyes rule), reject, unpublish."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+import pytest
+
+from dashboard.exports import csv_bytes
+from dashboard.ingest import ingest_file
+from dashboard.review import (
+    DIFFERENCE_COLUMNS,
+    PENDING_COLUMNS,
+    ReviewError,
+    pending_slices,
+    publish_slices,
+    reject_slices,
+    slice_differences,
+    slice_warnings,
+    unpublish_slices,
+)
+from dashboard.settings import four_eyes_required
+from dashboard.store import AUDIT_TABLE, CommitResult, Slice, Store, StoreError
+from data_contracts import KEY_COLUMNS
+from tests.conftest import TODAY
+
+DATASET = "workforce"
+PARTNERSHIP = "att-imago"
+CHANGED = Slice(PARTNERSHIP, 2026, 3)
+NEW = Slice(PARTNERSHIP, 2026, 4)
+OTHER = Slice("pge-green-for-all", 2025, 2)
+UPLOADER = "olivia@example.org"
+SECOND_UPLOADER = "omar@example.org"
+REVIEWER = "rita@example.org"
+
+
+def quarter_rows(store: Store, layer: str, target: Slice, dataset: str = DATASET) -> pd.DataFrame:
+    rows = store.read_indicators(dataset, layer, partnership_ids=[target.partnership_id], years=[target.year])
+    rows = rows[rows["quarter"] == target.quarter]
+    return rows.sort_values(list(KEY_COLUMNS), ignore_index=True)
+
+
+def all_but(store: Store, layer: str, excluded: list[Slice], dataset: str = DATASET) -> pd.DataFrame:
+    rows = store.read_indicators(dataset, layer)
+    keys = list(zip(rows["partnership_id"], rows["year"], rows["quarter"], strict=True))
+    drop = {(s.partnership_id, s.year, s.quarter) for s in excluded}
+    kept = rows[[key not in drop for key in keys]]
+    return kept.sort_values(list(KEY_COLUMNS), ignore_index=True)
+
+
+def newest_audit(store: Store) -> pd.Series:
+    return store.read_audit().iloc[0]
+
+
+@dataclass
+class TwoPending:
+    """A sample store with one corrected published quarter and one new quarter waiting for review."""
+
+    store: Store
+    changed: CommitResult
+    new: CommitResult
+    changed_key: tuple[str, str, str]
+    old_value: float
+    new_value: float
+    removed_key: tuple[str, str, str]
+    changed_rows: int
+    new_rows: int
+
+
+@pytest.fixture
+def two_pending(sample_store: Store) -> TwoPending:
+    store = sample_store
+    q3 = quarter_rows(store, "submitted", CHANGED)
+    headcount = q3["indicator_id"] == "workforce_headcount"
+    total = q3.index[headcount & (q3["dimension"] == "total")][0]
+    removed = q3.index[headcount & (q3["dimension"] == "gender")][0]
+    corrected = q3.copy()
+    corrected.loc[total, "value"] = q3.loc[total, "value"] + 1
+    corrected = corrected.drop(index=removed)
+    report, changed = ingest_file(
+        store, csv_bytes(corrected), "q3-fix.csv", dataset=DATASET, user=UPLOADER, today=TODAY
+    )
+    assert report.accepted and changed is not None and changed.outcome == "accepted", report.errors[:3]
+    fresh = q3.assign(quarter=4)
+    report, new = ingest_file(store, csv_bytes(fresh), "q4.csv", dataset=DATASET, user=SECOND_UPLOADER, today=TODAY)
+    assert report.accepted and new is not None and new.outcome == "accepted", report.errors[:3]
+    return TwoPending(
+        store=store,
+        changed=changed,
+        new=new,
+        changed_key=tuple(q3.loc[total, ["indicator_id", "dimension", "category"]]),
+        old_value=float(q3.loc[total, "value"]),
+        new_value=float(q3.loc[total, "value"] + 1),
+        removed_key=tuple(q3.loc[removed, ["indicator_id", "dimension", "category"]]),
+        changed_rows=len(q3),
+        new_rows=len(fresh),
+    )
+
+
+# ---- pending ------------------------------------------------------------------------------------------------
+
+
+def test_nothing_is_pending_when_everything_is_published(sample_store: Store) -> None:
+    pending = pending_slices(sample_store)
+    assert list(pending.columns) == list(PENDING_COLUMNS)
+    assert pending.empty
+
+
+def test_pending_lists_the_changed_and_the_new_slice(two_pending: TwoPending) -> None:
+    pending = pending_slices(two_pending.store)
+    assert pending["slice"].tolist() == [str(CHANGED), str(NEW)]
+    rows = pending.set_index("slice")
+    changed, new = rows.loc[str(CHANGED)], rows.loc[str(NEW)]
+    assert (changed["new"], changed["changed"], changed["removed"]) == (0, 1, 1)
+    assert changed["unchanged"] == two_pending.changed_rows - 2
+    assert (new["new"], new["changed"], new["removed"], new["unchanged"]) == (two_pending.new_rows, 0, 0, 0)
+    assert (bool(changed["first_time"]), bool(new["first_time"])) == (False, True)
+    assert not changed["withdrawn"] and not new["withdrawn"]
+    assert (changed["uploaded_by"], changed["source_name"]) == (UPLOADER, "q3-fix.csv")
+    assert (new["uploaded_by"], new["source_name"]) == (SECOND_UPLOADER, "q4.csv")
+    assert (changed["commit_id"], new["commit_id"]) == (two_pending.changed.commit_id, two_pending.new.commit_id)
+    assert changed["uploaded_at"] < new["uploaded_at"]
+    assert set(pending["dataset"]) == {DATASET}
+    assert pending_slices(two_pending.store, "education").empty
+    assert pending_slices(two_pending.store, DATASET)["slice"].tolist() == [str(CHANGED), str(NEW)]
+
+
+def test_pending_counts_the_warnings_of_each_slice(two_pending: TwoPending) -> None:
+    pending = pending_slices(two_pending.store).set_index("slice")
+    warnings = slice_warnings(two_pending.store, DATASET, CHANGED)
+    # The dropped gender row and the raised total leave people unassigned in the headcount breakdowns.
+    assert {f.rule for f in warnings} == {"breakdown_unassigned"}
+    assert any("gender" in f.message for f in warnings)
+    assert pending.loc[str(CHANGED), "warnings"] == len(warnings)
+    assert pending.loc[str(NEW), "warnings"] == len(slice_warnings(two_pending.store, DATASET, NEW))
+
+
+def test_slice_differences_show_both_values(two_pending: TwoPending) -> None:
+    differences = slice_differences(two_pending.store, DATASET, CHANGED)
+    assert list(differences.columns) == list(DIFFERENCE_COLUMNS)
+    assert sorted(differences["status"]) == ["changed", "removed"]
+    changed = differences[differences["status"] == "changed"].iloc[0]
+    assert tuple(changed[["indicator_id", "dimension", "category"]]) == two_pending.changed_key
+    assert (changed["value_published"], changed["value_submitted"]) == (two_pending.old_value, two_pending.new_value)
+    removed = differences[differences["status"] == "removed"].iloc[0]
+    assert tuple(removed[["indicator_id", "dimension", "category"]]) == two_pending.removed_key
+    assert pd.isna(removed["value_submitted"]) and not pd.isna(removed["value_published"])
+    new = slice_differences(two_pending.store, DATASET, NEW)
+    assert len(new) == two_pending.new_rows and set(new["status"]) == {"new"}
+    assert slice_differences(two_pending.store, DATASET, OTHER).empty
+
+
+def test_a_store_with_nothing_published_yet(empty_store: Store) -> None:
+    store = empty_store
+    rows = pd.DataFrame(
+        {
+            "partnership_id": ["a", "a", "b"],
+            "year": 2024,
+            "quarter": [1, 1, 2],
+            "indicator_id": "new_hires",
+            "dimension": ["total", "gender", "total"],
+            "category": ["total", "woman", "total"],
+            "value": [10.0, 4.0, 7.0],
+            "note": [None, None, None],
+        }
+    )
+    commit = store.commit_indicators(rows, DATASET, user=UPLOADER, source_name="first.csv")
+    pending = pending_slices(store)
+    assert pending["slice"].tolist() == ["a:2024Q1", "b:2024Q2"]
+    assert pending["new"].tolist() == [2, 1] and pending["first_time"].all() and not pending["withdrawn"].any()
+    assert set(pending["commit_id"]) == {commit.commit_id} and set(pending["source_name"]) == {"first.csv"}
+    publish_slices(store, DATASET, [Slice("b", 2024, 2)], user=REVIEWER, four_eyes=True)
+    assert store.read_indicators(DATASET, "published")["value"].tolist() == [7.0]
+    assert pending_slices(store)["slice"].tolist() == ["a:2024Q1"]
+
+
+# ---- publish ------------------------------------------------------------------------------------------------
+
+
+def test_publishing_copies_the_slices_in_one_transaction(two_pending: TwoPending) -> None:
+    store = two_pending.store
+    before = store.version("published/workforce")
+    others_before = all_but(store, "published", [CHANGED, NEW])
+    other_datasets = {t: v for t, v in store.versions().items() if t.startswith("published/") and "workforce" not in t}
+    result = publish_slices(store, DATASET, [NEW, CHANGED], user=REVIEWER, four_eyes=True)
+    assert result.version == before + 1 == store.version("published/workforce")
+    for target in (CHANGED, NEW):
+        pd.testing.assert_frame_equal(
+            quarter_rows(store, "published", target), quarter_rows(store, "submitted", target)
+        )
+    pd.testing.assert_frame_equal(all_but(store, "published", [CHANGED, NEW]), others_before)
+    assert {t: store.version(t) for t in other_datasets} == other_datasets
+    entry = newest_audit(store)
+    assert (entry["action"], entry["user"], entry["dataset"], entry["table"]) == (
+        "publish",
+        REVIEWER,
+        DATASET,
+        "published/workforce",
+    )
+    assert json.loads(entry["slices"]) == [str(CHANGED), str(NEW)]
+    assert entry["table_version"] == result.version
+    assert pending_slices(store).empty
+
+
+def test_the_four_eyes_rule_stops_the_uploader(two_pending: TwoPending) -> None:
+    store = two_pending.store
+    versions = store.versions()
+    for user in (UPLOADER, " Olivia@Example.org "):
+        with pytest.raises(ReviewError, match=r"four-eyes.*att-imago:2026Q3"):
+            publish_slices(store, DATASET, [CHANGED, NEW], user=user, four_eyes=True)
+    with pytest.raises(ReviewError, match="att-imago:2026Q4"):
+        publish_slices(store, DATASET, [NEW], user=SECOND_UPLOADER, four_eyes=True)
+    assert store.versions() == versions  # nothing written, not even an audit row
+    assert len(pending_slices(store)) == 2
+    publish_slices(store, DATASET, [CHANGED], user=SECOND_UPLOADER, four_eyes=True)
+    assert pending_slices(store)["slice"].tolist() == [str(NEW)]
+
+
+def test_without_the_four_eyes_rule_the_uploader_may_publish(two_pending: TwoPending) -> None:
+    publish_slices(two_pending.store, DATASET, [CHANGED], user=UPLOADER, four_eyes=False)
+    assert newest_audit(two_pending.store)["user"] == UPLOADER
+    assert pending_slices(two_pending.store)["slice"].tolist() == [str(NEW)]
+
+
+def test_only_pending_slices_are_published(two_pending: TwoPending) -> None:
+    store = two_pending.store
+    versions = store.versions()
+    with pytest.raises(ReviewError, match=r"Not waiting for review.*pge-green-for-all:2025Q2"):
+        publish_slices(store, DATASET, [CHANGED, OTHER], user=REVIEWER, four_eyes=False)
+    with pytest.raises(ReviewError, match="at least one"):
+        publish_slices(store, DATASET, [], user=REVIEWER, four_eyes=False)
+    with pytest.raises(ReviewError, match="name"):
+        publish_slices(store, DATASET, [CHANGED], user=" ", four_eyes=False)
+    assert store.versions() == versions
+
+
+# ---- reject -------------------------------------------------------------------------------------------------
+
+
+def test_rejecting_puts_the_submitted_slices_back(two_pending: TwoPending) -> None:
+    store = two_pending.store
+    published = quarter_rows(store, "published", CHANGED)
+    versions = store.versions()
+    for reason in ("", "   "):
+        with pytest.raises(ReviewError, match="reason"):
+            reject_slices(store, DATASET, [CHANGED], user=REVIEWER, reason=reason)
+    assert store.versions() == versions
+    before = store.version("submitted/workforce")
+    others = all_but(store, "submitted", [CHANGED, NEW])
+    result = reject_slices(store, DATASET, [CHANGED, NEW], user=REVIEWER, reason=" Headcount double-counted ")
+    assert result.version == before + 1 == store.version("submitted/workforce")
+    pd.testing.assert_frame_equal(quarter_rows(store, "submitted", CHANGED), published)
+    assert quarter_rows(store, "submitted", NEW).empty
+    pd.testing.assert_frame_equal(all_but(store, "submitted", [CHANGED, NEW]), others)
+    assert store.version("published/workforce") == versions["published/workforce"]
+    entry = newest_audit(store)
+    assert (entry["action"], entry["user"], entry["message"], entry["table"]) == (
+        "reject",
+        REVIEWER,
+        "Headcount double-counted",
+        "submitted/workforce",
+    )
+    assert json.loads(entry["slices"]) == [str(CHANGED), str(NEW)]
+    assert pending_slices(store).empty
+    with pytest.raises(ReviewError, match="Not waiting for review"):
+        reject_slices(store, DATASET, [CHANGED], user=REVIEWER, reason="again")
+    # An admin's undo brings the rejected upload back: it waits again under its uploader's name, not the reviewer's.
+    store.restore("submitted/workforce", before, user="admin@example.org")
+    again = pending_slices(store).set_index("slice")
+    assert sorted(again.index) == [str(CHANGED), str(NEW)]
+    assert (again.loc[str(CHANGED), "uploaded_by"], again.loc[str(NEW), "uploaded_by"]) == (UPLOADER, SECOND_UPLOADER)
+
+
+# ---- unpublish ----------------------------------------------------------------------------------------------
+
+
+def test_unpublishing_withdraws_slices_from_the_public(sample_store: Store) -> None:
+    store = sample_store
+    second = Slice("pge-green-for-all", 2024, 1)
+    rows = quarter_rows(store, "published", OTHER)
+    assert not rows.empty
+    versions = store.versions()
+    with pytest.raises(ReviewError, match="reason"):
+        unpublish_slices(store, DATASET, [OTHER], user=REVIEWER, reason=" ")
+    assert store.versions() == versions
+    others = all_but(store, "published", [OTHER, second])
+    before = store.version("published/workforce")
+    result = unpublish_slices(store, DATASET, [OTHER, second], user=REVIEWER, reason="Partner withdrew consent")
+    assert result.version == before + 1 == store.version("published/workforce")  # one transaction for both
+    assert quarter_rows(store, "published", OTHER).empty and quarter_rows(store, "published", second).empty
+    pd.testing.assert_frame_equal(quarter_rows(store, "submitted", OTHER), rows)
+    pd.testing.assert_frame_equal(all_but(store, "published", [OTHER, second]), others)
+    assert store.version("submitted/workforce") == versions["submitted/workforce"]
+    entry = newest_audit(store)
+    assert (entry["action"], entry["user"], entry["message"]) == ("unpublish", REVIEWER, "Partner withdrew consent")
+    assert json.loads(entry["slices"]) == [str(second), str(OTHER)]
+    pending = pending_slices(store).set_index("slice")
+    assert sorted(pending.index) == sorted([str(OTHER), str(second)])
+    assert pending.loc[str(OTHER), "new"] == len(rows)
+    assert bool(pending.loc[str(OTHER), "first_time"]) and bool(pending.loc[str(OTHER), "withdrawn"])
+    versions = store.versions()
+    with pytest.raises(ReviewError, match="Nothing published for pge-green-for-all:2025Q2"):
+        unpublish_slices(store, DATASET, [OTHER], user=REVIEWER, reason="again")
+    assert store.versions() == versions
+    publish_slices(store, DATASET, [OTHER], user=REVIEWER, four_eyes=True)  # the seed's uploader is someone else
+    pd.testing.assert_frame_equal(quarter_rows(store, "published", OTHER), rows)
+    assert pending_slices(store)["slice"].tolist() == [str(second)]
+
+
+def test_unpublishing_a_pending_correction_keeps_it_waiting(two_pending: TwoPending) -> None:
+    store = two_pending.store
+    unpublish_slices(store, DATASET, [CHANGED], user=REVIEWER, reason="figures under investigation")
+    pending = pending_slices(store).set_index("slice")
+    row = pending.loc[str(CHANGED)]
+    assert (row["new"], row["changed"], row["removed"]) == (two_pending.changed_rows - 1, 0, 0)
+    assert bool(row["first_time"]) and bool(row["withdrawn"]) and row["uploaded_by"] == UPLOADER
+
+
+# ---- store level --------------------------------------------------------------------------------------------
+
+
+def test_store_refuses_when_there_is_nothing_to_do(sample_store: Store) -> None:
+    store = sample_store
+    versions = store.versions()
+    with pytest.raises(StoreError, match="nothing submitted for att-imago:2030Q1"):
+        store.revert_submitted(DATASET, [Slice(PARTNERSHIP, 2030, 1)], user=REVIEWER, reason="x")
+    with pytest.raises(StoreError, match="already equal"):
+        store.revert_submitted(DATASET, [OTHER], user=REVIEWER, reason="x")
+    with pytest.raises(StoreError, match="nothing published for att-imago:2030Q1"):
+        store.unpublish(DATASET, [OTHER, Slice(PARTNERSHIP, 2030, 1)], user=REVIEWER, reason="x")
+    with pytest.raises(StoreError, match="reason"):
+        store.unpublish(DATASET, [OTHER], user=REVIEWER, reason="")
+    with pytest.raises(StoreError, match="no slices"):
+        store.unpublish(DATASET, [], user=REVIEWER, reason="x")
+    assert store.versions() == versions
+    assert store.version(AUDIT_TABLE) == versions[AUDIT_TABLE]
+
+
+# ---- setting ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [(None, False), ("", False), ("0", False), ("false", False), ("1", True), ("true", True), (" TRUE ", True)],
+)
+def test_the_four_eyes_setting(monkeypatch: pytest.MonkeyPatch, text: str | None, expected: bool) -> None:
+    if text is None:
+        monkeypatch.delenv("IMPACT_FOUR_EYES", raising=False)
+    else:
+        monkeypatch.setenv("IMPACT_FOUR_EYES", text)
+    assert four_eyes_required() is expected
+
+
+def test_an_unclear_four_eyes_setting_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMPACT_FOUR_EYES", "ture")
+    with pytest.raises(ValueError, match="IMPACT_FOUR_EYES"):
+        four_eyes_required()
