@@ -29,6 +29,7 @@ from dashboard.ui import (
     get_store,
     read_indicators,
     read_partnerships,
+    require,
     sample_badge,
     source_note,
     status_chart,
@@ -38,6 +39,7 @@ from data_contracts import DATASET_INFO, DATASETS, INDICATORS
 
 def render_portfolio(*, public: bool) -> None:
     """The overview page. ``public`` reads only the published layer of public partnerships."""
+    require("public" if public else "overview")
     store = get_store()
     layer: Layer = "published" if public else "submitted"
     all_partnerships = read_partnerships(store)

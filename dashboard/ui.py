@@ -6,21 +6,95 @@ Only pages and the app import this module; everything that computes lives in pla
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.auth import ANONYMOUS, Identity, access_denied_message, pages_for
 from dashboard.charts import PLOTLY_CONFIG, status_summary_figure
 from dashboard.exports import csv_bytes
 from dashboard.goals import evaluate_goals
 from dashboard.progress import STATUS_LABELS
 from dashboard.seed import ensure_store, shows_sample_data
+from dashboard.settings import session_minutes
 from dashboard.store import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, Store, indicator_table
+from dashboard.users import identity_for_email, session_expired, sign_in
 from data_contracts import DATASETS, findings_frame
 
 SAMPLE_NOTE = "synthetic sample data"
-USER_KEY = "user_email"
+IDENTITY_KEY = "identity"
+LAST_ACTIVE_KEY = "last_active"
+EXPIRED_KEY = "session_expired"
+
+
+def identity_provider_configured() -> bool:
+    """True when ``[auth]`` is set in .streamlit/secrets.toml (sign-in through st.login)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def current_identity(store: Store) -> Identity:
+    """Who is asking: the identity provider's user (role from the users table), a local account signed in on
+    this session, or the anonymous visitor. A session idle for longer than the setting is signed out."""
+    if identity_provider_configured() and signed_in():
+        email = str(st.user.get("email") or "")
+        found = identity_for_email(store, email)
+        return found if found is not None else ANONYMOUS
+    identity = st.session_state.get(IDENTITY_KEY)
+    if not isinstance(identity, Identity):
+        return ANONYMOUS
+    now = datetime.now(UTC)
+    last = st.session_state.get(LAST_ACTIVE_KEY, now)
+    if session_expired(last, now, session_minutes()):
+        sign_out()
+        st.session_state[EXPIRED_KEY] = True
+        return ANONYMOUS
+    st.session_state[LAST_ACTIVE_KEY] = now
+    return identity
+
+
+def sign_out() -> None:
+    st.session_state.pop(IDENTITY_KEY, None)
+    st.session_state.pop(LAST_ACTIVE_KEY, None)
+
+
+def sign_in_form(key: str = "sign-in") -> None:
+    """Sign in here: the identity provider's button when one is set up, else e-mail and password of a local
+    account. On success the same page runs again, with its URL and filters, now signed in."""
+    if identity_provider_configured():
+        st.button("Sign in with your organisation", type="primary", on_click=st.login, icon=":material/login:", key=key)
+        return
+    with st.form(key):
+        email = st.text_input("E-mail", autocomplete="username")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
+    if submitted:
+        now = datetime.now(UTC)
+        with st.spinner("Checking…"):
+            result = sign_in(get_store(), email, password, now=now)
+        if result.ok and result.identity is not None:
+            st.session_state[IDENTITY_KEY] = result.identity
+            st.session_state[LAST_ACTIVE_KEY] = now
+            st.rerun()
+        st.error(result.message, icon=":material/lock:")
+
+
+def require(page: str) -> Identity:
+    """Stop the page with a plain message unless the person asking may open it (checked on every page, so a page
+    opened by its URL is as safe as one opened from the menu). A visitor is offered to sign in right there."""
+    store = get_store()
+    identity = current_identity(store)
+    if page in pages_for(identity):
+        return identity
+    st.warning(access_denied_message(page, identity), icon=":material/lock:")
+    if identity.role == "anonymous":
+        sign_in_form(key=f"sign-in-{page}")
+    st.stop()
+    raise AssertionError("unreachable")
 
 
 def signed_in() -> bool:
@@ -32,11 +106,13 @@ def signed_in() -> bool:
 
 
 def current_user() -> str | None:
-    """Who is using the app: the signed-in identity when there is one, else the e-mail they typed."""
+    """The e-mail of the person signed in (identity provider or local account), for the audit."""
+    identity = st.session_state.get(IDENTITY_KEY)
+    if isinstance(identity, Identity) and identity.email:
+        return identity.email
     if signed_in():
         return str(st.user.get("email") or st.user.get("name"))
-    value = st.session_state.get(USER_KEY, "")
-    return value.strip() or None
+    return None
 
 
 def findings_table(findings: list) -> pd.DataFrame:
@@ -61,7 +137,7 @@ def get_store() -> Store:
     return store
 
 
-@st.cache_resource(show_spinner="Preparing the store with the synthetic sample data (first start only)…")
+@st.cache_resource(show_spinner=False)
 def _ensure_seeded(root: str) -> bool:
     return ensure_store(Store(root)) is not None
 

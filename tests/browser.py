@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -95,3 +96,28 @@ def streamlit_server(store_root: Path, log_path: Path, timeout: float = 90.0) ->
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+BROWSER_EMAIL = "admin@example.org"
+
+
+def add_browser_account(store_root: Path, role: str = "admin", partnerships: tuple[str, ...] = ()) -> tuple[str, str]:
+    """A local account in the test's own store, with a password made up for this run; returns (e-mail, password)."""
+    from dashboard.store import Store
+    from dashboard.users import add_user
+
+    password = "Tst-" + secrets.token_urlsafe(18)
+    add_user(Store(store_root), BROWSER_EMAIL, role, list(partnerships), password, actor="tests")
+    return BROWSER_EMAIL, password
+
+
+def sign_in_here(page, email: str, password: str) -> None:  # noqa: ANN001 - a Playwright page
+    """Fill the sign-in form the page shows to a visitor; the same page then runs signed in."""
+    from playwright.sync_api import expect
+
+    form = page.get_by_test_id("stForm")
+    expect(form).to_be_visible(timeout=60_000)
+    form.get_by_label("E-mail").fill(email)
+    form.get_by_label("Password", exact=True).fill(password)
+    form.get_by_role("button", name="Sign in").click()
+    expect(form).to_have_count(0, timeout=60_000)

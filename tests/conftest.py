@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from dashboard.auth import Identity
 from dashboard.seed import seed_sample
 from dashboard.store import Store
+from dashboard.ui import IDENTITY_KEY, LAST_ACTIVE_KEY
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
 TODAY = date(2026, 11, 27)
 """The injected clock: 2026 Q4 is the current quarter."""
@@ -70,3 +75,16 @@ def indicator_rows(*rows: dict) -> pd.DataFrame:
         "note": "",
     }
     return pd.DataFrame([{**defaults, **{k: str(v) for k, v in row.items()}} for row in rows])
+
+
+def app_as(
+    role: str = "admin", *, partnerships: tuple[str, ...] = (), email: str | None = None, page: str | None = None
+) -> AppTest:
+    """The app in AppTest with someone signed in on this session (as the sign-in form leaves it). ``page`` runs
+    one page script directly, as opening its URL does (the menu may not list it)."""
+    script = APP if page is None else str(Path(APP).parent / "views" / f"{page}.py")
+    app = AppTest.from_file(script, default_timeout=120)
+    if role != "anonymous":
+        app.session_state[IDENTITY_KEY] = Identity(email or f"{role}@example.org", role, frozenset(partnerships))
+        app.session_state[LAST_ACTIVE_KEY] = datetime.now(UTC)
+    return app

@@ -8,13 +8,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.store import Store
+from tests.conftest import app_as
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
 
 def run_app(monkeypatch: pytest.MonkeyPatch, store: Store, **query: str) -> AppTest:
     monkeypatch.setenv("IMPACT_STORE", store.root)
-    app = AppTest.from_file(APP, default_timeout=120)
+    app = app_as()
     for key, value in query.items():
         app.query_params[key] = value
     return app.run()

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from dashboard.store import Store
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
+from tests.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    add_browser_account,
+    require_browser,
+    sign_in_here,
+    streamlit_server,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -18,11 +26,13 @@ def test_overview_renders_its_charts_in_a_real_browser(sample_store: Store, tmp_
     from playwright.sync_api import expect, sync_playwright
 
     screenshot = tmp_path / "overview.png"
+    email, password = add_browser_account(Path(sample_store.root))
     with streamlit_server(Path(sample_store.root), tmp_path / "streamlit.log") as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.goto(url, wait_until="domcontentloaded")
+            page.goto(f"{url}/overview", wait_until="domcontentloaded")
+            sign_in_here(page, email, password)
             expect(page.get_by_role("heading", name="Portfolio overview")).to_be_visible(timeout=60_000)
             charts = page.locator(".js-plotly-plot")
             expect(charts).to_have_count(5, timeout=60_000)
@@ -38,7 +48,8 @@ def test_overview_renders_its_charts_in_a_real_browser(sample_store: Store, tmp_
             page.wait_for_url("**region=Sub-Saharan+Africa**", timeout=30_000)
             expect(page.get_by_text("Showing 1 of 8 partnerships")).to_be_visible(timeout=30_000)
             expect(charts.first).to_be_visible()
-            page.goto(url, wait_until="domcontentloaded")  # back to the whole portfolio for the picture
+            page.goto(f"{url}/overview", wait_until="domcontentloaded")  # the whole portfolio for the picture
+            sign_in_here(page, email, password)
             expect(charts).to_have_count(5, timeout=60_000)
             # Streamlit scrolls inside its own container: grow the viewport to the content for a whole-page picture
             height = page.evaluate(
@@ -70,12 +81,14 @@ def test_an_officer_fixes_a_rejected_file_and_commits_it(sample_store: Store, tm
     bad = tmp_path / "att-imago-2026Q4-draft.csv"
     bad.write_bytes(csv_bytes(broken))
     before = sample_store.version("submitted/workforce")
+    email, password = add_browser_account(Path(sample_store.root))
 
     with streamlit_server(Path(sample_store.root), tmp_path / "streamlit.log") as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 2200})
             page.goto(f"{url}/upload", wait_until="domcontentloaded")
+            sign_in_here(page, email, password)
             expect(page.get_by_role("heading", name="Upload quarterly figures")).to_be_visible(timeout=60_000)
             page.locator('input[type="file"]').set_input_files(str(bad))
             expect(page.get_by_text("Not committed").first).to_be_visible(timeout=60_000)
@@ -86,8 +99,6 @@ def test_an_officer_fixes_a_rejected_file_and_commits_it(sample_store: Store, tm
 
             page.locator('input[type="file"]').set_input_files(str(good))
             expect(page.get_by_text("Preview", exact=True)).to_be_visible(timeout=60_000)
-            page.get_by_role("textbox", name="Your e-mail").fill("officer@example.org")
-            page.get_by_role("textbox", name="Your e-mail").press("Enter")
             commit = page.get_by_role("button", name="Commit")
             expect(commit).to_be_enabled(timeout=30_000)
             page.screenshot(path=str(tmp_path / "upload-preview.png"), full_page=True)
@@ -100,7 +111,7 @@ def test_an_officer_fixes_a_rejected_file_and_commits_it(sample_store: Store, tm
         finally:
             browser.close()
     assert sample_store.version("submitted/workforce") == before + 1
-    assert sample_store.read_audit().iloc[0]["user"] == "officer@example.org"
+    assert sample_store.read_audit().iloc[0]["user"] == email
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for name in ("upload-rejected.png", "upload-preview.png", "upload-committed.png"):
         shutil.copy(tmp_path / name, ARTIFACTS / name)

@@ -9,11 +9,22 @@ from pathlib import Path
 import pytest
 
 from dashboard.store import Store
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
+from tests.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    add_browser_account,
+    require_browser,
+    sign_in_here,
+    streamlit_server,
+)
 
 pytestmark = pytest.mark.browser
 
 WIDTH = 1440
+
+
+ACCOUNT: list[str] = []
 
 
 def _screenshot(page, path: Path) -> None:
@@ -41,12 +52,15 @@ def test_compare_and_indicator_explorer_in_a_real_browser(sample_store: Store, t
     from playwright.sync_api import expect, sync_playwright
 
     shots = {"compare.png": tmp_path / "compare.png", "indicator-explorer.png": tmp_path / "indicator-explorer.png"}
+    ACCOUNT[:] = add_browser_account(Path(sample_store.root))
     with streamlit_server(Path(sample_store.root), tmp_path / "streamlit.log") as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": WIDTH, "height": 1000})
 
             page.goto(f"{url}/compare?p=att-imago,pge-green-for-all,solar-skills-kenya&i=new_hires", wait_until="load")
+
+            sign_in_here(page, *ACCOUNT)
             expect(page.get_by_role("heading", name="Compare partnerships")).to_be_visible(timeout=60_000)
             expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=60_000)
             _choose(page, "Indicators (1 to 4)", "Workforce · Headcount")
@@ -63,6 +77,7 @@ def test_compare_and_indicator_explorer_in_a_real_browser(sample_store: Store, t
 
             page.set_viewport_size({"width": WIDTH, "height": 1000})
             page.goto(f"{url}/indicator?indicator=workforce_headcount", wait_until="load")
+            sign_in_here(page, *ACCOUNT)
             expect(page.get_by_role("heading", name="Indicator explorer")).to_be_visible(timeout=60_000)
             expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=60_000)
             _choose(page, "Indicator", "Education · Teachers trained")

@@ -11,12 +11,23 @@ from pathlib import Path
 import pytest
 
 from dashboard.store import Store
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
+from tests.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    add_browser_account,
+    require_browser,
+    sign_in_here,
+    streamlit_server,
+)
 
 pytestmark = pytest.mark.browser
 
 WIDTH = 1440
 """A laptop-sized window."""
+
+
+ACCOUNT: list[str] = []
 
 
 def whole_page_screenshot(page, path: Path) -> None:
@@ -34,6 +45,8 @@ def check_goals_page(page, url: str, screenshot: Path) -> None:
     from playwright.sync_api import expect
 
     page.goto(f"{url}/goals", wait_until="domcontentloaded")
+
+    sign_in_here(page, *ACCOUNT)
     expect(page.get_by_role("heading", name="Goals", exact=True)).to_be_visible(timeout=60_000)
     expect(page.locator(".js-plotly-plot")).to_have_count(1, timeout=60_000)
     expect(page.get_by_text("30 of 30 goals, worst score first")).to_be_visible()
@@ -53,6 +66,8 @@ def check_partnership_page(page, url: str, screenshot: Path) -> None:
     from playwright.sync_api import expect
 
     page.goto(f"{url}/partnership?partnership=pge-green-for-all&indicator=new_hires", wait_until="domcontentloaded")
+
+    sign_in_here(page, *ACCOUNT)
     expect(page.get_by_role("heading", name="PG&E × Green for All")).to_be_visible(timeout=60_000)
     charts = page.locator(".js-plotly-plot")
     expect(charts).to_have_count(5, timeout=60_000)  # four goal charts and the indicator trend
@@ -72,6 +87,7 @@ def test_goals_and_partnership_pages_in_a_real_browser(sample_store: Store, tmp_
     from playwright.sync_api import sync_playwright
 
     goals, partnership = tmp_path / "goals.png", tmp_path / "partnership.png"
+    ACCOUNT[:] = add_browser_account(Path(sample_store.root))
     with streamlit_server(Path(sample_store.root), tmp_path / "streamlit.log") as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

@@ -9,13 +9,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.store import Store
+from tests.conftest import app_as
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
 
 def open_compare(monkeypatch: pytest.MonkeyPatch, store: Store, **query: str) -> AppTest:
     monkeypatch.setenv("IMPACT_STORE", store.root)
-    app = AppTest.from_file(APP, default_timeout=120).run()
+    app = app_as().run()
     app.query_params.clear()
     app.query_params.update(query)
     app.switch_page("views/compare.py").run()

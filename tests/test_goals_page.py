@@ -13,6 +13,7 @@ from dashboard.goals import evaluate_goals, status_counts
 from dashboard.progress import OFF_COURSE, STATUS_LABELS, STATUSES
 from dashboard.store import Store
 from data_contracts import DATASETS
+from tests.conftest import app_as
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 TABLE_COLUMN = "Growth needed (%/yr)"
@@ -20,7 +21,7 @@ TABLE_COLUMN = "Growth needed (%/yr)"
 
 def open_goals(monkeypatch: pytest.MonkeyPatch, store: Store, **query: str) -> AppTest:
     monkeypatch.setenv("IMPACT_STORE", store.root)
-    app = AppTest.from_file(APP, default_timeout=120)
+    app = app_as()
     app.switch_page("views/goals.py")
     for key, value in query.items():
         app.query_params[key] = value

@@ -16,7 +16,7 @@ from dashboard.progress import STATUS_LABELS
 from dashboard.seed import SAMPLE_DIR
 from dashboard.store import Store
 from data_contracts import DATASETS
-from tests.conftest import TODAY
+from tests.conftest import TODAY, app_as
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 NEWCOMER = "riverside-newcomer"
@@ -24,7 +24,7 @@ NEWCOMER = "riverside-newcomer"
 
 def open_partnership(monkeypatch: pytest.MonkeyPatch, store: Store, **query: str) -> AppTest:
     monkeypatch.setenv("IMPACT_STORE", store.root)
-    app = AppTest.from_file(APP, default_timeout=120)
+    app = app_as()
     app.switch_page("views/partnership.py")
     for key, value in query.items():
         app.query_params[key] = value

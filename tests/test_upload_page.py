@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.exports import csv_bytes
 from dashboard.store import AUDIT_TABLE, Store
+from tests.conftest import app_as
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
@@ -27,9 +28,9 @@ def frame_with(app: AppTest, column: str, severity: str | None = None):
     raise AssertionError(f"no table with a {column!r} column")
 
 
-def open_upload_page(monkeypatch: pytest.MonkeyPatch, store: Store) -> AppTest:
+def open_upload_page(monkeypatch: pytest.MonkeyPatch, store: Store, role: str = "admin", **kwargs) -> AppTest:
     monkeypatch.setenv("IMPACT_STORE", store.root)
-    app = AppTest.from_file(APP, default_timeout=120).run()
+    app = app_as(role, **kwargs).run()
     app.switch_page("views/upload.py").run()
     assert not app.exception
     return app
@@ -55,26 +56,46 @@ def test_a_file_with_errors_is_reported_and_nothing_is_written(
     assert sample_store.read_audit().iloc[0]["outcome"] == "rejected"
 
 
-def test_a_clean_file_is_previewed_then_committed_by_the_named_user(
+def test_a_clean_file_is_previewed_then_committed_by_the_signed_in_user(
     monkeypatch: pytest.MonkeyPatch, sample_store: Store
 ) -> None:
-    app = open_upload_page(monkeypatch, sample_store)
+    app = open_upload_page(monkeypatch, sample_store, "officer", partnerships=("att-imago",), email="ana@example.org")
     rows = quarter_rows(sample_store)
     app.file_uploader[0].set_value(("q4.csv", csv_bytes(rows), "text/csv")).run()
     assert not app.exception and not app.error
     preview = frame_with(app, "New rows")
     assert preview.iloc[0]["New rows"] == len(rows)
-    commit = next(b for b in app.button if b.label.startswith("Commit"))
-    assert commit.disabled  # nobody named yet
-    app.text_input(key="user_email").input("officer@example.org").run()
     before = sample_store.version("submitted/workforce")
     next(b for b in app.button if b.label.startswith("Commit")).click().run()
     assert not app.exception
     assert "Committed" in app.success[0].value
     assert sample_store.version("submitted/workforce") == before + 1
-    assert sample_store.read_audit().iloc[0]["user"] == "officer@example.org"
+    assert sample_store.read_audit().iloc[0]["user"] == "ana@example.org"
     history = frame_with(app, "Table version")
     assert history.iloc[0]["File"] == "q4.csv" and history.iloc[0]["Outcome"] == "accepted"
+
+
+def test_an_officer_cannot_upload_for_a_partnership_not_assigned(
+    monkeypatch: pytest.MonkeyPatch, sample_store: Store
+) -> None:
+    app = open_upload_page(monkeypatch, sample_store, "officer", partnerships=("pge-green-for-all",))
+    before = {t: v for t, v in sample_store.versions().items() if t != AUDIT_TABLE}
+    app.file_uploader[0].set_value(("q4.csv", csv_bytes(quarter_rows(sample_store)), "text/csv")).run()
+    assert "Not committed" in app.error[0].value
+    assert set(frame_with(app, "What to do", "error")["Rule"]) == {"partnership_not_assigned"}
+    assert not [b for b in app.button if b.label.startswith("Commit")]
+    assert {t: v for t, v in sample_store.versions().items() if t != AUDIT_TABLE} == before
+
+
+@pytest.mark.parametrize("role", ["anonymous", "viewer"])
+def test_the_upload_page_refuses_who_may_not_upload(
+    monkeypatch: pytest.MonkeyPatch, sample_store: Store, role: str
+) -> None:
+    monkeypatch.setenv("IMPACT_STORE", sample_store.root)
+    app = app_as(role, page="upload").run()
+    assert not app.exception
+    assert "Upload needs an officer or admin account" in app.warning[0].value
+    assert not app.file_uploader
 
 
 def test_the_dataset_can_be_chosen_and_templates_downloaded(

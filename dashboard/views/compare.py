@@ -14,11 +14,13 @@ from dashboard.ui import (
     get_store,
     read_all_indicators,
     read_partnerships,
+    require,
     sample_badge,
     source_note,
 )
 from data_contracts import DATASET_INFO, INDICATORS
 
+identity = require("compare")
 store = get_store()
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
 frame = read_all_indicators(store, "submitted")

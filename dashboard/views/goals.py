@@ -28,10 +28,12 @@ from dashboard.ui import (
     get_store,
     read_all_indicators,
     read_partnerships,
+    require,
     sample_badge,
     source_note,
 )
 
+identity = require("goals")
 store = get_store()
 partnerships = read_partnerships(store)
 evaluated = evaluated_goals(store, "submitted")

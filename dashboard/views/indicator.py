@@ -16,6 +16,7 @@ from dashboard.ui import (
     get_store,
     read_all_indicators,
     read_partnerships,
+    require,
     sample_badge,
     source_note,
 )
@@ -24,6 +25,7 @@ from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
 VIEWS = {"quarterly": "Quarterly", "annual": "Annual (complete years)"}
 DEFAULT_INDICATOR = "workforce_headcount"
 
+identity = require("indicator")
 store = get_store()
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
 frame = read_all_indicators(store, "submitted")

@@ -41,11 +41,13 @@ from dashboard.ui import (
     read_all_indicators,
     read_indicators,
     read_partnerships,
+    require,
     sample_badge,
     source_note,
 )
 from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
 
+identity = require("partnership")
 store = get_store()
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
 

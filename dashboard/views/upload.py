@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.auth import upload_scope
 from dashboard.exports import csv_bytes
 from dashboard.ingest import check_upload, commit_upload, count_text, record_rejection
 from dashboard.settings import UploadSettings
 from dashboard.store import AUDIT_TABLE, TABLE_SCHEMAS
-from dashboard.ui import USER_KEY, current_user, findings_table, get_store, read_partnerships, signed_in
+from dashboard.ui import findings_table, get_store, read_partnerships, require
 from data_contracts import DATASET_INFO, DATASETS, summarise_findings
 from data_contracts.templates import template_csv, template_xlsx
 
@@ -31,6 +32,7 @@ def findings_block(findings: list, *, key: str, label: str, file_name: str) -> N
 
 REPORT_KEY = "upload_report"
 
+identity = require("upload")
 store = get_store()
 settings = UploadSettings.from_env()
 
@@ -72,13 +74,14 @@ with (
             key=f"tpl-xlsx-{dataset}",
         )
 
-if not signed_in():
-    st.text_input(
-        "Your e-mail",
-        key=USER_KEY,
-        placeholder="name@organisation.org",
-        help="Recorded with every upload in the upload history.",
-    )
+user = identity.email or identity.label
+scope = upload_scope(identity)
+if scope is None:
+    st.caption(f"Signed in as {user} (admin): you may upload for every partnership.")
+else:
+    names = read_partnerships(store).set_index("partnership_id")["name"]
+    assigned = ", ".join(str(names.get(p, p)) for p in sorted(scope)) or "none"
+    st.caption(f"Signed in as {user}: you may upload for {assigned}. Rows of other partnerships are refused.")
 
 uploaded = st.file_uploader(
     "Quarterly file (CSV, Excel .xlsx or Parquet)",
@@ -95,7 +98,7 @@ if uploaded is not None:
     data = uploaded.getvalue()
     dataset = None if choice == DETECT else choice
     data_tables = [t for t in TABLE_SCHEMAS if t != AUDIT_TABLE]
-    cache_key = (uploaded.file_id, dataset, tuple(store.versions(data_tables).values()))
+    cache_key = (uploaded.file_id, dataset, tuple(store.versions(data_tables).values()), user)
     cached = st.session_state.get(REPORT_KEY)
     if cached and cached[0] == cache_key:
         report = cached[1]
@@ -108,6 +111,7 @@ if uploaded is not None:
             dataset=dataset,
             settings=settings,
             progress=lambda step, fraction: bar.progress(fraction, text=f"{step}…"),
+            allowed_partnerships=scope,
         )
         bar.empty()
         st.session_state[REPORT_KEY] = (cache_key, report)
@@ -141,7 +145,7 @@ if report is not None:
         report_name = f"{report.file_name}.report.csv"
         findings_block(report.errors, key="errors", label="the error report", file_name=report_name)
         if st.session_state.get("rejection_recorded") != report.sha256:
-            record_rejection(store, report, user=current_user() or "anonymous")
+            record_rejection(store, report, user=user)
             st.session_state["rejection_recorded"] = report.sha256
     else:
         if report.warnings:
@@ -171,17 +175,13 @@ if report is not None:
             extra = f" (first committed by {when['user']} on {when['committed_at']:%Y-%m-%d})" if when else ""
             st.info(f"This content is already submitted{extra}; committing would change nothing.", icon="♻️")
         else:
-            user = current_user()
-            if user is None:
-                st.warning("Enter your e-mail above: every commit records who made it.", icon=":material/person:")
             totals = sum(c.new + c.changed + c.removed for c in report.changes)
             if st.button(
                 f"Commit {report.rows:,} rows ({count_text(totals, 'change')})",
                 type="primary",
-                disabled=user is None,
                 icon=":material/upload:",
             ):
-                commit = commit_upload(store, report, user=user or "anonymous")
+                commit = commit_upload(store, report, user=user)
                 st.session_state.pop(REPORT_KEY, None)
                 st.success(
                     f"Committed {report.summary()} as version {commit.version} of {commit.table}.",

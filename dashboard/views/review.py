@@ -1,0 +1,116 @@
+"""Review: admins publish accepted uploads to the public, reject them, or withdraw published quarters."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.exports import csv_bytes
+from dashboard.review import (
+    ReviewError,
+    pending_slices,
+    publish_slices,
+    reject_slices,
+    slice_differences,
+    unpublish_slices,
+)
+from dashboard.settings import four_eyes_required
+from dashboard.store import Slice
+from dashboard.ui import get_store, read_indicators, require
+from data_contracts import DATASET_INFO, DATASETS
+
+identity = require("review")
+store = get_store()
+
+st.title("Review and publish")
+st.caption(
+    "Accepted uploads wait here until an admin publishes them; only published figures reach the public. "
+    "Publishing copies a quarter into the published layer in one transaction; rejecting puts the submitted quarter "
+    "back to what is published."
+)
+if four_eyes_required():
+    st.info("Four-eyes rule on: you cannot publish a quarter you uploaded yourself.", icon=":material/visibility:")
+
+pending = pending_slices(store)
+st.subheader("Waiting for review")
+if pending.empty:
+    st.success("Nothing is waiting: every accepted upload is published.", icon=":material/task_alt:")
+else:
+    shown = pending.assign(
+        Dataset=pending["dataset"].map(lambda d: DATASET_INFO[d].name),
+        Quarter=pending["year"].astype(str) + " Q" + pending["quarter"].astype(str),
+    ).rename(
+        columns={
+            "partnership_id": "Partnership",
+            "new": "New rows",
+            "changed": "Changed",
+            "removed": "Removed",
+            "uploaded_by": "Uploaded by",
+            "uploaded_at": "Uploaded at (UTC)",
+            "source_name": "File",
+        }
+    )
+    columns = ["Dataset", "Partnership", "Quarter", "New rows", "Changed", "Removed", "Uploaded by",
+               "Uploaded at (UTC)", "File"]  # fmt: skip
+    st.dataframe(shown[columns], hide_index=True)
+    st.download_button("Download the list (CSV)", csv_bytes(shown[columns]), "pending_review.csv", "text/csv")
+    labels = {
+        f"{row.dataset}|{row.slice}": f"{DATASET_INFO[row.dataset].name} · {row.slice} "
+        f"({row.new} new, {row.changed} changed, {row.removed} removed)"
+        for row in pending.itertuples(index=False)
+    }
+    chosen = st.multiselect("Quarters to act on", options=list(labels), format_func=labels.get, key="review_choice")
+    for key in chosen:
+        dataset, text = key.split("|", 1)
+        with st.expander(f"Differences from what is published: {labels[key]}"):
+            st.dataframe(slice_differences(store, dataset, Slice.parse(text)), hide_index=True)
+    publish_column, reject_column = st.columns(2)
+    with publish_column:
+        if st.button(f"Publish {len(chosen)} quarter(s)", type="primary", disabled=not chosen, key="publish"):
+            try:
+                for dataset in DATASETS:
+                    slices = [Slice.parse(k.split("|", 1)[1]) for k in chosen if k.startswith(f"{dataset}|")]
+                    if slices:
+                        publish_slices(
+                            store, dataset, slices, user=identity.email or "admin", four_eyes=four_eyes_required()
+                        )
+                st.success(f"Published {len(chosen)} quarter(s).", icon=":material/public:")
+            except ReviewError as error:
+                st.error(str(error), icon=":material/block:")
+    with reject_column:
+        reason = st.text_input("Reason for rejecting", key="reject_reason", placeholder="e.g. figures double-counted")
+        if st.button(f"Reject {len(chosen)} quarter(s)", disabled=not chosen, key="reject"):
+            try:
+                for dataset in DATASETS:
+                    slices = [Slice.parse(k.split("|", 1)[1]) for k in chosen if k.startswith(f"{dataset}|")]
+                    if slices:
+                        reject_slices(store, dataset, slices, user=identity.email or "admin", reason=reason)
+                st.success(f"Rejected {len(chosen)} quarter(s).", icon=":material/undo:")
+            except ReviewError as error:
+                st.error(str(error), icon=":material/block:")
+
+st.subheader("Withdraw a published quarter")
+published = read_indicators(store, "published")
+dataset = st.selectbox("Dataset", DATASETS, format_func=lambda d: DATASET_INFO[d].name, key="withdraw_dataset")
+keys = published[dataset][["partnership_id", "year", "quarter"]].drop_duplicates()
+options = sorted(str(Slice(p, int(y), int(q))) for p, y, q in keys.itertuples(index=False))
+if not options:
+    st.info("Nothing of this dataset is published.", icon=":material/info:")
+else:
+    target = st.selectbox("Quarter", options, key="withdraw_slice")
+    why = st.text_input("Reason for withdrawing (recorded in the audit)", key="withdraw_reason")
+    if st.button("Withdraw from the public", key="withdraw", icon=":material/visibility_off:"):
+        try:
+            unpublish_slices(store, dataset, [Slice.parse(target)], user=identity.email or "admin", reason=why)
+            st.success(f"Withdrew {target}; it waits for review again.", icon=":material/visibility_off:")
+        except ReviewError as error:
+            st.error(str(error), icon=":material/block:")
+
+st.subheader("Publishing history")
+audit = store.read_audit()
+history = audit[audit["action"].isin(["publish", "reject", "unpublish"])][
+    ["committed_at", "user", "action", "dataset", "slices", "message"]
+]
+if history.empty:
+    st.info("No quarter has been published, rejected or withdrawn yet.", icon=":material/history:")
+else:
+    st.dataframe(history.astype(object).where(history.notna(), ""), hide_index=True)
