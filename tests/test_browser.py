@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -108,10 +109,34 @@ def test_an_officer_fixes_a_rejected_file_and_commits_it(sample_store: Store, tm
             assert page.locator('[data-testid="stException"]').count() == 0
             page.wait_for_timeout(800)
             page.screenshot(path=str(tmp_path / "upload-committed.png"), full_page=True)
+
+            # the public sees nothing of it until an admin publishes the quarter
+            public = browser.new_page(viewport={"width": 1440, "height": 1200})
+            public.goto(url, wait_until="domcontentloaded")
+            expect(public.get_by_text("Headline figures, 2026 Q3")).to_be_visible(timeout=60_000)
+            page.goto(f"{url}/review", wait_until="domcontentloaded")
+            sign_in_here(page, email, password)
+            expect(page.get_by_role("heading", name="Review and publish")).to_be_visible(timeout=60_000)
+            choice = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Quarters to act on")
+            choice.locator("input").fill("2026Q4")
+            page.get_by_role("option", name=re.compile("att-imago:2026Q4")).click()
+            page.keyboard.press("Escape")
+            page.get_by_role("button", name=re.compile("^Publish 1 quarter")).click()
+            expect(page.get_by_text("Published 1 quarter(s).")).to_be_visible(timeout=60_000)
+            page.screenshot(path=str(tmp_path / "review-published.png"), full_page=True)
+            public.goto(url, wait_until="domcontentloaded")  # a fresh visit: no quarter in the link
+            expect(public.get_by_text("Headline figures, 2026 Q4")).to_be_visible(timeout=60_000)
+            public.screenshot(path=str(tmp_path / "public-after-publishing.png"), full_page=True)
         finally:
             browser.close()
     assert sample_store.version("submitted/workforce") == before + 1
     assert sample_store.read_audit().iloc[0]["user"] == email
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for name in ("upload-rejected.png", "upload-preview.png", "upload-committed.png"):
+    for name in (
+        "upload-rejected.png",
+        "upload-preview.png",
+        "upload-committed.png",
+        "review-published.png",
+        "public-after-publishing.png",
+    ):
         shutil.copy(tmp_path / name, ARTIFACTS / name)

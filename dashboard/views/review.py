@@ -30,6 +30,18 @@ st.caption(
 if four_eyes_required():
     st.info("Four-eyes rule on: you cannot publish a quarter you uploaded yourself.", icon=":material/visibility:")
 
+FLASH = "review_flash"
+if st.session_state.get(FLASH):
+    st.success(st.session_state.pop(FLASH), icon=":material/task_alt:")
+
+
+def done(message: str) -> None:
+    """Say what happened after the page shows the new state."""
+    st.session_state[FLASH] = message
+    st.session_state.pop("review_choice", None)
+    st.rerun()
+
+
 pending = pending_slices(store)
 st.subheader("Waiting for review")
 if pending.empty:
@@ -47,9 +59,10 @@ else:
             "uploaded_by": "Uploaded by",
             "uploaded_at": "Uploaded at (UTC)",
             "source_name": "File",
+            "warnings": "Warnings",
         }
     )
-    columns = ["Dataset", "Partnership", "Quarter", "New rows", "Changed", "Removed", "Uploaded by",
+    columns = ["Dataset", "Partnership", "Quarter", "New rows", "Changed", "Removed", "Warnings", "Uploaded by",
                "Uploaded at (UTC)", "File"]  # fmt: skip
     st.dataframe(shown[columns], hide_index=True)
     st.download_button("Download the list (CSV)", csv_bytes(shown[columns]), "pending_review.csv", "text/csv")
@@ -73,7 +86,7 @@ else:
                         publish_slices(
                             store, dataset, slices, user=identity.email or "admin", four_eyes=four_eyes_required()
                         )
-                st.success(f"Published {len(chosen)} quarter(s).", icon=":material/public:")
+                done(f"Published {len(chosen)} quarter(s).")
             except ReviewError as error:
                 st.error(str(error), icon=":material/block:")
     with reject_column:
@@ -84,7 +97,7 @@ else:
                     slices = [Slice.parse(k.split("|", 1)[1]) for k in chosen if k.startswith(f"{dataset}|")]
                     if slices:
                         reject_slices(store, dataset, slices, user=identity.email or "admin", reason=reason)
-                st.success(f"Rejected {len(chosen)} quarter(s).", icon=":material/undo:")
+                done(f"Rejected {len(chosen)} quarter(s).")
             except ReviewError as error:
                 st.error(str(error), icon=":material/block:")
 
@@ -101,7 +114,7 @@ else:
     if st.button("Withdraw from the public", key="withdraw", icon=":material/visibility_off:"):
         try:
             unpublish_slices(store, dataset, [Slice.parse(target)], user=identity.email or "admin", reason=why)
-            st.success(f"Withdrew {target}; it waits for review again.", icon=":material/visibility_off:")
+            done(f"Withdrew {target} from the public; it waits for review again.")
         except ReviewError as error:
             st.error(str(error), icon=":material/block:")
 

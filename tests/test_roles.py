@@ -1,0 +1,95 @@
+"""Each role in real Streamlit: what opens, what is refused by URL, signing in and lockout through the form."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from dashboard.exports import csv_bytes
+from dashboard.ingest import ingest_file
+from dashboard.store import Slice, Store
+from dashboard.ui import IDENTITY_KEY
+from dashboard.users import add_user
+from tests.conftest import TODAY, app_as
+
+STAFF_PAGES = ["overview", "partnership", "compare", "indicator", "goals"]
+PASSWORD = "Rv-" + datetime.now(UTC).strftime("%H%M%S") + "-ledger-Quartz"
+
+
+@pytest.mark.parametrize("page", [*STAFF_PAGES, "upload", "review", "reference"])
+def test_a_visitor_opening_a_staff_url_is_refused_and_offered_sign_in(
+    monkeypatch: pytest.MonkeyPatch, sample_store: Store, page: str
+) -> None:
+    monkeypatch.setenv("IMPACT_STORE", sample_store.root)
+    app = app_as("anonymous", page=page).run()
+    assert not app.exception
+    assert "Sign in to open it" in app.warning[0].value
+    assert len(app.get("form")) == 1
+    assert not app.get("plotly_chart") and not app.dataframe
+
+
+@pytest.mark.parametrize(("role", "page"), [("viewer", "upload"), ("viewer", "review"), ("officer", "review"),
+                                            ("officer", "reference")])  # fmt: skip
+def test_staff_without_the_right_role_are_refused(
+    monkeypatch: pytest.MonkeyPatch, sample_store: Store, role: str, page: str
+) -> None:
+    monkeypatch.setenv("IMPACT_STORE", sample_store.root)
+    app = app_as(role, partnerships=("att-imago",) if role == "officer" else (), page=page).run()
+    assert not app.exception
+    assert f"is {'an' if role == 'officer' else 'a'} {role}" in app.warning[0].value or "viewer" in app.warning[0].value
+    assert not app.get("form") and not app.file_uploader
+
+
+@pytest.mark.parametrize("role", ["viewer", "officer", "admin"])
+def test_staff_open_the_staff_pages(monkeypatch: pytest.MonkeyPatch, sample_store: Store, role: str) -> None:
+    monkeypatch.setenv("IMPACT_STORE", sample_store.root)
+    app = app_as(role, partnerships=("att-imago",) if role == "officer" else ()).run()
+    for page in STAFF_PAGES:
+        app.switch_page(f"views/{page}.py").run()
+        assert not app.exception and not app.warning, (role, page)
+
+
+def test_signing_in_through_the_form_opens_the_page(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
+    add_user(sample_store, "viewer@example.org", "viewer", [], PASSWORD, actor="test")
+    monkeypatch.setenv("IMPACT_STORE", sample_store.root)
+    app = app_as("anonymous", page="goals").run()
+    app.text_input[0].input("viewer@example.org")
+    app.text_input[1].input(PASSWORD)
+    app.button[0].click().run()
+    assert not app.exception
+    assert app.session_state[IDENTITY_KEY].role == "viewer"
+    assert app.title[0].value == "Goals"
+
+
+def test_repeated_failures_lock_the_account(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
+    monkeypatch.setenv("IMPACT_MAX_FAILED_SIGNINS", "2")
+    monkeypatch.setenv("IMPACT_STORE", sample_store.root)
+    add_user(sample_store, "ana@example.org", "viewer", [], PASSWORD, actor="test")
+    app = app_as("anonymous", page="sign_in").run()
+    for attempt in ("wrong-password-1", "wrong-password-2", PASSWORD):
+        app.text_input[0].input("ana@example.org")
+        app.text_input[1].input(attempt)
+        app.button[0].click().run()
+    assert "locked" in app.error[0].value
+    assert IDENTITY_KEY not in app.session_state
+
+
+def test_publish_and_withdraw_through_the_review_page(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
+    rows = sample_store.read_indicators("workforce", "submitted", partnership_ids=["att-imago"], years=[2026])
+    rows = rows[rows["quarter"] == 3].assign(quarter=4)
+    ingest_file(sample_store, csv_bytes(rows), "q4.csv", dataset="workforce", user="ana@example.org", today=TODAY)
+    monkeypatch.setenv("IMPACT_STORE", sample_store.root)
+    app = app_as("admin", page="review").run()
+    assert not app.exception
+    app.multiselect(key="review_choice").select("workforce|att-imago:2026Q4").run()
+    next(b for b in app.button if b.label.startswith("Publish")).click().run()
+    assert "Published 1 quarter" in app.success[0].value
+    published = sample_store.read_indicators("workforce", "published", partnership_ids=["att-imago"], years=[2026])
+    assert 4 in set(published["quarter"])
+    app.selectbox(key="withdraw_slice").select(str(Slice("att-imago", 2026, 4))).run()
+    app.text_input(key="withdraw_reason").input("figures under revision").run()
+    app.button(key="withdraw").click().run()
+    published = sample_store.read_indicators("workforce", "published", partnership_ids=["att-imago"], years=[2026])
+    assert 4 not in set(published["quarter"])
+    assert sample_store.read_audit().iloc[0][["action", "message"]].tolist() == ["unpublish", "figures under revision"]
