@@ -239,40 +239,21 @@ def assess_series(
     progress = None
     if observed is not None and required not in (None, 0):
         progress = sign * direction * observed / abs(required)
+    workings = {"sign": sign, "cagr_observed": observed, "cagr_required": required, **known}
     if achieved:
-        return SeriesResult(
-            status="target_achieved",
-            score=5.0,
-            progress_value=progress,
-            sign=sign,
-            cagr_observed=observed,
-            cagr_required=required,
-            high=high,
-            med=med,
-            low=low,
-            **known,  # type: ignore[arg-type]
-        )
-    if progress is None:
-        return SeriesResult(
-            status="not_available",
-            score=None,
-            progress_value=None,
-            sign=sign,
-            cagr_observed=observed,
-            cagr_required=required,
-            **known,  # type: ignore[arg-type]
-        )
+        status, score = "target_achieved", 5.0
+    elif progress is None:
+        return SeriesResult(status="not_available", score=None, progress_value=None, **workings)  # type: ignore[arg-type]
+    else:
+        status, score = _status(progress, high, med, low), _score_with_target(progress)
     return SeriesResult(
-        status=_status(progress, high, med, low),
-        score=_score_with_target(progress),
+        status=status,  # type: ignore[arg-type]
+        score=score,
         progress_value=progress,
-        sign=sign,
-        cagr_observed=observed,
-        cagr_required=required,
         high=high,
         med=med,
         low=low,
-        **known,  # type: ignore[arg-type]
+        **workings,  # type: ignore[arg-type]
     )
 
 

@@ -121,3 +121,14 @@ def sign_in_here(page, email: str, password: str) -> None:  # noqa: ANN001 - a P
     form.get_by_label("Password", exact=True).fill(password)
     form.get_by_role("button", name="Sign in").click()
     expect(form).to_have_count(0, timeout=60_000)
+
+
+def whole_page_screenshot(page, path: Path, width: int = 1440) -> None:  # noqa: ANN001 - a Playwright page
+    """Grow the viewport to the content (Streamlit scrolls inside its own container), then take the whole page."""
+    height = page.evaluate(
+        "Math.max(...Array.from(document.querySelectorAll('[data-testid=\"stMain\"], section'))"
+        ".map(e => e.scrollHeight), 1000)"
+    )
+    page.set_viewport_size({"width": width, "height": min(int(height) + 100, 9000)})
+    page.wait_for_timeout(1500)  # let Plotly redraw at the new size before the picture
+    page.screenshot(path=str(path), full_page=True)

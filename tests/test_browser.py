@@ -17,6 +17,7 @@ from tests.browser import (
     require_browser,
     sign_in_here,
     streamlit_server,
+    whole_page_screenshot,
 )
 
 pytestmark = pytest.mark.browser
@@ -52,14 +53,7 @@ def test_overview_renders_its_charts_in_a_real_browser(sample_store: Store, tmp_
             page.goto(f"{url}/overview", wait_until="domcontentloaded")  # the whole portfolio for the picture
             sign_in_here(page, email, password)
             expect(charts).to_have_count(5, timeout=60_000)
-            # Streamlit scrolls inside its own container: grow the viewport to the content for a whole-page picture
-            height = page.evaluate(
-                "Math.max(...Array.from(document.querySelectorAll('[data-testid=\"stMain\"], section'))"
-                ".map(e => e.scrollHeight), 1000)"
-            )
-            page.set_viewport_size({"width": 1440, "height": min(int(height) + 100, 6000)})
-            page.wait_for_timeout(1500)  # let Plotly redraw at the new size before the screenshot
-            page.screenshot(path=str(screenshot), full_page=True)
+            whole_page_screenshot(page, screenshot)
         finally:
             browser.close()
     assert screenshot.stat().st_size > 10_000

@@ -17,6 +17,7 @@ from tests.browser import (
     require_browser,
     sign_in_here,
     streamlit_server,
+    whole_page_screenshot,
 )
 
 pytestmark = pytest.mark.browser
@@ -25,17 +26,6 @@ WIDTH = 1440
 
 
 ACCOUNT: list[str] = []
-
-
-def _screenshot(page, path: Path) -> None:
-    """Grow the viewport to the content (Streamlit scrolls inside its own container), then take the whole page."""
-    height = page.evaluate(
-        "Math.max(...Array.from(document.querySelectorAll('[data-testid=\"stMain\"], section'))"
-        ".map(e => e.scrollHeight), 1000)"
-    )
-    page.set_viewport_size({"width": WIDTH, "height": min(int(height) + 100, 9000)})
-    page.wait_for_timeout(1500)  # let Plotly redraw at the new size
-    page.screenshot(path=str(path), full_page=True)
 
 
 def _choose(page, label: str, option: str) -> None:
@@ -73,7 +63,7 @@ def test_compare_and_indicator_explorer_in_a_real_browser(sample_store: Store, t
             )
             assert "p=att-imago%2Cpge-green-for-all%2Csolar-skills-kenya" in page.url or "p=att-imago," in page.url
             assert page.locator('[data-testid="stException"]').count() == 0
-            _screenshot(page, shots["compare.png"])
+            whole_page_screenshot(page, shots["compare.png"])
 
             page.set_viewport_size({"width": WIDTH, "height": 1000})
             page.goto(f"{url}/indicator?indicator=workforce_headcount", wait_until="load")
@@ -87,12 +77,12 @@ def test_compare_and_indicator_explorer_in_a_real_browser(sample_store: Store, t
             expect(page).to_have_url(re.compile(re.escape("view=annual")), timeout=30_000)
             expect(page.get_by_text("Teachers trained per year").first).to_be_visible(timeout=30_000)
             assert page.locator('[data-testid="stException"]').count() == 0
-            _screenshot(page, shots["indicator-explorer.png"])
+            whole_page_screenshot(page, shots["indicator-explorer.png"])
             page.set_viewport_size({"width": WIDTH, "height": 1000})
             for tab in ("Breakdowns", "Metadata", "Goals"):
                 page.get_by_role("tab", name=tab).click()
                 page.wait_for_timeout(600)
-                _screenshot(page, tmp_path / f"indicator-explorer-{tab.lower()}.png")
+                whole_page_screenshot(page, tmp_path / f"indicator-explorer-{tab.lower()}.png")
                 page.set_viewport_size({"width": WIDTH, "height": 1000})
             assert page.locator('[data-testid="stException"]').count() == 0
         finally:

@@ -19,6 +19,7 @@ from tests.browser import (
     require_browser,
     sign_in_here,
     streamlit_server,
+    whole_page_screenshot,
 )
 
 pytestmark = pytest.mark.browser
@@ -28,17 +29,6 @@ WIDTH = 1440
 
 
 ACCOUNT: list[str] = []
-
-
-def whole_page_screenshot(page, path: Path) -> None:
-    """Grow the viewport to the content (Streamlit scrolls inside its own container), then take the picture."""
-    height = page.evaluate(
-        "Math.max(...Array.from(document.querySelectorAll('[data-testid=\"stMain\"], section'))"
-        ".map(e => e.scrollHeight), 1000)"
-    )
-    page.set_viewport_size({"width": WIDTH, "height": min(int(height) + 100, 9000)})
-    page.wait_for_timeout(1200)  # let Plotly redraw at the new size before the screenshot
-    page.screenshot(path=str(path), full_page=True)
 
 
 def check_goals_page(page, url: str, screenshot: Path) -> None:
