@@ -29,6 +29,11 @@ SETTINGS_DOC: dict[str, str] = {
     "IMPACT_MAX_FAILED_SIGNINS": "Failed sign-ins in a row after which a local account is locked (default 5).",
     "IMPACT_LOCKOUT_MINUTES": "How long a locked account stays locked, in minutes (default 15).",
     "IMPACT_SESSION_MINUTES": "A signed-in session ends after this many minutes without activity (default 30).",
+    "IMPACT_MIN_CELL_COUNT": "Smallest breakdown count of people shown in public outputs; smaller ones read "
+    '"fewer than k" (default 10, never below 5).',
+    "IMPACT_DATA_LICENCE": "Licence named on public downloads and embeds (default CC BY 4.0).",
+    "IMPACT_PUBLIC_URL": "Public address of the app, used in embed snippets and citations (default: the address "
+    "the visitor opened).",
 }
 """Every environment variable the product reads, with what it does."""
 
@@ -87,3 +92,27 @@ class AuthSettings:
 def session_minutes() -> float:
     """``IMPACT_SESSION_MINUTES``: minutes without activity after which a signed-in session ends (default 30)."""
     return _number("IMPACT_SESSION_MINUTES", 30.0)
+
+
+MIN_CELL_FLOOR = 5
+"""The smallest threshold allowed: counts below 5 are never shown, whatever the setting says."""
+
+
+def min_cell_count() -> int:
+    """``IMPACT_MIN_CELL_COUNT``: breakdown counts of people below this are suppressed in public outputs (default 10;
+    a smaller setting is raised to :data:`MIN_CELL_FLOOR`)."""
+    return max(MIN_CELL_FLOOR, int(_number("IMPACT_MIN_CELL_COUNT", 10)))
+
+
+DEFAULT_LICENCE = "CC BY 4.0"
+
+
+def data_licence() -> str:
+    """``IMPACT_DATA_LICENCE``: the licence public downloads and embeds carry (default CC BY 4.0)."""
+    return (os.environ.get("IMPACT_DATA_LICENCE") or "").strip() or DEFAULT_LICENCE
+
+
+def public_url() -> str | None:
+    """``IMPACT_PUBLIC_URL``: the app's public address without a trailing slash, or None to use the one visited."""
+    text = (os.environ.get("IMPACT_PUBLIC_URL") or "").strip().rstrip("/")
+    return text or None

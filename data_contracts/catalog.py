@@ -14,7 +14,7 @@ from typing import Literal
 
 import yaml
 
-from data_contracts.vocabularies import BREAKDOWN_DIMENSIONS, DATASETS
+from data_contracts.vocabularies import BREAKDOWN_DIMENSIONS, DATASETS, categories_of
 
 CATALOG_FILE = Path(__file__).with_name("indicators.yaml")
 
@@ -58,6 +58,43 @@ class Recompute:
 
 
 @dataclass(frozen=True)
+class DisclosureCell:
+    """One breakdown cell of a population: the group a share is the share of (``share_of``)."""
+
+    dimension: str
+    category: str
+
+
+@dataclass(frozen=True)
+class DisclosureGroups:
+    """The groups a ratio compares (``groups``), each of which needs at least k people."""
+
+    dimension: str
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """How public outputs protect small groups of people behind an indicator (``disclosure`` in the catalog).
+
+    ``people``: the indicator counts people, so breakdown values below k are suppressed. Otherwise the value is a
+    percent, ratio or average over people: ``population`` is the people-count indicator whose cell is the group it is
+    computed over (``None``: the group size is not reported), ``numerator`` a count cell it is computed from,
+    ``share`` says it is a share of the population (``share_of``: the share of that group) and ``groups`` the groups a
+    ratio compares."""
+
+    people: bool = False
+    population: str | None = None
+    numerator: str | None = None
+    share: bool = False
+    share_of: DisclosureCell | None = None
+    groups: DisclosureGroups | None = None
+
+
+DISCLOSURE_FIELDS: tuple[str, ...] = ("people", "population", "numerator", "share", "share_of", "groups")
+
+
+@dataclass(frozen=True)
 class Indicator:
     id: str
     dataset: str
@@ -76,6 +113,7 @@ class Indicator:
     recompute: Recompute | None = None
     year_rule_text: str = ""
     breakdown_of: str = "people"
+    disclosure: Disclosure | None = None
 
     @property
     def unit_label(self) -> str:
@@ -101,6 +139,95 @@ _YEAR_RULE_TEXT = {
     "sum": "Sum of the four quarters (a flow).",
     "last": "Value at the end of the last quarter of the year (a stock).",
 }
+
+
+def _dimension_and_category(where: str, field: str, dimension: object, category: object) -> None:
+    if dimension not in BREAKDOWN_DIMENSIONS:
+        raise ValueError(f"{where}: disclosure {field} has unknown dimension {dimension!r}")
+    if category not in categories_of(str(dimension)):
+        raise ValueError(f"{where}: disclosure {field} has unknown category {category!r} of {dimension}")
+
+
+def _disclosure(where: str, entry: dict) -> Disclosure | None:
+    """The ``disclosure`` block of an entry, checked on its own (ids of other indicators are checked by ``_load``)."""
+    if "disclosure" not in entry:
+        return None
+    spec = entry["disclosure"]
+    if not isinstance(spec, dict):
+        raise ValueError(f"{where}: disclosure must be a mapping of {DISCLOSURE_FIELDS}")
+    unknown = set(spec) - set(DISCLOSURE_FIELDS)
+    if unknown:
+        raise ValueError(f"{where}: disclosure has unknown fields {sorted(unknown)}; expected {DISCLOSURE_FIELDS}")
+    for flag in ("people", "share"):
+        if flag in spec and not isinstance(spec[flag], bool):
+            raise ValueError(f"{where}: disclosure {flag} must be true or false")
+    if spec.get("people"):
+        others = sorted(k for k in spec if k != "people")
+        if others:
+            raise ValueError(f"{where}: disclosure people: true takes no other fields; found {others}")
+        if entry.get("unit") != "count":
+            raise ValueError(f"{where}: disclosure people: true is only for counts")
+        return Disclosure(people=True)
+    if "population" not in spec:
+        raise ValueError(f"{where}: disclosure needs people: true or a population (null when not reported)")
+    population = spec["population"]
+    numerator = spec.get("numerator")
+    share_of_spec = spec.get("share_of")
+    groups_spec = spec.get("groups")
+    share = bool(spec.get("share", False))
+    if population is None:
+        if numerator is not None or share or share_of_spec is not None or groups_spec is not None:
+            raise ValueError(f"{where}: disclosure with population: null takes no numerator, share or groups")
+        return Disclosure()
+    for field, value in (("population", population), ("numerator", numerator)):
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{where}: disclosure {field} must be an indicator id; found {value!r}")
+    share_of = None
+    if share_of_spec is not None:
+        if not isinstance(share_of_spec, dict) or set(share_of_spec) != {"dimension", "category"}:
+            raise ValueError(f"{where}: disclosure share_of must be {{dimension, category}}")
+        if spec.get("share") is False:
+            raise ValueError(f"{where}: disclosure share_of implies share: true")
+        _dimension_and_category(where, "share_of", share_of_spec["dimension"], share_of_spec["category"])
+        share_of = DisclosureCell(dimension=share_of_spec["dimension"], category=share_of_spec["category"])
+        share = True
+    groups = None
+    if groups_spec is not None:
+        if not isinstance(groups_spec, dict) or set(groups_spec) != {"dimension", "categories"}:
+            raise ValueError(f"{where}: disclosure groups must be {{dimension, categories}}")
+        categories = groups_spec["categories"]
+        if not isinstance(categories, list) or len(categories) < 2 or len(set(categories)) != len(categories):
+            raise ValueError(f"{where}: disclosure groups needs two or more different categories")
+        for category in categories:
+            _dimension_and_category(where, "groups", groups_spec["dimension"], category)
+        groups = DisclosureGroups(dimension=groups_spec["dimension"], categories=tuple(categories))
+    if share and groups is not None:
+        raise ValueError(f"{where}: disclosure is either a share or a comparison of groups, not both")
+    if share and entry.get("unit") not in ("percent", "ratio"):
+        raise ValueError(f"{where}: disclosure share is only for percentages and ratios")
+    return Disclosure(population=population, numerator=numerator, share=share, share_of=share_of, groups=groups)
+
+
+def _check_disclosure(path: Path, item: Indicator, indicators: Mapping[str, Indicator]) -> None:
+    """Cross-checks of a disclosure block: the indicators it names are people counts that break down as needed."""
+    disclosure = item.disclosure
+    if disclosure is None or disclosure.people:
+        return
+    where = f"{path.name}: indicator {item.id!r}"
+    for field, other_id in (("population", disclosure.population), ("numerator", disclosure.numerator)):
+        if other_id is None:
+            continue
+        other = indicators.get(other_id)
+        if other is None:
+            raise ValueError(f"{where}: disclosure {field} names unknown indicator {other_id!r}")
+        if other.disclosure is None or not other.disclosure.people:
+            raise ValueError(f"{where}: disclosure {field} {other_id!r} must be a count of people (people: true)")
+    population = indicators[disclosure.population] if disclosure.population else None
+    for field, cell in (("share_of", disclosure.share_of), ("groups", disclosure.groups)):
+        if cell is not None and population is not None and cell.dimension not in population.breakdowns:
+            raise ValueError(
+                f"{where}: disclosure {field} dimension {cell.dimension!r} is not a breakdown of {population.id!r}"
+            )
 
 
 def _indicator(entry: dict) -> Indicator:
@@ -173,6 +300,7 @@ def _indicator(entry: dict) -> Indicator:
         recompute=recompute,
         year_rule_text=str(entry.get("year_rule_text") or _YEAR_RULE_TEXT.get(entry["year_rule"], "")),
         breakdown_of=str(entry.get("breakdown_of", "people")),
+        disclosure=_disclosure(where, entry),
     )
 
 
@@ -192,6 +320,7 @@ def _load(path: Path) -> tuple[Mapping[str, Indicator], Mapping[str, DatasetInfo
             for part in (indicator.recompute.numerator, indicator.recompute.denominator):
                 if part not in indicators:
                     raise ValueError(f"{path.name}: {indicator.id} recomputes from unknown indicator {part!r}")
+        _check_disclosure(path, indicator, indicators)
     for info in datasets.values():
         headline = indicators.get(info.headline_indicator)
         if headline is None or headline.dataset != info.id:

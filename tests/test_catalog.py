@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS, indicator, indicators_of
-from data_contracts.catalog import FRAMEWORKS, RECOMPUTE_METHODS, UNITS
+from data_contracts.catalog import CATALOG_FILE, FRAMEWORKS, RECOMPUTE_METHODS, UNITS
+from data_contracts.catalog import _load as load_catalog
 
 REFERENCE_IDS = {
     "workforce": [
@@ -137,3 +138,142 @@ def test_vocabularies_match_the_issue() -> None:
         "employment_type": ["direct", "subcontractor"],
     }
     assert {code: list(d.categories) for code, d in DIMENSIONS.items()} == expected
+
+
+PEOPLE_COUNTS = {
+    "workforce_headcount", "workforce_fte", "new_hires", "departures", "supported_enterprise_jobs",
+    "net_jobs_created_supported", "recordable_injuries", "teachers_trained", "students_reached",
+    "green_skills_trainees", "trainees_certified", "trainee_job_placements", "residents_engaged",
+    "local_enterprises_contracted",
+}  # fmt: skip
+NOT_ABOUT_PEOPLE = {
+    "schools_reached", "learning_hours", "local_supplier_spend", "local_spend_share", "sme_supplier_spend",
+    "diverse_owned_supplier_spend", "community_orgs_supported", "community_investment", "volunteer_hours",
+    "open_spaces_stewarded", "sites_with_engagement_share",
+}  # fmt: skip
+HEADCOUNT = "workforce_headcount"
+DERIVED = {
+    # indicator: (population, numerator, share, share_of, groups)
+    "new_hire_rate": (HEADCOUNT, "new_hires", False, None, None),
+    "turnover_rate": (HEADCOUNT, "departures", False, None, None),
+    "living_wage_share": (HEADCOUNT, None, True, None, None),
+    "entry_wage_to_min_wage": (HEADCOUNT, None, False, None, None),
+    "women_share_workforce": (HEADCOUNT, None, True, ("gender", "woman"), None),
+    "women_share_management": (None, None, False, None, None),
+    "women_share_governance": (None, None, False, None, None),
+    "marginalized_share_workforce": (HEADCOUNT, None, True, ("ethnicity", "marginalised"), None),
+    "disadvantaged_share_workforce": (HEADCOUNT, None, True, ("disadvantaged_status", "disadvantaged"), None),
+    "disability_share_workforce": (HEADCOUNT, None, True, None, None),
+    "youth_share_workforce": (HEADCOUNT, None, True, ("age_band", "under_30"), None),
+    "target_group_hire_share": ("new_hires", None, True, None, None),
+    "gender_pay_ratio": (HEADCOUNT, None, False, None, ("gender", ("woman", "man"))),
+    "ethnic_pay_ratio": (HEADCOUNT, None, False, None, ("ethnicity", ("marginalised", "other"))),
+    "gender_promotion_ratio": (HEADCOUNT, None, False, None, ("gender", ("woman", "man"))),
+    "teachers_min_qualified_share": ("teachers_trained", None, True, None, None),
+    "students_min_proficiency_share": ("students_reached", None, True, None, None),
+    "completion_rate": ("students_reached", None, True, None, None),
+    "employee_training_hours_avg": (HEADCOUNT, None, False, None, None),
+}
+
+
+def test_disclosure_blocks_say_how_each_indicator_concerns_people() -> None:
+    assert PEOPLE_COUNTS | NOT_ABOUT_PEOPLE | set(DERIVED) == set(INDICATORS)
+    for item_id in PEOPLE_COUNTS:
+        disclosure = indicator(item_id).disclosure
+        assert disclosure is not None and disclosure.people, item_id
+        assert (disclosure.population, disclosure.numerator, disclosure.share) == (None, None, False)
+    for item_id in NOT_ABOUT_PEOPLE:
+        assert indicator(item_id).disclosure is None, item_id
+    for item_id, (population, numerator, share, share_of, groups) in DERIVED.items():
+        d = indicator(item_id).disclosure
+        assert d is not None and not d.people, item_id
+        assert (d.population, d.numerator, d.share) == (population, numerator, share), item_id
+        assert (None if d.share_of is None else (d.share_of.dimension, d.share_of.category)) == share_of, item_id
+        assert (None if d.groups is None else (d.groups.dimension, d.groups.categories)) == groups, item_id
+
+
+def test_disclosure_groups_are_breakdowns_of_their_population() -> None:
+    for item in INDICATORS.values():
+        d = item.disclosure
+        if d is None or d.people or d.population is None:
+            continue
+        population = indicator(d.population)
+        assert population.disclosure.people
+        for cell in (d.share_of, d.groups):
+            if cell is not None:
+                assert cell.dimension in population.breakdowns
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "disclosure: {population: new_hires, share: true}",
+            "disclosure: {population: new_hirez, share: true}",
+            "'target_group_hire_share'.*unknown indicator 'new_hirez'",
+        ),
+        (
+            "disclosure: {population: workforce_headcount, numerator: departures}",
+            "disclosure: {population: workforce_headcount, numerator: learning_hours}",
+            "'turnover_rate'.*'learning_hours' must be a count of people",
+        ),
+        (
+            "share_of: {dimension: age_band, category: under_30}",
+            "share_of: {dimension: age, category: under_30}",
+            "'youth_share_workforce'.*unknown dimension 'age'",
+        ),
+        (
+            "groups: {dimension: ethnicity, categories: [marginalised, other]}",
+            "groups: {dimension: ethnicity, categories: [marginalised, others]}",
+            "'ethnic_pay_ratio'.*unknown category 'others' of ethnicity",
+        ),
+        (
+            "groups: {dimension: ethnicity, categories: [marginalised, other]}",
+            "groups: {dimension: employment_type, categories: [direct, subcontractor]}",
+            None,  # a valid comparison: direct vs subcontracted headcount exist
+        ),
+        (
+            "disclosure: {population: students_reached, share: true}\n    references:\n      gri: []",
+            "disclosure: {population: schools_reached, share: true}\n    references:\n      gri: []",
+            "must be a count of people",
+        ),
+        (
+            "share_of: {dimension: gender, category: woman}",
+            "share_of: {dimension: gender, category: woman}, share: false",
+            "'women_share_workforce'.*share_of implies share: true",
+        ),
+        ("disclosure: {population: null}", "disclosure: {populaton: null}", "'women_share_management'.*unknown fields"),
+        ("disclosure: {population: null}", "disclosure: {}", "needs people: true or a population"),
+        (
+            "disclosure: {population: null}",
+            "disclosure: {population: null, share: true}",
+            "population: null takes no numerator",
+        ),
+        (
+            "    breakdowns: [gender, employment_type]\n    disclosure: {people: true}",
+            "    breakdowns: [gender, employment_type]\n    disclosure: {people: true, population: new_hires}",
+            "'workforce_fte'.*people: true takes no other fields",
+        ),
+        (
+            "    breakdowns: [gender, disadvantaged_status]\n    references:",
+            "    breakdowns: [gender, disadvantaged_status]\n    disclosure: {people: true}\n    references:",
+            "'learning_hours'.*only for counts",
+        ),
+        (
+            "disclosure: {population: workforce_headcount, share: true}",
+            "disclosure: {population: workforce_headcount, share: yes please}",
+            "'living_wage_share'.*share must be true or false",
+        ),
+    ],
+)
+def test_broken_disclosure_blocks_stop_the_catalog_naming_the_indicator(tmp_path, old, new, message) -> None:
+    text = CATALOG_FILE.read_text(encoding="utf-8")
+    assert text.count(old) >= 1, old
+    broken = tmp_path / "indicators.yaml"
+    broken.write_text(text.replace(old, new, 1), encoding="utf-8")
+    if message is None:
+        indicators, _ = load_catalog(broken)
+        assert indicators["ethnic_pay_ratio"].disclosure.groups.categories == ("direct", "subcontractor")
+        return
+    with pytest.raises(ValueError, match=message):
+        load_catalog(broken)
