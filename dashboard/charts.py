@@ -1,5 +1,10 @@
 """Pure Plotly figure builders: titles that say what is shown, unit and period in the subtitle, a source line,
 colour-blind-safe colours. Nothing imports streamlit.
+
+Every text a builder takes (names of partnerships and categories, titles, subtitles, source lines, value labels) is
+plain text: the builders make it literal with :func:`dashboard.text_safety.plotly_literal`, so a name such as
+``<b>Acme</b> & Co`` is drawn as typed and never read as markup or a hover placeholder. Callers pass raw text and
+must not escape it themselves.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from plotly.subplots import make_subplots
 
 from dashboard.metrics import format_value
 from dashboard.progress import STATUS_COLOURS, STATUS_LABELS, STATUSES
+from dashboard.text_safety import plotly_literal
 from data_contracts import DATASET_INFO, Indicator
 
 OKABE_ITO: tuple[str, ...] = (
@@ -37,11 +43,6 @@ PLOTLY_CONFIG: dict[str, object] = {
 
 UNIT_SUBTITLES = {"count": "number", "percent": "%", "hours": "hours", "currency_usd": "US dollars", "ratio": "ratio"}
 _FONT = "Source Sans Pro, Arial, sans-serif"
-
-
-def _literal(text: str) -> str:
-    """Text from data made safe inside a Plotly hover template (no %{...} placeholders, no markup)."""
-    return text.replace("%", "%%").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def colour_map(keys: Sequence[str]) -> dict[str, str]:
@@ -118,18 +119,23 @@ _SOURCE_LINE = 14
 extra line adds its height (px) to the top or bottom margin."""
 
 
-def _wrap(text: str, width: int) -> str:
-    """Break a long text into lines of about ``width`` characters (``<br>``) at spaces; a separator such as "·"
-    stays at the end of its line, never starts the next."""
+def _lines(text: str, width: int) -> list[str]:
+    """A plain text broken into lines of about ``width`` characters at spaces; a separator such as "·" stays at the
+    end of its line, never starts the next."""
     if len(text) <= width:
-        return text
+        return [text]
     lines: list[str] = []
     for word in text.split(" "):
         if lines and (len(lines[-1]) + 1 + len(word) <= width or word in ("·", "–", "-")):
             lines[-1] += " " + word
         else:
             lines.append(word)
-    return "<br>".join(lines)
+    return lines
+
+
+def _wrap(text: str, width: int) -> str:
+    """A plain text as Plotly text: each line made literal (:func:`plotly_literal`), lines joined by ``<br>``."""
+    return "<br>".join(plotly_literal(line) for line in _lines(str(text), width))
 
 
 def _source_annotation(source: str, *, left: int, bottom: int) -> dict[str, object]:
@@ -165,6 +171,7 @@ def _layout(
 
     Every distance is in pixels, so the legend (two columns, under the ticks) and the source line (last) keep their
     places at any width; ``showlegend`` is off for a single item. Long titles and source lines wrap (``<br>``).
+    ``title``, ``sub`` and ``source`` are plain text, made literal here.
     """
     legend_rows = -(-legend_items // 2) if legend_items > 1 else 0
     title = _wrap(title, _TITLE_CHARACTERS)
@@ -175,7 +182,7 @@ def _layout(
         "height": top + plot_height + bottom,
         "title": {
             "text": title,
-            "subtitle": {"text": sub},
+            "subtitle": {"text": plotly_literal(sub)},
             "x": 0,
             "xref": "container",
             "xanchor": "left",
@@ -212,8 +219,10 @@ def trend_figure(
     *,
     source: str,
     colours: dict[str, str] | None = None,
+    title: str | None = None,
 ) -> go.Figure:
-    """One line per partnership over quarters (``trend`` as returned by ``metrics.quarterly_trend``)."""
+    """One line per partnership over quarters (``trend`` as returned by ``metrics.quarterly_trend``); ``title``
+    replaces the default :func:`indicator_title`."""
     periods = _sorted_periods(trend["period"]) if not trend.empty else []
     figure = go.Figure()
     colours = colours or colour_map(list(trend["partnership"].unique()))
@@ -222,7 +231,7 @@ def trend_figure(
             go.Scatter(
                 x=rows["period_start"],
                 y=rows["value"],
-                name=str(name),
+                name=plotly_literal(name),
                 mode="lines+markers",
                 line={"color": colours.get(str(name)), "width": 2},
                 marker={"size": 5},
@@ -231,7 +240,9 @@ def trend_figure(
             )
         )
     figure.update_layout(
-        **base_layout(indicator_title(indicator), subtitle(indicator, periods), source, legend_items=len(figure.data))
+        **base_layout(
+            title or indicator_title(indicator), subtitle(indicator, periods), source, legend_items=len(figure.data)
+        )
     )
     figure.update_yaxes(**_value_axis(indicator.unit))
     figure.update_xaxes(**_quarter_axis())
@@ -309,10 +320,15 @@ def _mark_empty(figure: go.Figure) -> go.Figure:
     return figure
 
 
-def _label_margin(labels: Sequence[str]) -> int:
-    """Left margin wide enough for the longest line of the (wrapped) axis labels."""
-    longest = max((len(line) for label in labels for line in label.split("<br>")), default=0)
+def _label_margin(lines: Sequence[str]) -> int:
+    """Left margin wide enough for the longest of the (plain text) lines of the axis labels."""
+    longest = max((len(line) for line in lines), default=0)
     return max(_LEFT, min(220, _CHAR_WIDTH * longest + 20))
+
+
+def breakdown_title(indicator: Indicator, dimension_label: str) -> str:
+    """``"New hires per quarter by gender"``: what a breakdown chart shows."""
+    return f"{indicator_title(indicator)} by {dimension_label.lower()}"
 
 
 def breakdown_figure(
@@ -323,13 +339,14 @@ def breakdown_figure(
     mode: Literal["stacked", "grouped"],
     source: str,
     colours: dict[str, str] | None = None,
+    title: str | None = None,
 ) -> go.Figure:
     """Bars per quarter, one series per category of a breakdown (gender, age band, …).
 
     ``rows`` has the columns period, period_start, category (code), category_label and value; categories keep the
     order in which they first appear. Percentages and ratios do not add up, so they are grouped even when ``mode``
     asks for stacked bars. ``colours`` maps category codes to colours (default: Okabe–Ito in order); the
-    ``undisclosed`` category is always grey.
+    ``undisclosed`` category is always grey. ``title`` replaces the default :func:`breakdown_title`.
     """
     stacked = mode == "stacked" and indicator.unit not in NON_ADDITIVE_UNITS
     codes = [str(code) for code in pd.unique(rows["category"])] if not rows.empty else []
@@ -344,14 +361,14 @@ def breakdown_figure(
             go.Bar(
                 x=part["period_start"],
                 y=part["value"],
-                name=label,
+                name=plotly_literal(label),
                 marker={"color": palette[code], "line": {"width": 0}},
                 customdata=part["period"],
                 hovertemplate=f"%{{fullData.name}}: {_hover_format(indicator)}<extra></extra>",
             )
         )
     periods = _sorted_periods(rows["period"]) if not rows.empty else []
-    title = f"{indicator_title(indicator)} by {dimension_label.lower()}"
+    title = title or breakdown_title(indicator, dimension_label)
     figure.update_layout(
         **base_layout(title, subtitle(indicator, periods), source, legend_items=len(figure.data)),
         barmode="stack" if stacked else "group",
@@ -400,7 +417,7 @@ def small_multiples_figure(
             go.Scatter(
                 x=part["period_start"],
                 y=part["value"],
-                name=name,
+                name=plotly_literal(name),
                 mode="lines+markers",
                 line={"color": colours.get(name, fallback[name]), "width": 2},
                 marker={"size": 5},
@@ -413,7 +430,7 @@ def small_multiples_figure(
         )
         titles.append(
             {
-                "text": name,
+                "text": plotly_literal(name),
                 "xref": "paper",
                 "yref": "paper",
                 "x": figure.get_subplot(row, col).xaxis.domain[0],
@@ -460,25 +477,25 @@ def ranking_figure(
     values = [float(value) for value in ranked["value"]]
     fallback = colour_map(names)
     colours = colours or {}
+    categories = [plotly_literal(name) for name in names]  # the y values, which hover shows as %{y}
     labels = [_wrap(name, _LABEL_CHARACTERS) for name in names]
     figure = go.Figure(
         go.Bar(
             x=values,
-            y=names,
+            y=categories,
             orientation="h",
             marker={"color": [colours.get(name, fallback[name]) for name in names], "line": {"width": 0}},
             text=[format_value(value, unit, compact=True) for value in values],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate=f"%{{y}}<br>{_literal(value_label)}: {_value_format(unit, 'x')}<extra></extra>",
-            name=value_label,
+            hovertemplate=f"%{{y}}<br>{plotly_literal(value_label)}: {_value_format(unit, 'x')}<extra></extra>",
+            name=plotly_literal(value_label),
         )
     )
     lines = max((label.count("<br>") + 1 for label in labels), default=1)
     pitch = max(_BAR_PITCH, 14 * lines + 10)
-    layout = _layout(
-        title, subtitle, source, plot_height=max(160, pitch * len(names)), left=_label_margin(labels), ticks=12
-    )
+    margin = _label_margin([line for name in names for line in _lines(name, _LABEL_CHARACTERS)])
+    layout = _layout(title, subtitle, source, plot_height=max(160, pitch * len(names)), left=margin, ticks=12)
     figure.update_layout(**{**layout, "hovermode": "closest"}, bargap=0.3)
     low, high = min([0.0, *values]), max([0.0, *values])
     span = (high - low) or 1.0
@@ -490,7 +507,7 @@ def ranking_figure(
         zerolinecolor="#bbbbbb",
     )
     figure.update_yaxes(
-        autorange="reversed", tickmode="array", tickvals=names, ticktext=labels, ticks="", ticklabelstandoff=6
+        autorange="reversed", tickmode="array", tickvals=categories, ticktext=labels, ticks="", ticklabelstandoff=6
     )
     return figure if names else _mark_empty(figure)
 

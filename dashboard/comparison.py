@@ -8,9 +8,7 @@ references. Everything takes and returns plain pandas frames; nothing imports st
 
 from __future__ import annotations
 
-import html
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -24,6 +22,7 @@ from dashboard.metrics import (
     series_label,
     total_rows,
 )
+from dashboard.text_safety import markdown_literal, plotly_literal
 from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL, Indicator
 from data_contracts.catalog import FRAMEWORKS
 
@@ -682,15 +681,8 @@ def references_table(indicator: Indicator) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Framework", "Reference", "Note"])
 
 
-_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>|~$])")
-_MARKDOWN_LINE_START = re.compile(r"^(\s*\d*)([#+\-=>.)])", flags=re.MULTILINE)
-
-
-def escape_markdown(text: str) -> str:
-    """Text shown literally in Markdown: emphasis, code, links, HTML, tables, maths and Streamlit's ``:colour[...]``
-    directives are escaped, and so are headings, lists and quotes at the start of a line."""
-    escaped = _MARKDOWN_INLINE.sub(r"\\\1", str(text))
-    return _MARKDOWN_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+escape_markdown = markdown_literal
+"""Kept for callers of the old name: text from data made literal in Markdown (:func:`text_safety.markdown_literal`)."""
 
 
 def span_text(rows: pd.DataFrame) -> str:
@@ -782,9 +774,9 @@ def format_columns(table: pd.DataFrame, columns: Sequence[str], unit: str) -> pd
     return shown
 
 
-def plot_text(text: str) -> str:
-    """Text from data made safe for a Plotly title or annotation, which read a few HTML tags and entities."""
-    return html.escape(str(text), quote=False)
+plot_text = plotly_literal
+"""Kept for callers of the old name: text from data made literal for Plotly (:func:`text_safety.plotly_literal`).
+The figure builders of ``dashboard.charts`` already do this: pass them plain text."""
 
 
 def panel_columns(partnerships: int) -> int:

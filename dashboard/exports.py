@@ -1,8 +1,15 @@
-"""Downloads: frames as CSV that spreadsheets open safely."""
+"""Downloads: frames as CSV and Excel that spreadsheets open safely.
+
+Every CSV or Excel file the dashboard offers is made here (:func:`csv_bytes`, :func:`xlsx_bytes`,
+:func:`frame_bytes`): text that a spreadsheet would run as a formula (``=HYPERLINK(…)``, ``+1+1``, ``@SUM(…)``) gets an
+apostrophe in front, in cells and in column headers, so it opens as text. A plain signed number (``-1.5``, ``+3``) in
+a text column is left as it is, and numbers, dates and missing values are never touched.
+"""
 
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 
@@ -11,23 +18,40 @@ FORMULA_START = r"^[=+\-@\t\r]"
 PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 """A signed number is read as a number, not a formula, so it is left as it is."""
 
+_FORMULA = re.compile(FORMULA_START)
+_NUMBER = re.compile(PLAIN_NUMBER)
+
+
+def neutral_text(value: object) -> object:
+    """A text that a spreadsheet would run as a formula, with an apostrophe in front; anything else as it is."""
+    if isinstance(value, str) and _FORMULA.match(value) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy where text cells that a spreadsheet would run as a formula start with an apostrophe instead."""
+    """A copy where text cells and column headers that a spreadsheet would run as a formula start with an apostrophe
+    instead (:func:`neutral_text`). Text columns may be object, string or categorical; other cells stay as they are."""
     safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            text = safe[column].astype("string")
-            risky = text.str.contains(FORMULA_START, regex=True) & ~text.str.fullmatch(PLAIN_NUMBER)
-            risky = risky.fillna(False).astype(bool)
-            safe[column] = text.mask(risky, "'" + text)
+    for position in range(safe.shape[1]):
+        column = safe.iloc[:, position]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype(object)
+        elif not (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)):
+            continue
+        safe.isetitem(position, column.map(neutral_text, na_action="ignore"))
+    safe.columns = pd.Index([neutral_text(name) for name in safe.columns], tupleize_cols=False)
     return safe
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A frame as UTF-8 CSV with a header and no index, formulas neutralised."""
+    """A frame as UTF-8 CSV with a header and no index, formulas neutralised.
+
+    Rows end in CRLF (RFC 4180), so a cell holding a line break of either kind (``\r`` or ``\n``) is quoted: with
+    bare ``\n`` endings a lone ``\r`` stays unquoted, and a spreadsheet would start a new row there, whose first cell
+    (``"x\r=HYPERLINK(…)"``) would escape the neutralising."""
     buffer = io.StringIO()
-    neutralise_formulas(frame).to_csv(buffer, index=False)
+    neutralise_formulas(frame).to_csv(buffer, index=False, lineterminator="\r\n")
     return buffer.getvalue().encode("utf-8")
 
 

@@ -7,7 +7,6 @@ Pure functions over the frames of ``dashboard.goals`` and the store; nothing her
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from dashboard.metrics import (
     total_rows,
 )
 from dashboard.progress import OFF_COURSE, STATUS_LABELS, STATUSES, SeriesResult
+from dashboard.text_safety import markdown_literal
 from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS, TOTAL, Indicator, split_list
 from data_contracts.catalog import FRAMEWORKS
 from data_contracts.vocabularies import BREAKDOWN_DIMENSIONS, SECTORS
@@ -55,12 +55,8 @@ def format_growth(rate: float | None, *, per_year: bool = False) -> str:
     return f"{text} a year" if per_year else text
 
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$=])")
-
-
-def escape_markdown(text: object) -> str:
-    """Text from data made safe for ``st.markdown``: every Markdown (and Streamlit directive) character escaped."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", "" if missing(text) else str(text))
+escape_markdown = markdown_literal
+"""Kept for callers of the old name: text from data made literal in Markdown (:func:`text_safety.markdown_literal`)."""
 
 
 def round_value(value: float | None, unit: str) -> float | None:

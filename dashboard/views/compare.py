@@ -8,6 +8,7 @@ from dashboard import comparison as cmp
 from dashboard.charts import colour_map, ranking_figure, small_multiples_figure
 from dashboard.exports import csv_bytes
 from dashboard.metrics import quarterly_trend
+from dashboard.text_safety import markdown_literal, plotly_literal
 from dashboard.ui import (
     chart_block,
     evaluated_goals,
@@ -127,7 +128,7 @@ for indicator in indicators:
             continue
         series = cmp.normalise(trend, partnerships, frame, mode, indicator)
         missing = cmp.missing_divisors(series)
-        note = cmp.normalisation_note(indicator, mode, missing)
+        note = cmp.normalisation_note(indicator, mode, [markdown_literal(name) for name in missing])
         if note:
             st.caption(note)
         source = source_note(store, int(series["partnership_id"].nunique()), indicator.dataset)
@@ -153,7 +154,7 @@ for indicator in indicators:
         if precise:  # small normalised values need more decimals than the unit's usual two
             bars = figure.data[0]
             bars.text = [cmp.format_normalised(float(x), unit, decimals) for x in bars.x]
-            bars.hovertemplate = f"%{{y}}<br>{value_header}: %{{x:{number_format}}}<extra></extra>"
+            bars.hovertemplate = f"%{{y}}<br>{plotly_literal(value_header)}: %{{x:{number_format}}}<extra></extra>"
         chart_block(
             figure,
             ranked.rename(columns={"partnership": "Partnership", "period": "Quarter", "value": value_header}),
@@ -167,11 +168,12 @@ for indicator in indicators:
             rows, shown, source=source, colours=colours, columns=cmp.panel_columns(rows["partnership"].nunique())
         )
         if cmp.applies(indicator, mode):
-            figure.update_layout(title_subtitle_text=f"{cmp.unit_text(indicator, mode)}, {cmp.span_text(rows)}")
+            sub = f"{cmp.unit_text(indicator, mode)}, {cmp.span_text(rows)}"
+            figure.update_layout(title_subtitle_text=plotly_literal(sub))
         if precise:
             figure.update_yaxes(tickformat=number_format)
-            for line in figure.data:
-                line.hovertemplate = f"{line.name}: %{{y:{number_format}}}<extra></extra>"
+            for line in figure.data:  # the name as data, never as part of the template
+                line.hovertemplate = f"%{{fullData.name}}: %{{y:{number_format}}}<extra></extra>"
         chart_block(
             figure,
             cmp.series_table(series, indicator, mode),
@@ -182,9 +184,7 @@ for indicator in indicators:
 
         st.markdown("**Side by side**")
         side = cmp.comparison_display(table, indicator, mode)
-        st.table(
-            side.map(cmp.escape_markdown), hide_index=True, alt=f"{indicator.short_name}: partnerships side by side"
-        )
+        st.table(side.map(markdown_literal), hide_index=True, alt=f"{indicator.short_name}: partnerships side by side")
         st.download_button(
             "Download this table (CSV)",
             data=csv_bytes(cmp.comparison_csv(table, indicator, mode)),

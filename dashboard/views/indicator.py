@@ -7,9 +7,10 @@ import streamlit as st
 
 from dashboard import comparison as cmp
 from dashboard.annual import INCOMPLETE_YEAR_RULE
-from dashboard.charts import breakdown_figure, colour_map, trend_figure
+from dashboard.charts import breakdown_figure, breakdown_title, colour_map, trend_figure
 from dashboard.exports import csv_bytes
 from dashboard.metrics import quarterly_trend
+from dashboard.text_safety import markdown_literal
 from dashboard.ui import (
     chart_block,
     evaluated_goals,
@@ -114,9 +115,9 @@ with across_tab:
             )
         else:
             source = source_note(store, int(series["partnership_id"].nunique()), indicator.dataset)
-            figure = trend_figure(series, indicator, source=source, colours=colours)
+            title = cmp.annual_title(indicator) if view == "annual" else None
+            figure = trend_figure(series, indicator, source=source, colours=colours, title=title)
             if view == "annual":
-                figure.update_layout(title_text=cmp.annual_title(indicator))
                 figure.update_xaxes(tickformat="%Y", hoverformat="%Y", ticklabelmode="instant")
             period_header = "Year" if view == "annual" else "Quarter"
             chart_block(
@@ -186,10 +187,16 @@ with breakdown_tab:
             )
             st.query_params["partnership"] = partnership_id
             rows = cmp.breakdown_rows(frame, chosen, dimension, partnership_id)
-            name = cmp.plot_text(names.get(partnership_id, partnership_id))
+            name = names.get(partnership_id, partnership_id)  # plain text: the figure builder makes it literal
             source = source_note(store, [name], indicator.dataset)
-            figure = breakdown_figure(rows, indicator, dimension_label=label, mode="stacked", source=source)
-            figure.update_layout(title_text=f"{figure.layout.title.text}: {name}")
+            figure = breakdown_figure(
+                rows,
+                indicator,
+                dimension_label=label,
+                mode="stacked",
+                source=source,
+                title=f"{breakdown_title(indicator, label)}: {name}",
+            )
             chart_block(
                 figure,
                 rows[["period", "category_label", "value"]].rename(
@@ -199,7 +206,7 @@ with breakdown_tab:
                 file_name=f"{chosen}_{partnership_id}_by_{dimension}.csv",
                 alt=f"Bar chart of {indicator.short_name.lower()} per quarter by {label.lower()}.",
             )
-            st.markdown(f"**Latest quarter by {cmp.escape_markdown(label.lower())}, every partnership reporting it**")
+            st.markdown(f"**Latest quarter by {markdown_literal(label.lower())}, every partnership reporting it**")
             st.dataframe(
                 cmp.format_columns(latest_parts, latest_parts.columns[2:], indicator.unit),
                 hide_index=True,
@@ -217,13 +224,13 @@ with breakdown_tab:
 # ---- metadata -------------------------------------------------------------------------------------------------
 with metadata_tab:
     metadata = pd.DataFrame(cmp.indicator_metadata(indicator), columns=["Field", "Value"])
-    st.table(metadata.map(cmp.escape_markdown), hide_index=True, hide_header=True, alt="Indicator definition")
+    st.table(metadata.map(markdown_literal), hide_index=True, hide_header=True, alt="Indicator definition")
     st.markdown("**Framework references**")
     st.caption(
         "Codes of the reporting frameworks this indicator follows: GRI Standards, IRIS+, the SDG indicators, the WEF "
         "stakeholder capitalism metrics and ESRS. “none verified” means no code has been checked for that framework."
     )
-    st.table(cmp.references_table(indicator).map(cmp.escape_markdown), hide_index=True, alt="Framework references")
+    st.table(cmp.references_table(indicator).map(markdown_literal), hide_index=True, alt="Framework references")
 
 # ---- goals ----------------------------------------------------------------------------------------------------
 with goals_tab:

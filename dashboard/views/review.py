@@ -15,6 +15,7 @@ from dashboard.review import (
 )
 from dashboard.settings import four_eyes_required
 from dashboard.store import Slice
+from dashboard.text_safety import markdown_literal
 from dashboard.ui import get_store, read_indicators, require
 from data_contracts import DATASET_INFO, DATASETS
 
@@ -74,7 +75,7 @@ else:
     chosen = st.multiselect("Quarters to act on", options=list(labels), format_func=labels.get, key="review_choice")
     for key in chosen:
         dataset, text = key.split("|", 1)
-        with st.expander(f"Differences from what is published: {labels[key]}"):
+        with st.expander(f"Differences from what is published: {markdown_literal(labels[key])}"):
             st.dataframe(slice_differences(store, dataset, Slice.parse(text)), hide_index=True)
     publish_column, reject_column = st.columns(2)
     with publish_column:
@@ -88,7 +89,7 @@ else:
                         )
                 done(f"Published {len(chosen)} quarter(s).")
             except ReviewError as error:
-                st.error(str(error), icon=":material/block:")
+                st.error(markdown_literal(error), icon=":material/block:")
     with reject_column:
         reason = st.text_input("Reason for rejecting", key="reject_reason", placeholder="e.g. figures double-counted")
         if st.button(f"Reject {len(chosen)} quarter(s)", disabled=not chosen, key="reject"):
@@ -99,7 +100,7 @@ else:
                         reject_slices(store, dataset, slices, user=identity.email or "admin", reason=reason)
                 done(f"Rejected {len(chosen)} quarter(s).")
             except ReviewError as error:
-                st.error(str(error), icon=":material/block:")
+                st.error(markdown_literal(error), icon=":material/block:")
 
 st.subheader("Withdraw a published quarter")
 published = read_indicators(store, "published")
@@ -114,9 +115,9 @@ else:
     if st.button("Withdraw from the public", key="withdraw", icon=":material/visibility_off:"):
         try:
             unpublish_slices(store, dataset, [Slice.parse(target)], user=identity.email or "admin", reason=why)
-            done(f"Withdrew {target} from the public; it waits for review again.")
+            done(f"Withdrew {markdown_literal(target)} from the public; it waits for review again.")
         except ReviewError as error:
-            st.error(str(error), icon=":material/block:")
+            st.error(markdown_literal(error), icon=":material/block:")
 
 st.subheader("Publishing history")
 audit = store.read_audit()

@@ -9,6 +9,7 @@ from dashboard.exports import csv_bytes
 from dashboard.ingest import check_upload, commit_upload, count_text, record_rejection
 from dashboard.settings import UploadSettings
 from dashboard.store import AUDIT_TABLE, TABLE_SCHEMAS
+from dashboard.text_safety import markdown_literal
 from dashboard.ui import findings_table, get_store, read_partnerships, require
 from data_contracts import DATASET_INFO, DATASETS, summarise_findings
 from data_contracts.templates import template_csv, template_xlsx
@@ -77,11 +78,13 @@ with (
 user = identity.email or identity.label
 scope = upload_scope(identity)
 if scope is None:
-    st.caption(f"Signed in as {user} (admin): you may upload for every partnership.")
+    st.caption(f"Signed in as {markdown_literal(user)} (admin): you may upload for every partnership.")
 else:
     names = read_partnerships(store).set_index("partnership_id")["name"]
-    assigned = ", ".join(str(names.get(p, p)) for p in sorted(scope)) or "none"
-    st.caption(f"Signed in as {user}: you may upload for {assigned}. Rows of other partnerships are refused.")
+    assigned = ", ".join(markdown_literal(names.get(p, p)) for p in sorted(scope)) or "none"
+    st.caption(
+        f"Signed in as {markdown_literal(user)}: you may upload for {assigned}. Rows of other partnerships are refused."
+    )
 
 uploaded = st.file_uploader(
     "Quarterly file (CSV, Excel .xlsx or Parquet)",
@@ -103,14 +106,14 @@ if uploaded is not None:
     if cached and cached[0] == cache_key:
         report = cached[1]
     else:
-        bar = st.progress(0.0, text=f"Reading {uploaded.name}…")
+        bar = st.progress(0.0, text=f"Reading {markdown_literal(uploaded.name)}…")
         report = check_upload(
             store,
             data,
             uploaded.name,
             dataset=dataset,
             settings=settings,
-            progress=lambda step, fraction: bar.progress(fraction, text=f"{step}…"),
+            progress=lambda step, fraction: bar.progress(fraction, text=f"{markdown_literal(step)}…"),
             allowed_partnerships=scope,
         )
         bar.empty()
@@ -119,7 +122,10 @@ if uploaded is not None:
 if report is not None:
     st.subheader("Check")
     if report.format_details:
-        st.caption(f"{report.file_name}: {report.format_details}. Dataset: {report.dataset or 'not known'}.")
+        st.caption(
+            f"{markdown_literal(report.file_name)}: {markdown_literal(report.format_details)}. "
+            f"Dataset: {report.dataset or 'not known'}."
+        )
     cards = st.columns(4)
     cards[0].metric("Rows read", f"{report.rows:,}", border=True)
     cards[1].metric(
@@ -172,7 +178,11 @@ if report is not None:
             st.dataframe(report.largest, hide_index=True, key="largest-table")
         if report.unchanged:
             when = report.previous_commit
-            extra = f" (first committed by {when['user']} on {when['committed_at']:%Y-%m-%d})" if when else ""
+            extra = (
+                f" (first committed by {markdown_literal(when['user'])} on {when['committed_at']:%Y-%m-%d})"
+                if when
+                else ""
+            )
             st.info(f"This content is already submitted{extra}; committing would change nothing.", icon="♻️")
         else:
             totals = sum(c.new + c.changed + c.removed for c in report.changes)
@@ -191,7 +201,7 @@ if report is not None:
                     names = read_partnerships(store).set_index("partnership_id")["name"]
                     st.page_link(
                         "views/partnership.py",
-                        label=f"Open {names.get(partnership_id, partnership_id)}",
+                        label=f"Open {markdown_literal(names.get(partnership_id, partnership_id))}",
                         icon=":material/arrow_forward:",
                         query_params={"partnership": partnership_id},
                     )
