@@ -16,6 +16,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts dashboard
 import streamlit as st  # noqa: E402
 
 from dashboard.auth import ROLE_DESCRIPTIONS, pages_for  # noqa: E402
+from dashboard.text_safety import markdown_literal  # noqa: E402
 from dashboard.ui import (  # noqa: E402
     EXPIRED_KEY,
     current_identity,
@@ -41,8 +42,13 @@ PAGES = {
     "review": ("review.py", "Review and publish", ":material/fact_check:"),
     "reference": ("reference.py", "Reference data", ":material/table_edit:"),
     "public": ("public.py", "Public view", ":material/public:"),
+    "portal": ("portal.py", "Partnerships", ":material/travel_explore:"),
+    "methodology": ("methodology.py", "Methodology", ":material/menu_book:"),
+    "embed": ("embed_chart.py", "Embedded chart", ":material/code:"),
     "sign_in": ("sign_in.py", "Sign in", ":material/login:"),
 }
+MENU_HIDDEN = {"embed"}  # routable by URL but never in the menu
+embedded = bool(st.context.is_embedded)
 allowed = pages_for(identity)
 default = "overview" if "overview" in allowed else "public"
 # Every page is routable, so a copied link works after signing in on it; the menu lists only what the role may
@@ -54,17 +60,24 @@ navigation = st.navigation(
             title=PAGES[key][1],
             icon=PAGES[key][2],
             default=key == default,
-            visibility="visible" if key in allowed else "hidden",
+            url_path=key,
+            visibility="visible" if key in allowed and key not in MENU_HIDDEN else "hidden",
         )
         for key in PAGES
-    ]
+    ],
+    position="hidden" if embedded else "sidebar",
 )
+if embedded:  # an iframe on a partner's site: the chart and nothing else
+    navigation.run()
+    st.stop()
 
 with st.sidebar:
     if st.session_state.pop(EXPIRED_KEY, False):
         st.warning("You were signed out after a period of inactivity.", icon=":material/timer_off:")
     if identity.is_staff:
-        st.caption(f"Signed in as {identity.label} · {identity.role}: {ROLE_DESCRIPTIONS[identity.role]}.")
+        st.caption(
+            f"Signed in as {markdown_literal(identity.label)} · {identity.role}: {ROLE_DESCRIPTIONS[identity.role]}."
+        )
         if st.button("Sign out", icon=":material/logout:", key="sign-out"):
             sign_out()
             if identity_provider_configured() and signed_in():

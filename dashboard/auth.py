@@ -60,6 +60,9 @@ ANONYMOUS = Identity(None, "anonymous", frozenset())
 _STAFF = STAFF_ROLES
 PAGE_ACCESS: dict[str, tuple[str, ...]] = {
     "public": ROLES,
+    "portal": ROLES,
+    "methodology": ROLES,
+    "embed": ROLES,
     "overview": _STAFF,
     "partnership": _STAFF,
     "compare": _STAFF,
@@ -74,6 +77,9 @@ PAGE_ACCESS: dict[str, tuple[str, ...]] = {
 
 PAGE_TITLES: dict[str, str] = {
     "public": "the public portal",
+    "portal": "the public partnership pages",
+    "methodology": "the methodology",
+    "embed": "embedded charts",
     "overview": "the Overview",
     "partnership": "the Partnership page",
     "compare": "Compare",

@@ -3,13 +3,14 @@ public partnerships only): headline KPIs of a quarter, goal progress, a trend pe
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.annual import INCOMPLETE_YEAR_RULE
 from dashboard.charts import colour_map, trend_figure
 from dashboard.exports import csv_bytes
 from dashboard.filters import FILTER_KEYS, PortfolioFilter, apply_filter, filter_options
-from dashboard.goals import partnership_progress, status_counts
+from dashboard.goals import GOAL_RESULT_COLUMNS, partnership_progress, status_counts
 from dashboard.metrics import (
     format_change,
     format_value,
@@ -22,6 +23,7 @@ from dashboard.metrics import (
     quarterly_trend,
 )
 from dashboard.progress import STATUS_LABELS
+from dashboard.public_data import split_by_dataset
 from dashboard.store import Layer
 from dashboard.ui import (
     chart_block,
@@ -29,6 +31,8 @@ from dashboard.ui import (
     get_store,
     read_indicators,
     read_partnerships,
+    read_public,
+    read_public_goals,
     require,
     sample_badge,
     source_note,
@@ -42,11 +46,12 @@ def render_portfolio(*, public: bool) -> None:
     require("public" if public else "overview")
     store = get_store()
     layer: Layer = "published" if public else "submitted"
-    all_partnerships = read_partnerships(store)
-    if public:
-        all_partnerships = all_partnerships[all_partnerships["visibility"] == "public"]
-    visible = set(all_partnerships["partnership_id"])
-    all_frames = {d: f[f["partnership_id"].isin(visible)] for d, f in read_indicators(store, layer).items()}
+    if public:  # published rows of public partnerships, small counts suppressed before anything is computed
+        public_all, all_partnerships = read_public(store)
+        all_frames = split_by_dataset(public_all)
+    else:
+        all_partnerships = read_partnerships(store)
+        all_frames = read_indicators(store, layer)
 
     st.title("Partnership impact" if public else "Portfolio overview")
     st.caption(
@@ -129,7 +134,10 @@ def render_portfolio(*, public: bool) -> None:
 
     # ---- goal progress -------------------------------------------------------------------------------------------
     st.subheader("Goal progress")
-    goals = evaluated_goals(store, layer)
+    if public:
+        goals = pd.DataFrame([goal.row for goal in read_public_goals(store)], columns=GOAL_RESULT_COLUMNS)
+    else:
+        goals = evaluated_goals(store, layer)
     goals = goals[goals["partnership_id"].isin(in_view)]
     if goals.empty:
         st.info("No goals for these partnerships yet.", icon=":material/flag:")
@@ -194,6 +202,12 @@ def render_portfolio(*, public: bool) -> None:
         hide_index=True,
         column_config={"Committed funding (USD)": st.column_config.NumberColumn(format="dollar")},
     )
+    if public:
+        st.page_link(
+            "views/portal.py",
+            label="Open a partnership: its goals, indicators and data",
+            icon=":material/travel_explore:",
+        )
     st.download_button(
         "Download partnership list (CSV)",
         data=csv_bytes(shown),

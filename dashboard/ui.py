@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -14,12 +15,15 @@ import streamlit as st
 
 from dashboard.auth import ANONYMOUS, Identity, access_denied_message, pages_for
 from dashboard.charts import PLOTLY_CONFIG, status_summary_figure
+from dashboard.embed import EmbedRequest, embed_snippet, embed_url
 from dashboard.exports import csv_bytes
 from dashboard.goals import evaluate_goals
 from dashboard.progress import STATUS_LABELS
+from dashboard.public_data import PublicGoal, last_updated, public_goals, public_partnerships, public_rows
 from dashboard.seed import ensure_store, shows_sample_data
-from dashboard.settings import session_minutes
-from dashboard.store import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, Store, indicator_table
+from dashboard.settings import min_cell_count, public_url, session_minutes
+from dashboard.store import AUDIT_TABLE, GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, Store, indicator_table
+from dashboard.text_safety import markdown_literal
 from dashboard.users import identity_for_email, session_expired, sign_in
 from data_contracts import DATASETS, findings_frame
 
@@ -90,7 +94,7 @@ def require(page: str) -> Identity:
     identity = current_identity(store)
     if page in pages_for(identity):
         return identity
-    st.warning(access_denied_message(page, identity), icon=":material/lock:")
+    st.warning(markdown_literal(access_denied_message(page, identity)), icon=":material/lock:")
     if identity.role == "anonymous":
         sign_in_form(key=f"sign-in-{page}")
     st.stop()
@@ -241,19 +245,97 @@ def chart_block(
     file_name: str,
     alt: str,
     column_config: Mapping[str, object] | None = None,
+    embed: EmbedRequest | None = None,
+    embed_title: str = "",
 ) -> None:
-    """A chart with a Table view of exactly the same numbers and a CSV download of them."""
+    """A chart with a Table view of exactly the same numbers and a CSV download of them; with ``embed`` (charts of
+    public partnerships) also an Embed button that gives the iframe snippet of this view."""
     chart_tab, table_tab = st.tabs(["Chart", "Table"])
     with chart_tab:
         st.plotly_chart(figure, config=PLOTLY_CONFIG, key=f"{key}-chart", alt=alt)
     with table_tab:
         st.dataframe(table, hide_index=True, column_config=dict(column_config or {}), key=f"{key}-table")
-    st.download_button(
-        "Download CSV",
-        data=csv_bytes(table),
-        file_name=file_name,
-        mime="text/csv",
-        key=f"{key}-csv",
-        icon=":material/download:",
-        help="The numbers shown in this chart, as a CSV file.",
+    actions = st.columns([1, 1, 4]) if embed is not None else [st.container()]
+    with actions[0]:
+        st.download_button(
+            "Download CSV",
+            data=csv_bytes(table),
+            file_name=file_name,
+            mime="text/csv",
+            key=f"{key}-csv",
+            icon=":material/download:",
+            help="The numbers shown in this chart, as a CSV file.",
+        )
+    if embed is not None:
+        with actions[1]:
+            embed_popover(embed, embed_title or alt, key=key)
+
+
+def app_base_url() -> str:
+    """The app's public address: ``IMPACT_PUBLIC_URL`` when set, else the scheme, host and base path the visitor
+    opened."""
+    configured = public_url()
+    if configured:
+        return configured
+    try:
+        parts = urlsplit(st.context.url or "")
+    except Exception:  # no browser context (tests, bare mode)
+        parts = urlsplit("")
+    base_path = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "http://localhost:8501"
+    return f"{origin}/{base_path}" if base_path else origin
+
+
+def embed_popover(request: EmbedRequest, title: str, *, key: str) -> None:
+    """The Embed button: the iframe snippet of this view, ready to paste, and the plain link."""
+    base = app_base_url()
+    with st.popover("Embed", icon=":material/code:", help="Put this chart on your own web page."):
+        st.markdown("Paste this into your web page. The chart shows published figures only and follows new quarters.")
+        st.code(embed_snippet(base, request, title), language="html", wrap_lines=True)
+        st.caption("Or link to the chart on its own:")
+        st.code(embed_url(base, request), language=None, wrap_lines=True)
+
+
+# ---- the public side ---------------------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _public(root: str, versions: tuple[int, ...], k: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    store = Store(root)
+    partnerships = store.read(PARTNERSHIPS_TABLE)
+    published = _all_indicators(root, "published", versions[1:])
+    return public_rows(published, partnerships, k), public_partnerships(partnerships)
+
+
+def read_public(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the public may see: published rows of public partnerships with small counts suppressed (every dataset
+    in one frame, with a ``suppression`` column), and the public partnerships. Cached by table versions."""
+    versions = (store.version(PARTNERSHIPS_TABLE), *(store.version(indicator_table(d, "published")) for d in DATASETS))
+    return _public(store.root, versions, min_cell_count())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _public_goals(root: str, versions: tuple[int, ...], k: int) -> list[PublicGoal]:
+    store = Store(root)
+    published = _all_indicators(root, "published", versions[2:])
+    return public_goals(store.read(GOALS_TABLE), published, store.read(PARTNERSHIPS_TABLE), k)
+
+
+def read_public_goals(store: Store) -> list[PublicGoal]:
+    """Goals of public partnerships with status from the published layer and annual points made safe."""
+    versions = (
+        store.version(PARTNERSHIPS_TABLE),
+        store.version(GOALS_TABLE),
+        *(store.version(indicator_table(d, "published")) for d in DATASETS),
     )
+    return _public_goals(store.root, versions, min_cell_count())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _last_updated(root: str, version: int, ids: tuple[str, ...]) -> dict[str, datetime | None]:
+    return last_updated(Store(root).read_audit(), ids)
+
+
+def read_last_updated(store: Store, partnership_ids: Sequence[str]) -> dict[str, datetime | None]:
+    """When each partnership's published figures last changed (from the audit of publishing)."""
+    return _last_updated(store.root, store.version(AUDIT_TABLE), tuple(sorted(partnership_ids)))

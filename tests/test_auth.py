@@ -89,11 +89,12 @@ def _every_cell(frame: pd.DataFrame) -> str:
 
 
 def test_pages_for_each_role() -> None:
-    assert pages_for(ANONYMOUS) == ["public", "sign_in"]
-    assert pages_for(VIEWER) == ["public", *STAFF_PAGES]
-    assert pages_for(OFFICER) == ["public", *STAFF_PAGES, "upload"]
-    assert pages_for(ADMIN) == ["public", *STAFF_PAGES, "upload", "review", "reference"]
-    assert set(PAGE_ACCESS) == {"public", *STAFF_PAGES, "upload", "review", "reference", "sign_in"}
+    public = ["public", "portal", "methodology", "embed"]
+    assert pages_for(ANONYMOUS) == [*public, "sign_in"]
+    assert pages_for(VIEWER) == [*public, *STAFF_PAGES]
+    assert pages_for(OFFICER) == [*public, *STAFF_PAGES, "upload"]
+    assert pages_for(ADMIN) == [*public, *STAFF_PAGES, "upload", "review", "reference"]
+    assert set(PAGE_ACCESS) == {*public, *STAFF_PAGES, "upload", "review", "reference", "sign_in"}
     assert all(set(roles) <= set(ROLES) for roles in PAGE_ACCESS.values())
 
 

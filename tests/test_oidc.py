@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.store import Store
+from dashboard.text_safety import markdown_literal
 from dashboard.users import add_user
 from tests.conftest import APP
 
@@ -26,7 +27,7 @@ def test_a_known_email_gets_its_role(monkeypatch: pytest.MonkeyPatch, sample_sto
     app = signed_in_with_provider(monkeypatch, sample_store, "exec@example.org")
     assert not app.exception
     assert app.title[0].value == "Portfolio overview"
-    assert "exec@example.org" in app.sidebar.caption[0].value
+    assert markdown_literal("exec@example.org") in app.sidebar.caption[0].value  # shown as text, not a mail link
 
 
 def test_an_email_not_in_the_users_table_gets_the_public_view(

@@ -5,22 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard.store import Store
+from tests.conftest import app_as
 
 PUBLIC = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "public.py")
 
 
 def test_the_public_view_leaves_out_private_partnerships(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
     monkeypatch.setenv("IMPACT_STORE", sample_store.root)
-    app = AppTest.from_file(PUBLIC, default_timeout=120).run()
+    app = app_as("anonymous").run()  # through the app: visitors land on the public view
     assert not app.exception
     assert app.title[0].value == "Partnership impact"
     listed = set(app.dataframe[-1].value["Partnership"])
     assert "Circular Jobs Berlin" not in listed  # the private sample partnership
     assert len(listed) == 7
-    assert not [link for link in app.get("page_link")]
+    links = [link.proto.page for link in app.get("page_link")]
+    assert links == ["portal"]  # a public page only, never a staff one
 
 
 def test_the_public_view_reads_only_the_published_layer(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
@@ -28,5 +29,5 @@ def test_the_public_view_reads_only_the_published_layer(monkeypatch: pytest.Monk
     rows = rows[rows["quarter"] == 3].assign(quarter=4)
     sample_store.commit_indicators(rows, "workforce", user="officer")  # submitted, not published
     monkeypatch.setenv("IMPACT_STORE", sample_store.root)
-    app = AppTest.from_file(PUBLIC, default_timeout=120).run()
+    app = app_as("anonymous").run()  # through the app: visitors land on the public view
     assert app.selectbox[0].value == "2026 Q3"  # 2026 Q4 exists only in the submitted layer

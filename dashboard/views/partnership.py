@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.annual import INCOMPLETE_YEAR_RULE
 from dashboard.charts import breakdown_figure, goal_progress_figure, trend_figure
+from dashboard.embed import EmbedRequest
 from dashboard.exports import csv_bytes
 from dashboard.goal_views import (
     BAR_LABELS,
@@ -17,7 +18,6 @@ from dashboard.goal_views import (
     breakdown_table,
     combined_text,
     dataset_options,
-    escape_markdown,
     goal_card,
     goal_chart_table,
     incomplete_year_note,
@@ -34,6 +34,9 @@ from dashboard.goal_views import (
 )
 from dashboard.goals import evaluate_goal, partnership_progress
 from dashboard.metrics import format_value, latest_figures, period_label, quarterly_trend
+from dashboard.public_data import what_the_public_sees
+from dashboard.settings import min_cell_count
+from dashboard.text_safety import markdown_literal
 from dashboard.ui import (
     chart_block,
     evaluated_goals,
@@ -75,7 +78,7 @@ st.query_params["partnership"] = chosen
 profile = partnerships.set_index("partnership_id").loc[chosen]
 
 # ---- profile ------------------------------------------------------------------------------------------------------
-st.header(escape_markdown(names[chosen]), anchor=False)
+st.header(markdown_literal(names[chosen]), anchor=False)
 if not missing(profile["description"]):
     st.text(str(profile["description"]))
 facts = st.columns(4)
@@ -85,8 +88,13 @@ facts[0].metric(
     help=format_value(profile["committed_funding_usd"], "currency_usd"),
     border=True,
 )
-facts[1].metric("Lead sector", sector_label(profile["lead_sector"]), border=True)
-facts[2].metric("Country", str(profile["country"]), help=f"Region: {profile['region']}", border=True)
+facts[1].metric("Lead sector", markdown_literal(sector_label(profile["lead_sector"])), border=True)
+facts[2].metric(
+    "Country",
+    markdown_literal(profile["country"]) or "not recorded",
+    help=f"Region: {markdown_literal(profile['region'])}",
+    border=True,
+)
 facts[3].metric(
     "Since", "not recorded" if missing(profile["start_date"]) else f"{profile['start_date']:%B %Y}", border=True
 )
@@ -97,6 +105,12 @@ for label, text in profile_lines(profile.to_dict()):
 
 frames = read_indicators(store, "submitted")
 rows_of = {dataset: frame[frame["partnership_id"] == chosen] for dataset, frame in frames.items()}
+
+
+def embeddable(request: EmbedRequest) -> EmbedRequest | None:
+    """Charts of public partnerships offer an embed (of the published figures); private ones do not."""
+    return request if profile["visibility"] == "public" else None
+
 
 # ---- goals ----------------------------------------------------------------------------------------------------------
 st.subheader("Goals", anchor=False)
@@ -125,9 +139,10 @@ else:
         indicator = INDICATORS[str(goal["indicator_id"])]
         result, points = evaluate_goal(pd.Series(goal), all_rows)
         with st.container(border=True):
-            st.markdown(f"**{escape_markdown(card.title)}**  {card.badge}")
+            st.markdown(f"**{markdown_literal(card.title)}**  {card.badge}")
             direction = "higher is better" if indicator.higher_is_better else "lower is better"
-            st.caption(f"Goal {card.goal_id} · {series_label(goal['dimension'], goal['category'])} · {direction}")
+            series = series_label(goal["dimension"], goal["category"])
+            st.caption(f"Goal {markdown_literal(card.goal_id)} · {markdown_literal(series)} · {direction}")
             st.progress(card.fraction or 0.0, text=card.progress_text)
             if card.empty_message:
                 st.info(card.empty_message, icon=":material/hourglass_empty:")
@@ -168,9 +183,31 @@ else:
                 key=f"goal-{card.goal_id}",
                 file_name=f"{card.goal_id}_progress.csv",
                 alt=f"Line chart of {card.title.lower()} by year with the path to the target and the projection.",
+                embed=embeddable(EmbedRequest((chosen,), indicator.id, "progress", goal=card.goal_id)),
+                embed_title=f"{card.title}, {names[chosen]}",
             )
             with st.expander("Workings"):
                 st.dataframe(workings_table(result, indicator), hide_index=True, key=f"workings-{card.goal_id}")
+
+
+def public_view_note(dimension: str) -> None:
+    """Staff see true values; say what the public sees of them (small counts hidden), or that it sees nothing."""
+    if profile["visibility"] != "public":
+        st.caption(":material/lock: This partnership is private: the public sees none of its figures.")
+        return
+    k = min_cell_count()
+    every_dataset = pd.concat(rows_of.values(), ignore_index=True)
+    table, hidden = what_the_public_sees(every_dataset, indicator_id, dimension, k)
+    if not hidden:
+        st.caption(":material/visibility: The public sees these values as they are, once published.")
+        return
+    st.caption(
+        f":material/visibility_off: {hidden} of these values are hidden in public outputs: counts of fewer than {k} "
+        "people, values from which one could be worked out, or rates over such groups."
+    )
+    with st.expander(f"What the public sees ({hidden} hidden)"):
+        st.dataframe(table, hide_index=True, key=f"public-view-{dimension}")
+
 
 # ---- indicator trends -----------------------------------------------------------------------------------------------
 st.subheader("Indicator trends", anchor=False)
@@ -227,7 +264,10 @@ else:
             key="trend-total",
             file_name=f"{chosen}_{indicator_id}.csv",
             alt=f"Line chart of {indicator.short_name.lower()} per quarter for {names[chosen]}.",
+            embed=embeddable(EmbedRequest((chosen,), indicator_id, "trend")),
+            embed_title=f"{indicator.short_name} per quarter, {names[chosen]}",
         )
+        public_view_note(TOTAL)
     else:
         modes = bar_modes(indicator)
         bars = parse_choice(st.query_params.get("bars"), modes, modes[0])
@@ -261,7 +301,10 @@ else:
                 key="trend-breakdown",
                 file_name=f"{chosen}_{indicator_id}_by_{breakdown}.csv",
                 alt=f"Bar chart of {indicator.short_name.lower()} per quarter by {label.lower()} for {names[chosen]}.",
+                embed=embeddable(EmbedRequest((chosen,), indicator_id, "breakdown", breakdown=breakdown)),
+                embed_title=f"{indicator.short_name} by {label.lower()}, {names[chosen]}",
             )
+            public_view_note(breakdown)
     st.markdown("**Framework references**")
     st.dataframe(references_table(indicator), hide_index=True, width="content", key="references")
 
