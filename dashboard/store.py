@@ -10,8 +10,11 @@ Layout under one root (a local folder or an object-store URI)::
     auth/users              one row per account: role, partnerships, Argon2 password hash, lockout state
 
 A commit replaces exactly the (partnership, year, quarter) slices present in a validated frame, in one Delta
-transaction; everything else is untouched and earlier versions stay readable. The store checks the shape of what it
-is given but not the business rules: callers pass frames that passed ``data_contracts``.
+transaction; everything else is untouched and earlier versions stay readable. On an S3-compatible object store
+(``s3://bucket/prefix``) delta-rs reads the usual ``AWS_*`` variables itself (credentials, region, endpoint,
+``AWS_ALLOW_HTTP``) and writes each commit file with a conditional put (``If-None-Match: *``), so two writers can never
+overwrite each other's commit; see ``object_store_options``. The store checks the shape of what it is given but not
+the business rules: callers pass frames that passed ``data_contracts``.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Literal
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake import CommitProperties, DeltaTable, PostCommitHookProperties, write_deltalake
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
 from data_contracts import DATASETS, GOAL_COLUMNS, INDICATOR_COLUMNS, PARTNERSHIP_COLUMNS, SLICE_COLUMNS
@@ -42,6 +45,20 @@ DEFAULT_STORE = REPO_ROOT / ".impact_store"
 STORE_ENV = "IMPACT_STORE"
 
 COMMIT_RETRIES = 8
+
+TABLE_CONFIGURATION: Mapping[str, str] = {"delta.enableExpiredLogCleanup": "false"}
+KEEP_LOG = PostCommitHookProperties(create_checkpoint=True, cleanup_expired_logs=False)
+"""Never delete old log files: by default delta-rs drops log entries older than 30 days at checkpoints, and then
+versions the audit refers to could no longer be read or restored. New tables say so in their properties (for every
+engine), and every write of the store says so again (for tables created before)."""
+
+S3_SCHEMES = ("s3://", "s3a://")
+S3_COMMIT_OPTIONS: Mapping[str, str] = {"conditional_put": "etag"}
+"""Storage options every ``s3://`` store gets unless its caller or the environment (``AWS_CONDITIONAL_PUT``) says
+otherwise: commit files are created with ``If-None-Match: *``, so of two writers racing for one table version exactly
+one wins and the other retries on the next version (no DynamoDB lock; delta-rs 1.x no longer has one). This is already
+the default of deltalake 1.6; it is pinned here so an upgrade cannot quietly change it. The endpoint must honour
+conditional writes: AWS S3 does, and so must any S3-compatible server used with more than one writer."""
 
 INDICATOR_SCHEMA = pa.schema(
     [
@@ -277,6 +294,26 @@ def _typed(table: pa.Table, schema: pa.Schema) -> pd.DataFrame:
     return frame
 
 
+def object_store_options(root: str, storage_options: Mapping[str, str] | None = None) -> dict[str, str] | None:
+    """The delta-rs storage options for a store root: ``storage_options`` over the defaults of its scheme.
+
+    Credentials, region and endpoint are not copied here: delta-rs reads ``AWS_ACCESS_KEY_ID``,
+    ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``, ``AWS_REGION`` / ``AWS_DEFAULT_REGION``, ``AWS_ENDPOINT_URL_S3`` /
+    ``AWS_ENDPOINT_URL`` and ``AWS_ALLOW_HTTP`` from the environment itself, each time a table is opened.
+    """
+    options = dict(storage_options or {})
+    if root.lower().startswith(S3_SCHEMES):
+        given = {_option_name(key) for key in [*options, *os.environ]}
+        options.update({key: value for key, value in S3_COMMIT_OPTIONS.items() if key not in given})
+    return options or None
+
+
+def _option_name(key: str) -> str:
+    """An object-store option's name without case or ``aws_`` prefix (``AWS_CONDITIONAL_PUT`` -> ``conditional_put``),
+    as delta-rs matches them."""
+    return key.lower().removeprefix("aws_")
+
+
 class Store:
     """The tables of one store root. Cheap to create; every read and write goes to the tables."""
 
@@ -284,7 +321,7 @@ class Store:
         text = str(root)
         self.is_local = "://" not in text or text.startswith("file://")
         self.root = str(Path(text.removeprefix("file://")).resolve()) if self.is_local else text.rstrip("/")
-        self.storage_options = dict(storage_options) if storage_options else None
+        self.storage_options = object_store_options(self.root, storage_options)
 
     @classmethod
     def from_env(cls, override: str | Path | None = None) -> Store:
@@ -322,6 +359,7 @@ class Store:
                         schema=schema,
                         partition_by=PARTITIONS[table],
                         mode="ignore",
+                        configuration=TABLE_CONFIGURATION,
                         storage_options=self.storage_options,
                     )
                 except Exception as error:  # another process created it first
@@ -359,7 +397,7 @@ class Store:
         """Bring a table back to an earlier version (as a new version); returns the new version."""
         delta = self._table(table)
         commit_id = str(uuid.uuid4())
-        delta.restore(version, commit_properties=self._props(commit_id, user))
+        delta.restore(version, commit_properties=self._props(commit_id, user), post_commithook_properties=KEEP_LOG)
         new_version = self.version(table)
         self.record_audit(
             commit_id=commit_id,
@@ -448,6 +486,7 @@ class Store:
                     partition_by=PARTITIONS[table],
                     storage_options=self.storage_options,
                     commit_properties=self._props(commit_id, user),
+                    post_commithook_properties=KEEP_LOG,
                 )
                 return delta.version()  # the writer's table object now stands at its own commit
             except CommitFailedError:
@@ -660,7 +699,13 @@ class Store:
         data = pa.Table.from_pylist([row], schema=AUDIT_SCHEMA)
         for attempt in range(COMMIT_RETRIES):
             try:
-                write_deltalake(self.uri(AUDIT_TABLE), data, mode="append", storage_options=self.storage_options)
+                write_deltalake(
+                    self.uri(AUDIT_TABLE),
+                    data,
+                    mode="append",
+                    storage_options=self.storage_options,
+                    post_commithook_properties=KEEP_LOG,
+                )
                 return
             except CommitFailedError:
                 if attempt == COMMIT_RETRIES - 1:
