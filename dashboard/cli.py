@@ -7,6 +7,7 @@ Commands
     history  list the versions of a dataset's table with who changed it and from which file
     restore  bring a dataset's table back to an earlier version (as a new version)
     users    local accounts and roles: add, list, set-role, disable, enable, set-password
+    optimize compact small files and vacuum what no audited version needs (safe while the app reads)
 
 Exit codes: 0 done (or would be, with --dry-run); 1 rejected or failed, nothing written; 2 usage error.
 """
@@ -26,6 +27,7 @@ import pandas as pd
 from dashboard.auth import STAFF_ROLES
 from dashboard.exports import EXPORT_FORMATS, frame_bytes, sorted_rows
 from dashboard.ingest import UploadReport, ingest_file
+from dashboard.maintenance import DEFAULT_MIN_RETENTION_HOURS, optimize_store, results_frame
 from dashboard.seed import SeedError, is_empty, seed_sample
 from dashboard.store import LAYERS, STORE_ENV, Store, StoreError, indicator_table
 from dashboard.users import (
@@ -192,6 +194,45 @@ def _restore(args: argparse.Namespace) -> int:
     new_version = store.restore(table, args.version, user=args.user)
     print(f"Restored {table} to version {args.version}; it is now version {new_version}.")
     return EXIT_OK
+
+
+# ---- optimize -------------------------------------------------------------------------------------------------
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _optimize(args: argparse.Namespace) -> int:
+    store = _ready_store(args)
+    results = optimize_store(store, user=args.user, dry_run=args.dry_run)
+    problems = [r for r in results if r.problem]
+    if args.json:
+        payload = {"store": store.root, "dry_run": args.dry_run, "tables": [r.as_json() for r in results]}
+        print(json.dumps(payload, ensure_ascii=False))
+    else:
+        done = [r for r in results if not r.problem]
+        compacted = [r for r in done if r.compacted]
+        vacuumed = sum(len(r.vacuumed) for r in done)
+        kept = sum(len(r.kept_versions) for r in done)
+        verb = ("would compact", "would vacuum") if args.dry_run else ("compacted", "vacuumed")
+        title = f"Dry run on {store.root}: nothing written." if args.dry_run else f"Optimized {store.root}."
+        print(title)
+        frame = results_frame(results)
+        if not frame["note"].astype(bool).any():
+            frame = frame.drop(columns=["note"])
+        print(frame.to_string(index=False))
+        if compacted or vacuumed:
+            files = f" ({sum(r.files_before for r in compacted)} files into {sum(r.files_after for r in compacted)})"
+            print(
+                f"{verb[0].capitalize()} {_count(len(compacted), 'table')}{files if compacted else ''} and "
+                f"{verb[1]} {_count(vacuumed, 'file')}; the {kept} versions the audit refers to stay readable."
+            )
+        else:
+            print(f"Nothing to compact or vacuum; the {kept} versions the audit refers to stay readable.")
+        for r in problems:
+            print(f"error: {r.table}: {r.problem}", file=sys.stderr)
+    return EXIT_REJECTED if problems else EXIT_OK
 
 
 # ---- users ----------------------------------------------------------------------------------------------------
@@ -445,6 +486,22 @@ def build_parser() -> argparse.ArgumentParser:
     restore.set_defaults(handler=_restore)
 
     _add_users_commands(commands, store_help)
+
+    optimize = commands.add_parser(
+        "optimize",
+        help="compact small files and vacuum what no audited version needs",
+        description="Store maintenance, safe while the app reads. Compact the small files of every table into "
+        "larger ones (a new version with the same rows), then delete files no longer needed: removed files older "
+        "than the retention and orphaned files of failed writes. The retention of a table is never shorter than "
+        "the age of the oldest version the audit refers to (so history and restore keep working) nor than "
+        f"{DEFAULT_MIN_RETENTION_HOURS} hours. Each table changed gets an audit row (action optimize). "
+        "Exit 0 done (or nothing to do), 1 a table failed, 2 usage error.",
+    )
+    optimize.add_argument("--store", metavar="URI", help=store_help)
+    optimize.add_argument("--user", metavar="NAME", default=_default_user(), help="who runs it (for the audit)")
+    optimize.add_argument("--dry-run", action="store_true", help="report what would be done; write nothing")
+    optimize.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    optimize.set_defaults(handler=_optimize)
     return parser
 
 
