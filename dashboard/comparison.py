@@ -9,7 +9,7 @@ references. Everything takes and returns plain pandas frames; nothing imports st
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import pandas as pd
@@ -105,12 +105,19 @@ def default_partnerships(
     Ties go to the partnership whose name comes first; partnerships without data fill up to ``minimum``.
     The result is in name order.
     """
-    names = partnerships.set_index("partnership_id")["name"].astype(str).to_dict()
     counts: dict[str, int] = {}
     if not frame.empty:
-        totals = total_rows(frame)
-        totals = totals[totals["partnership_id"].isin(names)]
-        counts = totals.groupby("partnership_id").size().astype(int).to_dict()
+        counts = total_rows(frame).groupby("partnership_id").size().astype(int).to_dict()
+    return default_partnerships_from_counts(counts, partnerships, n, minimum=minimum)
+
+
+def default_partnerships_from_counts(
+    counts: Mapping[str, int], partnerships: pd.DataFrame, n: int = 4, *, minimum: int = MIN_PARTNERSHIPS
+) -> list[str]:
+    """:func:`default_partnerships` from the number of headline rows of each partnership (``counts``), so a page
+    needs no rows to choose."""
+    names = partnerships.set_index("partnership_id")["name"].astype(str).to_dict()
+    counts = {str(pid): int(count) for pid, count in counts.items() if pid in names}
     ranked = sorted(names, key=lambda pid: (-counts.get(pid, 0), names[pid]))
     with_data = [pid for pid in ranked if counts.get(pid, 0) > 0][:n]
     for pid in ranked:

@@ -3,10 +3,19 @@ SDG progress method, with what growth is needed from now on and where the observ
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from dashboard.annual import annual_series
-from dashboard.progress import OFF_COURSE, STATUS_LABELS, SeriesResult, aggregate, assess_series
+from dashboard.annual import annual_series, annual_table
+from dashboard.progress import (
+    OFF_COURSE,
+    STATUS_LABELS,
+    TARGET_THRESHOLDS,
+    ZERO_REPLACEMENT,
+    SeriesResult,
+    assess_series,
+    status_of_score,
+)
 from data_contracts import INDICATORS
 
 GOAL_RESULT_COLUMNS = [
@@ -77,36 +86,166 @@ def evaluate_goal(goal: pd.Series, frame: pd.DataFrame) -> tuple[SeriesResult, p
     return result, points
 
 
-def evaluate_goals(goals: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per goal with its status, score and workings (columns :data:`GOAL_RESULT_COLUMNS`)."""
-    rows = []
-    for _, goal in goals.iterrows():
-        result, points = evaluate_goal(goal, frame)
-        needed = None
-        if result.status != "target_achieved":
-            needed = growth_needed(
-                result.current_value, float(goal["target_value"]), result.current_year, int(goal["target_year"])
-            )
-        rows.append(
-            {
-                **{c: goal[c] for c in GOAL_RESULT_COLUMNS[:9]},
-                "higher_is_better": INDICATORS[goal["indicator_id"]].higher_is_better,
-                "status": result.status,
-                "status_label": STATUS_LABELS[result.status],
-                "score": result.score,
-                "progress_value": result.progress_value,
-                "base_year_used": result.base_year,
-                "base_value_used": result.base_value,
-                "current_year": result.current_year,
-                "current_value": result.current_value,
-                "cagr_observed": result.cagr_observed,
-                "cagr_required": result.cagr_required,
-                "growth_needed": needed,
-                "projection": projection(result, int(goal["target_year"])),
-                "annual_points": len(points),
-                "off_course": result.status in OFF_COURSE,
-            }
+def _goal_row(goal: pd.Series, result: SeriesResult, points: pd.DataFrame) -> dict[str, object]:
+    needed = None
+    if result.status != "target_achieved":
+        needed = growth_needed(
+            result.current_value, float(goal["target_value"]), result.current_year, int(goal["target_year"])
         )
+    return {
+        **{c: goal[c] for c in GOAL_RESULT_COLUMNS[:9]},
+        "higher_is_better": INDICATORS[goal["indicator_id"]].higher_is_better,
+        "status": result.status,
+        "status_label": STATUS_LABELS[result.status],
+        "score": result.score,
+        "progress_value": result.progress_value,
+        "base_year_used": result.base_year,
+        "base_value_used": result.base_value,
+        "current_year": result.current_year,
+        "current_value": result.current_value,
+        "cagr_observed": result.cagr_observed,
+        "cagr_required": result.cagr_required,
+        "growth_needed": needed,
+        "projection": projection(result, int(goal["target_year"])),
+        "annual_points": len(points),
+        "off_course": result.status in OFF_COURSE,
+    }
+
+
+def _power(base: np.ndarray, exponent: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """``base ** exponent`` where asked (NaN elsewhere) with Python floats: numpy's vectorised power can differ from
+    the C library's in the last bit, and the one-goal path uses Python's."""
+    out = np.full(base.shape, np.nan)
+    at = np.flatnonzero(where)
+    out[at] = [b**e for b, e in zip(base[at].tolist(), exponent[at].tolist(), strict=True)]
+    return out
+
+
+def _cagr(current: np.ndarray, base: np.ndarray, t_current: np.ndarray, t_base: np.ndarray) -> np.ndarray:
+    """:func:`dashboard.progress.cagr` element-wise; NaN where it gives None."""
+    span = t_current - t_base
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = current / base
+        exponent = 1 / np.where(span == 0, 1, span)
+    return _power(ratio, exponent, (span != 0) & (ratio >= 0)) - 1
+
+
+def _optional(values: np.ndarray, present: np.ndarray) -> list[object]:
+    """Python floats where ``present``, None elsewhere (what the one-goal path puts in a row)."""
+    return [float(v) if p else None for v, p in zip(values.tolist(), present.tolist(), strict=True)]
+
+
+def _evaluate_vectorised(goals: pd.DataFrame, frame: pd.DataFrame) -> dict[str, list[object]]:
+    """The columns of :func:`evaluate_goals` for goals with every baseline and target field present: the annual
+    points of every goal's series computed at once (one pivot), the progress method applied to all goals at once.
+    The same arithmetic as :func:`dashboard.progress.assess_series`, in the same order, so the same numbers."""
+    n = len(goals)
+    keys = goals[["partnership_id", "indicator_id", "dimension", "category"]].astype(object).reset_index(drop=True)
+    annual = annual_table(frame, keys)
+    points = annual.astype({c: object for c in keys.columns}).merge(
+        keys.assign(_goal=np.arange(n)), on=list(keys.columns), how="inner"
+    )
+    goal_of = points["_goal"].to_numpy(dtype=np.int64)
+    year = points["year"].to_numpy(dtype=np.int64)
+    value = points["value"].to_numpy(dtype="float64")
+    base_year = goals["baseline_year"].to_numpy(dtype=np.int64)
+    target_year = goals["target_year"].to_numpy(dtype=np.int64)
+    baseline = goals["baseline_value"].to_numpy(dtype="float64")
+    target = goals["target_value"].to_numpy(dtype="float64")
+
+    counted = np.bincount(goal_of, minlength=n)
+    at_base = year == base_year[goal_of]
+    has_base = np.zeros(n, dtype=bool)
+    has_base[goal_of[at_base]] = True
+    base_value = baseline.copy()
+    base_value[goal_of[at_base]] = value[at_base]
+    annual_points = counted + ~has_base
+    # the current point: the latest year from the base year on (the base itself when there is none later)
+    later = np.flatnonzero(year >= base_year[goal_of])
+    order = later[np.lexsort((year[later], goal_of[later]))]
+    current_year = base_year.copy()
+    current_value = base_value.copy()
+    if order.size:
+        last = np.flatnonzero(np.r_[goal_of[order][1:] != goal_of[order][:-1], True])
+        current_year[goal_of[order[last]]] = year[order[last]]
+        current_value[goal_of[order[last]]] = value[order[last]]
+
+    higher = np.array([INDICATORS[i].higher_is_better for i in keys["indicator_id"]], dtype=bool)
+    direction = np.where(higher, 1, -1)
+    base_value = np.where(base_value == 0, ZERO_REPLACEMENT, base_value)
+    sign = np.where(base_value < 0, -1, 1)
+    target_v = np.where(target == 0, ZERO_REPLACEMENT, target)
+    observed = _cagr(current_value, base_value, current_year, base_year)
+    required = _cagr(target_v, base_value, target_year, base_year)
+    achieved = np.where(higher, current_value >= target_v, current_value <= target_v)
+    has_progress = ~np.isnan(observed) & ~np.isnan(required) & (required != 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        progress = (sign * direction) * observed / np.abs(required)
+    high, med, low = TARGET_THRESHOLDS
+    status = np.select(
+        [achieved, ~has_progress, progress >= high, progress >= med, progress >= low],
+        ["target_achieved", "not_available", "substantial_progress", "moderate_progress", "limited_progress"],
+        "deterioration",
+    ).astype(object)
+    with np.errstate(invalid="ignore"):
+        score = np.where(
+            achieved,
+            5.0,
+            np.where(
+                progress >= 0.6, np.minimum(7.1429 * progress - 4.2857, 5.0), np.maximum(4.1667 * progress - 2.5, -5.0)
+            ),
+        )
+    scored = achieved | has_progress
+    not_achieved = status != "target_achieved"
+    span = target_year - current_year
+    has_needed = not_achieved & (span > 0) & (current_value > 0) & (target > 0)
+    has_observed = ~np.isnan(observed)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        needed = _power(target / current_value, 1 / np.where(span > 0, span, 1), has_needed) - 1
+    projected = current_value * _power(1 + observed, span, has_observed)
+    return {
+        **{c: goals[c].tolist() for c in GOAL_RESULT_COLUMNS[:9]},
+        "higher_is_better": higher.tolist(),
+        "status": status.tolist(),
+        "status_label": [STATUS_LABELS[s] for s in status],
+        "score": _optional(score, scored),
+        "progress_value": _optional(progress, has_progress),
+        "base_year_used": base_year.tolist(),
+        "base_value_used": base_value.tolist(),
+        "current_year": current_year.tolist(),
+        "current_value": current_value.tolist(),
+        "cagr_observed": _optional(observed, has_observed),
+        "cagr_required": _optional(required, ~np.isnan(required)),
+        "growth_needed": _optional(needed, has_needed),
+        "projection": _optional(projected, has_observed),
+        "annual_points": annual_points.tolist(),
+        "off_course": [s in OFF_COURSE for s in status],
+    }
+
+
+def evaluate_goals(goals: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per goal with its status, score and workings (columns :data:`GOAL_RESULT_COLUMNS`), in the order of
+    ``goals``: the rows :func:`evaluate_goal` gives one by one, computed for all goals at once."""
+    if goals.empty:
+        return pd.DataFrame([], columns=GOAL_RESULT_COLUMNS)
+    goals = goals.reset_index(drop=True)
+    fields = ["baseline_year", "baseline_value", "target_year", "target_value"]
+    usable = goals[fields].notna().all(axis=1) & np.isfinite(
+        goals[["baseline_value", "target_value"]].astype(float)
+    ).all(axis=1)
+    usable &= goals["indicator_id"].isin(list(INDICATORS))
+    if usable.all():
+        return pd.DataFrame(_evaluate_vectorised(goals, frame), columns=GOAL_RESULT_COLUMNS)
+    # goals with a field missing take the one-goal path (its exact behaviour, errors included)
+    rows: list[dict[str, object] | None] = [None] * len(goals)
+    for position, goal in goals[~usable].iterrows():
+        result, points = evaluate_goal(goal, frame)
+        rows[int(position)] = _goal_row(goal, result, points)
+    chosen = goals[usable]
+    if not chosen.empty:
+        columns = _evaluate_vectorised(chosen, frame)
+        for offset, position in enumerate(chosen.index):
+            rows[int(position)] = {c: columns[c][offset] for c in GOAL_RESULT_COLUMNS}
     return pd.DataFrame(rows, columns=GOAL_RESULT_COLUMNS)
 
 
@@ -117,17 +256,36 @@ def status_counts(evaluated: pd.DataFrame) -> dict[str, int]:
 
 
 def partnership_progress(evaluated: pd.DataFrame) -> pd.DataFrame:
-    """Combined score and status of each partnership's goals: partnership_id, goals, score, status, status_label."""
+    """Combined score and status of each partnership's goals: partnership_id, goals, score, status, status_label.
+
+    :func:`dashboard.progress.aggregate` of each partnership's goals (in partnership order), on plain lists: a goal
+    counts as scored when it has a score (None, or NaN as a float column holds a missing one, is no score)."""
+    columns = ["partnership_id", "goals", "score", "status", "status_label"]
+    if evaluated.empty:
+        return pd.DataFrame([], columns=columns)
+    groups: dict[object, tuple[list[int], list[object], list[str]]] = {}
+    ids = evaluated["partnership_id"]
+    for pid, score, status in zip(ids.tolist(), evaluated["score"].tolist(), evaluated["status"].tolist(), strict=True):
+        group = groups.setdefault(pid, ([], [], []))
+        group[0].append(1)
+        if score is not None and score == score:  # NaN != NaN
+            group[1].append(score)
+            group[2].append(status)
     rows = []
-    for partnership_id, group in evaluated.groupby("partnership_id", sort=True):
-        combined = aggregate(group.itertuples(index=False))
+    for pid in sorted(key for key, missing in zip(groups, pd.isna(list(groups)), strict=True) if not missing):
+        count, scores, statuses = groups[pid]
+        if not scores:
+            score, status = None, "not_available"
+        else:
+            score = sum(float(value) for value in scores) / len(scores)  # type: ignore[arg-type]
+            status = "target_achieved" if all(s == "target_achieved" for s in statuses) else status_of_score(score)
         rows.append(
             {
-                "partnership_id": partnership_id,
-                "goals": len(group),
-                "score": combined.score,
-                "status": combined.status,
-                "status_label": STATUS_LABELS[combined.status],
+                "partnership_id": pid,
+                "goals": len(count),
+                "score": score,
+                "status": status,
+                "status_label": STATUS_LABELS[status],
             }
         )
-    return pd.DataFrame(rows, columns=["partnership_id", "goals", "score", "status", "status_label"])
+    return pd.DataFrame(rows, columns=columns)

@@ -124,12 +124,17 @@ def portfolio_kpis(
     ``frames`` maps dataset ids to indicator frames (already filtered to the partnerships in view).
     """
     kpis = []
+    totals_of: dict[str, pd.DataFrame] = {}  # each dataset's headline rows, found once for all its KPIs
     for indicator_id in indicator_ids:
         indicator = INDICATORS[indicator_id]
         if indicator.unit not in SUMMABLE_UNITS or not indicator.additive:
             raise ValueError(f"{indicator_id} cannot be summed across partnerships")
         frame = frames.get(indicator.dataset)
-        totals = total_rows(frame) if frame is not None else pd.DataFrame(columns=["indicator_id"])
+        if indicator.dataset not in totals_of:
+            totals_of[indicator.dataset] = (
+                total_rows(frame) if frame is not None else pd.DataFrame(columns=["indicator_id"])
+            )
+        totals = totals_of[indicator.dataset]
         if totals.empty:
             value, count, previous = None, 0, None
         else:
@@ -152,26 +157,34 @@ def quarterly_trend(frame: pd.DataFrame, indicator_id: str, partnerships: pd.Dat
     names = partnerships.set_index("partnership_id")["name"]
     result = rows[["partnership_id", "year", "quarter", "value"]].copy()
     result["partnership"] = result["partnership_id"].map(names).fillna(result["partnership_id"]).astype("string")
-    result["period"] = [period_label((int(y), int(q))) for y, q in zip(result["year"], result["quarter"], strict=True)]
-    result["period_start"] = [
-        period_start((int(y), int(q))) for y, q in zip(result["year"], result["quarter"], strict=True)
-    ]
+    periods = [(int(y), int(q)) for y, q in zip(result["year"], result["quarter"], strict=True)]
+    labels = {p: period_label(p) for p in set(periods)}  # each distinct quarter worked out once
+    starts = {p: period_start(p) for p in labels}
+    result["period"] = [labels[p] for p in periods]
+    result["period_start"] = [starts[p] for p in periods]
     return result.sort_values(["partnership", "year", "quarter"], ignore_index=True)[columns]
 
 
 def partnership_overview(partnerships: pd.DataFrame, frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per partnership: profile, datasets reported and the latest quarter reported."""
+    """One row per partnership: profile, datasets reported and the latest quarter reported.
+
+    Only the partnership, year and quarter columns of ``frames`` are read (one row per partnership and dataset
+    is enough: its latest quarter)."""
     latest: dict[str, Period] = {}
     reported: dict[str, list[str]] = {}
     for dataset in DATASETS:
         frame = frames.get(dataset)
         if frame is None or frame.empty:
             continue
-        keys = frame[["partnership_id", "year", "quarter"]].drop_duplicates()
-        for pid, group in keys.groupby("partnership_id"):
-            last = max(zip(group["year"], group["quarter"], strict=True))
-            latest[str(pid)] = max(latest.get(str(pid), (0, 0)), (int(last[0]), int(last[1])))
-            reported.setdefault(str(pid), []).append(DATASET_INFO[dataset].name)
+        keys = frame[["partnership_id", "year", "quarter"]].dropna(subset=["partnership_id"])
+        last = keys.sort_values(["partnership_id", "year", "quarter"], kind="stable").drop_duplicates(
+            "partnership_id", keep="last"
+        )
+        name = DATASET_INFO[dataset].name
+        for pid, year, quarter in zip(last["partnership_id"], last["year"], last["quarter"], strict=True):
+            found = (int(year), int(quarter))
+            latest[str(pid)] = max(latest.get(str(pid), (0, 0)), found)
+            reported.setdefault(str(pid), []).append(name)
     table = pd.DataFrame(
         {
             "Partnership": partnerships["name"],

@@ -3,36 +3,30 @@ public partnerships only): headline KPIs of a quarter, goal progress, a trend pe
 
 from __future__ import annotations
 
-import pandas as pd
+from functools import partial
+
 import streamlit as st
 
 from dashboard.annual import INCOMPLETE_YEAR_RULE
 from dashboard.charts import colour_map, trend_figure
 from dashboard.exports import csv_bytes
 from dashboard.filters import FILTER_KEYS, PortfolioFilter, apply_filter, filter_options
-from dashboard.goals import GOAL_RESULT_COLUMNS, partnership_progress, status_counts
+from dashboard.goals import status_counts
 from dashboard.metrics import (
     format_change,
     format_value,
-    latest_period,
     parse_period,
-    partnership_overview,
     period_label,
-    periods_in,
-    portfolio_kpis,
-    quarterly_trend,
 )
-from dashboard.progress import STATUS_LABELS
-from dashboard.public_data import split_by_dataset
 from dashboard.store import Layer
 from dashboard.ui import (
+    DEFERRED_ROWS,
+    PortfolioView,
     chart_block,
-    evaluated_goals,
+    drawn_figure,
     get_store,
-    read_indicators,
-    read_partnerships,
-    read_public,
-    read_public_goals,
+    read_public_summary,
+    read_summary,
     require,
     sample_badge,
     source_note,
@@ -42,16 +36,18 @@ from data_contracts import DATASET_INFO, DATASETS, INDICATORS
 
 
 def render_portfolio(*, public: bool) -> None:
-    """The overview page. ``public`` reads only the published layer of public partnerships."""
+    """The overview page. ``public`` reads only the published layer of public partnerships.
+
+    Nothing here reads whole tables: one cached pass over the layer (``ui.read_summary``) gives the quarters, the
+    headline rows and the evaluated goals, and the figures of each filter and quarter are cached too, so a rerun
+    with the same choices only draws."""
     require("public" if public else "overview")
-    store = get_store()
+    store = get_store(snapshot=True)  # this page only reads
     layer: Layer = "published" if public else "submitted"
-    if public:  # published rows of public partnerships, small counts suppressed before anything is computed
-        public_all, all_partnerships = read_public(store)
-        all_frames = split_by_dataset(public_all)
-    else:
-        all_partnerships = read_partnerships(store)
-        all_frames = read_indicators(store, layer)
+    # for the public: published rows of public partnerships, small counts suppressed before anything is computed
+    summary = read_public_summary(store) if public else read_summary(store, layer)
+    view = PortfolioView(store, summary, public=public)
+    all_partnerships = view.partnerships()
 
     st.title("Partnership impact" if public else "Portfolio overview")
     st.caption(
@@ -64,7 +60,7 @@ def render_portfolio(*, public: bool) -> None:
     )
     sample_badge(store)
 
-    periods = periods_in(all_frames.values())
+    periods = summary.periods
     if all_partnerships.empty or not periods:
         st.info(
             "No indicator data yet. Load the synthetic sample with `python -m dashboard init`, or ask program officers "
@@ -76,7 +72,7 @@ def render_portfolio(*, public: bool) -> None:
     # ---- filters (kept in the URL) -------------------------------------------------------------------------------
     labels = [period_label(p) for p in periods]
     requested = st.query_params.get("period")
-    default_label = requested if requested in labels else period_label(latest_period(all_frames.values()))
+    default_label = requested if requested in labels else period_label(periods[-1])
     options = filter_options(all_partnerships)
     from_url = PortfolioFilter.from_query(st.query_params.to_dict(), all_partnerships)
     quarter_column, region_column, country_column, sector_column, focus_column = st.columns([1.2, 2, 1.2, 1.4, 1.6])
@@ -111,14 +107,12 @@ def render_portfolio(*, public: bool) -> None:
     if partnerships.empty:
         st.info("No partnership matches these filters. Remove a filter to see more.", icon=":material/filter_alt_off:")
         return
-    in_view = set(partnerships["partnership_id"])
-    frames = {d: f[f["partnership_id"].isin(in_view)] for d, f in all_frames.items()}
+    kpis, goals, overview = view.figures(portfolio_filter, period)
     if portfolio_filter.active:
         st.caption(f"Showing {len(partnerships)} of {len(all_partnerships)} partnerships.")
 
     # ---- headline figures ----------------------------------------------------------------------------------------
     st.subheader(f"Headline figures, {chosen}")
-    kpis = portfolio_kpis(frames, period)
     columns = st.columns(3)
     for position, kpi in enumerate(kpis):
         indicator = INDICATORS[kpi.indicator_id]
@@ -134,11 +128,6 @@ def render_portfolio(*, public: bool) -> None:
 
     # ---- goal progress -------------------------------------------------------------------------------------------
     st.subheader("Goal progress")
-    if public:
-        goals = pd.DataFrame([goal.row for goal in read_public_goals(store)], columns=GOAL_RESULT_COLUMNS)
-    else:
-        goals = evaluated_goals(store, layer)
-    goals = goals[goals["partnership_id"].isin(in_view)]
     if goals.empty:
         st.info("No goals for these partnerships yet.", icon=":material/flag:")
     else:
@@ -161,17 +150,20 @@ def render_portfolio(*, public: bool) -> None:
     st.subheader("Trends by dataset")
     names = all_partnerships.set_index("partnership_id")["name"]
     colours = colour_map(list(names))
+    trends = view.trends(portfolio_filter)
     for dataset in DATASETS:
         info = DATASET_INFO[dataset]
         indicator = INDICATORS[info.headline_indicator]
-        trend = quarterly_trend(frames[dataset], indicator.id, partnerships)
+        trend = trends[dataset]
         with st.container(border=True):
             st.markdown(f"**:material/bar_chart: {info.name}** — {info.description}")
             if trend.empty:
                 st.info(f"No {info.name.lower()} data for the partnerships in view.", icon=":material/info:")
                 continue
-            figure = trend_figure(
-                trend, indicator, source=source_note(store, trend["partnership_id"].nunique(), dataset), colours=colours
+            source = source_note(store, trend["partnership_id"].nunique(), dataset)
+            figure = drawn_figure(  # one line per partnership: drawn once per data version, filter and source line
+                (*view.key(portfolio_filter), dataset, source),
+                partial(trend_figure, trend, indicator, source=source, colours=colours),
             )
             table = trend[["partnership", "period", "value"]].rename(
                 columns={
@@ -190,12 +182,6 @@ def render_portfolio(*, public: bool) -> None:
 
     # ---- partnerships --------------------------------------------------------------------------------------------
     st.subheader("Partnerships")
-    overview = partnership_overview(partnerships, frames)
-    progress = partnership_progress(goals).set_index("partnership_id")
-    overview["Goal status"] = (
-        overview["partnership_id"].map(progress["status_label"]).fillna(STATUS_LABELS["not_available"])
-    )
-    overview["Focus"] = overview["Focus"].where(overview["Focus"] != "", "–")
     shown = overview.drop(columns=["partnership_id"])
     st.dataframe(
         shown,
@@ -210,7 +196,7 @@ def render_portfolio(*, public: bool) -> None:
         )
     st.download_button(
         "Download partnership list (CSV)",
-        data=csv_bytes(shown),
+        data=partial(csv_bytes, shown) if len(shown) > DEFERRED_ROWS else csv_bytes(shown),  # big: on the click
         file_name="partnerships.csv",
         mime="text/csv",
         icon=":material/download:",

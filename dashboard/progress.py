@@ -274,7 +274,7 @@ def aggregate(results: Iterable[Scored]) -> AggregateResult:
     ``target_achieved`` only when every scored series met its target; ``not_available`` when none has a score.
     Nested groups are the caller's: aggregate each group first and pass the group results.
     """
-    scored = [r for r in results if r.score is not None]
+    scored = [r for r in results if r.score is not None and r.score == r.score]  # NaN (a missing float) is no score
     if not scored:
         return AggregateResult(score=None, status="not_available")
     score = sum(float(r.score) for r in scored) / len(scored)  # type: ignore[arg-type]

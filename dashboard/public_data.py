@@ -208,20 +208,32 @@ class PublicGoal:
     points: pd.DataFrame
 
 
-def public_goals(goals: pd.DataFrame, published: pd.DataFrame, partnerships: pd.DataFrame, k: int) -> list[PublicGoal]:
+def public_goals(
+    goals: pd.DataFrame,
+    published: pd.DataFrame,
+    partnerships: pd.DataFrame,
+    k: int,
+    *,
+    evaluated: pd.DataFrame | None = None,
+) -> list[PublicGoal]:
     """Goals of public partnerships evaluated on the published layer, with their annual points suppressed where a
-    small group could be seen (:func:`dashboard.suppression.suppress_annual`). ``published`` holds true rows."""
+    small group could be seen (:func:`dashboard.suppression.suppress_annual`). ``published`` holds true rows.
+
+    ``evaluated`` is ``goals.evaluate_goals`` of exactly these goals of public partnerships (in order) when the
+    caller has it already; a goal's status and points depend only on its own partnership's rows."""
     visible = set(public_partnerships(partnerships)["partnership_id"])
     mine = goals[goals["partnership_id"].isin(visible)]
     rows = published[published["partnership_id"].isin(visible)]
     if mine.empty:
         return []
-    evaluated = evaluate_goals(mine, rows)
+    if evaluated is None:
+        evaluated = evaluate_goals(mine, rows)
+    by_partnership = dict(tuple(rows.groupby("partnership_id", sort=False))) if not rows.empty else {}
+    empty = rows.iloc[:0]
     result = []
     for goal, row in zip(mine.itertuples(index=False), evaluated.to_dict("records"), strict=True):
-        series = pd.Series(goal._asdict())
-        points = goal_points(series, rows)
-        quarterly = rows[rows["partnership_id"] == goal.partnership_id]
+        quarterly = by_partnership.get(goal.partnership_id, empty)
+        points = goal_points(pd.Series(goal._asdict()), quarterly)
         safe = suppress_annual(
             points,
             goal.indicator_id,

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from dashboard import comparison as cmp
 from dashboard.charts import colour_map, ranking_figure, small_multiples_figure
 from dashboard.exports import csv_bytes
-from dashboard.metrics import quarterly_trend
+from dashboard.store import PARTNERSHIPS_TABLE
 from dashboard.text_safety import markdown_literal, plotly_literal
 from dashboard.ui import (
     chart_block,
-    evaluated_goals,
+    drawn_figure,
     get_store,
-    read_all_indicators,
+    read_comparison,
     read_partnerships,
+    read_summary,
     require,
     sample_badge,
     source_note,
@@ -22,9 +25,9 @@ from dashboard.ui import (
 from data_contracts import DATASET_INFO, INDICATORS
 
 identity = require("compare")
-store = get_store()
+store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
-frame = read_all_indicators(store, "submitted")
+summary = read_summary(store, "submitted")  # rows of the chosen partnerships are read once they are chosen
 
 st.title("Compare partnerships")
 st.caption(
@@ -33,7 +36,7 @@ st.caption(
 )
 sample_badge(store)
 
-if partnerships.empty or frame.empty:
+if partnerships.empty or not summary.periods:
     st.info(
         "Nothing to compare yet: there are no partnerships or no indicator data. Program officers can upload "
         "quarterly files on the Upload page.",
@@ -48,8 +51,8 @@ indicator_ids = list(INDICATORS)
 # ---- state from the URL: a copied link reopens the same view --------------------------------------------------
 params = st.query_params
 url_indicators = cmp.parse_ids(params.get("i"), indicator_ids, cmp.MAX_INDICATORS) or list(cmp.DEFAULT_INDICATORS)
-url_partnerships = cmp.parse_ids(params.get("p"), ids, cmp.MAX_PARTNERSHIPS) or cmp.default_partnerships(
-    frame, partnerships
+url_partnerships = cmp.parse_ids(params.get("p"), ids, cmp.MAX_PARTNERSHIPS) or cmp.default_partnerships_from_counts(
+    summary.total_rows, partnerships
 )
 if "compare_partnerships" not in st.session_state:
     st.session_state["compare_partnerships"] = url_partnerships
@@ -104,8 +107,41 @@ if not indicators:
     st.info("Choose at least one indicator to compare.", icon=":material/info:")
     st.stop()
 
-goals = evaluated_goals(store, "submitted")
 colours = colour_map(list(names.values()))  # the same colour per partnership on every page
+# figures are drawn once per snapshot and choice (the colours follow the partnerships table)
+snapshot = (store.root, summary.key, store.version(PARTNERSHIPS_TABLE), tuple(chosen_ids), mode)
+
+
+def draw_ranking(ranked, value_header, unit, indicator, when, direction, source, precise, decimals, number_format):  # noqa: ANN001, ANN201, PLR0913
+    figure = ranking_figure(
+        ranked,
+        value_label=value_header,
+        unit=unit,
+        title=f"{indicator.short_name} in the latest quarter",
+        subtitle=f"{cmp.unit_text(indicator, mode)}, {when}{direction}",
+        source=source,
+        colours=colours,
+    )
+    if precise:  # small normalised values need more decimals than the unit's usual two
+        bars = figure.data[0]
+        bars.text = [cmp.format_normalised(float(x), unit, decimals) for x in bars.x]
+        bars.hovertemplate = f"%{{y}}<br>{plotly_literal(value_header)}: %{{x:{number_format}}}<extra></extra>"
+    return figure
+
+
+def draw_multiples(rows, shown, indicator, source, precise, number_format):  # noqa: ANN001, ANN201
+    figure = small_multiples_figure(
+        rows, shown, source=source, colours=colours, columns=cmp.panel_columns(rows["partnership"].nunique())
+    )
+    if cmp.applies(indicator, mode):
+        sub = f"{cmp.unit_text(indicator, mode)}, {cmp.span_text(rows)}"
+        figure.update_layout(title_subtitle_text=plotly_literal(sub))
+    if precise:
+        figure.update_yaxes(tickformat=number_format)
+        for line in figure.data:  # the name as data, never as part of the template
+            line.hovertemplate = f"%{{fullData.name}}: %{{y:{number_format}}}<extra></extra>"
+    return figure
+
 
 for indicator in indicators:
     dataset = DATASET_INFO[indicator.dataset]
@@ -117,22 +153,20 @@ for indicator in indicators:
         reason = cmp.not_applicable_reason(indicator, mode)
         if reason:
             st.caption(reason)
-        trend = quarterly_trend(frame, indicator.id, partnerships)
-        trend = trend[trend["partnership_id"].isin(chosen_ids)]
-        if trend.empty:
+        compared = read_comparison(store, chosen_ids, indicator.id, mode)  # cached: series and side-by-side table
+        if compared is None:
             st.info(
                 f"None of the chosen partnerships has reported {indicator.short_name.lower()} yet. Choose other "
                 "partnerships, or program officers can upload it on the Upload page.",
                 icon=":material/info:",
             )
             continue
-        series = cmp.normalise(trend, partnerships, frame, mode, indicator)
+        series, table = compared
         missing = cmp.missing_divisors(series)
         note = cmp.normalisation_note(indicator, mode, [markdown_literal(name) for name in missing])
         if note:
             st.caption(note)
         source = source_note(store, int(series["partnership_id"].nunique()), indicator.dataset)
-        table = cmp.comparison_table(frame, partnerships, goals, indicator.id, chosen_ids, mode)
         ranked = cmp.ranking_rows(table)
         value_header = cmp.value_column(indicator, mode)
         when = cmp.periods_text(ranked["period"].tolist())
@@ -142,19 +176,22 @@ for indicator in indicators:
         decimals = cmp.decimals_for(series["value"].tolist())
         number_format = cmp.number_format(unit, decimals)
 
-        figure = ranking_figure(
-            ranked,
-            value_label=value_header,
-            unit=unit,
-            title=f"{indicator.short_name} in the latest quarter",
-            subtitle=f"{cmp.unit_text(indicator, mode)}, {when}{direction}",
-            source=source,
-            colours=colours,
+        figure = drawn_figure(
+            (*snapshot, "ranking", indicator.id, source),
+            partial(
+                draw_ranking,
+                ranked,
+                value_header,
+                unit,
+                indicator,
+                when,
+                direction,
+                source,
+                precise,
+                decimals,
+                number_format,
+            ),
         )
-        if precise:  # small normalised values need more decimals than the unit's usual two
-            bars = figure.data[0]
-            bars.text = [cmp.format_normalised(float(x), unit, decimals) for x in bars.x]
-            bars.hovertemplate = f"%{{y}}<br>{plotly_literal(value_header)}: %{{x:{number_format}}}<extra></extra>"
         chart_block(
             figure,
             ranked.rename(columns={"partnership": "Partnership", "period": "Quarter", "value": value_header}),
@@ -164,16 +201,10 @@ for indicator in indicators:
         )
 
         rows = series[["partnership", "period_start", "period", "value"]]
-        figure = small_multiples_figure(
-            rows, shown, source=source, colours=colours, columns=cmp.panel_columns(rows["partnership"].nunique())
+        figure = drawn_figure(
+            (*snapshot, "multiples", indicator.id, source),
+            partial(draw_multiples, rows, shown, indicator, source, precise, number_format),
         )
-        if cmp.applies(indicator, mode):
-            sub = f"{cmp.unit_text(indicator, mode)}, {cmp.span_text(rows)}"
-            figure.update_layout(title_subtitle_text=plotly_literal(sub))
-        if precise:
-            figure.update_yaxes(tickformat=number_format)
-            for line in figure.data:  # the name as data, never as part of the template
-                line.hovertemplate = f"%{{fullData.name}}: %{{y:{number_format}}}<extra></extra>"
         chart_block(
             figure,
             cmp.series_table(series, indicator, mode),

@@ -6,6 +6,8 @@ same neutral message, whatever the reason.
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from dashboard.charts import PLOTLY_CONFIG
@@ -22,34 +24,42 @@ from dashboard.settings import data_licence, min_cell_count
 from dashboard.text_safety import markdown_literal
 from dashboard.ui import (
     app_base_url,
+    drawn_embed,
     get_store,
     read_last_updated,
-    read_public,
     read_public_goals,
+    read_public_partnerships,
+    read_public_rows,
     require,
     source_note,
 )
 from data_contracts import INDICATORS
 
 require("embed")
-store = get_store()
-rows, partnerships = read_public(store)
+store = get_store(snapshot=True)  # this page only reads
+partnerships = read_public_partnerships(store)
 request = parse_request(st.query_params.to_dict())
 content = None
 source = ""
 if request is not None and set(request.partnerships) <= set(partnerships["partnership_id"]):
+    rows = read_public_rows(store, request.partnerships)  # the partnerships asked for, nothing else
     names = dict(zip(partnerships["partnership_id"], partnerships["name"], strict=True))
     updated = read_last_updated(store, request.partnerships)
     latest = max((when for when in updated.values() if when is not None), default=None)
     source = source_note(store, [names[pid] for pid in request.partnerships], INDICATORS[request.indicator].dataset)
     source += f" Last updated {updated_text(latest)}."
-    content = embed_content(
-        request,
-        rows=rows,
-        partnerships=partnerships,
-        goals=read_public_goals(store),
-        k=min_cell_count(),
-        source=source,
+    content = drawn_embed(  # drawn once per published snapshot, shared
+        store,
+        ("embed", request, source),
+        partial(
+            embed_content,
+            request,
+            rows=rows,
+            partnerships=partnerships,
+            goals=read_public_goals(store, request.partnerships) if request.view == "progress" else [],
+            k=min_cell_count(),
+            source=source,
+        ),
     )
 
 if content is None:

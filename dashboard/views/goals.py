@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from dashboard.annual import INCOMPLETE_YEAR_RULE
@@ -10,8 +12,6 @@ from dashboard.exports import csv_bytes
 from dashboard.goal_views import (
     GOAL_FILTERS,
     STATUS_MEANINGS,
-    filter_goals,
-    goals_table,
     incomplete_year_note,
     join_ids,
     lower_is_better_note,
@@ -23,20 +23,23 @@ from dashboard.goal_views import (
 from dashboard.goals import status_counts
 from dashboard.progress import STATUS_LABELS, STATUSES
 from dashboard.ui import (
+    DEFERRED_ROWS,
     chart_block,
-    evaluated_goals,
     get_store,
-    read_all_indicators,
+    incomplete_year_frame,
+    read_goals_table,
     read_partnerships,
+    read_summary,
     require,
     sample_badge,
     source_note,
 )
 
 identity = require("goals")
-store = get_store()
+store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store)
-evaluated = evaluated_goals(store, "submitted")
+summary = read_summary(store, "submitted")
+evaluated = summary.goals
 
 st.title("Goals")
 st.caption(
@@ -54,7 +57,7 @@ if evaluated.empty:
     st.stop()
 
 names = dict(zip(partnerships["partnership_id"], partnerships["name"], strict=True))
-note = incomplete_year_note(read_all_indicators(store, "submitted"))
+note = incomplete_year_note(incomplete_year_frame(summary))  # the quarters reported, not every row
 year_rule = INCOMPLETE_YEAR_RULE + (f" {note}" if note else "")
 
 # ---- the answer: how many goals in each status ---------------------------------------------------------------------
@@ -122,14 +125,15 @@ for param, chosen in (("partnership", chosen_partnerships), ("status", chosen_st
         st.query_params.pop(param, None)
 
 # ---- the table ----------------------------------------------------------------------------------------------------
-shown = filter_goals(evaluated, off_course_only=off_course, partnerships=chosen_partnerships, statuses=chosen_statuses)
+shown, table = read_goals_table(  # cached per filters: a warm rerun does not rebuild thousands of rows
+    store, summary, off_course=off_course, partnerships=chosen_partnerships, statuses=chosen_statuses
+)
 if shown.empty:
     st.info(
         "No goal matches these filters. Clear the partnership or status filter, or turn off *Only goals off course*.",
         icon=":material/filter_alt_off:",
     )
 else:
-    table = goals_table(shown, names)
     st.caption(
         f"{len(table)} of {total} goals, worst score first. Click a column header to sort. Values are in each "
         f"indicator's unit; growth rates are compound annual rates. {lower_is_better_note(shown['indicator_id'])}"
@@ -176,7 +180,7 @@ else:
     )
     st.download_button(
         "Download this table (CSV)",
-        data=csv_bytes(table),
+        data=partial(csv_bytes, table) if len(table) > DEFERRED_ROWS else csv_bytes(table),  # big: on the click
         file_name="goals.csv",
         mime="text/csv",
         icon=":material/download:",

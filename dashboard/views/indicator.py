@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -9,13 +11,14 @@ from dashboard import comparison as cmp
 from dashboard.annual import INCOMPLETE_YEAR_RULE
 from dashboard.charts import breakdown_figure, breakdown_title, colour_map, trend_figure
 from dashboard.exports import csv_bytes
-from dashboard.metrics import quarterly_trend
 from dashboard.text_safety import markdown_literal
 from dashboard.ui import (
+    DEFERRED_ROWS,
+    ExplorerView,
     chart_block,
-    evaluated_goals,
+    drawn_figure,
     get_store,
-    read_all_indicators,
+    read_goals_on_indicator,
     read_partnerships,
     require,
     sample_badge,
@@ -27,9 +30,8 @@ VIEWS = {"quarterly": "Quarterly", "annual": "Annual (complete years)"}
 DEFAULT_INDICATOR = "workforce_headcount"
 
 identity = require("indicator")
-store = get_store()
+store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
-frame = read_all_indicators(store, "submitted")
 names = dict(zip(partnerships["partnership_id"].astype(str), partnerships["name"].astype(str), strict=True))
 colours = colour_map(list(names.values()))
 params = st.query_params
@@ -55,9 +57,10 @@ st.query_params["indicator"] = chosen
 indicator = INDICATORS[chosen]
 dataset = DATASET_INFO[indicator.dataset]
 
-trend = quarterly_trend(frame, chosen, partnerships) if not frame.empty else pd.DataFrame()
-latest = cmp.latest_from_trend(trend) if not trend.empty else pd.DataFrame(columns=cmp.LATEST_COLUMNS)
-goals = cmp.goals_on_indicator(evaluated_goals(store, "submitted"), chosen, partnerships)
+explorer = ExplorerView(store, chosen)  # the rows of this indicator (and its components) only, results cached
+trend = explorer.part("trend")
+latest = explorer.part("latest")
+goals = read_goals_on_indicator(store, chosen)  # cmp.goals_on_indicator, cached by version
 
 st.subheader(indicator.name, anchor=False)
 st.text(indicator.description)
@@ -104,7 +107,7 @@ with across_tab:
     else:
         if view == "annual":
             st.caption(f"{INCOMPLETE_YEAR_RULE} Year rule: {indicator.year_rule_text}")
-            series = cmp.annual_trend(frame, chosen, partnerships)
+            series = explorer.part("annual")
         else:
             series = trend
         if series.empty:
@@ -116,9 +119,14 @@ with across_tab:
         else:
             source = source_note(store, int(series["partnership_id"].nunique()), indicator.dataset)
             title = cmp.annual_title(indicator) if view == "annual" else None
-            figure = trend_figure(series, indicator, source=source, colours=colours, title=title)
-            if view == "annual":
-                figure.update_xaxes(tickformat="%Y", hoverformat="%Y", ticklabelmode="instant")
+
+            def draw(series=series, source=source, title=title, annual=view == "annual"):  # noqa: ANN001, ANN202
+                figure = trend_figure(series, indicator, source=source, colours=colours, title=title)
+                if annual:
+                    figure.update_xaxes(tickformat="%Y", hoverformat="%Y", ticklabelmode="instant")
+                return figure
+
+            figure = drawn_figure((*explorer.key(), view, source, title), draw)  # a line per partnership: drawn once
             period_header = "Year" if view == "annual" else "Quarter"
             chart_block(
                 figure,
@@ -134,10 +142,11 @@ with across_tab:
                 alt=f"Line chart of {indicator.short_name.lower()} for each partnership, {VIEWS[view].lower()}.",
             )
         st.markdown("**Latest quarter each partnership reported**")
-        st.dataframe(cmp.latest_display(latest, indicator), hide_index=True, key=f"latest-{chosen}")
+        st.dataframe(explorer.part("latest_display"), hide_index=True, key=f"latest-{chosen}")
+        latest_csv = explorer.part("latest_csv")
         st.download_button(
             "Download the latest values (CSV)",
-            data=csv_bytes(cmp.latest_csv(latest, indicator)),
+            data=partial(csv_bytes, latest_csv) if len(latest_csv) > DEFERRED_ROWS else csv_bytes(latest_csv),
             file_name=f"{chosen}_latest.csv",
             mime="text/csv",
             key=f"latest-{chosen}-csv",
@@ -166,14 +175,14 @@ with breakdown_tab:
         label = DIMENSIONS[dimension].label
         if indicator.breakdown_of == "owners":
             st.caption("This breakdown describes the owners of the supplier firms, not people served.")
-        latest_parts = cmp.latest_breakdown(frame, chosen, dimension, partnerships) if not frame.empty else None
+        latest_parts = explorer.part("latest_breakdown", dimension)
         if latest_parts is None or latest_parts.empty:
             st.info(
                 f"No partnership reports {indicator.short_name.lower()} by {label.lower()} yet.",
                 icon=":material/info:",
             )
         else:
-            reporters = cmp.partnerships_with_breakdown(frame, chosen, dimension, partnerships)
+            reporters = explorer.part("reporters", dimension)
             if st.session_state.get("explorer_partnership") not in reporters:
                 st.session_state["explorer_partnership"] = cmp.parse_choice(
                     params.get("partnership"), reporters, reporters[0]
@@ -186,16 +195,20 @@ with breakdown_tab:
                 help=f"Partnerships that report {indicator.short_name.lower()} by {label.lower()}.",
             )
             st.query_params["partnership"] = partnership_id
-            rows = cmp.breakdown_rows(frame, chosen, dimension, partnership_id)
+            rows = explorer.part("breakdown", dimension, partnership_id)
             name = names.get(partnership_id, partnership_id)  # plain text: the figure builder makes it literal
             source = source_note(store, [name], indicator.dataset)
-            figure = breakdown_figure(
-                rows,
-                indicator,
-                dimension_label=label,
-                mode="stacked",
-                source=source,
-                title=f"{breakdown_title(indicator, label)}: {name}",
+            figure = drawn_figure(
+                (*explorer.key(), "breakdown", dimension, partnership_id, source),
+                partial(
+                    breakdown_figure,
+                    rows,
+                    indicator,
+                    dimension_label=label,
+                    mode="stacked",
+                    source=source,
+                    title=f"{breakdown_title(indicator, label)}: {name}",
+                ),
             )
             chart_block(
                 figure,
@@ -208,13 +221,13 @@ with breakdown_tab:
             )
             st.markdown(f"**Latest quarter by {markdown_literal(label.lower())}, every partnership reporting it**")
             st.dataframe(
-                cmp.format_columns(latest_parts, latest_parts.columns[2:], indicator.unit),
+                explorer.part("latest_breakdown_display", dimension),
                 hide_index=True,
                 key=f"parts-{chosen}-{dimension}",
             )
             st.download_button(
                 "Download this table (CSV)",
-                data=csv_bytes(latest_parts),
+                data=partial(csv_bytes, latest_parts) if len(latest_parts) > DEFERRED_ROWS else csv_bytes(latest_parts),
                 file_name=f"{chosen}_latest_by_{dimension}.csv",
                 mime="text/csv",
                 key=f"parts-{chosen}-{dimension}-csv",

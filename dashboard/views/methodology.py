@@ -4,7 +4,6 @@ and the whole public dataset to download with its licence."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import partial
 
 import streamlit as st
 
@@ -14,17 +13,26 @@ from dashboard.public_data import (
     DOWNLOAD_FORMATS,
     about_frame,
     citation,
-    download_bytes,
-    download_frame,
     indicator_definitions,
     suppression_rules,
 )
 from dashboard.settings import data_licence, min_cell_count
-from dashboard.ui import app_base_url, get_store, is_sample, read_last_updated, read_public, require, sample_badge
+from dashboard.ui import (
+    app_base_url,
+    get_store,
+    is_sample,
+    public_download,
+    read_last_updated,
+    read_public_partnerships,
+    read_public_summary,
+    require,
+    sample_badge,
+)
 
 require("methodology")
-store = get_store()
-rows, partnerships = read_public(store)
+store = get_store(snapshot=True)  # this page only reads
+partnerships = read_public_partnerships(store)
+summary = read_public_summary(store)  # how many public rows and partnerships; the rows are read on download
 k = min_cell_count()
 licence = data_licence()
 
@@ -82,13 +90,13 @@ st.markdown(
 )
 
 st.subheader("Data and licence", anchor=False)
-table = download_frame(rows, partnerships, k)
 updated = read_last_updated(store, list(partnerships["partnership_id"]))
 latest = max((when for when in updated.values() if when is not None), default=None)
 line = citation([], published=latest, retrieved=datetime.now(UTC).date(), url=app_base_url(), licence=licence)
+reporting = partnerships["partnership_id"].isin(set(summary.coverage["partnership_id"])).sum()
 st.markdown(
-    f"All published figures of the {partnerships['partnership_id'].isin(rows['partnership_id']).sum()} public "
-    f"partnerships, {len(table):,} rows, as the public sees them (suppressed values blank, with the reason). "
+    f"All published figures of the {reporting} public partnerships, {summary.part('rows'):,} rows, as the public "
+    "sees them (suppressed values blank, with the reason). "
     f"Licence: **{licence}**."
 )
 st.text(f"Cite as: {line}")
@@ -97,7 +105,7 @@ buttons = st.columns(len(DOWNLOAD_FORMATS))
 for column, (fmt, (label, mime)) in zip(buttons, DOWNLOAD_FORMATS.items(), strict=True):
     column.download_button(
         f"All figures ({label})",
-        data=partial(download_bytes, table, fmt, about=about),
+        data=public_download(store, fmt, about, k),
         file_name=f"published_figures.{fmt}",
         mime=mime,
         icon=":material/download:",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -32,18 +34,19 @@ from dashboard.goal_views import (
     total_table,
     workings_table,
 )
-from dashboard.goals import evaluate_goal, partnership_progress
+from dashboard.goals import partnership_progress
 from dashboard.metrics import format_value, latest_figures, period_label, quarterly_trend
-from dashboard.public_data import what_the_public_sees
 from dashboard.settings import min_cell_count
 from dashboard.text_safety import markdown_literal
 from dashboard.ui import (
     chart_block,
-    evaluated_goals,
+    drawn_figure,
     get_store,
-    read_all_indicators,
-    read_indicators,
+    read_goal_workings,
     read_partnerships,
+    read_rows,
+    read_summary,
+    read_what_the_public_sees,
     require,
     sample_badge,
     source_note,
@@ -51,7 +54,7 @@ from dashboard.ui import (
 from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
 
 identity = require("partnership")
-store = get_store()
+store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
 
 st.title("Partnership")
@@ -103,8 +106,7 @@ for label, text in profile_lines(profile.to_dict()):
     line[0].markdown(f"**{label}**")
     line[1].text(text)
 
-frames = read_indicators(store, "submitted")
-rows_of = {dataset: frame[frame["partnership_id"] == chosen] for dataset, frame in frames.items()}
+rows_of = read_rows(store, "submitted", partnership_ids=[chosen])  # this partnership's rows only, every dataset
 
 
 def embeddable(request: EmbedRequest) -> EmbedRequest | None:
@@ -114,7 +116,9 @@ def embeddable(request: EmbedRequest) -> EmbedRequest | None:
 
 # ---- goals ----------------------------------------------------------------------------------------------------------
 st.subheader("Goals", anchor=False)
-evaluated = evaluated_goals(store, "submitted")
+goal_summary = read_summary(store, "submitted")
+evaluated = goal_summary.goals
+evaluated_key = goal_summary.key
 mine = evaluated[evaluated["partnership_id"] == chosen]
 if mine.empty:
     st.info(
@@ -129,15 +133,17 @@ else:
     with summary[0]:
         st.markdown(f"Combined status: {status_badge(str(combined['status']))}")
     summary[1].text(combined_text(int(combined["goals"]), score, int(mine["off_course"].sum())))
-    all_rows = read_all_indicators(store, "submitted")
-    note = incomplete_year_note(all_rows[all_rows["partnership_id"] == chosen])
+    all_rows = pd.concat(list(rows_of.values()), ignore_index=True)  # a goal's points need only its partnership
+    note = incomplete_year_note(all_rows)
     st.caption(INCOMPLETE_YEAR_RULE + (f" {note}" if note else ""))
 
     ordered = mine.assign(_missing=mine["score"].isna()).sort_values(["_missing", "score", "goal_id"])
+    workings = read_goal_workings(store, chosen)  # each goal's result and annual points, cached by version
+    figure_key = (store.root, evaluated_key, chosen)
     for goal in ordered.to_dict("records"):
         card = goal_card(goal)
         indicator = INDICATORS[str(goal["indicator_id"])]
-        result, points = evaluate_goal(pd.Series(goal), all_rows)
+        result, points = workings[str(goal["goal_id"])]
         with st.container(border=True):
             st.markdown(f"**{markdown_literal(card.title)}**  {card.badge}")
             direction = "higher is better" if indicator.higher_is_better else "lower is better"
@@ -155,18 +161,23 @@ else:
             base_year = result.base_year if result.base_year is not None else int(goal["baseline_year"])
             base_value = result.base_value if result.base_value is not None else float(goal["baseline_value"])
             projection = None if missing(goal["projection"]) else float(goal["projection"])
-            figure = goal_progress_figure(
-                points,
-                indicator=indicator,
-                base_year=base_year,
-                base_value=base_value,
-                target_year=int(goal["target_year"]),
-                target_value=float(goal["target_value"]),
-                current_year=result.current_year,
-                current_value=result.current_value,
-                projection=projection,
-                status=card.status,
-                source=source_note(store, [names[chosen]], indicator.dataset),
+            source = source_note(store, [names[chosen]], indicator.dataset)
+            figure = drawn_figure(
+                (*figure_key, card.goal_id, source),
+                partial(
+                    goal_progress_figure,
+                    points,
+                    indicator=indicator,
+                    base_year=base_year,
+                    base_value=base_value,
+                    target_year=int(goal["target_year"]),
+                    target_value=float(goal["target_value"]),
+                    current_year=result.current_year,
+                    current_value=result.current_value,
+                    projection=projection,
+                    status=card.status,
+                    source=source,
+                ),
             )
             chart_block(
                 figure,
@@ -196,8 +207,7 @@ def public_view_note(dimension: str) -> None:
         st.caption(":material/lock: This partnership is private: the public sees none of its figures.")
         return
     k = min_cell_count()
-    every_dataset = pd.concat(rows_of.values(), ignore_index=True)
-    table, hidden = what_the_public_sees(every_dataset, indicator_id, dimension, k)
+    table, hidden = read_what_the_public_sees(store, chosen, indicator_id, dimension, k)
     if not hidden:
         st.caption(":material/visibility: The public sees these values as they are, once published.")
         return

@@ -20,15 +20,12 @@ from dashboard.goal_views import (
     parse_choice,
     profile_lines,
 )
-from dashboard.goals import partnership_progress
 from dashboard.metrics import format_value, period_label
-from dashboard.progress import STATUS_LABELS
 from dashboard.public_data import (
     DOWNLOAD_FORMATS,
     about_frame,
     citation,
     download_bytes,
-    download_frame,
     updated_text,
 )
 from dashboard.settings import data_licence, min_cell_count
@@ -36,11 +33,14 @@ from dashboard.text_safety import markdown_literal
 from dashboard.ui import (
     app_base_url,
     chart_block,
+    drawn_embed,
     get_store,
     is_sample,
-    read_last_updated,
-    read_public,
+    read_portal_index,
+    read_public_download_table,
     read_public_goals,
+    read_public_partnerships,
+    read_public_rows,
     require,
     sample_badge,
     source_note,
@@ -48,8 +48,8 @@ from dashboard.ui import (
 from data_contracts import DATASET_INFO, INDICATORS, TOTAL
 
 require("portal")
-store = get_store()
-rows, partnerships = read_public(store)
+store = get_store(snapshot=True)  # this page only reads
+partnerships = read_public_partnerships(store)
 k = min_cell_count()
 licence = data_licence()
 
@@ -60,7 +60,8 @@ st.caption(
 )
 sample_badge(store)
 
-reporting = [pid for pid in partnerships["partnership_id"] if (rows["partnership_id"] == pid).any()]
+index = read_portal_index(store)  # the list of every public partnership that reports, cached by version
+reporting = index.reporting
 if not reporting:
     st.info(
         "No published figures yet. They appear here once a reviewer publishes a partnership's quarter.",
@@ -70,32 +71,11 @@ if not reporting:
 
 shown = partnerships[partnerships["partnership_id"].isin(reporting)].reset_index(drop=True)
 names = dict(zip(shown["partnership_id"], shown["name"], strict=True))
-updated = read_last_updated(store, reporting)
-goals = read_public_goals(store)
-evaluated = pd.DataFrame([goal.row for goal in goals])
-progress = (
-    partnership_progress(evaluated).set_index("partnership_id")["status_label"] if not evaluated.empty else pd.Series()
-)
-latest_of = {
-    pid: max(zip(group["year"].astype(int), group["quarter"].astype(int), strict=True))
-    for pid, group in rows.groupby("partnership_id")
-}
+updated = index.updated
+latest_of = index.latest
 
 # ---- the list -----------------------------------------------------------------------------------------------------
-listing = pd.DataFrame(
-    {
-        "Partnership": shown["name"],
-        "Country": shown["country"],
-        "Region": shown["region"],
-        "Focus": [
-            ", ".join(line[1] for line in profile_lines(p) if line[0] == "Focus datasets")
-            for p in shown.to_dict("records")
-        ],
-        "Goal status": shown["partnership_id"].map(progress).fillna(STATUS_LABELS["not_available"]),
-        "Latest quarter": shown["partnership_id"].map(lambda pid: period_label(latest_of[pid])),
-        "Last updated": shown["partnership_id"].map(lambda pid: updated_text(updated.get(pid))),
-    }
-)
+listing = index.listing
 with st.expander(f"All {len(shown)} public partnerships", expanded="partnership" not in st.query_params):
     st.dataframe(listing, hide_index=True, key="portal-list")
 
@@ -108,7 +88,7 @@ chosen = st.selectbox(
 )
 st.query_params["partnership"] = chosen
 profile = shown.set_index("partnership_id").loc[chosen]
-mine = rows[rows["partnership_id"] == chosen]
+mine = read_public_rows(store, [chosen])  # this partnership's public rows only
 source_who = [names[chosen]]
 last = updated.get(chosen)
 
@@ -128,7 +108,7 @@ def source_for(dataset: str) -> str:
 
 # ---- goals ----------------------------------------------------------------------------------------------------------
 st.subheader("Goals", anchor=False)
-my_goals = [goal for goal in goals if goal.row["partnership_id"] == chosen]
+my_goals = read_public_goals(store, [chosen])
 if not my_goals:
     st.info("This partnership has not published goals yet.", icon=":material/flag:")
 else:
@@ -147,14 +127,20 @@ else:
             else:
                 st.progress(card.fraction or 0.0, text=card.progress_text)
             request = EmbedRequest((chosen,), indicator.id, "progress", goal=str(goal.row["goal_id"]))
-            content = embed_content(
-                request,
-                rows=rows,
-                partnerships=shown,
-                goals=goals,
-                k=k,
-                source=source_for(indicator.dataset),
-                compact=False,
+            source = source_for(indicator.dataset)
+            content = drawn_embed(  # drawn once per published snapshot, shared
+                store,
+                ("portal", request, source),
+                partial(
+                    embed_content,
+                    request,
+                    rows=mine,
+                    partnerships=shown,
+                    goals=my_goals,
+                    k=k,
+                    source=source,
+                    compact=False,
+                ),
             )
             if content is None:
                 st.info(
@@ -203,8 +189,13 @@ else:
         request = EmbedRequest((chosen,), indicator_id, "trend")
     else:
         request = EmbedRequest((chosen,), indicator_id, "breakdown", breakdown=breakdown)
-    content = embed_content(
-        request, rows=rows, partnerships=shown, goals=goals, k=k, source=source_for(dataset), compact=False
+    source = source_for(dataset)
+    content = drawn_embed(
+        store,
+        ("portal", request, source),
+        partial(
+            embed_content, request, rows=mine, partnerships=shown, goals=my_goals, k=k, source=source, compact=False
+        ),
     )
     if content is None:
         st.info(f"No published {indicator.short_name.lower()} figures to show here.", icon=":material/info:")
@@ -225,7 +216,7 @@ else:
             )
 
     # ---- compare ------------------------------------------------------------------------------------------------
-    others = [pid for pid in reporting if pid != chosen and (rows["partnership_id"] == pid).any()]
+    others = [pid for pid in reporting if pid != chosen]
     with st.expander("Compare with other public partnerships"):
         picked = st.multiselect(
             "Partnerships to compare with",
@@ -237,6 +228,7 @@ else:
         )
         if picked:
             ids = (chosen, *picked)
+            rows = read_public_rows(store, ids)  # the partnerships compared, nothing else
             common = set.intersection(
                 *[
                     set(zip(g["year"].astype(int), g["quarter"].astype(int), strict=True))
@@ -255,8 +247,19 @@ else:
             else:
                 end = max(common)
                 request = EmbedRequest(ids, indicator_id, "compare", end=end)
-                content = embed_content(
-                    request, rows=rows, partnerships=shown, goals=goals, k=k, source=source_for(dataset), compact=False
+                content = drawn_embed(
+                    store,
+                    ("portal", request, source),
+                    partial(
+                        embed_content,
+                        request,
+                        rows=rows,
+                        partnerships=shown,
+                        goals=my_goals,
+                        k=k,
+                        source=source,
+                        compact=False,
+                    ),
                 )
                 if content is None:
                     st.info(
@@ -275,7 +278,7 @@ else:
 
 # ---- downloads ----------------------------------------------------------------------------------------------------
 st.subheader("Data", anchor=False)
-table = download_frame(mine, shown, k)
+table = read_public_download_table(store, chosen)  # download_frame of this partnership's public rows, cached
 today = datetime.now(UTC).date()
 line = citation([names[chosen]], published=last, retrieved=today, url=f"{app_base_url()}/portal", licence=licence)
 about = about_frame(line, licence, k, sample=is_sample(store))

@@ -16,7 +16,7 @@ from dashboard.review import (
 from dashboard.settings import four_eyes_required
 from dashboard.store import Slice
 from dashboard.text_safety import markdown_literal
-from dashboard.ui import get_store, read_indicators, require
+from dashboard.ui import get_store, read_slices, require
 from data_contracts import DATASET_INFO, DATASETS
 
 identity = require("review")
@@ -103,9 +103,8 @@ else:
                 st.error(markdown_literal(error), icon=":material/block:")
 
 st.subheader("Withdraw a published quarter")
-published = read_indicators(store, "published")
 dataset = st.selectbox("Dataset", DATASETS, format_func=lambda d: DATASET_INFO[d].name, key="withdraw_dataset")
-keys = published[dataset][["partnership_id", "year", "quarter"]].drop_duplicates()
+keys = read_slices(store, dataset, "published")  # three columns of one table, not every published row
 options = sorted(str(Slice(p, int(y), int(q))) for p, y, q in keys.itertuples(index=False))
 if not options:
     st.info("Nothing of this dataset is published.", icon=":material/info:")
