@@ -30,8 +30,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from data_contracts.columns import normalise_header
-from data_contracts.findings import Finding
+from data_contracts.columns import blank_text, normalise_header
+from data_contracts.findings import Finding, RowNumbers
 
 FileFormat = Literal["csv", "xlsx", "parquet"]
 NumberStyle = Literal["decimal_comma", "decimal_point"]
@@ -48,6 +48,8 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 _DELIMITERS: Mapping[str, str] = {",": "comma", ";": "semicolon", "\t": "tab"}
 _SEPARATOR_HINT = re.compile(rb"sep=([,;\t])[ ]*(?:\r\n|\r|\n)", re.IGNORECASE)
+_NOT_WHITESPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
+"""A byte that ``bytes.strip()`` keeps: searching for the first one does not copy the file as stripping does."""
 _CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 _NON_CONTROL_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 _MAX_CONTROL_SHARE = 0.1
@@ -92,7 +94,8 @@ class RawTable:
     """
 
     frame: pd.DataFrame
-    row_numbers: dict[object, int]
+    row_numbers: Mapping[object, int]
+    """A :class:`~data_contracts.findings.RowNumbers` (reads like ``{0: 2, 1: 3, ...}``)."""
     format: FileFormat
     details: str
     """Human summary, e.g. "CSV, semicolon-separated, decimal comma, Windows-1252, CRLF" or "Excel, sheet 'x'"."""
@@ -174,7 +177,7 @@ def _is_empty(data: bytes) -> bool:
             return not data.decode("utf-16").replace("\ufeff", "").strip()
         except UnicodeDecodeError:
             return False
-    return not data.removeprefix(_UTF8_BOM).strip()
+    return _NOT_WHITESPACE.search(data, len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0) is None
 
 
 def _detect_format(data: bytes, file_name: str) -> FileFormat:
@@ -232,8 +235,8 @@ def _check_row_count(count: int, limits: ReadLimits) -> None:
         raise _rejected("too_many_rows", _count_rows_message(count, limits))
 
 
-def _row_numbers(numbers: np.ndarray) -> dict[object, int]:
-    return dict(zip(range(len(numbers)), numbers.tolist(), strict=True))
+def _row_numbers(numbers: np.ndarray) -> RowNumbers:
+    return RowNumbers(numbers)
 
 
 # ---- CSV -----------------------------------------------------------------------------------------------------------
@@ -256,7 +259,8 @@ def _decode(data: bytes) -> tuple[bytes, str]:
         else:
             body, label = data, "UTF-8"
         try:
-            body.decode("utf-8")
+            if not body.isascii():  # ASCII is UTF-8; checking that is 10x faster than decoding
+                body.decode("utf-8")
         except UnicodeDecodeError:
             try:
                 body = body.decode("cp1252").encode("utf-8")
@@ -294,6 +298,71 @@ def _choose_delimiter(header_line: str, expected: frozenset[str]) -> str:
             f"Upload a table as {ACCEPTED_FORMATS}.",
         )
     return chosen
+
+
+_PYARROW_BLOCK_BYTES = 16 << 20
+_SENTINEL = "\x01\x02"
+"""A cell no upload holds (control characters; no quote, separator or line break): see :func:`_parse_with_pyarrow`."""
+
+
+def _header_width(body: bytes, delimiter: str) -> int:
+    """Cells in the first line (0 when the csv module cannot tell; pyarrow checks the count again)."""
+    try:
+        first_line = re.match(rb"[^\r\n]*", body).group().decode("utf-8")
+        return len(next(csv.reader([first_line], delimiter=delimiter), []))
+    except (csv.Error, UnicodeDecodeError):
+        return 0
+
+
+def _parse_with_pyarrow(body: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
+    """The table :func:`_parse_with_pandas` reads, read by pyarrow's multithreaded reader; None to let pandas decide.
+
+    pyarrow refuses every row whose number of cells differs from the header's (pandas pads short rows, and reports
+    long ones), so any refusal goes back to pandas. A file with quotes is read as one block: where pyarrow splits a
+    file into blocks inside a quoted cell it can lose the line feed of a quoted CR LF. And the one file pyarrow
+    accepts but pandas does not is one that ends inside a quoted cell: so a file with quotes gets a sentinel row
+    appended, which comes back as a row of its own only when every quoted cell was closed.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if width < 2:
+        return None
+    quoted = b'"' in body
+    if quoted:
+        end = b"" if body.endswith((b"\n", b"\r")) else b"\n"
+        body = body + end + delimiter.join([_SENTINEL] * width).encode()
+    names = [str(position) for position in range(width)]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(body),
+            # a few large blocks (still read in parallel) give a few chunks per column, which later steps prefer
+            read_options=pacsv.ReadOptions(
+                column_names=names, block_size=len(body) + 1 if quoted else _PYARROW_BLOCK_BYTES
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=quoted,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.large_string()),  # what pandas' str dtype holds
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError, MemoryError):
+        return None
+    if quoted:
+        if table.num_rows == 0 or any(column[-1].as_py() != _SENTINEL for column in table.columns):
+            return None
+        table = table.slice(0, table.num_rows - 1)
+    frame = table.to_pandas()
+    frame.columns = range(width)
+    return frame
 
 
 def _parse_with_pandas(body: bytes, delimiter: str) -> pd.DataFrame:
@@ -373,12 +442,14 @@ def _read_csv(data: bytes, *, numeric: frozenset[str], expected: frozenset[str],
         delimiter = _choose_delimiter(header_line, expected)
     header_row = skipped_lines + 1
     findings: list[Finding] = []
-    try:
-        table = _parse_with_pandas(body, delimiter)
-    except pd.errors.ParserError as error:
-        table, findings = _parse_with_csv_module(body, delimiter, header_row, "EOF inside string" in str(error))
-    except (ValueError, UnicodeDecodeError, MemoryError):
-        raise _not_a_table("not readable as a table") from None
+    table = _parse_with_pyarrow(body, delimiter, _header_width(body, delimiter))
+    if table is None:
+        try:
+            table = _parse_with_pandas(body, delimiter)
+        except pd.errors.ParserError as error:
+            table, findings = _parse_with_csv_module(body, delimiter, header_row, "EOF inside string" in str(error))
+        except (ValueError, UnicodeDecodeError, MemoryError):
+            raise _not_a_table("not readable as a table") from None
 
     header = [str(name) for name in table.iloc[0].tolist()] if len(table) else []
     frame = table.iloc[1:]
@@ -408,9 +479,9 @@ def _read_csv(data: bytes, *, numeric: frozenset[str], expected: frozenset[str],
 
 
 def _blank_mask(column: pd.Series) -> np.ndarray:
+    """Cells that are missing or nothing but whitespace (``str.strip()`` leaves nothing)."""
     if pd.api.types.is_string_dtype(column) or column.dtype == object:
-        text = column.astype("string")
-        return (text.isna() | text.str.strip().eq("")).fillna(True).to_numpy(dtype=bool)
+        return blank_text(column)
     return column.isna().to_numpy(dtype=bool)
 
 
@@ -467,21 +538,26 @@ def _check_numbers(
             continue
         column = frame.iloc[:, position].astype("string")
         text = column.str.strip().fillna("")
+        # A cell of ASCII digits only is a plain number in either style (most cells of a clean file): the patterns
+        # below only need to look at the others.
+        rest = np.flatnonzero(~_ascii_digits(text))
+        if len(rest) == 0:
+            continue
+        others = text.iloc[rest]
         if style == "decimal_comma":
-            decimal_comma = text.str.fullmatch(_DECIMAL_COMMA_NUMBER).fillna(False).to_numpy(dtype=bool)
+            decimal_comma = others.str.fullmatch(_DECIMAL_COMMA_NUMBER).fillna(False).to_numpy(dtype=bool)
             if decimal_comma.any():
-                original = frame.iloc[:, position]
-                converted = text.str.replace(",", ".", regex=False).astype(object)
-                merged = original.astype(object).where(~decimal_comma, converted)
-                frame.isetitem(position, merged.astype(original.dtype))
-            suspicious = text.ne("") & ~text.str.fullmatch(_PLAIN_NUMBER).fillna(False)
-            suspicious = (suspicious | text.str.fullmatch(_GROUPED_BY_POINTS).fillna(False)).to_numpy(dtype=bool)
+                converted = np.zeros(len(text), dtype=bool)
+                converted[rest[decimal_comma]] = True
+                frame.isetitem(position, _with_decimal_points(frame.iloc[:, position], text, converted))
+            suspicious = others.ne("") & ~others.str.fullmatch(_PLAIN_NUMBER).fillna(False)
+            suspicious = (suspicious | others.str.fullmatch(_GROUPED_BY_POINTS).fillna(False)).to_numpy(dtype=bool)
             suspicious &= ~decimal_comma
         else:
-            suspicious = (text.ne("") & ~text.str.fullmatch(_PLAIN_NUMBER).fillna(False)).to_numpy(dtype=bool)
+            suspicious = (others.ne("") & ~others.str.fullmatch(_PLAIN_NUMBER).fillna(False)).to_numpy(dtype=bool)
         if skip is not None and position in skip:
-            suspicious &= ~skip[position]
-        for index in np.flatnonzero(suspicious):
+            suspicious &= ~skip[position][rest]
+        for index in rest[suspicious]:
             value = str(column.iloc[index])
             found = classify_number_text(value, style)
             if found is None:
@@ -498,6 +574,27 @@ def _check_numbers(
                 )
             )
     return findings
+
+
+def _ascii_digits(text: pd.Series) -> np.ndarray:
+    """True where a text cell is one or more ASCII digits and nothing else."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.ascii_is_decimal(pa.array(text)).to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
+def _with_decimal_points(original: pd.Series, text: pd.Series, converted: np.ndarray) -> pd.Series:
+    """``original`` with the (stripped) ``text`` of the cells in ``converted``, their decimal comma made a point."""
+    if isinstance(original.dtype, pd.StringDtype) and original.dtype.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        points = pc.replace_substring(pa.array(text), ",", ".")
+        merged = pc.if_else(pa.array(converted), points, pa.array(original))
+        return pd.Series(pd.array(merged, dtype=original.dtype), index=original.index, name=original.name)
+    replaced = text.str.replace(",", ".", regex=False).astype(object)
+    return original.astype(object).where(~converted, replaced).astype(original.dtype)
 
 
 def _is_unit_text(affix: str) -> bool:

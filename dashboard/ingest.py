@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,7 +20,7 @@ import pandas as pd
 from dashboard.file_reading import FileRejected, ReadLimits, read_table_file
 from dashboard.settings import UploadSettings
 from dashboard.store import GOALS_TABLE, PARTNERSHIPS_TABLE, CommitResult, Slice, Store, indicator_table, slices_of
-from dashboard.upload_checks import SliceChange, compare_rows, largest_changes, preview_changes, upload_warnings
+from dashboard.upload_checks import SliceChange, preview_upload, slice_set
 from data_contracts import (
     DATASETS,
     INDICATOR_COLUMNS,
@@ -30,7 +31,7 @@ from data_contracts import (
     validate_indicators,
     validate_partnerships,
 )
-from data_contracts.columns import normalise_header
+from data_contracts.columns import normalise_header, text_to_numbers
 from data_contracts.findings import sort_findings
 
 NUMERIC_COLUMNS = frozenset({"year", "quarter", "value"})
@@ -85,7 +86,11 @@ class UploadReport:
 
     @property
     def slices(self) -> tuple[Slice, ...]:
-        return slices_of(self.frame) if self.accepted else ()
+        if not self.accepted:
+            return ()
+        if self.changes:  # the preview lists every slice of the file, in this order
+            return tuple(change.slice for change in self.changes)
+        return slices_of(self.frame)
 
     @property
     def unchanged(self) -> bool:
@@ -187,11 +192,34 @@ def check_upload(
     settings = settings or UploadSettings.from_env()
     tell = progress or (lambda step, fraction: None)
     tell(f"Reading {file_name} ({len(data) / 1e6:,.1f} MB)", 0.05)
-    report = UploadReport(file_name=file_name, sha256=sha256_of(data), dataset=dataset)
+    digest = _BACKGROUND.submit(sha256_of, data)  # hashing releases the GIL: it runs beside the reading
+    report = UploadReport(file_name=file_name, sha256="", dataset=dataset)
+    try:
+        stored = _check(store, report, data, today=today, settings=settings, tell=tell, allowed=allowed_partnerships)
+    finally:
+        report.sha256 = digest.result()
+    if stored is not None:
+        _find_previous_commit(report, stored.audit)
+        tell("Checked", 1.0)
+    return report
+
+
+def _check(
+    store: Store,
+    report: UploadReport,
+    data: bytes,
+    *,
+    today: date | None,
+    settings: UploadSettings,
+    tell: Progress,
+    allowed: Collection[str] | None,
+) -> _Stored | None:
+    """Fill ``report`` in; the stored rows it was compared with when the file passed (None when it did not)."""
+    dataset = report.dataset
     try:
         raw = read_table_file(
             data,
-            file_name,
+            report.file_name,
             numeric_columns=NUMERIC_COLUMNS,
             preferred_sheet=dataset,
             expected_columns=INDICATOR_COLUMNS,
@@ -199,7 +227,7 @@ def check_upload(
         )
     except FileRejected as rejected:
         report.findings = list(rejected.findings)
-        return report
+        return None
     report.format_details = raw.details
     report.rows = len(raw.frame)
     if dataset is None:
@@ -208,47 +236,94 @@ def check_upload(
             report.findings = _merge_findings(raw.findings, unclear)
             if not report.findings:
                 report.findings = [Finding(None, None, None, "dataset_unclear", "Choose the dataset of this file.")]
-            return report
+            return None
     elif dataset not in DATASETS:
         raise KeyError(f"unknown dataset {dataset!r}; expected one of {', '.join(DATASETS)}")
     assert report.dataset is not None
     tell(f"Checking {report.rows:,} rows against the {report.dataset} contract", 0.3)
     partnership_ids = store.read_partnerships()["partnership_id"].tolist()
+    prefetch = _prefetch(store, report.dataset, raw.frame) if report.rows >= PREFETCH_ROWS else None
     validation = validate_indicators(
         raw.frame, report.dataset, partnership_ids=partnership_ids, today=today, row_numbers=raw.row_numbers
     )
     report.findings = sort_findings(_merge_findings(raw.findings, validation.findings))
-    if allowed_partnerships is not None:
+    if allowed is not None:
         report.findings = sort_findings(
-            [*report.findings, *_unassigned(validation.frame, set(allowed_partnerships), raw.row_numbers)]
+            [*report.findings, *_unassigned(validation.frame, set(allowed), raw.row_numbers)]
         )
     if report.errors:
-        return report
+        return None
     report.frame = validation.frame
+    row_numbers = raw.row_numbers
+    del raw, validation  # only the checked rows go on: let the cells as read go
     tell("Comparing with the stored quarters", 0.75)
-    _preview(store, report, raw.row_numbers, settings)
-    tell("Checked", 1.0)
-    return report
+    wanted = _wanted(report.frame)
+    if prefetch is not None and prefetch[0] == wanted:
+        stored = prefetch[1].result()
+    else:
+        stored = _read_stored(store, report.dataset, *wanted)
+    report.base_version = stored.base_version
+    preview = preview_upload(
+        report.frame, stored.history, stored.published, change_factor=settings.change_factor, row_of=row_numbers
+    )
+    report.changes, report.largest = preview.changes, preview.largest
+    report.findings = sort_findings([*report.findings, *preview.warnings])
+    return stored
 
 
-def _preview(store: Store, report: UploadReport, row_numbers: Mapping[object, int], settings: UploadSettings) -> None:
-    assert report.dataset is not None
-    frame = report.frame
+_BACKGROUND = ThreadPoolExecutor(max_workers=2, thread_name_prefix="upload-check")
+PREFETCH_ROWS = 50_000
+"""A file with this many rows or more has the stored rows its preview needs read while its rows are checked."""
+
+
+@dataclass
+class _Stored:
+    """What the preview reads from the store: the submitted rows around the file's quarters, and the audit."""
+
+    base_version: int
+    history: pd.DataFrame
+    published: set[Slice]
+    audit: pd.DataFrame
+
+
+def _wanted(frame: pd.DataFrame) -> tuple[list[str], list[int]]:
+    """The partnerships and years (and the year before) whose stored rows the preview of ``frame`` compares with."""
     ids = sorted(frame["partnership_id"].unique())
     years = sorted({int(y) for y in frame["year"].unique()} | {int(frame["year"].min()) - 1})
-    table = indicator_table(report.dataset, "submitted")
-    report.base_version = store.version(table)
-    history = store.read_indicators(report.dataset, "submitted", partnership_ids=ids, years=years)
+    return ids, years
+
+
+def _read_stored(store: Store, dataset: str, ids: list[str], years: list[int]) -> _Stored:
+    base_version = store.version(indicator_table(dataset, "submitted"))
+    history = store.read_indicators(dataset, "submitted", partnership_ids=ids, years=years)
     published_rows = store.read_indicators(
-        report.dataset, "published", partnership_ids=ids, years=years, columns=["partnership_id", "year", "quarter"]
+        dataset, "published", partnership_ids=ids, years=years, columns=["partnership_id", "year", "quarter"]
     )
-    published = set(slices_of(published_rows)) if not published_rows.empty else set()
-    compared = compare_rows(frame, history)
-    report.changes = preview_changes(frame, history, published, compared=compared)
-    report.largest = largest_changes(frame, history, compared=compared)
-    warnings = upload_warnings(frame, history, published, change_factor=settings.change_factor, row_of=row_numbers)
-    report.findings = sort_findings([*report.findings, *warnings])
-    audit = store.read_audit()
+    published = slice_set(published_rows) if not published_rows.empty else set()
+    return _Stored(base_version, history, published, store.read_audit())
+
+
+def _prefetch(store: Store, dataset: str, raw: pd.DataFrame) -> tuple[tuple[list[str], list[int]], Future] | None:
+    """Start reading what the preview will need, as guessed from the raw cells; the guess is used only if it equals
+    what the checked rows ask for."""
+    columns = [normalise_header(c) for c in raw.columns]
+    if columns.count("partnership_id") != 1 or columns.count("year") != 1:
+        return None
+    # strip and parse the distinct cells only: stripping commutes with taking the distinct values
+    ids = pd.Series(pd.unique(raw.iloc[:, columns.index("partnership_id")])).astype("string").str.strip()
+    cells = pd.Series(pd.unique(raw.iloc[:, columns.index("year")]))
+    if pd.api.types.is_numeric_dtype(cells):
+        years = pd.to_numeric(cells, errors="coerce").astype("float64")
+    else:
+        years = text_to_numbers(cells.astype("string").str.strip())
+    if ids.isna().any() or ids.eq("").any() or years.isna().any() or not (years % 1 == 0).all():
+        return None  # the contract will reject the file anyway
+    whole_years = {int(y) for y in years}
+    guess = (sorted(set(ids)), sorted(whole_years | {min(whole_years) - 1}))
+    return guess, _BACKGROUND.submit(_read_stored, store, dataset, *guess)
+
+
+def _find_previous_commit(report: UploadReport, audit: pd.DataFrame) -> None:
     same = audit[
         (audit["source_sha256"] == report.sha256)
         & (audit["dataset"] == report.dataset)

@@ -7,12 +7,15 @@ row. Cells that fail are left empty so the contract's row rules can still check 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data_contracts.findings import HEADER_ROW, Finding, display_value, row_number
 from data_contracts.vocabularies import TOTAL
@@ -43,11 +46,6 @@ class PreparedFrame:
 
 def normalise_header(name: object) -> str:
     return str(name).replace("\ufeff", "").strip().lower()
-
-
-def _is_blank(series: pd.Series) -> pd.Series:
-    as_text = series.astype("string")
-    return series.isna() | as_text.str.strip().eq("").fillna(True)
 
 
 def prepare_frame(
@@ -129,21 +127,28 @@ def _read_column(
     series: pd.Series, spec: ColumnSpec, row_numbers: Mapping[object, int] | None
 ) -> tuple[pd.Series, list[Finding]]:
     findings: list[Finding] = []
-    blank = _is_blank(series)
+    typed_numbers = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    if spec.kind in ("integer", "number") and typed_numbers:
+        stripped = None
+        blank = series.isna()  # the text of a number is never blank
+    else:
+        stripped = series.astype("string").str.strip()  # once per column: the cells as text, trimmed
+        blank = series.isna() | stripped.eq("").fillna(True)
     if spec.kind == "text":
-        values = series.astype("string").str.strip()
-        values = values.mask(blank, pd.NA)
+        values = stripped.mask(blank, pd.NA) if blank.any() else stripped  # masking nothing still copies
         parsed = values.astype("string")
         bad = pd.Series(False, index=series.index)
     elif spec.kind in ("integer", "number"):
-        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        if stripped is None:
             numbers = pd.to_numeric(series, errors="coerce").astype("float64")
         else:
-            numbers = pd.to_numeric(series.astype("string").str.strip(), errors="coerce").astype("float64")
+            numbers = text_to_numbers(stripped)
         bad = ~blank & numbers.isna()
         if spec.kind == "integer":
-            finite = np.isfinite(numbers.to_numpy(dtype="float64", na_value=np.nan))
-            fractional = pd.Series(finite, index=series.index) & (numbers % 1 != 0)
+            values = numbers.to_numpy(dtype="float64", na_value=np.nan)
+            finite = np.isfinite(values)
+            # x % 1 != 0 for finite x, without the division: a finite float is whole exactly when trunc leaves it be
+            fractional = pd.Series(finite & (np.trunc(values) != values), index=series.index)
             for index in series.index[fractional.fillna(False)]:
                 findings.append(
                     Finding(
@@ -161,8 +166,7 @@ def _read_column(
         else:
             parsed = numbers
     else:  # date
-        text = series.astype("string").str.strip()
-        dates = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        dates = pd.to_datetime(stripped, format="ISO8601", errors="coerce")
         bad = ~blank & dates.isna()
         parsed = dates.dt.date.astype(object).where(dates.notna(), None)
     kind_text = {
@@ -195,6 +199,60 @@ def _read_column(
     return parsed, findings
 
 
+_MAX_EXACT_DIGITS = 15
+"""Up to this many digits, every reader of decimal text gets the same float: the digits make an integer below
+2**53 and the decimal point divides it by an exact power of ten, rounded once."""
+
+
+def text_to_numbers(text: pd.Series) -> pd.Series:
+    """``pd.to_numeric(text, errors="coerce").astype("float64")`` of stripped text cells, bit for bit, fast.
+
+    Cells written plainly (an optional minus, digits, an optional decimal point, at most
+    :data:`_MAX_EXACT_DIGITS` digits: nearly every cell of an upload) are converted by pyarrow at once; pandas
+    converts the others one by one, as before. pandas reads a whole number written with 16 or more digits, or a
+    minus zero, differently depending on the other cells of the column (as an integer, or as a float), so a column
+    with one of those is left to pandas as a whole.
+    """
+    cells = arrow_text(text)
+    length = pc.binary_length(cells)
+    plain = _as_bool(pc.and_(pc.ascii_is_decimal(cells), pc.less_equal(length, _MAX_EXACT_DIGITS)))
+    if plain.all():  # a column of years or quarters
+        return pd.Series(pc.cast(cells, pa.float64()).to_numpy(), index=text.index, name=text.name)
+    blank = _as_bool(pc.or_kleene(pc.is_null(cells), pc.equal(length, 0)))
+    rest = np.flatnonzero(~plain & ~blank)
+    if len(rest):
+        others = pc.take(cells, pa.array(rest))
+        # an optional minus, digits and at most one decimal point, 1 to 15 digits, and not a whole minus zero
+        digits = pc.subtract(
+            pc.binary_length(others), pc.add(pc.count_substring(others, "-"), pc.count_substring(others, "."))
+        )
+        decimal = _as_bool(
+            pc.and_(
+                pc.match_substring_regex(others, r"^-?[0-9]*\.?[0-9]*$"),
+                pc.and_(pc.greater(digits, 0), pc.less_equal(digits, _MAX_EXACT_DIGITS)),
+            )
+        )
+        negative = np.flatnonzero(decimal & _as_bool(pc.starts_with(others, "-")))
+        if len(negative) and _as_bool(pc.match_substring_regex(pc.take(others, negative), r"^-0+$")).any():
+            return pd.to_numeric(text, errors="coerce").astype("float64")  # minus zero: 0.0 or -0.0, by column
+        undecided = pc.filter(others, pa.array(~decimal))
+        if len(undecided) and _as_bool(pc.match_substring_regex(undecided, r"^[+-]?[0-9]{16,}$")).any():
+            return pd.to_numeric(text, errors="coerce").astype("float64")  # a long whole number: int or float
+        plain[rest[decimal]] = True
+        rest = rest[~decimal]
+    numbers = np.full(len(cells), np.nan)
+    if plain.any():
+        numbers[plain] = pc.cast(pc.filter(cells, pa.array(plain)), pa.float64()).to_numpy()
+    if len(rest):
+        numbers[rest] = pd.to_numeric(text.iloc[rest], errors="coerce").astype("float64").to_numpy()
+    return pd.Series(numbers, index=text.index, name=text.name)
+
+
+def _as_bool(values: object) -> np.ndarray:
+    """A pyarrow boolean array (nulls as False) as a numpy one."""
+    return pc.fill_null(values, False).to_numpy(zero_copy_only=False).astype(bool, copy=True)
+
+
 def breakdown_specs(series: str) -> tuple[ColumnSpec, ColumnSpec]:
     """The optional ``dimension``/``category`` pair; a blank pair (or absent columns) means total."""
     return (
@@ -215,3 +273,166 @@ def breakdown_specs(series: str) -> tuple[ColumnSpec, ColumnSpec]:
             description=f"Category within the dimension of {series}; blank (with a blank dimension) means total.",
         ),
     )
+
+
+# ---- columns as integer codes: the vectorised form of "rows with equal keys" -----------------------------------------
+
+_CODES_CACHE: dict[int, tuple[weakref.ref, tuple[np.ndarray, int, pa.Array | None]]] = {}
+"""Codes of recently coded column arrays, by ``id``, while the array lives: the contract's checks code the same key
+columns of the same frame one after the other (the weak reference both verifies the ``id`` and drops the entry)."""
+
+
+def arrow_text(series: pd.Series) -> pa.ChunkedArray:
+    """A text column as pyarrow strings, chunked as it is (no copy of the text for pyarrow-backed strings)."""
+    try:
+        cells = pa.array(series) if isinstance(series.dtype, pd.StringDtype) else pa.array(series.astype("string"))
+    except (pa.ArrowException, TypeError, ValueError):
+        cells = pa.array(series.astype("string"))
+    return cells if isinstance(cells, pa.ChunkedArray) else pa.chunked_array([cells])
+
+
+def blank_text(series: pd.Series) -> np.ndarray:
+    """Which cells are missing, empty or only whitespace: ``astype("string").str.strip() == ""`` or missing, without
+    making the trimmed copy (pyarrow's ``utf8_is_space`` and its trimming agree on every code point)."""
+    cells = arrow_text(series)
+    empty = pc.or_(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells))
+    return _as_bool(empty) | _as_bool(pc.is_null(cells))
+
+
+def _is_text(series: pd.Series) -> bool:
+    return isinstance(series.dtype, pd.StringDtype) or series.dtype == object
+
+
+def _text_codes(cells: pa.ChunkedArray, *, ordered: bool = True) -> tuple[np.ndarray, int, pa.Array]:
+    """Codes, their bound and the distinct values (code ``i`` stands for ``values[i]``)."""
+    encoded = pc.dictionary_encode(cells).unify_dictionaries()  # the chunks share one dictionary
+    dictionary = encoded.chunk(0).dictionary if encoded.num_chunks else pa.array([], type=cells.type)
+    indices = pa.chunked_array([chunk.indices for chunk in encoded.chunks], type=pa.int32())
+    count = len(dictionary)
+    if not ordered:
+        codes = pc.fill_null(indices, count).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+        return codes, count + 1, dictionary
+    order = pc.array_sort_indices(dictionary)  # the values in sort order (by code point, as Python compares)
+    rank = np.empty(count + 1, dtype=np.int32)
+    rank[order.to_numpy()] = np.arange(count)
+    rank[count] = count
+    return rank[pc.fill_null(indices, count).to_numpy(zero_copy_only=False)], count + 1, pc.take(dictionary, order)
+
+
+_MAX_SPAN = 1 << 20
+"""Whole numbers spanning fewer values than this are coded by arithmetic (value - smallest), not by hashing."""
+
+
+def _number_codes(series: pd.Series) -> tuple[np.ndarray, int]:
+    if series.dtype.kind == "i" and len(series):  # signed whole numbers, numpy or nullable
+        missing = series.isna().to_numpy(dtype=bool)
+        values = series.to_numpy(dtype="int64", na_value=0)
+        if not missing.all():
+            low, high = int(values[~missing].min()), int(values[~missing].max())
+            if high - low < _MAX_SPAN:  # a year, a quarter: no hashing
+                codes = (values - low).astype(np.int32)
+                codes[missing] = high - low + 1
+                return codes, high - low + 2
+    codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
+    count = len(uniques)
+    return np.where(codes < 0, count, codes).astype(np.int32 if count < 2**31 - 1 else np.int64), count + 1
+
+
+def _coded(series: pd.Series) -> tuple[np.ndarray, int, pa.Array | None]:
+    """Codes, their bound and (for text) the distinct values of a column, remembered while its array lives."""
+    array = series.array
+    hit = _CODES_CACHE.get(id(array))
+    if hit is not None and hit[0]() is array:
+        return hit[1]
+    coded = _text_codes(arrow_text(series)) if _is_text(series) else (*_number_codes(series), None)
+    coded[0].flags.writeable = False
+    try:
+        key = id(array)
+        reference = weakref.ref(array, lambda _, key=key: _CODES_CACHE.pop(key, None))
+    except TypeError:  # not weakly referenceable: no memo
+        return coded
+    _CODES_CACHE[key] = (reference, coded)
+    return coded
+
+
+def column_codes(series: pd.Series) -> tuple[np.ndarray, int]:
+    """One integer code per cell and a bound of the codes: equal cells share a code, codes follow the sort order of the
+    values (text by code point, as Python compares strings) and missing cells share the last code.
+
+    Text is coded by pyarrow's dictionary encoding, whole numbers of a small range by arithmetic, other columns by
+    :func:`pandas.factorize`.
+    """
+    codes, bound, _ = _coded(series)
+    return codes, bound
+
+
+class IncomparableColumns(TypeError):
+    """Columns of two frames that hold different kinds of values (text and numbers): they never match."""
+
+
+def joint_codes(columns: Sequence[pd.Series], *, ordered: bool = True) -> tuple[np.ndarray, int, pa.Array | None]:
+    """:func:`column_codes` of several columns at once, one after the other (one column of several frames, say):
+    equal values share a code across them (in no particular order unless ``ordered``); for text also the distinct
+    values (code ``i`` stands for ``values[i]``). Raises :class:`IncomparableColumns` when some columns hold text and
+    others numbers."""
+    text = [_is_text(column) for column in columns]
+    if any(text) and not all(text):
+        raise IncomparableColumns("text and numbers")
+    if all(text):
+        chunks = [chunk for column in columns for chunk in arrow_text(column).cast(pa.large_string()).chunks]
+        return _text_codes(pa.chunked_array(chunks, type=pa.large_string()), ordered=ordered)
+    codes, bound = _number_codes(pd.concat([c.reset_index(drop=True) for c in columns], ignore_index=True))
+    return codes, bound, None
+
+
+def combine_codes(parts: Sequence[tuple[np.ndarray, int]], length: int) -> np.ndarray:
+    """Codes of several columns (``(codes, bound)`` each) as one int64 id per row: equal exactly when every code is
+    equal, and ordered as sorting by the columns in turn orders the rows."""
+    return combine_codes_bounded(parts, length)[0]
+
+
+_COMPACT_ABOVE = 1 << 20
+"""Combined ids are renumbered densely once their bound passes this and the row count (so the numbers, and any
+table indexed by them, stay about as large as the data)."""
+
+
+def combine_codes_bounded(parts: Sequence[tuple[np.ndarray, int]], length: int) -> tuple[np.ndarray, int]:
+    """:func:`combine_codes` and a bound of the ids."""
+    ids = np.zeros(length, dtype=np.int64)
+    size = 1
+    for codes, count in parts:
+        if size * count > max(_COMPACT_ABOVE, 4 * length):
+            ids, size = compact_ids(ids, size)
+        ids *= count
+        ids += codes
+        size *= count
+    return ids, size
+
+
+def compact_ids(ids: np.ndarray, size: int) -> tuple[np.ndarray, int]:
+    """Ids below ``size`` renumbered 0, 1, 2, ... in their order, and their count."""
+    if size <= 4 * len(ids) + _COMPACT_ABOVE:  # a table of the ids below the bound: no hashing
+        present = np.zeros(size, dtype=bool)
+        present[ids] = True
+        rank = np.cumsum(present, dtype=np.int64) - 1
+        return rank[ids], int(rank[-1]) + 1 if size else 0
+    dense, uniques = pd.factorize(ids, sort=True)
+    return dense.astype(np.int64), len(uniques)
+
+
+def group_ids(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """One int64 id per row, equal exactly for rows equal in every column (missing values equal each other), ordered
+    as the rows sorted by these columns (missing values last)."""
+    return combine_codes([column_codes(frame[c]) for c in columns], len(frame))
+
+
+def positions_in(series: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
+    """Each text cell's position in ``vocabulary`` (exact match), ``len(vocabulary)`` for any other or missing cell."""
+    if not _is_text(series):
+        cells = arrow_text(series)
+        index = pc.index_in(cells, value_set=pa.array(list(vocabulary), type=cells.type))
+        return pc.fill_null(index, len(vocabulary)).to_numpy(zero_copy_only=False).astype(np.intp)
+    codes, _, values = _coded(series)  # look the distinct values up, then every cell by its code
+    index = pc.index_in(values, value_set=pa.array(list(vocabulary), type=values.type))
+    lookup = pc.fill_null(index, len(vocabulary)).to_numpy(zero_copy_only=False).astype(np.intp)
+    return np.append(lookup, len(vocabulary))[codes]

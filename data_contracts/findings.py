@@ -7,10 +7,12 @@ uploads, command line, app) reports problems as findings, so reports look the sa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import operator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -69,6 +71,13 @@ def display_value(value: object) -> str | None:
     """A cell value as the user would recognise it in the file."""
     if value is None:
         return None
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is float:  # the general path below gives the same, more slowly (a report may hold many thousands)
+        if value != value:
+            return ""
+        return str(int(value)) if value.is_integer() else str(value)
     try:
         if pd.isna(value):
             return ""
@@ -77,6 +86,70 @@ def display_value(value: object) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+class RowNumbers(Mapping[object, int]):
+    """The file row of each frame row, for frames labelled 0, 1, 2, ...: a read-only mapping backed by one array.
+
+    It answers like the dict ``{0: numbers[0], 1: numbers[1], ...}`` (``get``, ``in``, ``==``, iteration), but a
+    million-row file costs one 8 MB array instead of a dict of a million entries. :meth:`rows_of` looks up many
+    labels at once.
+    """
+
+    __slots__ = ("_numbers",)
+
+    def __init__(self, numbers: Sequence[int] | np.ndarray) -> None:
+        self._numbers = np.asarray(numbers, dtype=np.int64)
+        self._numbers.flags.writeable = False
+
+    def _position(self, label: object) -> int | None:
+        try:
+            position = operator.index(label)  # int, bool, numpy integers: the labels a dict would match
+        except TypeError:
+            if isinstance(label, float | np.floating) and float(label).is_integer():
+                position = int(label)  # 3.0 == 3 finds the same dict entry
+            else:
+                return None
+        return position if 0 <= position < len(self._numbers) else None
+
+    def __getitem__(self, label: object) -> int:
+        position = self._position(label)
+        if position is None:
+            raise KeyError(label)
+        return int(self._numbers[position])
+
+    def get(self, label: object, default: int | None = None) -> int | None:
+        position = self._position(label)
+        return default if position is None else int(self._numbers[position])
+
+    def __contains__(self, label: object) -> bool:
+        return self._position(label) is not None
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self._numbers)))
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RowNumbers):
+            return np.array_equal(self._numbers, other._numbers)
+        return super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]  # like a dict
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{i}: {n}" for i, n in enumerate(self._numbers[:5].tolist()))
+        return f"RowNumbers({{{shown}{', ...' if len(self) > 5 else ''}}}, {len(self)} rows)"
+
+    @property
+    def numbers(self) -> np.ndarray:
+        """The file rows in label order (read-only)."""
+        return self._numbers
+
+    def rows_of(self, positions: np.ndarray) -> np.ndarray:
+        """File rows of the frame rows at ``positions`` (labels equal positions here)."""
+        return self._numbers[positions]
 
 
 def row_number(index_label: object, row_numbers: Mapping[object, int] | None) -> int | None:

@@ -8,7 +8,7 @@ one entry point: it reads the raw table, applies the dataset's model and returns
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,7 +18,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from data_contracts.catalog import INDICATORS
-from data_contracts.columns import ColumnSpec, breakdown_specs, prepare_frame
+from data_contracts.columns import ColumnSpec, breakdown_specs, group_ids, positions_in, prepare_frame
 from data_contracts.findings import Finding, Rule, display_value, findings_from_schema_errors, sort_findings
 from data_contracts.vocabularies import DATASETS, DIMENSIONS, TOTAL
 
@@ -62,11 +62,37 @@ def _lookup(series: pd.Series, table: Mapping) -> pd.Series:
     return series.map(table)
 
 
-def _pairs(frame: pd.DataFrame, left: str, right: str, table: Mapping) -> pd.Series:
-    """True where the (left, right) pair of a row is a key of ``table`` (vectorised: joined text keys)."""
-    allowed = {f"{a}\x1f{b}" for a, b in table}
-    keys = frame[left].astype("string").fillna("\x00") + "\x1f" + frame[right].astype("string").fillna("\x00")
-    return keys.isin(allowed).astype(bool)
+_INDICATOR_IDS: tuple[str, ...] = tuple(INDICATORS)
+_DIMENSION_CODES: tuple[str, ...] = tuple(DIMENSIONS)
+_CATEGORY_CODES: tuple[str, ...] = tuple(sorted({cat for dim in DIMENSIONS.values() for cat in dim.categories}))
+
+
+def _pair_table(left: Sequence[str], right: Sequence[str], table: Mapping) -> np.ndarray:
+    """``allowed[i, j]``: whether (left[i], right[j]) is a key of ``table``; the last row and column (anything
+    else, or missing) are False."""
+    allowed = np.zeros((len(left) + 1, len(right) + 1), dtype=bool)
+    for i, a in enumerate(left):
+        for j, b in enumerate(right):
+            allowed[i, j] = (a, b) in table
+    return allowed
+
+
+_ALLOWED_DIMENSIONS = _pair_table(_INDICATOR_IDS, _DIMENSION_CODES, _ALLOWED_PAIRS)
+_VALID_CATEGORIES = _pair_table(_DIMENSION_CODES, _CATEGORY_CODES, _VALID_CATEGORY)
+
+
+def _per_indicator(frame: pd.DataFrame, table: Mapping[str, object]) -> np.ndarray:
+    """``bool(table[indicator_id])`` for every row: False for a missing or unknown indicator."""
+    flags = np.array([bool(table[i]) for i in _INDICATOR_IDS] + [False])
+    return flags[positions_in(frame["indicator_id"], _INDICATOR_IDS)]
+
+
+def _numbers(series: pd.Series) -> np.ndarray:
+    return series.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _passes(frame: pd.DataFrame, ok: np.ndarray) -> pd.Series:
+    return pd.Series(ok, index=frame.index, dtype=bool)
 
 
 def _article(word: str) -> str:
@@ -89,9 +115,10 @@ def _known_indicator(frame: pd.DataFrame) -> pd.Series:
 
 
 def _in_dataset(dataset: str) -> Callable[[pd.DataFrame], pd.Series]:
+    elsewhere = {i: owner != dataset for i, owner in _DATASET_OF.items()}
+
     def check(frame: pd.DataFrame) -> pd.Series:
-        owner = _lookup(frame["indicator_id"], _DATASET_OF)
-        return owner.isna() | (owner == dataset)
+        return _passes(frame, ~_per_indicator(frame, elsewhere))
 
     return check
 
@@ -102,36 +129,37 @@ def _finite(frame: pd.DataFrame) -> pd.Series:
 
 
 def _whole_number(frame: pd.DataFrame) -> pd.Series:
-    whole = _lookup(frame["indicator_id"], _WHOLE).fillna(False).astype(bool)
-    values = frame["value"]
-    ok = ~np.isfinite(values) | values.isna() | (values % 1 == 0)
-    return ~whole | ok
+    values = _numbers(frame["value"])
+    with np.errstate(invalid="ignore"):
+        whole_value = ~np.isfinite(values) | (np.trunc(values) == values)  # x % 1 == 0 for finite x
+    return _passes(frame, ~_per_indicator(frame, _WHOLE) | whole_value)
 
 
 def _not_negative(frame: pd.DataFrame) -> pd.Series:
-    signed = _lookup(frame["indicator_id"], _SIGNED)
-    values = frame["value"]
-    return signed.isna() | signed.astype(bool) | values.isna() | ~(values < 0)
+    unsigned = {i: not signed for i, signed in _SIGNED.items()}
+    return _passes(frame, ~(_per_indicator(frame, unsigned) & (_numbers(frame["value"]) < 0)))
 
 
 def _percent_range(frame: pd.DataFrame) -> pd.Series:
-    is_percent = _lookup(frame["indicator_id"], _UNIT).eq("percent").fillna(False)
-    values = frame["value"]
-    return ~is_percent | values.isna() | ~(values > 100)
+    percent = {i: unit == "percent" for i, unit in _UNIT.items()}
+    return _passes(frame, ~(_per_indicator(frame, percent) & (_numbers(frame["value"]) > 100)))
 
 
 def _dimension_allowed(frame: pd.DataFrame) -> pd.Series:
-    known = frame["indicator_id"].isin(INDICATORS)
-    return ~known | _pairs(frame, "indicator_id", "dimension", _ALLOWED_PAIRS)
+    indicator = positions_in(frame["indicator_id"], _INDICATOR_IDS)
+    dimension = positions_in(frame["dimension"], _DIMENSION_CODES)
+    return _passes(frame, (indicator == len(_INDICATOR_IDS)) | _ALLOWED_DIMENSIONS[indicator, dimension])
 
 
 def _category_valid(frame: pd.DataFrame) -> pd.Series:
-    known_dimension = frame["dimension"].isin(DIMENSIONS)
-    return ~known_dimension | _pairs(frame, "dimension", "category", _VALID_CATEGORY)
+    dimension = positions_in(frame["dimension"], _DIMENSION_CODES)
+    category = positions_in(frame["category"], _CATEGORY_CODES)
+    return _passes(frame, (dimension == len(_DIMENSION_CODES)) | _VALID_CATEGORIES[dimension, category])
 
 
 def _unique_key(frame: pd.DataFrame) -> pd.Series:
-    return ~frame.duplicated(subset=list(KEY_COLUMNS), keep="first")
+    ids = group_ids(frame, KEY_COLUMNS)
+    return _passes(frame, ~pd.Series(ids).duplicated(keep="first").to_numpy())
 
 
 def _totals(frame: pd.DataFrame) -> pd.Series:
@@ -143,6 +171,19 @@ def _totals(frame: pd.DataFrame) -> pd.Series:
 
 def _breakdown_rows(frame: pd.DataFrame) -> pd.Series:
     return frame["dimension"].isin(DIMENSIONS) & (frame["dimension"] != TOTAL)
+
+
+def _breakdown_mask(frame: pd.DataFrame) -> np.ndarray:
+    """:func:`_breakdown_rows` as an array."""
+    dimension = positions_in(frame["dimension"], _DIMENSION_CODES)
+    return (dimension < len(_DIMENSION_CODES)) & (dimension != _DIMENSION_CODES.index(TOTAL))
+
+
+def _total_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose dimension and category are both the total."""
+    dimension = positions_in(frame["dimension"], _DIMENSION_CODES)
+    category = positions_in(frame["category"], _CATEGORY_CODES)
+    return (dimension == _DIMENSION_CODES.index(TOTAL)) & (category == _CATEGORY_CODES.index(TOTAL))
 
 
 def breakdown_sums(frame: pd.DataFrame) -> pd.DataFrame:
@@ -159,29 +200,67 @@ def breakdown_sums(frame: pd.DataFrame) -> pd.DataFrame:
     return sums.merge(totals, on=list(KEY_COLUMNS[:4]), how="left")
 
 
+_BOUNDED = {i: _ADDITIVE[i] and not _SIGNED[i] for i in _ADDITIVE}
+
+
+def group_sums(values: np.ndarray, ordered_ids: np.ndarray, keep: np.ndarray, *, min_count: int = 0) -> pd.Series:
+    """The sums that ``groupby(key columns).sum()`` gives, bit for bit, indexed by the groups' ids.
+
+    pandas adds a group's values in one of two ways (``np.add.reduceat`` when the group numbers run in row order and
+    no row is left out, a compensated sum otherwise), so the group numbers must be the ones a groupby by the key
+    columns makes: ``ordered_ids`` (:func:`~data_contracts.columns.group_ids`) number the groups in the same sort
+    order, and rows not in ``keep`` (a missing key) stay in as left out.
+    """
+    if keep.all():
+        key = ordered_ids
+    else:
+        key = pd.array(ordered_ids, dtype="Int64")
+        key[~keep] = pd.NA
+    return pd.Series(values).groupby(key, sort=True, dropna=True).sum(min_count=min_count)
+
+
 def _within_total(frame: pd.DataFrame) -> pd.Series:
-    ok = pd.Series(True, index=frame.index)
-    sums = breakdown_sums(frame)
-    # a negative total is already an error of its own (value_not_negative); comparing with it only adds noise
-    valid_total = sums["total"].notna() & (sums["total"] >= 0)
-    over = sums[valid_total & (sums["categories_sum"] > sums["total"] + 1e-9 * sums["total"].abs().clip(1))]
-    if over.empty:
-        return ok
-    group = [*KEY_COLUMNS[:4], "dimension"]
-    keyed = frame.reset_index().merge(over[group], on=group, how="inner")
-    first_rows = keyed.groupby(group, observed=True)[keyed.columns[0]].first()
-    ok.loc[first_rows.to_numpy()] = False
-    return ok
+    """False on the first row of each breakdown (of an additive, unsigned indicator) whose categories add up to more
+    than its total row: the groups, sums and totals of :func:`breakdown_sums`, on integer group ids."""
+    ok = np.ones(len(frame), dtype=bool)
+    part_rows = np.flatnonzero(_breakdown_mask(frame) & _per_indicator(frame, _BOUNDED))
+    if len(part_rows) == 0:
+        return _passes(frame, ok)
+    keep = np.ones(len(part_rows), dtype=bool)  # groupby(dropna=True) leaves out a group with a missing key
+    for column in KEY_COLUMNS[:3]:
+        keep &= frame[column].notna().to_numpy(dtype=bool)[part_rows]
+    if not keep.any():
+        return _passes(frame, ok)
+    values = _numbers(frame["value"])
+    ordered = group_ids(frame, [*KEY_COLUMNS[:4], "dimension"])[part_rows]
+    sums = group_sums(values[part_rows], ordered, keep, min_count=1)
+    kept = part_rows[keep]
+    firsts = _first_positions(ordered[keep])
+    first_row = pd.Series(kept[firsts], index=ordered[keep][firsts]).reindex(sums.index).to_numpy()
+    slice_ids = group_ids(frame, KEY_COLUMNS[:4])
+    total_rows = np.flatnonzero(_total_rows(frame))
+    total_of = pd.Series(values[total_rows], index=slice_ids[total_rows])
+    totals = total_of[~total_of.index.duplicated(keep="first")].reindex(slice_ids[first_row]).to_numpy()
+    sums = sums.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        over = (totals >= 0) & (sums > totals + 1e-9 * np.clip(np.abs(totals), 1, None))
+    ok[first_row[over]] = False
+    return _passes(frame, ok)
+
+
+def _first_positions(ids: np.ndarray) -> np.ndarray:
+    """Position of the first occurrence of each distinct id."""
+    return pd.Series(ids).drop_duplicates().index.to_numpy()
 
 
 def _needs_total(frame: pd.DataFrame) -> pd.Series:
-    breakdown = _breakdown_rows(frame)
+    breakdown = _breakdown_mask(frame)
     if not breakdown.any():
         return pd.Series(True, index=frame.index)
-    totals = _totals(frame)
-    keys = pd.MultiIndex.from_frame(frame[list(KEY_COLUMNS[:4])])
-    has_total = pd.Series(keys.isin(totals.index), index=frame.index)
-    return ~breakdown | has_total
+    slice_ids, _ = pd.factorize(group_ids(frame, KEY_COLUMNS[:4]))
+    has_total = np.zeros(slice_ids.max() + 1, dtype=bool)
+    has_total[slice_ids[_total_rows(frame)]] = True
+    return _passes(frame, ~breakdown | has_total[slice_ids])
 
 
 # ---- messages --------------------------------------------------------------------------------------------------
@@ -492,7 +571,8 @@ def empty_indicator_frame() -> pd.DataFrame:
 
 def _blank_pair_means_total(frame: pd.DataFrame) -> pd.DataFrame:
     both_blank = frame["dimension"].isna() & frame["category"].isna()
-    frame.loc[both_blank, ["dimension", "category"]] = TOTAL
+    if both_blank.any():  # setting no cell is a no-op, but not a cheap one on a million rows
+        frame.loc[both_blank, ["dimension", "category"]] = TOTAL
     return frame
 
 
