@@ -1,0 +1,316 @@
+"""One measured step in a process of its own, so its time and peak memory are its own (``benchmarks/run.py`` starts
+these). Prints one line ``RESULT {json}`` on stdout.
+
+    python -m benchmarks.worker ingest --store ROOT --file CSV [--profile OUT]
+    python -m benchmarks.worker csv --file CSV
+    python -m benchmarks.worker overview-product --store ROOT --repeat N [--goal-budget S] [--profile OUT]
+    python -m benchmarks.worker overview-duckdb --store ROOT --repeat N
+    python -m benchmarks.worker overview-check --store ROOT [--goal-sample K]
+    python -m benchmarks.worker page --store ROOT --page NAME [--timeout S] [--profile OUT]
+
+``--profile OUT`` runs the measured call under cProfile and writes its top lines by cumulative time to OUT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import resource
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+PROFILE_LINES = 35
+STAFF_PAGES = ("overview", "partnership", "compare", "indicator", "goals", "upload", "review", "reference")
+VISITOR_PAGES = ("public", "portal", "methodology", "embed_chart", "sign_in")
+PAGES = STAFF_PAGES + VISITOR_PAGES
+DIRECT_PAGES = ("embed_chart",)
+"""Pages whose URL path differs from their file name: AppTest cannot switch to them before a first run, so they run
+from their own file, as the tests open them."""
+REPO_ROOT = Path(__file__).resolve().parent.parent
+APP = REPO_ROOT / "dashboard" / "app.py"
+
+
+def rss() -> int:
+    """Resident memory of this process now, in bytes."""
+    return psutil.Process().memory_info().rss
+
+
+def peak_rss() -> int:
+    """Peak resident memory of this process so far, in bytes (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def write_profile(profiler: cProfile.Profile, path: str) -> None:
+    stream = io.StringIO()
+    stats = pstats.Stats(profiler, stream=stream)
+    stats.strip_dirs().sort_stats("cumulative").print_stats(PROFILE_LINES)
+    by_cumulative = stream.getvalue()
+    stream.seek(0)
+    stream.truncate()
+    stats.sort_stats("tottime").print_stats(PROFILE_LINES // 2)
+    by_own = stream.getvalue()
+
+    def table(text: str) -> str:
+        start = text.find("   ncalls")
+        return (text[start:] if start >= 0 else text).rstrip()
+
+    total = f"{stats.total_tt:.3f} s profiled"  # type: ignore[attr-defined]
+    Path(path).write_text(f"{total}\n\nby cumulative time\n{table(by_cumulative)}\n\nby own time\n{table(by_own)}\n")
+
+
+def profiled(path: str | None, function: Callable[[], Any]) -> Any:
+    if not path:
+        return function()
+    profiler = cProfile.Profile()
+    try:
+        return profiler.runcall(function)
+    finally:
+        write_profile(profiler, path)
+
+
+# ---- steps ------------------------------------------------------------------------------------------------------
+
+
+def step_csv(args: argparse.Namespace) -> dict[str, Any]:
+    import pyarrow.csv
+
+    base = rss()
+    started = time.perf_counter()
+    table = pyarrow.csv.read_csv(args.file)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": table.num_rows, "arrow_bytes": table.nbytes, "base_rss": base}
+
+
+def _warm_up_validation() -> None:
+    """Validate one row first: pandera imports its backends on the first validation of a process (about 0.6 s), a
+    one-off cost the app server pays once, not per upload."""
+    import pandas as pd
+
+    from data_contracts import validate_indicators
+
+    row = {"partnership_id": "x", "year": "2024", "quarter": "1", "indicator_id": "new_hires", "value": "1"}
+    validate_indicators(pd.DataFrame([row]), "workforce", partnership_ids=["x"])
+
+
+def step_ingest(args: argparse.Namespace) -> dict[str, Any]:
+    from dashboard.ingest import check_upload, commit_upload
+    from dashboard.store import Store
+
+    store = Store(args.store)
+    path = Path(args.file)
+    _warm_up_validation()
+    base = rss()
+    timings: dict[str, float] = {}
+
+    def run() -> tuple[Any, Any]:
+        started = time.perf_counter()
+        data = path.read_bytes()
+        report = check_upload(store, data, path.name, dataset=args.dataset)
+        timings["check"] = time.perf_counter() - started
+        commit = None
+        if report.accepted:
+            started = time.perf_counter()
+            commit = commit_upload(store, report, user="benchmark")
+            timings["commit"] = time.perf_counter() - started
+        return report, commit
+
+    report, commit = profiled(args.profile, run)
+    return {
+        "seconds": sum(timings.values()),
+        "check_seconds": timings["check"],
+        "commit_seconds": timings.get("commit"),
+        "accepted": report.accepted,
+        "outcome": commit.outcome if commit else "rejected",
+        "rows": report.rows,
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "first_errors": [f.message for f in report.errors[:3]],
+        "file_bytes": path.stat().st_size,
+        "base_rss": base,
+    }
+
+
+def step_overview_product(args: argparse.Namespace) -> dict[str, Any]:
+    from benchmarks.overview import product_figures
+    from dashboard.store import Store
+
+    store = Store(args.store)
+    base = rss()
+    goals = store.read_goals()
+    # Estimate the cost of every goal from the first few; beyond the budget, evaluate a sample and extrapolate (every
+    # goal scans the whole frame, so the cost per goal is even).
+    probe = product_figures(store, goal_limit=min(args.goal_sample, len(goals)))
+    per_goal = probe.seconds["goals"] / max(probe.goals_done, 1)
+    limit = None if per_goal * len(goals) <= args.goal_budget else args.goal_sample
+    runs = []
+    for _ in range(args.repeat):
+        figures = product_figures(store, goal_limit=limit)
+        seconds = dict(figures.seconds)
+        if figures.goals_done < figures.goals_total:
+            seconds["goals"] = seconds["goals"] * figures.goals_total / max(figures.goals_done, 1)
+        runs.append(seconds)
+    if args.profile:  # one more run, not timed: cProfile slows what it watches
+        profiled(args.profile, lambda: product_figures(store, goal_limit=limit))
+    return {
+        "runs": runs,
+        "seconds": [sum(r.values()) for r in runs],
+        "goals_total": len(goals),
+        "goals_evaluated": len(goals) if limit is None else limit,
+        "extrapolated": limit is not None,
+        "base_rss": base,
+    }
+
+
+def step_overview_duckdb(args: argparse.Namespace) -> dict[str, Any]:
+    import duckdb
+
+    from benchmarks.overview import duckdb_figures
+    from dashboard.store import Store
+
+    store = Store(args.store)
+    base = rss()
+    runs = [duckdb_figures(store).seconds for _ in range(args.repeat)]
+    threads = duckdb.connect().execute("SELECT current_setting('threads')").fetchone()[0]
+    return {"runs": runs, "seconds": [sum(r.values()) for r in runs], "threads": threads, "base_rss": base}
+
+
+def step_overview_check(args: argparse.Namespace) -> dict[str, Any]:
+    import pandas as pd
+
+    from benchmarks.overview import check_same, duckdb_figures, product_figures, product_goal_points
+    from dashboard.store import Store, indicator_table
+    from data_contracts import DATASETS
+
+    store = Store(args.store)
+    product = product_figures(store, goal_limit=args.goal_sample)
+    reference = duckdb_figures(store)
+    all_rows = pd.concat([store.read(indicator_table(d, "submitted")) for d in DATASETS], ignore_index=True)
+    compared = check_same(product, reference, product_goal_points(all_rows, product.goals))
+    kpis = product.kpis.to_dict(orient="records")
+    return {"compared": compared, "kpis": kpis, "statuses": product.goals["status"].value_counts().to_dict()}
+
+
+def _first_public(root: str) -> str:
+    from dashboard.store import Store
+
+    partnerships = Store(root).read_partnerships()
+    return sorted(partnerships.loc[partnerships["visibility"] == "public", "partnership_id"])[0]
+
+
+def page_params(page: str, root: str) -> dict[str, str]:
+    if page == "embed_chart":
+        return {"partnership": _first_public(root), "indicator": "workforce_headcount"}
+    return {}
+
+
+def step_page(args: argparse.Namespace) -> dict[str, Any]:
+    os.environ["IMPACT_STORE"] = args.store
+    from datetime import UTC, datetime
+
+    from streamlit.testing.v1 import AppTest
+    from streamlit.testing.v1 import local_script_runner as runner_module
+
+    from dashboard.auth import Identity
+    from dashboard.ui import IDENTITY_KEY, LAST_ACTIVE_KEY
+
+    profilers: dict[str, cProfile.Profile | None] = {"active": None}
+    script_seconds: list[float] = []
+    original = runner_module.LocalScriptRunner._run_script_thread
+
+    def run_thread(self) -> None:  # the script runs in AppTest's own thread: time (and profile) that thread
+        profiler = profilers["active"]
+        started = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
+        try:
+            return original(self)
+        finally:
+            if profiler is not None:
+                profiler.disable()
+            script_seconds.append(time.perf_counter() - started)
+
+    runner_module.LocalScriptRunner._run_script_thread = run_thread
+    params = page_params(args.page, args.store)
+    base = rss()
+    if args.page in DIRECT_PAGES:  # routed under another URL path: opened as its URL opens it, on its own
+        app = AppTest.from_file(str(APP.parent / "views" / f"{args.page}.py"), default_timeout=args.timeout)
+    else:
+        app = AppTest.from_file(str(APP), default_timeout=args.timeout)
+        app.switch_page(f"views/{args.page}.py")
+    if args.page in STAFF_PAGES:
+        app.session_state[IDENTITY_KEY] = Identity("admin@example.org", "admin", frozenset())
+        app.session_state[LAST_ACTIVE_KEY] = datetime.now(UTC)
+    for key, value in params.items():
+        app.query_params[key] = value
+    result: dict[str, Any] = {"params": params, "base_rss": base}
+    for run in ("cold", "warm"):
+        profiler = cProfile.Profile() if args.profile and run == args.profile_run else None
+        profilers["active"] = profiler
+        started = time.perf_counter()
+        try:
+            app.run(timeout=args.timeout)
+        except RuntimeError as error:  # AppTest's timeout
+            result[f"{run}_seconds"] = None
+            result["error"] = f"{run} run: {error}"[:500]
+            break
+        finally:
+            profilers["active"] = None
+            if profiler is not None:
+                write_profile(profiler, args.profile)
+        result[f"{run}_seconds"] = time.perf_counter() - started
+        result[f"{run}_script_seconds"] = script_seconds[-1] if script_seconds else None
+        if app.exception:
+            failure = app.exception[0]
+            trace = " | ".join(line.strip() for line in failure.stack_trace[-6:])
+            result["error"] = f"{run} run raised: {failure.message} ({trace})"[:1500]
+            break
+    result["title"] = [t.value for t in app.title][:1]
+    result["elements"] = len(list(app.main))
+    return result
+
+
+STEPS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "csv": step_csv,
+    "ingest": step_ingest,
+    "overview-product": step_overview_product,
+    "overview-duckdb": step_overview_duckdb,
+    "overview-check": step_overview_check,
+    "page": step_page,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.worker")
+    parser.add_argument("step", choices=sorted(STEPS))
+    parser.add_argument("--store")
+    parser.add_argument("--file")
+    parser.add_argument("--dataset", default="workforce")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--goal-budget", type=float, default=600.0, help="seconds of goal evaluation per run")
+    parser.add_argument("--goal-sample", type=int, default=200, help="goals evaluated when over the budget")
+    parser.add_argument("--page", choices=PAGES)
+    parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--profile")
+    parser.add_argument("--profile-run", choices=("cold", "warm"), default="cold")
+    args = parser.parse_args(argv)
+    try:
+        result = STEPS[args.step](args)
+    except Exception as error:  # reported, not hidden: the runner prints it in the table
+        result = {"error": f"{type(error).__name__}: {error}", "traceback": traceback.format_exc()[-3000:]}
+    result["peak_rss"] = peak_rss()
+    print("RESULT " + json.dumps(result, default=str), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
