@@ -49,6 +49,15 @@ NEEDS_TEXT = {
     "partnerships": "the partnerships table",
     "none": "nothing",
 }
+HARNESS_FRAMES = (
+    "local_script_runner.py",
+    "script_runner.py",
+    "exec_code.py",
+    "builtins.exec}",
+    "worker.py:",
+    "overview.py:55(step)",
+)
+"""Frames of the test harness and of the benchmark itself, left out of the quoted profiles."""
 NOTES_START, NOTES_END = "<!-- notes -->", "<!-- /notes -->"
 SIZE_ORDER = ("S", "M", "L")
 
@@ -86,7 +95,7 @@ def _profile_block(text: str | None, cumulative: int = 24, own: int = 8) -> list
     if not text:
         return []
     head, _, tail = text.partition("by own time")
-    first = head.rstrip().splitlines()
+    first = [line for line in head.rstrip().splitlines() if not any(n in line for n in HARNESS_FRAMES)]
     second = tail.strip().splitlines()
     return ["```", *first[: cumulative + 4], "", "by own time", *second[: own + 1], "```", ""]
 
@@ -118,14 +127,18 @@ def _header(results: dict) -> list[str]:
     for run in results.get("runs", []):
         load = lambda values: "/".join(f"{v:.1f}" for v in values) if values else "?"  # noqa: E731
         code = run.get("code", {})
-        changed = ", ".join(f"{p} ({h})" for p, h in code.get("changed", {}).items()) or "none"
+        changed = code.get("changed", {})
         if code.get("measured") == "head":
-            changed = f"not measured (the committed code ran; the tree then had uncommitted changes in: {changed})"
+            what = f"commit {code.get('commit')} as committed ({len(changed)} files with others' uncommitted edits "
+            what += "in the tree were not measured)"
+        else:
+            listing = ", ".join(f"{p} ({h})" for p, h in changed.items()) or "none"
+            what = f"commit {code.get('commit')} with the working tree's changes: {listing}"
         out.append(
-            f"| {run.get('started', '')} → {run.get('finished', 'unfinished')} | `{run.get('command')}` | "
+            f"| {run.get('started', '')} → {run.get('finished', 'stopped before its end')} | "
+            f"`{run.get('command')}` | "
             f"{run.get('repeat')} (pages {run.get('page_repeat')}, timeout {run.get('page_timeout'):,.0f} s) | "
-            f"{load(run.get('load_before'))} → {load(run.get('load_after'))} | commit {code.get('commit')}; "
-            f"uncommitted: {changed} |"
+            f"{load(run.get('load_before'))} → {load(run.get('load_after'))} | {what} |"
         )
     out += [
         "",
@@ -180,11 +193,12 @@ def _ingest(results: dict) -> list[str]:
                 f"{verdict(row['memory_ratio'], INGEST_MEMORY_TARGET) if big else '(1M only)'} |"
             )
     out.append("")
-    for size in _sizes(results):
+    for size in reversed(_sizes(results)):
         row = (results["sizes"][size].get("ingest") or {}).get("1M") or {}
         if row.get("profile"):
             out += [f"Profile of the 1M ingest into the {size} store (`cProfile`, top lines by cumulative time):", ""]
             out += _profile_block(row["profile"])
+            break
     return out
 
 
@@ -236,7 +250,7 @@ def _overview(results: dict) -> list[str]:
             f"{fmt_mb(row.get('memory'))} | {fmt_mb(row.get('reference_memory'))} | {same} |"
         )
     out += ["", *notes, ""] if notes else [""]
-    for size in _sizes(results):
+    for size in _sizes(results)[-2:]:
         row = results["sizes"][size].get("overview") or {}
         if row.get("profile"):
             out += [f"Profile of the product's overview at {size} (`cProfile`, top lines by cumulative time):", ""]
@@ -275,14 +289,21 @@ def _pages(results: dict) -> list[str]:
                 out.append(f"| {page} | 0 | {error} | | | | {fmt_mb(row.get('peak_rss'))} | **missed** |")
                 continue
             warm = row.get("warm_script")
+            if size == "L":
+                judged = verdict(warm, WARM_TARGET)
+            else:
+                judged = "under" if warm is not None and warm <= WARM_TARGET else f"over ({fmt_x(warm / WARM_TARGET)})"
+                judged += " (the target is for L)"
             out.append(
                 f"| {page} | {row['runs']} | {fmt_s(row['cold'])} | {fmt_s(row['cold_script'])} | "
-                f"{fmt_s(row['warm'])} | {fmt_s(warm)} | {fmt_mb(row.get('peak_rss'))} | "
-                f"{verdict(warm, WARM_TARGET)}{'' if size == 'L' else ' (target at L)'} |"
+                f"{fmt_s(row['warm'])} | {fmt_s(warm)} | {fmt_mb(row.get('peak_rss'))} | {judged} |"
             )
+        for page in PAGE_NEEDS:
+            if page not in pages:
+                out.append(f"| {page} | 0 | not run at this size (see the notes) | | | | | not measured |")
         out.append("")
         for page, row in pages.items():
-            if row.get("profile"):
+            if row.get("profile") and size in _sizes(results)[-2:]:
                 out += [f"Profile of a slow warm rerun at {size}, `{page}` (script thread, `cProfile`):", ""]
                 out += _profile_block(row["profile"])
     return out
@@ -320,7 +341,16 @@ def _growth(results: dict) -> list[str]:
         "|---|---|" + "---:|" * len(sizes) + "---|" * len(pairs) + "---|",
     ]  # fmt: skip
 
-    def line(name: str, needs: str, values: dict[str, float | None], unit: str = "s", judged: bool = True) -> None:
+    def line(
+        name: str,
+        needs: str,
+        values: dict[str, float | None],
+        unit: str = "s",
+        judged: bool = True,
+        failed: frozenset[str] = frozenset(),
+    ) -> None:
+        """One figure across sizes; ``failed``: sizes where the step did not finish (its value, if any, is a lower
+        bound, and the step misses)."""
         cells, verdicts = [], []
         for a, b in pairs:
             va, vb = values.get(a), values.get(b)
@@ -337,6 +367,11 @@ def _growth(results: dict) -> list[str]:
                 within = figure <= max(needed, 1.0) * GROWTH_SLACK
                 verdicts.append("met" if within or small else f"**missed** ({a}→{b})")
         shown = [fmt_s(values.get(s)) if unit == "s" else fmt_mb(values.get(s)) for s in sizes]
+        shown = [
+            ("did not finish" if value == "–" else f"≥ {value}") if size in failed else value
+            for size, value in zip(sizes, shown, strict=True)
+        ]
+        verdicts += [f"**missed** (did not finish at {size})" for size in sizes if size in failed and judged]
         verdict_text = ", ".join(v for v in verdicts if v != "met") or ("met" if verdicts else "–")
         if not judged:
             verdict_text = "(warm: judged by the 300 ms target)"
@@ -367,9 +402,11 @@ def _growth(results: dict) -> list[str]:
     for page in pages:
         rows = {s: (results["sizes"][s].get("pages") or {}).get(page) or {} for s in sizes}
         needs = PAGE_NEEDS.get(page, "rows")
-        line(f"page {page}: cold", needs, {s: rows[s].get("cold_script") for s in sizes})
-        line(f"page {page}: warm", needs, {s: rows[s].get("warm_script") for s in sizes}, judged=False)
-        line(f"page {page}: peak RSS", needs, {s: rows[s].get("peak_rss") for s in sizes}, unit="bytes")
+        failed = frozenset(s for s in sizes if rows[s].get("error") and not rows[s].get("runs"))
+        line(f"page {page}: cold", needs, {s: rows[s].get("cold_script") for s in sizes}, failed=failed)
+        line(f"page {page}: warm", needs, {s: rows[s].get("warm_script") for s in sizes}, judged=False, failed=failed)
+        peaks = {s: rows[s].get("peak_rss") for s in sizes}
+        line(f"page {page}: peak RSS", needs, peaks, unit="bytes", failed=failed)
     out.append("")
     return out
 

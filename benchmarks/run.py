@@ -13,9 +13,11 @@ For each size (S the sample, M 500 partnerships, L 5,000 partnerships; see ``ben
    memory;
 4. growth of every figure from S to M to L next to the growth of the data.
 
-Every step runs in a process of its own (``benchmarks/worker.py``), so its memory is its own. Figures are medians
-of ``--repeat`` runs. Raw results go to ``<work-dir>/results.json`` (``--merge`` adds to it); the Markdown table
-to ``--output``.
+Every step runs in a process of its own (``benchmarks/worker.py``), so its memory is its own; a step that passes
+12 GB resident or its timeout is stopped and reported. Figures are medians of ``--repeat`` runs. The code measured
+is a snapshot taken at the start: the committed ``HEAD`` by default (``--commit REV`` for another commit), or the
+working tree with ``--code worktree``. Raw results go to ``<work-dir>/results.json`` (``--merge`` adds to it); the
+Markdown tables to ``--output`` (``--render-only`` writes them again from the JSON, keeping the notes block).
 """
 
 from __future__ import annotations
