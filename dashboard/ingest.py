@@ -20,7 +20,7 @@ import pandas as pd
 from dashboard.file_reading import FileRejected, ReadLimits, read_table_file
 from dashboard.settings import UploadSettings
 from dashboard.store import GOALS_TABLE, PARTNERSHIPS_TABLE, CommitResult, Slice, Store, indicator_table, slices_of
-from dashboard.upload_checks import SliceChange, preview_upload, slice_set
+from dashboard.upload_checks import CodedHistory, SliceChange, code_history, preview_upload, slice_set
 from data_contracts import (
     DATASETS,
     INDICATOR_COLUMNS,
@@ -264,7 +264,12 @@ def _check(
         stored = _read_stored(store, report.dataset, *wanted)
     report.base_version = stored.base_version
     preview = preview_upload(
-        report.frame, stored.history, stored.published, change_factor=settings.change_factor, row_of=row_numbers
+        report.frame,
+        stored.history,
+        stored.published,
+        change_factor=settings.change_factor,
+        row_of=row_numbers,
+        coded=stored.coded,
     )
     report.changes, report.largest = preview.changes, preview.largest
     report.findings = sort_findings([*report.findings, *preview.warnings])
@@ -282,6 +287,7 @@ class _Stored:
 
     base_version: int
     history: pd.DataFrame
+    coded: CodedHistory
     published: set[Slice]
     audit: pd.DataFrame
 
@@ -300,7 +306,7 @@ def _read_stored(store: Store, dataset: str, ids: list[str], years: list[int]) -
         dataset, "published", partnership_ids=ids, years=years, columns=["partnership_id", "year", "quarter"]
     )
     published = slice_set(published_rows) if not published_rows.empty else set()
-    return _Stored(base_version, history, published, store.read_audit())
+    return _Stored(base_version, history, code_history(history), published, store.read_audit())
 
 
 def _prefetch(store: Store, dataset: str, raw: pd.DataFrame) -> tuple[tuple[list[str], list[int]], Future] | None:

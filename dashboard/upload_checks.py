@@ -26,7 +26,16 @@ import pyarrow.compute as pc
 
 from dashboard.store import Slice, slices_of
 from data_contracts import INDICATORS, KEY_COLUMNS, SLICE_COLUMNS, TOTAL, Finding
-from data_contracts.columns import IncomparableColumns, combine_codes_bounded, compact_ids, joint_codes, positions_in
+from data_contracts.columns import (
+    IncomparableColumns,
+    combine_codes_bounded,
+    compact_ids,
+    extend_codes,
+    joint_codes,
+    positions_in,
+    positions_of,
+    text_dictionary,
+)
 from data_contracts.findings import RowNumbers, display_value
 from data_contracts.indicator_models import group_sums
 
@@ -65,32 +74,61 @@ class _Unsupported(Exception):
     """The frames hold something the codes cannot stand for exactly: the general (merge) path decides."""
 
 
+_CODED_COLUMNS = (*SERIES_COLUMNS, "note")
+
+
+@dataclass(frozen=True)
+class CodedHistory:
+    """The text columns of stored rows, dictionary-encoded ahead of a preview (:func:`code_history`)."""
+
+    history: pd.DataFrame
+    columns: Mapping[str, tuple[np.ndarray, pa.Array]]
+
+
+def code_history(history: pd.DataFrame) -> CodedHistory:
+    """Encode the text columns the preview compares, so that the file's cells are only looked up in them (this can
+    run while the file is still being checked)."""
+    return CodedHistory(
+        history,
+        {c: text_dictionary(history[c]) for c in _CODED_COLUMNS if c in history and _is_text(history[c])},
+    )
+
+
+def _is_text(series: pd.Series) -> bool:
+    return isinstance(series.dtype, pd.StringDtype) or series.dtype == object
+
+
 class RowKeys:
     """The rows of ``history`` followed by the rows of ``incoming``, as integer codes of their columns.
 
     Both frames are coded together, so a key has one code in either frame; equal values are equal codes exactly as a
-    pandas merge matches them. Codes are computed once per column and shared by every check of one upload.
+    pandas merge matches them. Codes are computed once per column and shared by every check of one upload;
+    ``coded`` (:func:`code_history` of the same ``history``) saves encoding the stored rows again.
     """
 
-    def __init__(self, incoming: pd.DataFrame, history: pd.DataFrame) -> None:
+    def __init__(self, incoming: pd.DataFrame, history: pd.DataFrame, coded: CodedHistory | None = None) -> None:
         self.incoming = incoming
         self.history = history
         self.split = len(history)
+        self.coded = coded.columns if coded is not None and coded.history is history else {}
         self._codes: dict[str, tuple[np.ndarray, int, pa.Array | None]] = {}
         self._ids: dict[tuple[str, ...], tuple[np.ndarray, int]] = {}
 
     def codes(self, column: str) -> tuple[np.ndarray, int]:
         """Codes of one column over history then incoming rows (see :func:`~data_contracts.columns.column_codes`)."""
         if column not in self._codes:
-            try:
-                self._codes[column] = joint_codes([self.history[column], self.incoming[column]])
-            except IncomparableColumns as error:
-                raise _Unsupported(str(error)) from None
+            if column in self.coded and _is_text(self.incoming[column]):
+                self._codes[column] = extend_codes(self.coded[column], self.incoming[column])
+            else:
+                try:
+                    self._codes[column] = joint_codes([self.history[column], self.incoming[column]])
+                except IncomparableColumns as error:
+                    raise _Unsupported(str(error)) from None
         return self._codes[column][:2]
 
     def text(self, column: str, rows: np.ndarray) -> pa.Array:
         """The text of a column at some rows (history then incoming), from its codes."""
-        codes, bound = self.codes(column)
+        codes, _ = self.codes(column)
         values = self._codes[column][2]
         if values is None:
             raise _Unsupported(f"{column} is not text")
@@ -170,14 +208,12 @@ def _find(ids: np.ndarray, wanted: np.ndarray, bound: int, *, both_unique: bool 
     others a hash table."""
     if bound <= min(_MAX_TABLE, 4 * (len(ids) + len(wanted)) + 1024) and len(ids) + len(wanted) < 2**31:
         table = np.full(bound, -1, dtype=np.int32)
-        for own, check in ((wanted, both_unique), (ids, True)):  # the table's last filling is the answer
-            if not check:
-                continue
-            table[own] = np.arange(len(own), dtype=np.int32)
-            if (table[own] != np.arange(len(own))).any():  # a later row of the same id took its place
+        if both_unique:
+            if not _fill(table, wanted):
                 raise _Unsupported("a key that repeats")
-            if own is wanted:
-                table[own] = -1
+            table[wanted] = -1
+        if not _fill(table, ids):
+            raise _Unsupported("a key that repeats")
         return table[wanted].astype(np.int64)
     if both_unique and not _unique(wanted):
         raise _Unsupported("a key that repeats")
@@ -185,6 +221,13 @@ def _find(ids: np.ndarray, wanted: np.ndarray, bound: int, *, both_unique: bool 
     if not index.is_unique:
         raise _Unsupported("a key that repeats")
     return index.get_indexer(wanted)
+
+
+def _fill(table: np.ndarray, ids: np.ndarray) -> bool:
+    """Write each id's position into ``table``; False when an id repeats (a later position took its place)."""
+    positions = np.arange(len(ids), dtype=np.int32)
+    table[ids] = positions
+    return bool((table[ids] == positions).all())
 
 
 def _earlier_rows(keys: RowKeys) -> np.ndarray:
@@ -265,11 +308,15 @@ def _compare(keys: RowKeys) -> _Comparison:
 def _same_notes(keys: RowKeys, matched: np.ndarray, partner: np.ndarray) -> np.ndarray:
     """Whether the notes of incoming rows ``matched`` and stored rows ``partner`` are the same text, a missing note
     counting as an empty one (``fillna("")``, as :func:`compare_rows` compares them)."""
-    try:
-        codes, _, _ = joint_codes([keys.history["note"], keys.incoming["note"]], ordered=False)
-    except IncomparableColumns as error:
-        raise _Unsupported(str(error)) from None
-    old, new = keys.old(codes), keys.new(codes)
+    if "note" in keys.coded and _is_text(keys.incoming["note"]):
+        old, dictionary = keys.coded["note"]  # -1: missing; -2 (the file's note is not among the stored ones)
+        new = positions_of(keys.incoming["note"], dictionary)
+    else:
+        try:
+            codes, _, _ = joint_codes([keys.history["note"], keys.incoming["note"]], ordered=False)
+        except IncomparableColumns as error:
+            raise _Unsupported(str(error)) from None
+        old, new = keys.old(codes), keys.new(codes)
 
     def blank(series: pd.Series) -> np.ndarray:
         return (series.isna() | series.eq("")).to_numpy(dtype=bool, na_value=True)
@@ -560,14 +607,14 @@ def _jump_findings_at_once(columns: Mapping[str, object], factor: float, rows: S
     year, quarter = columns["year"], columns["quarter"]
     shown = _shown(np.concatenate([value, previous]))
     value_text, previous_text = shown[: len(value)], shown[len(value) :]
-    text = pa.large_string()
-    indicator, dimension, category = (columns[c].cast(text) for c in ("indicator_id", "dimension", "category"))
+    large = pa.large_string()
+    indicator, dimension, category = (columns[c].cast(large) for c in ("indicator_id", "dimension", "category"))
 
     def strings(values: object) -> pa.Array:
-        return pa.array(values, type=text)
+        return pa.array(values, type=large)
 
     def word(literal: str) -> pa.Scalar:
-        return pa.scalar(literal, type=text)
+        return pa.scalar(literal, type=large)
 
     breakdown = pc.binary_join_element_wise(indicator, word(" ("), dimension, word(": "), category, word(")"), word(""))
     series = pc.if_else(pc.equal(dimension, word(TOTAL)), indicator, breakdown)
@@ -594,8 +641,8 @@ def _jump_findings_at_once(columns: Mapping[str, object], factor: float, rows: S
     ]
     messages = pc.binary_join_element_wise(*parts, word("")).to_pylist()
     return [
-        Finding(row, "value", text, "value_jump", message, "warning")
-        for row, text, message in zip(rows, value_text, messages, strict=True)
+        Finding(row, "value", shown, "value_jump", message, "warning")
+        for row, shown, message in zip(rows, value_text, messages, strict=True)
     ]
 
 
@@ -699,12 +746,11 @@ def _missing_indicators_fast(keys: RowKeys, row_of: Mapping[object, int]) -> lis
     missing = missing[missing["_merge"] == "left_only"]
     if missing.empty:
         return []
-    combined_ids = pd.concat([history["indicator_id"], incoming["indicator_id"]], ignore_index=True)
     table = pd.DataFrame(
         {
             "partnership_id": [slices[k].partnership_id for k in missing["slice"]],
             "period": missing["period"].to_numpy(),
-            "indicator_id": combined_ids.iloc[missing["row"].to_numpy()].tolist(),
+            "indicator_id": keys.text("indicator_id", missing["row"].to_numpy()).to_pylist(),
             "year": [slices[k].year for k in missing["slice"]],
             "quarter": [slices[k].quarter for k in missing["slice"]],
         }
@@ -895,11 +941,13 @@ def preview_upload(
     change_factor: float,
     row_of: Mapping[object, int],
     limit: int = 10,
+    coded: CodedHistory | None = None,
 ) -> UploadPreview:
     """The preview and the warnings of one file at once: the same answers as the three functions, with the key
-    columns of the file and the stored rows coded once for all of them."""
+    columns of the file and the stored rows coded once for all of them (the stored rows' text maybe ahead:
+    ``coded``, see :func:`code_history`)."""
     published = set(published_slices)
-    keys = RowKeys(incoming, history)
+    keys = RowKeys(incoming, history, coded)
     try:
         comparison = keys.comparison
         changes, largest = _changes(comparison, published), _largest(comparison, limit)

@@ -385,6 +385,43 @@ def joint_codes(columns: Sequence[pd.Series], *, ordered: bool = True) -> tuple[
     return codes, bound, None
 
 
+def text_dictionary(series: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """A text column dictionary-encoded: an int32 code per cell (-1 when missing) and the distinct values."""
+    encoded = pc.dictionary_encode(arrow_text(series).cast(pa.large_string())).unify_dictionaries()
+    dictionary = encoded.chunk(0).dictionary if encoded.num_chunks else pa.array([], type=pa.large_string())
+    indices = pa.chunked_array([chunk.indices for chunk in encoded.chunks], type=pa.int32())
+    return pc.fill_null(indices, -1).to_numpy(zero_copy_only=False).astype(np.int32, copy=False), dictionary
+
+
+def positions_of(series: pd.Series, values: pa.Array) -> np.ndarray:
+    """Each text cell's position in ``values`` (distinct values): -1 when missing, -2 when not among them."""
+    cells = arrow_text(series)
+    index = pc.fill_null(pc.index_in(cells, value_set=values.cast(cells.type)), -2)
+    positions = index.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+    return np.where(_as_bool(pc.is_null(cells)), np.int32(-1), positions)
+
+
+def extend_codes(coded: tuple[np.ndarray, pa.Array], other: pd.Series) -> tuple[np.ndarray, int, pa.Array]:
+    """:func:`joint_codes` of a column already encoded by :func:`text_dictionary` followed by another text column:
+    the same codes, bound and sorted values, looking the other column's cells up instead of encoding them again."""
+    codes, dictionary = coded
+    positions = positions_of(other, dictionary)
+    unseen = positions == -2
+    if unseen.any():  # values only the other column holds: after the dictionary's
+        extra = pc.unique(pc.filter(arrow_text(other).cast(pa.large_string()), pa.array(unseen)))
+        positions[unseen] = len(dictionary) + pc.index_in(
+            pc.filter(arrow_text(other).cast(pa.large_string()), pa.array(unseen)), value_set=extra
+        ).to_numpy(zero_copy_only=False)
+        dictionary = pa.concat_arrays([dictionary, extra])
+    count = len(dictionary)
+    order = pc.array_sort_indices(dictionary)  # the values in sort order, as _text_codes numbers them
+    rank = np.empty(count + 1, dtype=np.int32)
+    rank[order.to_numpy()] = np.arange(count, dtype=np.int32)
+    rank[count] = count  # missing: rank[-1]
+    joint = np.concatenate([rank[codes], rank[positions]])
+    return joint, count + 1, pc.take(dictionary, order)
+
+
 def combine_codes(parts: Sequence[tuple[np.ndarray, int]], length: int) -> np.ndarray:
     """Codes of several columns (``(codes, bound)`` each) as one int64 id per row: equal exactly when every code is
     equal, and ordered as sorting by the columns in turn orders the rows."""

@@ -19,7 +19,14 @@ from dashboard import file_reading, ingest, upload_checks
 from dashboard.store import Store, slices_of
 from data_contracts import DIMENSIONS, INDICATORS, KEY_COLUMNS, TOTAL, validate_indicators
 from data_contracts import indicator_models as models
-from data_contracts.columns import blank_text, group_ids, text_to_numbers
+from data_contracts.columns import (
+    blank_text,
+    extend_codes,
+    group_ids,
+    joint_codes,
+    text_dictionary,
+    text_to_numbers,
+)
 from data_contracts.findings import RowNumbers, display_value
 from tests.conftest import TODAY
 
@@ -127,6 +134,18 @@ def test_text_to_numbers_is_pandas_to_numeric_bit_for_bit() -> None:
         slow = pd.to_numeric(text, errors="coerce").astype("float64").to_numpy()
         assert np.array_equal(np.isnan(fast), np.isnan(slow)), list(text)
         assert np.array_equal(fast[~np.isnan(fast)].view(np.int64), slow[~np.isnan(slow)].view(np.int64)), list(text)
+
+
+def test_codes_extended_from_a_dictionary_equal_codes_of_both_columns() -> None:
+    rng = random.Random(9)
+    words = ["a", "b", "é", "B", "", " a", "zz", None]
+    for _ in range(200):
+        first = pd.Series([rng.choice(words) for _ in range(rng.randint(0, 8))], dtype=rng.choice(["str", "string"]))
+        second = pd.Series([rng.choice([*words, "new", "x"]) for _ in range(rng.randint(0, 8))], dtype="str")
+        codes, bound, values = extend_codes(text_dictionary(first), second)
+        expected_codes, expected_bound, expected_values = joint_codes([first, second])
+        assert codes.tolist() == expected_codes.tolist() and bound == expected_bound
+        assert values.to_pylist() == expected_values.to_pylist()
 
 
 def test_display_value_shortcuts_give_the_general_answer() -> None:
@@ -359,12 +378,14 @@ def test_the_coded_preview_equals_the_merged_one(sample_store: Store, seed: int)
     assert upload_checks.unassigned_people(incoming, row_of) == upload_checks._unassigned_people_merged(
         incoming, row_of
     )
-    preview = upload_checks.preview_upload(incoming, history, published, change_factor=3.0, row_of=row_of)
-    assert preview.changes == changes
-    pd.testing.assert_frame_equal(preview.largest, largest)
-    assert preview.warnings == upload_checks.upload_warnings(
-        incoming, history, published, change_factor=3.0, row_of=row_of
-    )
+    warnings = upload_checks.upload_warnings(incoming, history, published, change_factor=3.0, row_of=row_of)
+    for coded in (None, upload_checks.code_history(history)):
+        preview = upload_checks.preview_upload(
+            incoming, history, published, change_factor=3.0, row_of=row_of, coded=coded
+        )
+        assert preview.changes == changes
+        pd.testing.assert_frame_equal(preview.largest, largest)
+        assert preview.warnings == warnings
     assert upload_checks.slice_set(incoming) == set(slices_of(incoming))
 
 
