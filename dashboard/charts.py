@@ -20,6 +20,7 @@ from plotly.subplots import make_subplots
 from dashboard.metrics import format_value
 from dashboard.progress import STATUS_COLOURS, STATUS_LABELS, STATUSES
 from dashboard.text_safety import plotly_literal
+from dashboard.trend_distribution import TrendDistribution
 from data_contracts import DATASET_INFO, Indicator
 
 OKABE_ITO: tuple[str, ...] = (
@@ -246,6 +247,100 @@ def trend_figure(
     )
     figure.update_yaxes(**_value_axis(indicator.unit))
     figure.update_xaxes(**_quarter_axis())
+    return figure
+
+
+SPREAD_BAND = "rgba(0, 114, 178, 0.18)"
+SPREAD_MEDIAN = "#0072B2"
+"""The middle half of partnerships as a light band of the palette's blue, the median as its full blue line; the
+named partnerships take the palette's other colours in rank order."""
+
+
+def spread_figure(
+    distribution: TrendDistribution, indicator: Indicator, *, source: str, title: str | None = None
+) -> go.Figure:
+    """A trend of many partnerships (see :mod:`dashboard.trend_distribution`): the band of the middle half of
+    partnerships each period, their median line, and the largest partnerships in the latest period as lines of
+    their own."""
+    bands = distribution.bands
+    figure = go.Figure()
+    many = f"{distribution.partnerships:,} partnerships"
+    figure.add_trace(
+        go.Scatter(
+            x=bands["period_start"],
+            y=bands["p75"],
+            name="75th percentile",
+            mode="lines",
+            line={"width": 0, "color": SPREAD_BAND},
+            showlegend=False,
+            customdata=bands["partnerships"],
+            hovertemplate=f"75th percentile: {_hover_format(indicator)}<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=bands["period_start"],
+            y=bands["p25"],
+            name=f"Middle half of {many} (25th–75th percentile)",
+            mode="lines",
+            line={"width": 0, "color": SPREAD_BAND},
+            fill="tonexty",
+            fillcolor=SPREAD_BAND,
+            legendrank=2,
+            hovertemplate=f"25th percentile: {_hover_format(indicator)}<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=bands["period_start"],
+            y=bands["median"],
+            name=f"Median of {many}",
+            mode="lines+markers",
+            line={"color": SPREAD_MEDIAN, "width": 3},
+            marker={"size": 6},
+            legendrank=1,
+            customdata=bands["partnerships"],
+            hovertemplate=f"Median: {_hover_format(indicator)} (%{{customdata:,}} reporting)<extra></extra>",
+        )
+    )
+    named = distribution.named
+    for rank, (partnership_id, name) in enumerate(distribution.named_order):
+        rows = named[named["partnership_id"].astype(str) == partnership_id].sort_values("period_start")
+        figure.add_trace(
+            go.Scatter(
+                x=rows["period_start"],
+                y=rows["value"],
+                name=plotly_literal(name),
+                mode="lines",
+                line={"color": OKABE_ITO[1 + rank % (len(OKABE_ITO) - 1)], "width": 1.5},
+                legendrank=10 + rank,
+                hovertemplate=f"%{{fullData.name}}: {_hover_format(indicator)}<extra></extra>",
+            )
+        )
+    periods = [str(p) for p in bands["period"]]
+    legend_items = 2 + len(distribution.named_order)
+    figure.update_layout(
+        **base_layout(
+            title or indicator_title(indicator), subtitle(indicator, periods), source, legend_items=legend_items
+        )
+    )
+    figure.update_layout(legend_traceorder="normal")  # a filled band would otherwise reverse the legend
+    if distribution.named_order:
+        figure.add_annotation(
+            text=plotly_literal(f"Named: the {len(distribution.named_order)} largest in {distribution.ranked_in}"),
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=1,
+            xanchor="right",
+            yanchor="bottom",
+            showarrow=False,
+            font={"size": 11, "color": "#555555"},
+        )
+    figure.update_yaxes(**_value_axis(indicator.unit))
+    figure.update_xaxes(**_quarter_axis())
+    if bands.empty:
+        _mark_empty(figure)
     return figure
 
 

@@ -8,7 +8,7 @@ from functools import partial
 import streamlit as st
 
 from dashboard.annual import INCOMPLETE_YEAR_RULE
-from dashboard.charts import colour_map, trend_figure
+from dashboard.charts import colour_map
 from dashboard.exports import csv_bytes
 from dashboard.filters import FILTER_KEYS, PortfolioFilter, apply_filter, filter_options
 from dashboard.goals import status_counts
@@ -22,8 +22,6 @@ from dashboard.store import Layer
 from dashboard.ui import (
     DEFERRED_ROWS,
     PortfolioView,
-    chart_block,
-    drawn_figure,
     get_store,
     read_public_summary,
     read_summary,
@@ -31,6 +29,7 @@ from dashboard.ui import (
     sample_badge,
     source_note,
     status_chart,
+    trend_block,
 )
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS
 
@@ -161,23 +160,15 @@ def render_portfolio(*, public: bool) -> None:
                 st.info(f"No {info.name.lower()} data for the partnerships in view.", icon=":material/info:")
                 continue
             source = source_note(store, trend["partnership_id"].nunique(), dataset)
-            figure = drawn_figure(  # one line per partnership: drawn once per data version, filter and source line
-                (*view.key(portfolio_filter), dataset, source),
-                partial(trend_figure, trend, indicator, source=source, colours=colours),
-            )
-            table = trend[["partnership", "period", "value"]].rename(
-                columns={
-                    "partnership": "Partnership",
-                    "period": "Quarter",
-                    "value": f"{indicator.short_name} ({indicator.unit_label})",
-                }
-            )
-            chart_block(
-                figure,
-                table,
+            trend_block(  # a line per partnership, or their spread when there are many: drawn once per version
+                trend,
+                indicator,
+                draw_key=(*view.key(portfolio_filter), dataset, source),
+                source=source,
+                colours=colours,
                 key=f"trend-{dataset}",
                 file_name=f"{indicator.id}_by_partnership.csv",
-                alt=f"Line chart of {indicator.short_name.lower()} per quarter for each partnership.",
+                value_header=f"{indicator.short_name} ({indicator.unit_label})",
             )
 
     # ---- partnerships --------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import streamlit as st
 
 from dashboard import page_data
 from dashboard.auth import ANONYMOUS, Identity, access_denied_message, pages_for
-from dashboard.charts import PLOTLY_CONFIG, status_summary_figure
+from dashboard.charts import PLOTLY_CONFIG, spread_figure, status_summary_figure, trend_figure
 from dashboard.comparison import PARTICIPANTS_INDICATOR, goals_on_indicator
 from dashboard.embed import EmbedContent, EmbedRequest, embed_snippet, embed_url
 from dashboard.exports import csv_bytes
@@ -41,8 +41,9 @@ from dashboard.seed import ensure_store, shows_sample_data
 from dashboard.settings import min_cell_count, public_url, session_minutes
 from dashboard.store import AUDIT_TABLE, GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, Store, indicator_table
 from dashboard.text_safety import markdown_literal
+from dashboard.trend_distribution import distribution_table, shows_spread, trend_distribution
 from dashboard.users import identity_for_email, session_expired, sign_in
-from data_contracts import findings_frame
+from data_contracts import Indicator, findings_frame
 
 SAMPLE_NOTE = "synthetic sample data"
 IDENTITY_KEY = "identity"
@@ -719,15 +720,19 @@ def chart_block(
     column_config: Mapping[str, object] | None = None,
     embed: EmbedRequest | None = None,
     embed_title: str = "",
+    everything: tuple[str, pd.DataFrame, str] | None = None,
 ) -> None:
     """A chart with a Table view of exactly the same numbers and a CSV download of them; with ``embed`` (charts of
-    public partnerships) also an Embed button that gives the iframe snippet of this view."""
+    public partnerships) also an Embed button that gives the iframe snippet of this view; with ``everything``
+    (label, table, file name) a second download of the fuller data a summary chart stands for."""
     chart_tab, table_tab = st.tabs(["Chart", "Table"])
     with chart_tab:
         st.plotly_chart(figure, config=PLOTLY_CONFIG, key=f"{key}-chart", alt=alt)
     with table_tab:
         st.dataframe(table, hide_index=True, column_config=dict(column_config or {}), key=f"{key}-table")
-    actions = st.columns([1, 1, 4]) if embed is not None else [st.container()]
+    widths = [1.0, *([1.7] if everything is not None else []), *([1.0] if embed is not None else [])]
+    wanted = len(widths)
+    actions = st.columns([*widths, max(1.0, 6 - sum(widths))]) if wanted > 1 else [st.container()]
     with actions[0]:
         st.download_button(
             "Download CSV",
@@ -739,9 +744,83 @@ def chart_block(
             icon=":material/download:",
             help="The numbers shown in this chart, as a CSV file.",
         )
-    if embed is not None:
+    if everything is not None:
+        label, full, full_name = everything
         with actions[1]:
+            st.download_button(
+                label,
+                data=partial(csv_bytes, full) if len(full) > DEFERRED_ROWS else csv_bytes(full),
+                file_name=full_name,
+                mime="text/csv",
+                key=f"{key}-csv-all",
+                icon=":material/download:",
+                help="Every partnership's own values behind this chart, as a CSV file.",
+            )
+    if embed is not None:
+        with actions[wanted - 1]:
             embed_popover(embed, embed_title or alt, key=key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=12)
+def _drawn_trend(
+    key: tuple[object, ...], _draw: Callable[[], tuple[go.Figure, pd.DataFrame]]
+) -> tuple[go.Figure, pd.DataFrame]:
+    figure, table = _draw()
+    figure.__class__ = DrawnFigure
+    figure.to_dict()
+    return figure, table
+
+
+def trend_block(
+    trend: pd.DataFrame,
+    indicator: Indicator,
+    *,
+    draw_key: tuple[object, ...],
+    source: str,
+    colours: Mapping[str, str],
+    key: str,
+    file_name: str,
+    value_header: str,
+    period_header: str = "Quarter",
+    title: str | None = None,
+    annual: bool = False,
+) -> None:
+    """A trend of one indicator across partnerships (``metrics.quarterly_trend`` columns) with its table: a line per
+    partnership up to ``trend_distribution.MAX_TREND_LINES`` of them, beyond that their spread (median, middle half
+    and the largest named), whose table holds the chart's numbers and a second download every partnership's values.
+    Figure and table are made once per ``draw_key`` (everything they show) and shared by every session."""
+    everyone = trend[["partnership", "period", "value"]].rename(
+        columns={"partnership": "Partnership", "period": period_header, "value": value_header}
+    )
+    spread = shows_spread(trend)
+
+    def draw() -> tuple[go.Figure, pd.DataFrame]:
+        if spread:
+            distribution = trend_distribution(trend)
+            figure = spread_figure(distribution, indicator, source=source, title=title)
+            table = distribution_table(distribution, period_header=period_header, unit_label=indicator.unit_label)
+        else:
+            figure = trend_figure(trend, indicator, source=source, colours=dict(colours), title=title)
+            table = everyone
+        if annual:
+            figure.update_xaxes(tickformat="%Y", hoverformat="%Y", ticklabelmode="instant")
+        return figure, table
+
+    figure, table = _drawn_trend((*draw_key, spread, period_header, value_header), draw)
+    what = indicator.short_name.lower()
+    chart_block(
+        figure,
+        table,
+        key=key,
+        file_name=file_name.replace("_by_partnership", "_spread") if spread else file_name,
+        alt=(
+            f"Chart of {what}: median and middle half of {trend['partnership_id'].nunique():,} partnerships per "
+            f"{period_header.lower()}, with the largest named."
+            if spread
+            else f"Line chart of {what} per {period_header.lower()} for each partnership."
+        ),
+        everything=("Download every partnership (CSV)", everyone, file_name) if spread else None,
+    )
 
 
 def app_base_url() -> str:

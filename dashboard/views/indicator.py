@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import comparison as cmp
 from dashboard.annual import INCOMPLETE_YEAR_RULE
-from dashboard.charts import breakdown_figure, breakdown_title, colour_map, trend_figure
+from dashboard.charts import breakdown_figure, breakdown_title, colour_map
 from dashboard.exports import csv_bytes
 from dashboard.text_safety import markdown_literal
 from dashboard.ui import (
@@ -23,6 +23,7 @@ from dashboard.ui import (
     require,
     sample_badge,
     source_note,
+    trend_block,
 )
 from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
 
@@ -118,28 +119,18 @@ with across_tab:
             )
         else:
             source = source_note(store, int(series["partnership_id"].nunique()), indicator.dataset)
-            title = cmp.annual_title(indicator) if view == "annual" else None
-
-            def draw(series=series, source=source, title=title, annual=view == "annual"):  # noqa: ANN001, ANN202
-                figure = trend_figure(series, indicator, source=source, colours=colours, title=title)
-                if annual:
-                    figure.update_xaxes(tickformat="%Y", hoverformat="%Y", ticklabelmode="instant")
-                return figure
-
-            figure = drawn_figure((*explorer.key(), view, source, title), draw)  # a line per partnership: drawn once
-            period_header = "Year" if view == "annual" else "Quarter"
-            chart_block(
-                figure,
-                series[["partnership", "period", "value"]].rename(
-                    columns={
-                        "partnership": "Partnership",
-                        "period": period_header,
-                        "value": cmp.value_column(indicator),
-                    }
-                ),
+            trend_block(  # a line per partnership, or their spread when there are many: drawn once per version
+                series,
+                indicator,
+                draw_key=(*explorer.key(), view, source),
+                source=source,
+                colours=colours,
                 key=f"across-{chosen}-{view}",
                 file_name=f"{chosen}_{view}_by_partnership.csv",
-                alt=f"Line chart of {indicator.short_name.lower()} for each partnership, {VIEWS[view].lower()}.",
+                value_header=cmp.value_column(indicator),
+                period_header="Year" if view == "annual" else "Quarter",
+                title=cmp.annual_title(indicator) if view == "annual" else None,
+                annual=view == "annual",
             )
         st.markdown("**Latest quarter each partnership reported**")
         st.dataframe(explorer.part("latest_display"), hide_index=True, key=f"latest-{chosen}")
