@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -182,6 +184,61 @@ def _pending_of(
     return pending[list(PENDING_COLUMNS)].astype(_empty_pending().dtypes.to_dict())
 
 
+FINGERPRINT_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, "value", "note")
+"""What a slice's fingerprint covers: every row's key, value and note (what :func:`compare_rows` compares)."""
+
+_FINGERPRINTS: OrderedDict[tuple[str, str, int], pd.DataFrame] = OrderedDict()
+_FINGERPRINTS_KEPT = 32
+_FINGERPRINTS_LOCK = threading.Lock()
+
+
+def slice_fingerprints(store: Store, dataset: str, layer: Layer) -> pd.DataFrame:
+    """One row per slice of a layer: ``partnership_id``, ``year``, ``quarter``, ``rows`` and ``fingerprint`` (the
+    sum, modulo 2**64, of a 64-bit hash of each row's :data:`FINGERPRINT_COLUMNS`: the same rows give the same
+    fingerprint in any order).
+
+    Two layers whose slice has equal rows and fingerprints hold the same rows (but for a 2**-64 chance), so only
+    the slices that differ need comparing row by row. Read one year partition at a time (memory stays that of a
+    year) and kept per table version, so a table is fingerprinted once per change."""
+    table = indicator_table(dataset, layer)
+    version = store.version(table)
+    key = (store.root, table, version)
+    with _FINGERPRINTS_LOCK:
+        if key in _FINGERPRINTS:
+            _FINGERPRINTS.move_to_end(key)
+            return _FINGERPRINTS[key]
+    parts = []
+    for year in store.partition_years(table, version):
+        rows = store.read_indicators(dataset, layer, years=[year], columns=list(FINGERPRINT_COLUMNS), version=version)
+        if rows.empty:
+            continue
+        hashed = pd.util.hash_pandas_object(rows, index=False, categorize=True)
+        grouped = pd.DataFrame({**{c: rows[c] for c in SLICE_COLUMNS}, "fingerprint": hashed.to_numpy()}).groupby(
+            list(SLICE_COLUMNS), sort=True
+        )["fingerprint"]
+        parts.append(pd.concat({"rows": grouped.size(), "fingerprint": grouped.sum()}, axis=1).reset_index())
+    columns = [*SLICE_COLUMNS, "rows", "fingerprint"]
+    found = pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    found = found.astype({"partnership_id": "string", "year": "int64", "quarter": "int64", "rows": "Int64"})
+    found["fingerprint"] = found["fingerprint"].astype("UInt64")
+    with _FINGERPRINTS_LOCK:
+        _FINGERPRINTS[key] = found
+        while len(_FINGERPRINTS) > _FINGERPRINTS_KEPT:
+            _FINGERPRINTS.popitem(last=False)
+    return found
+
+
+def differing_partnerships(submitted: pd.DataFrame, published: pd.DataFrame) -> list[str]:
+    """The partnerships with a slice whose submitted rows may differ from its published rows (fingerprints of
+    :func:`slice_fingerprints`): a slice only submitted, or with other rows or another fingerprint."""
+    if submitted.empty:
+        return []
+    joined = submitted.merge(published, on=list(SLICE_COLUMNS), how="left", suffixes=("", "_published"))
+    same = (joined["rows"] == joined["rows_published"]) & (joined["fingerprint"] == joined["fingerprint_published"])
+    differ = joined[~same.fillna(False).astype(bool)]
+    return sorted(str(p) for p in differ["partnership_id"].unique())
+
+
 def pending_slices(store: Store, dataset: str | None = None) -> pd.DataFrame:
     """Slices whose submitted rows differ from their published rows (or are not published at all), one row each.
 
@@ -195,19 +252,29 @@ def pending_slices(store: Store, dataset: str | None = None) -> pd.DataFrame:
     than a reject (NA when no audit row names it). Slices only in the published layer are not pending: there is
     nothing to publish.
 
-    Each layer of each dataset is read once and compared in bulk. Sorted by dataset, partnership and quarter.
+    The layers are compared by slice fingerprints first (:func:`slice_fingerprints`, kept per table version); only
+    the partnerships with a slice that differs are read and compared row by row, in bulk. Sorted by dataset,
+    partnership and quarter.
     """
     datasets = DATASETS if dataset is None else (dataset,)
     for name in datasets:
         indicator_table(name, "submitted")  # unknown dataset -> KeyError
-    audit = store.read_audit()
+    audit: pd.DataFrame | None = None  # read only when something differs
     change_factor = UploadSettings.from_env().change_factor
     frames = []
     for name in datasets:
-        submitted = store.read_indicators(name, "submitted")
+        ids = differing_partnerships(
+            slice_fingerprints(store, name, "submitted"), slice_fingerprints(store, name, "published")
+        )
+        if not ids:
+            continue
+        # the whole history of those partnerships: the warnings compare a quarter with the one before
+        submitted = store.read_indicators(name, "submitted", partnership_ids=ids)
         if submitted.empty:
             continue
-        published = store.read_indicators(name, "published")
+        published = store.read_indicators(name, "published", partnership_ids=ids)
+        if audit is None:
+            audit = store.read_audit()
         audit_slices = {
             "uploads": _latest(audit, indicator_table(name, "submitted"), exclude=("reject",)),
             "releases": _latest(audit, indicator_table(name, "published"), ("publish", "unpublish")),
@@ -221,6 +288,18 @@ def pending_slices(store: Store, dataset: str | None = None) -> pd.DataFrame:
     return (
         pending.assign(_order=order).sort_values(["_order", *SLICE_COLUMNS], ignore_index=True).drop(columns=["_order"])
     )
+
+
+def slices_summary(text: object, shown: int = 3) -> str:
+    """An audit row's slices (a JSON list) for a table cell: the first few and how many more."""
+    if not isinstance(text, str) or not text:
+        return ""
+    try:
+        slices = [str(s) for s in json.loads(text)]
+    except (ValueError, TypeError):
+        return text
+    more = len(slices) - shown
+    return ", ".join(slices[:shown]) + (f" and {more:,} more" if more > 0 else "")
 
 
 def _slice_rows(store: Store, dataset: str, target: Slice, layer: Layer, years: Sequence[int]) -> pd.DataFrame:

@@ -430,6 +430,10 @@ class Store:
         frame = _typed(arrow.cast(schema) if arrow.schema != schema else arrow, schema)
         return frame
 
+    def partition_years(self, table: str, version: int | None = None) -> list[int]:
+        """The years an indicator table (or a version of it) holds rows of, from its partitions; oldest first."""
+        return sorted({int(values["year"]) for values in self._table(table, version).partitions()})
+
     def read_indicators(
         self,
         dataset: str,

@@ -37,13 +37,14 @@ from dashboard.public_data import (
     public_rows,
     what_the_public_sees,
 )
+from dashboard.review import pending_slices
 from dashboard.seed import ensure_store, shows_sample_data
-from dashboard.settings import min_cell_count, public_url, session_minutes
+from dashboard.settings import UploadSettings, min_cell_count, public_url, session_minutes
 from dashboard.store import AUDIT_TABLE, GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, Store, indicator_table
 from dashboard.text_safety import markdown_literal
 from dashboard.trend_distribution import distribution_table, shows_spread, trend_distribution
 from dashboard.users import identity_for_email, session_expired, sign_in
-from data_contracts import Indicator, findings_frame
+from data_contracts import DATASETS, Indicator, findings_frame
 
 SAMPLE_NOTE = "synthetic sample data"
 IDENTITY_KEY = "identity"
@@ -231,6 +232,29 @@ def read_rows(
 def _slices(root: str, table: str, version: int) -> pd.DataFrame:
     rows = Store(root).read(table, version=version, columns=["partnership_id", "year", "quarter"])
     return rows.drop_duplicates(ignore_index=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _audit(root: str, version: int) -> pd.DataFrame:
+    audit = Store(root).read(AUDIT_TABLE, version=version)
+    return audit.sort_values("committed_at", ascending=False, ignore_index=True)
+
+
+def read_audit(store: Store) -> pd.DataFrame:
+    """The audit log, newest first (``Store.read_audit``), read once per version of the audit table."""
+    return _audit(store.root, store.version(AUDIT_TABLE))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _pending(root: str, versions: tuple[tuple[str, int], ...], change_factor: float) -> pd.DataFrame:
+    return pending_slices(Store(root))
+
+
+def read_pending(store: Store) -> pd.DataFrame:
+    """``review.pending_slices`` of the store, worked out once per version of the indicator and audit tables."""
+    tables = [indicator_table(d, layer) for d in DATASETS for layer in ("submitted", "published")]
+    versions = tuple(store.versions([*tables, AUDIT_TABLE]).items())
+    return _pending(store.root, versions, UploadSettings.from_env().change_factor)
 
 
 def read_slices(store: Store, dataset: str, layer: Layer) -> pd.DataFrame:

@@ -430,6 +430,7 @@ def test_review_with_the_four_eyes_rule(monkeypatch: pytest.MonkeyPatch, hostile
 
 def test_review_flash_after_withdrawing(monkeypatch: pytest.MonkeyPatch, hostile_store: Store) -> None:
     app = open_page(monkeypatch, Path(hostile_store.root), "review", email="reviewer@example.org")
+    app.selectbox(key="withdraw_partnership").select("att-imago").run()
     app.selectbox(key="withdraw_slice").select("att-imago:2026Q3").run()
     app.text_input(key="withdraw_reason").input(NOTE).run()
     app.button(key="withdraw").click().run()

@@ -357,3 +357,78 @@ def test_an_unclear_four_eyes_setting_is_an_error(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("IMPACT_FOUR_EYES", "ture")
     with pytest.raises(ValueError, match="IMPACT_FOUR_EYES"):
         four_eyes_required()
+
+
+# ---- fingerprints: only the slices that differ are compared row by row ------------------------------------------
+
+
+def full_comparison(store: Store) -> pd.DataFrame:
+    """The pending slices as computed before fingerprints: every row of both layers compared."""
+    from dashboard import review
+    from dashboard.settings import UploadSettings
+    from dashboard.store import indicator_table
+    from data_contracts import DATASETS
+
+    audit = store.read_audit()
+    frames = []
+    for name in DATASETS:
+        submitted = store.read_indicators(name, "submitted")
+        published = store.read_indicators(name, "published")
+        audit_slices = {
+            "uploads": review._latest(audit, indicator_table(name, "submitted"), exclude=("reject",)),
+            "releases": review._latest(audit, indicator_table(name, "published"), ("publish", "unpublish")),
+        }
+        frames.append(
+            review._pending_of(name, submitted, published, audit_slices, UploadSettings.from_env().change_factor)
+        )
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else review._empty_pending()
+
+
+def test_fingerprints_ignore_row_order_and_see_every_value_and_note(sample_store: Store) -> None:
+    from dashboard.review import slice_fingerprints
+
+    before = slice_fingerprints(sample_store, DATASET, "submitted")
+    rows = quarter_rows(sample_store, "submitted", CHANGED)
+    sample_store.commit_indicators(rows.iloc[::-1].reset_index(drop=True), DATASET, user=UPLOADER)  # same rows
+    same = slice_fingerprints(sample_store, DATASET, "submitted")
+    pd.testing.assert_frame_equal(before, same)
+    for change in ({"value": rows["value"].iloc[0] + 1}, {"note": "a new note"}):
+        edited = rows.copy()
+        for column, new in change.items():
+            edited.loc[edited.index[0], column] = new
+        sample_store.commit_indicators(edited, DATASET, user=UPLOADER)
+        after = slice_fingerprints(sample_store, DATASET, "submitted")
+        key = (after["partnership_id"] == CHANGED.partnership_id) & (after["year"] == CHANGED.year)
+        key &= after["quarter"] == CHANGED.quarter
+        assert (after.loc[key, "fingerprint"].to_numpy() != before.loc[key, "fingerprint"].to_numpy()).all()
+        assert (after.loc[~key, "fingerprint"].to_numpy() == before.loc[~key, "fingerprint"].to_numpy()).all()
+    assert len(before) == len(
+        sample_store.read_indicators(DATASET, "submitted")[["partnership_id", "year", "quarter"]].drop_duplicates()
+    )
+
+
+def test_pending_through_fingerprints_equals_the_full_comparison(two_pending: TwoPending) -> None:
+    store = two_pending.store
+    rows = quarter_rows(store, "submitted", OTHER)
+    store.commit_indicators(rows.iloc[::-1].reset_index(drop=True), DATASET, user=UPLOADER)  # same rows again
+    removed = quarter_rows(store, "submitted", Slice("pge-green-for-all", 2025, 1))
+    store.commit_indicators(removed.iloc[1:], DATASET, user=UPLOADER)  # one row fewer
+    unpublish_slices(store, DATASET, [Slice("pge-green-for-all", 2024, 4)], user=REVIEWER, reason="check")
+    fast = pending_slices(store)
+    slow = full_comparison(store)
+    assert len(fast) == 4  # the changed, the new, the one with a row removed, the withdrawn
+    order = ["dataset", "partnership_id", "year", "quarter"]
+    pd.testing.assert_frame_equal(
+        fast.sort_values(order, ignore_index=True), slow.sort_values(order, ignore_index=True), check_like=True
+    )
+
+
+def test_an_audit_rows_slices_are_summarised_for_a_table_cell() -> None:
+    from dashboard.review import slices_summary
+
+    many = json.dumps([f"p-{n}:2024Q1" for n in range(5000)])
+    assert slices_summary(many) == "p-0:2024Q1, p-1:2024Q1, p-2:2024Q1 and 4,997 more"
+    assert slices_summary(json.dumps(["a:2024Q1"])) == "a:2024Q1"
+    assert slices_summary(None) == "" and slices_summary("") == ""
+    assert slices_summary("not json") == "not json"

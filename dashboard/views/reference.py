@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.exports import csv_bytes
 from dashboard.reference_admin import TABLES, check_reference_file, commit_reference, record_reference_rejection
-from dashboard.ui import findings_table, get_store, read_goals, read_partnerships, require
+from dashboard.ui import findings_table, get_store, read_audit, read_goals, read_partnerships, require
 from data_contracts.templates import reference_template_csv
 
 identity = require("reference")
@@ -43,6 +43,6 @@ if uploaded is not None:
             st.success(f"Committed as version {commit.version} of {commit.table}.", icon=":material/check_circle:")
 
 st.subheader("History")
-audit = store.read_audit()
+audit = read_audit(store)  # once per audit version
 history = audit[audit["table"] == TABLES[table]][["committed_at", "user", "action", "outcome", "source_name", "rows"]]
 st.dataframe(history.astype(object).where(history.notna(), ""), hide_index=True)

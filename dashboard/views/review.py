@@ -7,16 +7,16 @@ import streamlit as st
 from dashboard.exports import csv_bytes
 from dashboard.review import (
     ReviewError,
-    pending_slices,
     publish_slices,
     reject_slices,
     slice_differences,
+    slices_summary,
     unpublish_slices,
 )
 from dashboard.settings import four_eyes_required
 from dashboard.store import Slice
 from dashboard.text_safety import markdown_literal
-from dashboard.ui import get_store, read_slices, require
+from dashboard.ui import get_store, read_audit, read_partnerships, read_pending, read_slices, require
 from data_contracts import DATASET_INFO, DATASETS
 
 identity = require("review")
@@ -43,7 +43,7 @@ def done(message: str) -> None:
     st.rerun()
 
 
-pending = pending_slices(store)
+pending = read_pending(store)  # fingerprints first, then only what differs; once per table versions
 st.subheader("Waiting for review")
 if pending.empty:
     st.success("Nothing is waiting: every accepted upload is published.", icon=":material/task_alt:")
@@ -105,11 +105,21 @@ else:
 st.subheader("Withdraw a published quarter")
 dataset = st.selectbox("Dataset", DATASETS, format_func=lambda d: DATASET_INFO[d].name, key="withdraw_dataset")
 keys = read_slices(store, dataset, "published")  # three columns of one table, not every published row
-options = sorted(str(Slice(p, int(y), int(q))) for p, y, q in keys.itertuples(index=False))
-if not options:
+if keys.empty:
     st.info("Nothing of this dataset is published.", icon=":material/info:")
 else:
-    target = st.selectbox("Quarter", options, key="withdraw_slice")
+    names = read_partnerships(store).set_index("partnership_id")["name"].astype(str).to_dict()
+    published_ids = sorted({str(p) for p in keys["partnership_id"]}, key=lambda p: (names.get(p, p).casefold(), p))
+    partnership = st.selectbox(
+        "Partnership",
+        published_ids,
+        format_func=lambda p: f"{names.get(p, p)} ({p})",
+        key="withdraw_partnership",
+        help="Partnerships with a published quarter of this dataset.",
+    )
+    own = keys[keys["partnership_id"] == partnership]
+    options = sorted((str(Slice(p, int(y), int(q))) for p, y, q in own.itertuples(index=False)), reverse=True)
+    target = st.selectbox("Quarter", options, key="withdraw_slice", help="Newest first.")
     why = st.text_input("Reason for withdrawing (recorded in the audit)", key="withdraw_reason")
     if st.button("Withdraw from the public", key="withdraw", icon=":material/visibility_off:"):
         try:
@@ -119,10 +129,11 @@ else:
             st.error(markdown_literal(error), icon=":material/block:")
 
 st.subheader("Publishing history")
-audit = store.read_audit()
+audit = read_audit(store)  # once per audit version
 history = audit[audit["action"].isin(["publish", "reject", "unpublish"])][
     ["committed_at", "user", "action", "dataset", "slices", "message"]
 ]
+history = history.assign(slices=history["slices"].map(slices_summary))  # a seed's publish names thousands
 if history.empty:
     st.info("No quarter has been published, rejected or withdrawn yet.", icon=":material/history:")
 else:

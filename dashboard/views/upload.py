@@ -10,7 +10,7 @@ from dashboard.ingest import check_upload, commit_upload, count_text, record_rej
 from dashboard.settings import UploadSettings
 from dashboard.store import AUDIT_TABLE, TABLE_SCHEMAS
 from dashboard.text_safety import markdown_literal
-from dashboard.ui import findings_table, get_store, read_partnerships, require
+from dashboard.ui import findings_table, get_store, read_audit, read_partnerships, require
 from data_contracts import DATASET_INFO, DATASETS, summarise_findings
 from data_contracts.templates import template_csv, template_xlsx
 
@@ -208,7 +208,7 @@ if report is not None:
 
 # ---- 3. history ----------------------------------------------------------------------------------------------
 st.subheader("Upload history")
-audit = store.read_audit()
+audit = read_audit(store)  # once per audit version
 history = audit[audit["action"].isin(["upload", "seed", "restore"])]
 filters = st.columns(3)
 chosen_datasets = filters[0].multiselect("Dataset", DATASETS, key="history_dataset")
