@@ -37,7 +37,7 @@ from dashboard.public_data import (
     public_rows,
     what_the_public_sees,
 )
-from dashboard.review import pending_slices
+from dashboard.review import pending_slices, slices_summary
 from dashboard.seed import ensure_store, shows_sample_data
 from dashboard.settings import UploadSettings, min_cell_count, public_url, session_minutes
 from dashboard.store import AUDIT_TABLE, GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, Store, indicator_table
@@ -243,6 +243,19 @@ def _audit(root: str, version: int) -> pd.DataFrame:
 def read_audit(store: Store) -> pd.DataFrame:
     """The audit log, newest first (``Store.read_audit``), read once per version of the audit table."""
     return _audit(store.root, store.version(AUDIT_TABLE))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _publishing_history(root: str, version: int) -> pd.DataFrame:
+    audit = _audit(root, version)
+    history = audit[audit["action"].isin(["publish", "reject", "unpublish"])]
+    history = history[["committed_at", "user", "action", "dataset", "slices", "message"]]
+    return history.assign(slices=history["slices"].map(slices_summary))  # a seed's publish names thousands
+
+
+def read_publishing_history(store: Store) -> pd.DataFrame:
+    """Publish, reject and unpublish actions, newest first, each action's slices summarised (``slices_summary``)."""
+    return _publishing_history(store.root, store.version(AUDIT_TABLE))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

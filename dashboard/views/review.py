@@ -10,13 +10,12 @@ from dashboard.review import (
     publish_slices,
     reject_slices,
     slice_differences,
-    slices_summary,
     unpublish_slices,
 )
 from dashboard.settings import four_eyes_required
 from dashboard.store import Slice
 from dashboard.text_safety import markdown_literal
-from dashboard.ui import get_store, read_audit, read_partnerships, read_pending, read_slices, require
+from dashboard.ui import get_store, read_partnerships, read_pending, read_publishing_history, read_slices, require
 from data_contracts import DATASET_INFO, DATASETS
 
 identity = require("review")
@@ -109,7 +108,7 @@ if keys.empty:
     st.info("Nothing of this dataset is published.", icon=":material/info:")
 else:
     names = read_partnerships(store).set_index("partnership_id")["name"].astype(str).to_dict()
-    published_ids = sorted({str(p) for p in keys["partnership_id"]}, key=lambda p: (names.get(p, p).casefold(), p))
+    published_ids = sorted(map(str, keys["partnership_id"].unique()), key=lambda p: (names.get(p, p).casefold(), p))
     partnership = st.selectbox(
         "Partnership",
         published_ids,
@@ -129,11 +128,7 @@ else:
             st.error(markdown_literal(error), icon=":material/block:")
 
 st.subheader("Publishing history")
-audit = read_audit(store)  # once per audit version
-history = audit[audit["action"].isin(["publish", "reject", "unpublish"])][
-    ["committed_at", "user", "action", "dataset", "slices", "message"]
-]
-history = history.assign(slices=history["slices"].map(slices_summary))  # a seed's publish names thousands
+history = read_publishing_history(store)  # once per audit version; each action's slices summarised
 if history.empty:
     st.info("No quarter has been published, rejected or withdrawn yet.", icon=":material/history:")
 else:
