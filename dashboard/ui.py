@@ -23,7 +23,7 @@ from dashboard.embed import EmbedContent, EmbedRequest, embed_snippet, embed_url
 from dashboard.exports import csv_bytes
 from dashboard.filters import PortfolioFilter, apply_filter
 from dashboard.goal_views import filter_goals, goals_table
-from dashboard.goals import GOAL_RESULT_COLUMNS, evaluate_goal
+from dashboard.goals import GOAL_RESULT_COLUMNS, evaluate_goal, evaluate_goals
 from dashboard.metrics import Kpi, Period
 from dashboard.page_data import Versions
 from dashboard.progress import STATUS_LABELS, SeriesResult
@@ -487,13 +487,35 @@ def read_goals_table(
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def _partnership_goals(
+    root: str, layer: str, versions: Versions, goals_version: int, partnership_id: str
+) -> pd.DataFrame:
+    goals = Store(root).read(GOALS_TABLE, version=goals_version)
+    mine = goals[goals["partnership_id"] == partnership_id].reset_index(drop=True)
+    rows = page_data.concat_rows(_rows(root, layer, versions, (partnership_id,), None))
+    return evaluate_goals(mine, rows)  # a goal's points need only its partnership's rows
+
+
+def _partnership_key(store: Store, layer: Layer) -> tuple[Versions, int]:
+    return page_data.layer_versions(store, layer), store.version(GOALS_TABLE)
+
+
+def read_partnership_goals(
+    store: Store, partnership_id: str, layer: Layer = "submitted"
+) -> tuple[pd.DataFrame, tuple[object, ...]]:
+    """One partnership's goals evaluated (``goals.evaluate_goals`` on its rows only, the same rows as the
+    portfolio's evaluation gives it), and what they depend on (the layer's and goals table's versions)."""
+    versions, goals_version = _partnership_key(store, layer)
+    evaluated = _partnership_goals(store.root, layer, versions, goals_version, partnership_id)
+    return evaluated, (store.root, layer, versions, goals_version)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def _goal_workings(
-    root: str, layer: str, key: tuple[object, ...], partnership_id: str
+    root: str, layer: str, versions: Versions, goals_version: int, partnership_id: str
 ) -> dict[str, tuple[SeriesResult, pd.DataFrame]]:
-    versions = key[0]
-    rows = page_data.concat_rows(_rows(root, layer, versions, (partnership_id,), None))  # type: ignore[arg-type]
-    evaluated = _summary_part(root, layer, key, "goals")
-    mine = evaluated[evaluated["partnership_id"] == partnership_id]  # type: ignore[index]
+    rows = page_data.concat_rows(_rows(root, layer, versions, (partnership_id,), None))
+    mine = _partnership_goals(root, layer, versions, goals_version, partnership_id)
     return {str(goal["goal_id"]): evaluate_goal(pd.Series(goal), rows) for goal in mine.to_dict("records")}
 
 
@@ -502,8 +524,8 @@ def read_goal_workings(
 ) -> dict[str, tuple[SeriesResult, pd.DataFrame]]:
     """Each goal of a partnership (by goal id) with its progress result and the annual points it was computed
     from (``goals.evaluate_goal`` on the partnership's rows), cached by version."""
-    summary = read_summary(store, layer)
-    return _goal_workings(store.root, layer, summary.key, partnership_id)
+    versions, goals_version = _partnership_key(store, layer)
+    return _goal_workings(store.root, layer, versions, goals_version, partnership_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -224,6 +224,22 @@ def test_goals_of_the_sample_are_the_old_ones(sample_store: Store) -> None:
     same(evaluate_goals(goals, coded), evaluated)
 
 
+def test_one_partnerships_goals_on_its_own_rows_are_its_rows_of_the_portfolio(sample_store: Store) -> None:
+    frame = every_row(sample_store, "submitted")
+    goals = sample_store.read_goals()
+    portfolio = evaluate_goals(goals, frame)
+    for partnership_id in goals["partnership_id"].unique():
+        own_goals = goals[goals["partnership_id"] == partnership_id].reset_index(drop=True)
+        own_rows = frame[frame["partnership_id"] == partnership_id]
+        mine = portfolio[portfolio["partnership_id"] == partnership_id].reset_index(drop=True)
+        same(evaluate_goals(own_goals, own_rows), mine)
+    for partnership_id in EDGE_GOALS["partnership_id"].unique():  # the edge cases too
+        own_goals = EDGE_GOALS[EDGE_GOALS["partnership_id"] == partnership_id].reset_index(drop=True)
+        all_of_them = evaluate_goals(EDGE_GOALS, EDGE_ROWS)
+        mine = all_of_them[all_of_them["partnership_id"] == partnership_id].reset_index(drop=True)
+        same(evaluate_goals(own_goals, EDGE_ROWS[EDGE_ROWS["partnership_id"] == partnership_id]), mine)
+
+
 def quarters(pid: str, indicator: str, values: dict[tuple[int, int], float], dim=TOTAL, cat=TOTAL) -> list[dict]:  # noqa: ANN001
     return [
         {

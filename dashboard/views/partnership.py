@@ -43,9 +43,9 @@ from dashboard.ui import (
     drawn_figure,
     get_store,
     read_goal_workings,
+    read_partnership_goals,
     read_partnerships,
     read_rows,
-    read_summary,
     read_what_the_public_sees,
     require,
     sample_badge,
@@ -116,10 +116,7 @@ def embeddable(request: EmbedRequest) -> EmbedRequest | None:
 
 # ---- goals ----------------------------------------------------------------------------------------------------------
 st.subheader("Goals", anchor=False)
-goal_summary = read_summary(store, "submitted")
-evaluated = goal_summary.goals
-evaluated_key = goal_summary.key
-mine = evaluated[evaluated["partnership_id"] == chosen]
+mine, evaluated_key = read_partnership_goals(store, chosen)  # its goals on its rows only, cached by version
 if mine.empty:
     st.info(
         "This partnership has no goals yet. An admin records goals (indicator, baseline and target) in the goals "
