@@ -130,6 +130,25 @@ def scan(store: Store, table: str, version: int, *, filter: pc.Expression | None
     return table
 
 
+def total_row_counts(store: Store, layer: Layer, versions: Versions) -> dict[str, int]:
+    """How many total rows (no breakdown) each partnership has in a layer: ``LayerSummary.total_rows`` from one
+    column of the total rows, the filter pushed down to the files (no other column is read)."""
+    counts: dict[str, int] = {}
+    is_total = (pc.field("dimension") == TOTAL) & (pc.field("category") == TOTAL)
+    for dataset, version in zip(DATASETS, versions, strict=True):
+        delta = DeltaTable(
+            store.uri(indicator_table(dataset, layer)), version=version, storage_options=store.storage_options
+        )
+        options = ds.ParquetReadOptions(dictionary_columns={"partnership_id"})
+        column = delta.to_pyarrow_dataset(parquet_read_options=options).to_table(
+            columns=["partnership_id"], filter=is_total
+        )["partnership_id"]
+        for entry in pc.value_counts(column).to_pylist():
+            if entry["values"] is not None:
+                counts[str(entry["values"])] = counts.get(str(entry["values"]), 0) + int(entry["counts"])
+    return counts
+
+
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     """Key columns as the store types them (string), numbers as int64 / float64."""
     out = frame.copy()

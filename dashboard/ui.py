@@ -412,17 +412,20 @@ def _overview_trends(
 @st.cache_data(show_spinner=False, max_entries=64)
 def _compare(
     root: str,
-    key: tuple[object, ...],
+    key: tuple[Versions, int],
     partnerships_version: int,
     partnership_ids: tuple[str, ...],
     indicator_id: str,
     mode: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    versions = key[0]
+    versions, goals_version = key
     needed = tuple(sorted({indicator_id, PARTICIPANTS_INDICATOR}))
     frame = page_data.concat_rows(_rows(root, "submitted", versions, tuple(sorted(partnership_ids)), needed))  # type: ignore[arg-type]
     partnerships = _read_table(root, PARTNERSHIPS_TABLE, partnerships_version).sort_values("name", ignore_index=True)
-    goals = _summary_part(root, "submitted", key, "goals")
+    evaluated = [  # each chosen partnership's goals on its own rows (as its page evaluates them)
+        _partnership_goals(root, "submitted", versions, goals_version, pid) for pid in sorted(partnership_ids)
+    ]
+    goals = pd.concat(evaluated, ignore_index=True) if evaluated else pd.DataFrame(columns=GOAL_RESULT_COLUMNS)
     return page_data.compare_indicator(frame, partnerships, goals, indicator_id, partnership_ids, mode)  # type: ignore[arg-type]
 
 
@@ -430,11 +433,26 @@ def read_comparison(
     store: Store, partnership_ids: Sequence[str], indicator_id: str, mode: str
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """``page_data.compare_indicator`` of the chosen partnerships (only their rows of the indicator and the
-    headcount are read), cached by version and choices."""
-    summary = read_summary(store, "submitted")
+    headcount, and their goals, are read), cached by version and choices."""
     return _compare(
-        store.root, summary.key, store.version(PARTNERSHIPS_TABLE), tuple(partnership_ids), indicator_id, mode
+        store.root,
+        data_versions(store, "submitted"),
+        store.version(PARTNERSHIPS_TABLE),
+        tuple(partnership_ids),
+        indicator_id,
+        mode,
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _total_row_counts(root: str, layer: str, versions: Versions) -> dict[str, int]:
+    return page_data.total_row_counts(Store(root), layer, versions)  # type: ignore[arg-type]
+
+
+def read_total_row_counts(store: Store, layer: Layer = "submitted") -> dict[str, int]:
+    """Total rows per partnership in a layer (``page_data.total_row_counts``: one column of the total rows read),
+    cached by the layer's versions."""
+    return _total_row_counts(store.root, layer, page_data.layer_versions(store, layer))
 
 
 # ---- the goals page ------------------------------------------------------------------------------------------------
@@ -496,7 +514,8 @@ def _partnership_goals(
     return evaluate_goals(mine, rows)  # a goal's points need only its partnership's rows
 
 
-def _partnership_key(store: Store, layer: Layer) -> tuple[Versions, int]:
+def data_versions(store: Store, layer: Layer = "submitted") -> tuple[Versions, int]:
+    """What rows and goals results depend on: the layer's table versions and the goals table's version."""
     return page_data.layer_versions(store, layer), store.version(GOALS_TABLE)
 
 
@@ -505,7 +524,7 @@ def read_partnership_goals(
 ) -> tuple[pd.DataFrame, tuple[object, ...]]:
     """One partnership's goals evaluated (``goals.evaluate_goals`` on its rows only, the same rows as the
     portfolio's evaluation gives it), and what they depend on (the layer's and goals table's versions)."""
-    versions, goals_version = _partnership_key(store, layer)
+    versions, goals_version = data_versions(store, layer)
     evaluated = _partnership_goals(store.root, layer, versions, goals_version, partnership_id)
     return evaluated, (store.root, layer, versions, goals_version)
 
@@ -524,7 +543,7 @@ def read_goal_workings(
 ) -> dict[str, tuple[SeriesResult, pd.DataFrame]]:
     """Each goal of a partnership (by goal id) with its progress result and the annual points it was computed
     from (``goals.evaluate_goal`` on the partnership's rows), cached by version."""
-    versions, goals_version = _partnership_key(store, layer)
+    versions, goals_version = data_versions(store, layer)
     return _goal_workings(store.root, layer, versions, goals_version, partnership_id)
 
 

@@ -348,6 +348,16 @@ def test_filtered_reads_are_the_whole_tables_filtered(sample_store: Store, layer
     same(both["workforce"], frame[(frame["partnership_id"] == "att-imago") & (frame["indicator_id"] == "new_hires")])
 
 
+@pytest.mark.parametrize("layer", ["submitted", "published"])
+def test_total_row_counts_are_the_summarys(sample_store: Store, layer: str) -> None:
+    versions = page_data.layer_versions(sample_store, layer)
+    counts = page_data.total_row_counts(sample_store, layer, versions)
+    frame = every_row(sample_store, layer)
+    totals = frame[(frame["dimension"] == TOTAL) & (frame["category"] == TOTAL)]
+    assert counts == {str(p): int(n) for p, n in totals["partnership_id"].value_counts().items()}
+    assert counts == page_data.layer_summary(sample_store, layer, versions, sample_store.read_goals()).total_rows
+
+
 def test_the_layer_summary_gives_the_old_overview(sample_store: Store) -> None:
     frames = whole_tables(sample_store, "submitted")
     goals = sample_store.read_goals()

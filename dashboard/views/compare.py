@@ -13,11 +13,12 @@ from dashboard.store import PARTNERSHIPS_TABLE
 from dashboard.text_safety import markdown_literal, plotly_literal
 from dashboard.ui import (
     chart_block,
+    data_versions,
     drawn_figure,
     get_store,
     read_comparison,
     read_partnerships,
-    read_summary,
+    read_total_row_counts,
     require,
     sample_badge,
     source_note,
@@ -27,7 +28,7 @@ from data_contracts import DATASET_INFO, INDICATORS
 identity = require("compare")
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
-summary = read_summary(store, "submitted")  # rows of the chosen partnerships are read once they are chosen
+row_counts = read_total_row_counts(store)  # one column of the total rows; the chosen partnerships' rows come later
 
 st.title("Compare partnerships")
 st.caption(
@@ -36,7 +37,7 @@ st.caption(
 )
 sample_badge(store)
 
-if partnerships.empty or not summary.periods:
+if partnerships.empty or not row_counts:
     st.info(
         "Nothing to compare yet: there are no partnerships or no indicator data. Program officers can upload "
         "quarterly files on the Upload page.",
@@ -52,7 +53,7 @@ indicator_ids = list(INDICATORS)
 params = st.query_params
 url_indicators = cmp.parse_ids(params.get("i"), indicator_ids, cmp.MAX_INDICATORS) or list(cmp.DEFAULT_INDICATORS)
 url_partnerships = cmp.parse_ids(params.get("p"), ids, cmp.MAX_PARTNERSHIPS) or cmp.default_partnerships_from_counts(
-    summary.total_rows, partnerships
+    row_counts, partnerships
 )
 if "compare_partnerships" not in st.session_state:
     st.session_state["compare_partnerships"] = url_partnerships
@@ -109,7 +110,7 @@ if not indicators:
 
 colours = colour_map(list(names.values()))  # the same colour per partnership on every page
 # figures are drawn once per snapshot and choice (the colours follow the partnerships table)
-snapshot = (store.root, summary.key, store.version(PARTNERSHIPS_TABLE), tuple(chosen_ids), mode)
+snapshot = (store.root, data_versions(store), store.version(PARTNERSHIPS_TABLE), tuple(chosen_ids), mode)
 
 
 def draw_ranking(ranked, value_header, unit, indicator, when, direction, source, precise, decimals, number_format):  # noqa: ANN001, ANN201, PLR0913
