@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from dashboard.ingest import (
     ingest_file,
     ingest_goals_frame,
@@ -121,11 +123,13 @@ def ensure_store(store: Store, *, today: date | None = None) -> SeedReport | Non
         return seed_sample(store, today=today)
 
 
-def shows_sample_data(store: Store) -> bool:
-    """True while the partnerships on show are the bundled sample's (the last partnerships commit was the seed)."""
-    try:
-        audit = store.read_audit()
-    except StoreError:
-        return False
+def shows_sample_data(store: Store, audit: pd.DataFrame | None = None) -> bool:
+    """True while the partnerships on show are the bundled sample's (the last partnerships commit was the seed);
+    ``audit``: the store's audit log (``Store.read_audit``) when the caller has it already."""
+    if audit is None:
+        try:
+            audit = store.read_audit()
+        except StoreError:
+            return False
     accepted = audit[(audit["table"] == PARTNERSHIPS_TABLE) & (audit["outcome"] == "accepted")]
     return not accepted.empty and accepted.iloc[0]["action"] == SEED_ACTION

@@ -40,7 +40,7 @@ from dashboard.public_data import (
 from dashboard.review import pending_slices, slices_summary
 from dashboard.seed import ensure_store, shows_sample_data
 from dashboard.settings import UploadSettings, min_cell_count, public_url, session_minutes
-from dashboard.store import AUDIT_TABLE, GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, Store, indicator_table
+from dashboard.store import AUDIT_TABLE, GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, Store, StoreError, indicator_table
 from dashboard.text_safety import markdown_literal
 from dashboard.trend_distribution import distribution_table, shows_spread, trend_distribution
 from dashboard.users import identity_for_email, session_expired, sign_in
@@ -422,10 +422,8 @@ def _compare(
     needed = tuple(sorted({indicator_id, PARTICIPANTS_INDICATOR}))
     frame = page_data.concat_rows(_rows(root, "submitted", versions, tuple(sorted(partnership_ids)), needed))  # type: ignore[arg-type]
     partnerships = _read_table(root, PARTNERSHIPS_TABLE, partnerships_version).sort_values("name", ignore_index=True)
-    evaluated = [  # each chosen partnership's goals on its own rows (as its page evaluates them)
-        _partnership_goals(root, "submitted", versions, goals_version, pid) for pid in sorted(partnership_ids)
-    ]
-    goals = pd.concat(evaluated, ignore_index=True) if evaluated else pd.DataFrame(columns=GOAL_RESULT_COLUMNS)
+    # the chosen partnerships' goals on their own rows (the same results as each one's page gives), read once
+    goals = _partnership_goals(root, "submitted", versions, goals_version, tuple(sorted(partnership_ids)))
     return page_data.compare_indicator(frame, partnerships, goals, indicator_id, partnership_ids, mode)  # type: ignore[arg-type]
 
 
@@ -506,11 +504,11 @@ def read_goals_table(
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _partnership_goals(
-    root: str, layer: str, versions: Versions, goals_version: int, partnership_id: str
+    root: str, layer: str, versions: Versions, goals_version: int, partnership_ids: tuple[str, ...]
 ) -> pd.DataFrame:
     goals = Store(root).read(GOALS_TABLE, version=goals_version)
-    mine = goals[goals["partnership_id"] == partnership_id].reset_index(drop=True)
-    rows = page_data.concat_rows(_rows(root, layer, versions, (partnership_id,), None))
+    mine = goals[goals["partnership_id"].isin(list(partnership_ids))].reset_index(drop=True)
+    rows = page_data.concat_rows(_rows(root, layer, versions, partnership_ids, None))
     return evaluate_goals(mine, rows)  # a goal's points need only its partnership's rows
 
 
@@ -525,7 +523,7 @@ def read_partnership_goals(
     """One partnership's goals evaluated (``goals.evaluate_goals`` on its rows only, the same rows as the
     portfolio's evaluation gives it), and what they depend on (the layer's and goals table's versions)."""
     versions, goals_version = data_versions(store, layer)
-    evaluated = _partnership_goals(store.root, layer, versions, goals_version, partnership_id)
+    evaluated = _partnership_goals(store.root, layer, versions, goals_version, (partnership_id,))
     return evaluated, (store.root, layer, versions, goals_version)
 
 
@@ -534,7 +532,7 @@ def _goal_workings(
     root: str, layer: str, versions: Versions, goals_version: int, partnership_id: str
 ) -> dict[str, tuple[SeriesResult, pd.DataFrame]]:
     rows = page_data.concat_rows(_rows(root, layer, versions, (partnership_id,), None))
-    mine = _partnership_goals(root, layer, versions, goals_version, partnership_id)
+    mine = _partnership_goals(root, layer, versions, goals_version, (partnership_id,))
     return {str(goal["goal_id"]): evaluate_goal(pd.Series(goal), rows) for goal in mine.to_dict("records")}
 
 
@@ -681,7 +679,12 @@ def read_goals(store: Store) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, ttl=60)
 def _is_sample(root: str, version: int) -> bool:
-    return shows_sample_data(Store(root))
+    store = Store(root)
+    try:
+        audit = _audit(root, store.version(AUDIT_TABLE))  # the audit read once per version, shared by pages
+    except StoreError:
+        return False
+    return shows_sample_data(store, audit)
 
 
 def is_sample(store: Store) -> bool:
@@ -1013,7 +1016,7 @@ def _portal_index(
     coverage = _summary_part(root, "published", key, "coverage")
     reported = set(coverage["partnership_id"])  # type: ignore[index]
     reporting = [pid for pid in partnerships["partnership_id"] if pid in reported]
-    updated = last_updated(Store(root).read_audit(), reporting)
+    updated = last_updated(_audit(root, audit_version), reporting)
     return page_data.portal_index(partnerships, coverage, _public_goal_rows(root, key), updated)  # type: ignore[arg-type]
 
 
@@ -1066,7 +1069,7 @@ def public_download(store: Store, fmt: str, about: pd.DataFrame, k: int) -> Call
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _last_updated(root: str, version: int, digest: str, _ids: tuple[str, ...]) -> dict[str, datetime | None]:
-    return last_updated(Store(root).read_audit(), _ids)
+    return last_updated(_audit(root, version), _ids)
 
 
 def read_last_updated(store: Store, partnership_ids: Sequence[str]) -> dict[str, datetime | None]:
