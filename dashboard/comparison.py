@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from dashboard.annual import annual_series
@@ -287,33 +288,51 @@ LATEST_COLUMNS = [
 def latest_from_trend(trend: pd.DataFrame) -> pd.DataFrame:
     """Each partnership's latest quarter of a quarterly series, with the same quarter a year earlier and the change.
 
-    ``trend`` has the columns of ``metrics.quarterly_trend``; rows with a missing value are skipped. Columns
-    :data:`LATEST_COLUMNS`, partnerships in name order; ``change_pct`` is against the absolute earlier value.
+    ``trend`` has the columns of ``metrics.quarterly_trend``; rows with a missing value are skipped (of a quarter
+    given twice, the later row counts). Columns :data:`LATEST_COLUMNS`, partnerships in name order;
+    ``change_pct`` is against the absolute earlier value. Computed for every partnership at once.
     """
-    rows = []
     present = trend.dropna(subset=["value"]) if not trend.empty else trend
-    for pid, group in present.groupby("partnership_id", sort=False):
-        values = {(int(y), int(q)): float(v) for y, q, v in group[["year", "quarter", "value"]].itertuples(index=False)}
-        year, quarter = max(values)
-        value = values[(year, quarter)]
-        previous = values.get((year - 1, quarter))
-        change = value - previous if previous is not None else None
-        change_pct = 100.0 * change / abs(previous) if change is not None and previous else None
-        rows.append(
-            {
-                "partnership_id": str(pid),
-                "partnership": str(group["partnership"].iloc[0]),
-                "year": year,
-                "quarter": quarter,
-                "period": period_label((year, quarter)),
-                "value": value,
-                "previous_period": period_label((year - 1, quarter)),
-                "previous": previous,
-                "change": change,
-                "change_pct": change_pct,
-            }
-        )
-    table = pd.DataFrame(rows, columns=LATEST_COLUMNS)
+    if present.empty:
+        return _latest_table({column: [] for column in LATEST_COLUMNS})
+    ids = present["partnership_id"].astype(str).to_numpy(dtype=object)
+    year = present["year"].to_numpy(dtype="int64")
+    quarter = present["quarter"].to_numpy(dtype="int64")
+    keyed = pd.DataFrame({"pid": ids, "year": year, "quarter": quarter, "value": present["value"].to_numpy(float)})
+    keyed = keyed.drop_duplicates(["pid", "year", "quarter"], keep="last")  # as a dict of quarters keeps the last
+    keyed["period"] = keyed["year"] * 4 + keyed["quarter"]
+    order = pd.unique(ids)  # first appearance, as the rows were gathered
+    first_name = present["partnership"].astype(str).groupby(ids, sort=False).first()
+    latest = keyed.loc[keyed.groupby("pid", sort=False)["period"].idxmax()].set_index("pid").loc[order]
+    earlier = keyed.set_index(["pid", "year", "quarter"])["value"]
+    wanted = pd.MultiIndex.from_arrays([latest.index, latest["year"] - 1, latest["quarter"]])
+    previous = earlier.reindex(wanted).to_numpy(dtype=float)
+    value = latest["value"].to_numpy(dtype=float)
+    change = value - previous
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change_pct = np.where(np.isnan(previous) | (previous == 0), np.nan, 100.0 * change / np.abs(previous))
+    years, quarters = latest["year"].tolist(), latest["quarter"].tolist()
+    now = list(zip(years, quarters, strict=True))
+    before = [(y - 1, q) for y, q in now]
+    labels = {p: period_label(p) for p in {*now, *before}}
+    return _latest_table(
+        {
+            "partnership_id": [str(p) for p in order],
+            "partnership": [first_name[p] for p in order],
+            "year": years,
+            "quarter": quarters,
+            "period": [labels[p] for p in now],
+            "value": value,
+            "previous_period": [labels[p] for p in before],
+            "previous": previous,
+            "change": change,
+            "change_pct": change_pct,
+        }
+    )
+
+
+def _latest_table(columns: dict[str, object]) -> pd.DataFrame:
+    table = pd.DataFrame(columns, columns=LATEST_COLUMNS)
     for column in ("value", "previous", "change", "change_pct"):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
     return table.sort_values("partnership", ignore_index=True)
@@ -569,24 +588,49 @@ def latest_breakdown(
     totals = total_rows(frame)
     totals = totals[totals["indicator_id"] == indicator_id]
     names = partnerships.set_index("partnership_id")["name"].astype(str).to_dict()
-    records = []
-    for pid, group in rows.groupby("partnership_id", sort=False):
-        year, quarter = max((int(y), int(q)) for y, q in zip(group["year"], group["quarter"], strict=True))
-        latest = group[(group["year"] == year) & (group["quarter"] == quarter)]
-        total = totals[(totals["partnership_id"] == pid) & (totals["year"] == year) & (totals["quarter"] == quarter)]
-        record: dict[str, object] = {
-            "Partnership": names.get(str(pid), str(pid)),
-            "Quarter": period_label((year, quarter)),
-            "Total": float(total["value"].iloc[0]) if not total.empty else math.nan,
-        }
-        values = dict(zip(latest["category"].astype(str), latest["value"].astype(float), strict=True))
-        for code, label in labels.items():
-            record[label] = values.get(code, math.nan)
-        records.append(record)
     columns = ["Partnership", "Quarter", "Total", *labels.values()]
-    table = pd.DataFrame(records, columns=columns)
+    if rows.empty:
+        table = pd.DataFrame([], columns=columns)
+    else:  # every partnership at once: its latest quarter, that quarter's total and categories
+        keyed = _keyed(rows).assign(category=rows["category"].astype(str).to_numpy(dtype=object))
+        order = pd.unique(keyed["pid"])  # first appearance, as the rows were gathered
+        latest = keyed.groupby("pid", sort=False)["period"].max().loc[order]
+        chosen = keyed[keyed["period"].to_numpy() == keyed["pid"].map(latest).to_numpy()]
+        # of a category given twice in that quarter, the later row counts (as a dict of categories keeps)
+        by_category = chosen.drop_duplicates(["pid", "category"], keep="last").pivot(
+            index="pid", columns="category", values="value"
+        )
+        total_keyed = _keyed(totals).drop_duplicates(["pid", "period"], keep="first").set_index(["pid", "period"])
+        total = total_keyed["value"].reindex(pd.MultiIndex.from_arrays([latest.index, latest.to_numpy()]))
+        year, quarter = np.divmod(latest.to_numpy() - 1, 4)
+        quarters = {(int(y), int(q) + 1) for y, q in zip(year, quarter, strict=True)}
+        label_of = {period: period_label(period) for period in quarters}
+        data: dict[str, object] = {
+            "Partnership": [names.get(str(p), str(p)) for p in order],
+            "Quarter": [label_of[(int(y), int(q) + 1)] for y, q in zip(year, quarter, strict=True)],
+            "Total": total.to_numpy(dtype=float),
+        }
+        for code, label in labels.items():
+            data[label] = (
+                by_category[code].reindex(order).to_numpy(dtype=float)
+                if code in by_category.columns
+                else np.full(len(order), math.nan)
+            )
+        table = pd.DataFrame(data, columns=columns)
     present = [label for code, label in labels.items() if table[label].notna().any()]
     return table[["Partnership", "Quarter", "Total", *present]].sort_values("Partnership", ignore_index=True)
+
+
+def _keyed(rows: pd.DataFrame) -> pd.DataFrame:
+    """Partnership id (text), quarter as one increasing number (year * 4 + quarter) and value of indicator rows."""
+    year = rows["year"].to_numpy(dtype="int64")
+    return pd.DataFrame(
+        {
+            "pid": rows["partnership_id"].astype(str).to_numpy(dtype=object),
+            "period": year * 4 + rows["quarter"].to_numpy(dtype="int64"),
+            "value": rows["value"].to_numpy(dtype=float),
+        }
+    )
 
 
 def goals_on_indicator(goals_evaluated: pd.DataFrame, indicator_id: str, partnerships: pd.DataFrame) -> pd.DataFrame:

@@ -497,3 +497,138 @@ def test_per_participant_table_shows_small_rates_precisely() -> None:
 @pytest.mark.parametrize(("count", "columns"), [(1, 1), (2, 2), (3, 3), (4, 2), (5, 3), (8, 3)])
 def test_panel_columns(count: int, columns: int) -> None:
     assert cmp.panel_columns(count) == columns
+
+
+# ---- the latest quarter of every partnership at once, checked against the one-partnership-at-a-time loop ----------
+
+
+def latest_one_by_one(trend: pd.DataFrame) -> pd.DataFrame:
+    """The old ``latest_from_trend``: a loop over partnerships, kept as the reference."""
+    from dashboard.comparison import LATEST_COLUMNS
+    from dashboard.metrics import period_label
+
+    rows = []
+    present = trend.dropna(subset=["value"]) if not trend.empty else trend
+    for pid, group in present.groupby("partnership_id", sort=False):
+        values = {(int(y), int(q)): float(v) for y, q, v in group[["year", "quarter", "value"]].itertuples(index=False)}
+        year, quarter = max(values)
+        value = values[(year, quarter)]
+        previous = values.get((year - 1, quarter))
+        change = value - previous if previous is not None else None
+        change_pct = 100.0 * change / abs(previous) if change is not None and previous else None
+        rows.append(
+            {
+                "partnership_id": str(pid),
+                "partnership": str(group["partnership"].iloc[0]),
+                "year": year,
+                "quarter": quarter,
+                "period": period_label((year, quarter)),
+                "value": value,
+                "previous_period": period_label((year - 1, quarter)),
+                "previous": previous,
+                "change": change,
+                "change_pct": change_pct,
+            }
+        )
+    table = pd.DataFrame(rows, columns=LATEST_COLUMNS)
+    for column in ("value", "previous", "change", "change_pct"):
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
+    return table.sort_values("partnership", ignore_index=True)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_latest_values_at_once_are_the_loops(seed: int) -> None:
+    import random
+
+    from dashboard.comparison import latest_from_trend
+
+    rng = random.Random(seed)
+    rows = []
+    for number in range(rng.randint(0, 12)):
+        for _ in range(rng.randint(1, 10)):
+            value = rng.choice([float("nan"), 0.0, -0.0, 5.0, -3.5, float(rng.randint(0, 1000))])
+            rows.append(
+                {
+                    "partnership_id": f"p{number}",
+                    "partnership": rng.choice([f"Name {number}", f"Name {number}", "Same name"]),
+                    "year": rng.choice([2023, 2024, 2025]),
+                    "quarter": rng.randint(1, 4),
+                    "value": value,
+                }
+            )
+    trend = pd.DataFrame(rows, columns=["partnership_id", "partnership", "year", "quarter", "value"])
+    fast, slow = latest_from_trend(trend), latest_one_by_one(trend)
+    pd.testing.assert_frame_equal(fast, slow, check_dtype=not trend.empty and not fast.empty)
+    if fast.empty:
+        assert list(fast.columns) == list(slow.columns)
+
+
+def latest_breakdown_one_by_one(
+    frame: pd.DataFrame, indicator_id: str, dimension: str, partnerships: pd.DataFrame
+) -> pd.DataFrame:
+    """The old ``latest_breakdown``: a loop over partnerships, kept as the reference."""
+    from dashboard.metrics import period_label, total_rows
+    from data_contracts import DIMENSIONS
+
+    found = DIMENSIONS.get(dimension)
+    labels = dict(found.categories) if found else {}
+    rows = frame[(frame["indicator_id"] == indicator_id) & (frame["dimension"] == dimension)]
+    totals = total_rows(frame)
+    totals = totals[totals["indicator_id"] == indicator_id]
+    names = partnerships.set_index("partnership_id")["name"].astype(str).to_dict()
+    records = []
+    for pid, group in rows.groupby("partnership_id", sort=False):
+        year, quarter = max((int(y), int(q)) for y, q in zip(group["year"], group["quarter"], strict=True))
+        latest = group[(group["year"] == year) & (group["quarter"] == quarter)]
+        total = totals[(totals["partnership_id"] == pid) & (totals["year"] == year) & (totals["quarter"] == quarter)]
+        record: dict[str, object] = {
+            "Partnership": names.get(str(pid), str(pid)),
+            "Quarter": period_label((year, quarter)),
+            "Total": float(total["value"].iloc[0]) if not total.empty else math.nan,
+        }
+        values = dict(zip(latest["category"].astype(str), latest["value"].astype(float), strict=True))
+        for code, label in labels.items():
+            record[label] = values.get(code, math.nan)
+        records.append(record)
+    columns = ["Partnership", "Quarter", "Total", *labels.values()]
+    table = pd.DataFrame(records, columns=columns)
+    present = [label for code, label in labels.items() if table[label].notna().any()]
+    return table[["Partnership", "Quarter", "Total", *present]].sort_values("Partnership", ignore_index=True)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_latest_breakdowns_at_once_are_the_loops(seed: int) -> None:
+    import random
+
+    from data_contracts import DIMENSIONS
+
+    rng = random.Random(seed)
+    codes = [*DIMENSIONS["gender"].categories, "not-a-code"]
+    rows = []
+    for number in range(rng.randint(0, 10)):
+        for _ in range(rng.randint(1, 12)):
+            year, quarter = rng.choice([2024, 2025]), rng.randint(1, 4)
+            breakdown = rng.random() < 0.7
+            rows.append(
+                {
+                    "partnership_id": f"p{number}",
+                    "year": year,
+                    "quarter": quarter,
+                    "indicator_id": rng.choice(["new_hires", "new_hires", "departures"]),
+                    "dimension": "gender" if breakdown else "total",
+                    "category": rng.choice(codes) if breakdown else "total",
+                    "value": rng.choice([float("nan"), 0.0, float(rng.randint(0, 90))]),
+                }
+            )
+    frame = pd.DataFrame(
+        rows, columns=["partnership_id", "year", "quarter", "indicator_id", "dimension", "category", "value"]
+    )
+    partnerships = pd.DataFrame(
+        {
+            "partnership_id": [f"p{n}" for n in range(8)],
+            "name": [rng.choice(["Alpha", "Beta", "Gamma"]) for _ in range(8)],
+        }
+    )
+    fast = cmp.latest_breakdown(frame, "new_hires", "gender", partnerships)
+    slow = latest_breakdown_one_by_one(frame, "new_hires", "gender", partnerships)
+    pd.testing.assert_frame_equal(fast, slow, check_dtype=not slow.empty, check_index_type=not slow.empty)
