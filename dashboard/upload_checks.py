@@ -549,7 +549,7 @@ def _value_jumps_merged(
     current = incoming.assign(period=_period_number(incoming["year"], incoming["quarter"]))
     current["source_index"] = incoming.index
     joined = current.merge(_previous(earlier), on=[*SERIES_COLUMNS, "period"], how="inner")
-    counts = joined["indicator_id"].map(_IS_COUNT).fillna(False).astype(bool).to_numpy()
+    counts = joined["indicator_id"].map(_IS_COUNT).eq(True).to_numpy()
     flagged = joined[_jumps(_numbers(joined["value"]), _numbers(joined["previous"]), counts, factor)]
     columns = ["indicator_id", "dimension", "category", "year", "quarter", "value", "previous"]
     return _jump_findings(
@@ -799,7 +799,7 @@ _UNASSIGNED_COLUMNS = ["indicator_id", "year", "quarter", "dimension", "categori
 
 
 def _unassigned_people_merged(incoming: pd.DataFrame, row_of: Mapping[object, int]) -> list[Finding]:
-    additive = incoming["indicator_id"].map(_BOUNDED_ADDITIVE).fillna(False).astype(bool)
+    additive = incoming["indicator_id"].map(_BOUNDED_ADDITIVE).eq(True)
     parts = incoming[additive & (incoming["dimension"] != TOTAL)]
     if parts.empty:
         return []

@@ -190,8 +190,8 @@ def breakdown_sums(frame: pd.DataFrame) -> pd.DataFrame:
     """Sum of categories per (slice, indicator, dimension) of additive indicators, beside the total row's value."""
     # Net changes (signed indicators) add up too, but a partial breakdown of a negative total may sum above it,
     # so the bound only holds for quantities that cannot be negative.
-    additive = _lookup(frame["indicator_id"], _ADDITIVE).fillna(False).astype(bool)
-    signed = _lookup(frame["indicator_id"], _SIGNED).fillna(False).astype(bool)
+    additive = _lookup(frame["indicator_id"], _ADDITIVE).eq(True)
+    signed = _lookup(frame["indicator_id"], _SIGNED).eq(True)
     parts = frame[_breakdown_rows(frame) & additive & ~signed]
     group = [*KEY_COLUMNS[:4], "dimension"]
     sums = parts.groupby(group, dropna=True, observed=True)["value"].sum(min_count=1).rename("categories_sum")

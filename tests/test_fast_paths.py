@@ -180,7 +180,7 @@ def _reference_checks(dataset: str) -> dict[str, Callable[[pd.DataFrame], pd.Ser
         return keys.isin(allowed).astype(bool)
 
     def whole(frame: pd.DataFrame) -> pd.Series:
-        is_whole = lookup(frame["indicator_id"], models._WHOLE).fillna(False).astype(bool)
+        is_whole = lookup(frame["indicator_id"], models._WHOLE).eq(True)
         values = frame["value"]
         return ~is_whole | ~np.isfinite(values) | values.isna() | (values % 1 == 0)
 
