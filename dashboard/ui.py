@@ -267,7 +267,8 @@ def read_pending(store: Store) -> pd.DataFrame:
     """``review.pending_slices`` of the store, worked out once per version of the indicator and audit tables."""
     tables = [indicator_table(d, layer) for d in DATASETS for layer in ("submitted", "published")]
     versions = tuple(store.versions([*tables, AUDIT_TABLE]).items())
-    return _pending(store.root, versions, UploadSettings.from_env().change_factor)
+    with st.spinner("Comparing the submitted quarters with the published ones…"):  # shown after half a second
+        return _pending(store.root, versions, UploadSettings.from_env().change_factor)
 
 
 def read_slices(store: Store, dataset: str, layer: Layer) -> pd.DataFrame:
@@ -312,6 +313,9 @@ def _summary_key(store: Store, layer: Layer, *, public: bool) -> tuple[object, .
     return (versions, goals_version, store.version(PARTNERSHIPS_TABLE), min_cell_count())
 
 
+SUMMARY_SPINNER = "Reading every partnership's figures (once after each change to the data)…"
+
+
 class Summary:
     """The portfolio summary of a layer (``page_data.LayerSummary``), each part read from the cache on its own so
     that a page pays only for the parts it shows."""
@@ -321,7 +325,8 @@ class Summary:
         self.key = _summary_key(store, layer, public=public)
 
     def part(self, name: str):  # noqa: ANN201
-        return _summary_part(self.root, self.layer, self.key, name)
+        with st.spinner(SUMMARY_SPINNER):  # shown only when it takes over half a second: once per data change
+            return _summary_part(self.root, self.layer, self.key, name)
 
     @property
     def periods(self) -> list[Period]:
@@ -602,7 +607,10 @@ class ExplorerView:
         return (self.root, self.layer, self.versions, self.partnerships_version, self.indicator_id)
 
     def part(self, name: str, *args: object):  # noqa: ANN201
-        return _explorer(self.root, self.layer, self.versions, self.partnerships_version, self.indicator_id, name, args)
+        with st.spinner("Reading this indicator across every partnership…"):  # shown after half a second
+            return _explorer(
+                self.root, self.layer, self.versions, self.partnerships_version, self.indicator_id, name, args
+            )
 
 
 class PortfolioView:
