@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -314,6 +315,11 @@ def _option_name(key: str) -> str:
     return key.lower().removeprefix("aws_")
 
 
+_TRACKED: dict[tuple[str, str], DeltaTable] = {}
+_TRACKED_LOCK = threading.Lock()
+"""The tables whose versions this process follows (:meth:`Store.version`), by URI and storage options."""
+
+
 class Store:
     """The tables of one store root. Cheap to create; every read and write goes to the tables."""
 
@@ -371,8 +377,22 @@ class Store:
         return all(self.exists(table) for table in TABLE_SCHEMAS if table not in LAZY_TABLES)
 
     def version(self, table: str) -> int:
-        """Current version of a table (the cache key of reads)."""
-        return self._table(table).version()
+        """Current version of a table (the cache key of reads, asked on every page run).
+
+        Each table's log is opened once per process and then brought up to date (``update_incremental``: only the
+        commits since are read), instead of loading the whole log and file list on every call."""
+        key = (self.uri(table), json.dumps(self.storage_options or {}, sort_keys=True))
+        with _TRACKED_LOCK:
+            tracked = _TRACKED.get(key)
+            if tracked is not None:
+                try:
+                    tracked.update_incremental()
+                    return tracked.version()
+                except Exception:  # noqa: BLE001 - a table gone or unreadable: open it afresh below
+                    del _TRACKED[key]
+            tracked = self._table(table)
+            _TRACKED[key] = tracked
+            return tracked.version()
 
     def versions(self, tables: Iterable[str] | None = None) -> dict[str, int]:
         return {t: self.version(t) for t in (tables or TABLE_SCHEMAS)}

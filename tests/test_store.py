@@ -173,3 +173,26 @@ def test_store_location_from_the_environment(monkeypatch: pytest.MonkeyPatch, tm
 def test_reading_a_missing_store_says_what_to_do(tmp_path) -> None:
     with pytest.raises(StoreError, match="python -m dashboard init"):
         Store(tmp_path / "nothing").read_partnerships()
+
+
+def test_versions_follow_commits_made_elsewhere(empty_store: Store) -> None:
+    """``version`` keeps each table's log open and reads only new commits: it must still see every commit, whether
+    another ``Store`` of this process or another process made it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from dashboard.store import indicator_table
+    from tests.store_worker import frame
+
+    table = indicator_table("workforce", "submitted")
+    reader = Store(empty_store.root)
+    first = reader.version(table)
+    Store(empty_store.root).commit_indicators(frame("p-one", 3, 1.0), "workforce", user="t")
+    assert reader.version(table) == first + 1
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run(
+        [sys.executable, "-m", "tests.store_worker", empty_store.root, "p-two", "3", "2", "2"], cwd=root, check=True
+    )
+    assert reader.version(table) == first + 3
+    assert reader.version(table) == reader._table(table).version()  # the same answer as opening the log afresh
