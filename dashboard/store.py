@@ -24,6 +24,7 @@ import os
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -315,9 +316,11 @@ def _option_name(key: str) -> str:
     return key.lower().removeprefix("aws_")
 
 
-_TRACKED: dict[tuple[str, str], DeltaTable] = {}
+_TRACKED: OrderedDict[tuple[str, str], DeltaTable] = OrderedDict()
 _TRACKED_LOCK = threading.Lock()
-"""The tables whose versions this process follows (:meth:`Store.version`), by URI and storage options."""
+_TRACKED_KEPT = 256
+"""The tables whose versions this process follows (:meth:`Store.version`), by URI and storage options; the least
+recently asked are let go beyond :data:`_TRACKED_KEPT` (a store has 13 tables)."""
 
 
 class Store:
@@ -387,11 +390,14 @@ class Store:
             if tracked is not None:
                 try:
                     tracked.update_incremental()
+                    _TRACKED.move_to_end(key)
                     return tracked.version()
                 except Exception:  # noqa: BLE001 - a table gone or unreadable: open it afresh below
                     del _TRACKED[key]
             tracked = self._table(table)
             _TRACKED[key] = tracked
+            while len(_TRACKED) > _TRACKED_KEPT:
+                _TRACKED.popitem(last=False)
             return tracked.version()
 
     def versions(self, tables: Iterable[str] | None = None) -> dict[str, int]:
