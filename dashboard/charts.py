@@ -265,31 +265,24 @@ def spread_figure(
     bands = distribution.bands
     figure = go.Figure()
     many = f"{distribution.partnerships:,} partnerships"
-    figure.add_trace(
-        go.Scatter(
-            x=bands["period_start"],
-            y=bands["p75"],
-            name="75th percentile",
-            mode="lines",
-            line={"width": 0, "color": SPREAD_BAND},
-            showlegend=False,
-            customdata=bands["partnerships"],
-            hovertemplate=f"75th percentile: {_hover_format(indicator)}<extra></extra>",
-        )
+    edges = (  # the band's upper edge (no legend entry), then its lower edge filled up to it
+        ("p75", "75th percentile", {"showlegend": False}),
+        ("p25", f"Middle half of {many} (25th–75th percentile)", {"fill": "tonexty", "fillcolor": SPREAD_BAND}),
     )
-    figure.add_trace(
-        go.Scatter(
-            x=bands["period_start"],
-            y=bands["p25"],
-            name=f"Middle half of {many} (25th–75th percentile)",
-            mode="lines",
-            line={"width": 0, "color": SPREAD_BAND},
-            fill="tonexty",
-            fillcolor=SPREAD_BAND,
-            legendrank=2,
-            hovertemplate=f"25th percentile: {_hover_format(indicator)}<extra></extra>",
+    for column, name, extra in edges:
+        label = "75th" if column == "p75" else "25th"
+        figure.add_trace(
+            go.Scatter(
+                x=bands["period_start"],
+                y=bands[column],
+                name=name,
+                mode="lines",
+                line={"width": 0, "color": SPREAD_BAND},
+                legendrank=2,
+                hovertemplate=f"{label} percentile: {_hover_format(indicator)}<extra></extra>",
+                **extra,
+            )
         )
-    )
     figure.add_trace(
         go.Scatter(
             x=bands["period_start"],
