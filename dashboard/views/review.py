@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.exports import csv_bytes
+from dashboard.metrics import period_label
 from dashboard.review import (
     ReviewError,
     publish_slices,
@@ -118,7 +119,13 @@ else:
     )
     own = keys[keys["partnership_id"] == partnership]
     options = sorted((str(Slice(p, int(y), int(q))) for p, y, q in own.itertuples(index=False)), reverse=True)
-    target = st.selectbox("Quarter", options, key="withdraw_slice", help="Newest first.")
+    target = st.selectbox(
+        "Quarter",
+        options,
+        format_func=lambda text: period_label((Slice.parse(text).year, Slice.parse(text).quarter)),
+        key="withdraw_slice",
+        help="Newest first.",
+    )
     why = st.text_input("Reason for withdrawing (recorded in the audit)", key="withdraw_reason")
     if st.button("Withdraw from the public", key="withdraw", icon=":material/visibility_off:"):
         try:
@@ -132,4 +139,14 @@ history = read_publishing_history(store)  # once per audit version; each action'
 if history.empty:
     st.info("No quarter has been published, rejected or withdrawn yet.", icon=":material/history:")
 else:
-    st.dataframe(history.astype(object).where(history.notna(), ""), hide_index=True)
+    shown = history.rename(
+        columns={
+            "committed_at": "When (UTC)",
+            "user": "Admin",
+            "action": "Action",
+            "dataset": "Dataset",
+            "slices": "Quarters",
+            "message": "Reason",
+        }
+    )
+    st.dataframe(shown.astype(object).where(shown.notna(), ""), hide_index=True)
