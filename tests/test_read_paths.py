@@ -29,6 +29,7 @@ from dashboard.progress import OFF_COURSE, STATUS_LABELS, aggregate, assess_seri
 from dashboard.public_data import public_goals, public_partnerships, public_rows
 from dashboard.store import Store, indicator_table
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS, TOTAL
+from tests.test_annual_and_goals import quarters as rows_of_quarters
 
 K = 10
 
@@ -241,18 +242,7 @@ def test_one_partnerships_goals_on_its_own_rows_are_its_rows_of_the_portfolio(sa
 
 
 def quarters(pid: str, indicator: str, values: dict[tuple[int, int], float], dim=TOTAL, cat=TOTAL) -> list[dict]:  # noqa: ANN001
-    return [
-        {
-            "partnership_id": pid,
-            "year": y,
-            "quarter": q,
-            "indicator_id": indicator,
-            "dimension": dim,
-            "category": cat,
-            "value": v,
-        }  # fmt: skip
-        for (y, q), v in values.items()
-    ]
+    return rows_of_quarters(indicator, values, pid, dim, cat)
 
 
 def years(*spans: tuple[int, list[float]]) -> dict[tuple[int, int], float]:
