@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from urllib.parse import urlsplit
@@ -850,14 +851,24 @@ def chart_block(
             embed_popover(embed, embed_title or alt, key=key)
 
 
+@dataclass(frozen=True)
+class _DrawnTrend:
+    """What :func:`trend_block` shows, made once per key: the figure, its table, every partnership's values (the
+    second download of a spread), whether it is a spread and of how many partnerships."""
+
+    figure: go.Figure
+    table: pd.DataFrame
+    everyone: pd.DataFrame
+    spread: bool
+    partnerships: int
+
+
 @st.cache_resource(show_spinner=False, max_entries=12)
-def _drawn_trend(
-    key: tuple[object, ...], _draw: Callable[[], tuple[go.Figure, pd.DataFrame]]
-) -> tuple[go.Figure, pd.DataFrame]:
-    figure, table = _draw()
-    figure.__class__ = DrawnFigure
-    figure.to_dict()
-    return figure, table
+def _drawn_trend(key: tuple[object, ...], _draw: Callable[[], _DrawnTrend]) -> _DrawnTrend:
+    drawn = _draw()
+    drawn.figure.__class__ = DrawnFigure
+    drawn.figure.to_dict()
+    return drawn
 
 
 def trend_block(
@@ -877,13 +888,13 @@ def trend_block(
     """A trend of one indicator across partnerships (``metrics.quarterly_trend`` columns) with its table: a line per
     partnership up to ``trend_distribution.MAX_TREND_LINES`` of them, beyond that their spread (median, middle half
     and the largest named), whose table holds the chart's numbers and a second download every partnership's values.
-    Figure and table are made once per ``draw_key`` (everything they show) and shared by every session."""
-    everyone = trend[["partnership", "period", "value"]].rename(
-        columns={"partnership": "Partnership", "period": period_header, "value": value_header}
-    )
-    spread = shows_spread(trend)
+    Everything is made once per ``draw_key`` (everything it shows) and shared by every session."""
 
-    def draw() -> tuple[go.Figure, pd.DataFrame]:
+    def draw() -> _DrawnTrend:
+        everyone = trend[["partnership", "period", "value"]].rename(
+            columns={"partnership": "Partnership", "period": period_header, "value": value_header}
+        )
+        spread = shows_spread(trend)
         if spread:
             distribution = trend_distribution(trend)
             figure = spread_figure(distribution, indicator, source=source, title=title)
@@ -893,9 +904,10 @@ def trend_block(
             table = everyone
         if annual:
             figure.update_xaxes(tickformat="%Y", hoverformat="%Y", ticklabelmode="instant")
-        return figure, table
+        return _DrawnTrend(figure, table, everyone, spread, int(trend["partnership_id"].nunique()))
 
-    figure, table = _drawn_trend((*draw_key, spread, period_header, value_header), draw)
+    drawn = _drawn_trend((*draw_key, period_header, value_header), draw)
+    figure, table, everyone, spread = drawn.figure, drawn.table, drawn.everyone, drawn.spread
     what = indicator.short_name.lower()
     chart_block(
         figure,
@@ -903,7 +915,7 @@ def trend_block(
         key=key,
         file_name=file_name.replace("_by_partnership", "_spread") if spread else file_name,
         alt=(
-            f"Chart of {what}: median and middle half of {trend['partnership_id'].nunique():,} partnerships per "
+            f"Chart of {what}: median and middle half of {drawn.partnerships:,} partnerships per "
             f"{period_header.lower()}, with the largest named."
             if spread
             else f"Line chart of {what} per {period_header.lower()} for each partnership."
