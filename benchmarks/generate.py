@@ -38,9 +38,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dashboard.ingest import ingest_goals_frame, ingest_partnerships_frame
-from dashboard.seed import seed_sample
-from dashboard.store import Store
+from dashboard.intake.ingest import ingest_goals_frame, ingest_partnerships_frame
+from dashboard.intake.seed import seed_sample
+from dashboard.storage.store import Store
 from data_contracts import DATASETS, DIMENSIONS, INDICATOR_COLUMNS, INDICATORS, TOTAL, validate_indicators
 from data_contracts.vocabularies import SECTORS
 

@@ -1,14 +1,13 @@
 """The overview's figures, computed twice: by the product's plain functions and by DuckDB over the same Delta tables.
 
-``product_figures`` is what the staff overview computes (``dashboard/portfolio_page.py`` through ``dashboard/ui.py``)
-without Streamlit: read the submitted layer, the portfolio KPIs of the latest quarter (``metrics.portfolio_kpis``),
-yearly roll-ups of the headline indicators for every partnership (``annual.annual_series``) and every goal's status
-(``goals.evaluate_goals``). ``duckdb_figures`` computes the same aggregates in SQL: latest-quarter KPI sums per
-headline indicator, yearly sums / year-end values per partnership, and every goal's annual points (the input of the
-progress method, by each indicator's year rule, complete years only). DuckDB reads the tables through
-``DeltaTable(...).to_pyarrow_dataset()`` (its Delta extension cannot be downloaded here); it is a benchmark-only
-dependency.
-"""
+``product_figures`` is what the staff overview computes (``dashboard/web/views/portfolio.py`` through
+``dashboard/web/ui.py``) without Streamlit: read the submitted layer, the portfolio KPIs of the latest quarter
+(``metrics.portfolio_kpis``), yearly roll-ups of the headline indicators for every partnership
+(``annual.annual_series``) and every goal's status (``goals.evaluate_goals``). ``duckdb_figures`` computes the same
+aggregates in SQL: latest-quarter KPI sums per headline indicator, yearly sums / year-end values per partnership, and
+every goal's annual points (the input of the progress method, by each indicator's year rule, complete years only).
+DuckDB reads the tables through ``DeltaTable(...).to_pyarrow_dataset()`` (its Delta extension cannot be downloaded
+here); it is a benchmark-only dependency."""
 
 from __future__ import annotations
 
@@ -20,10 +19,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pyarrow as pa
 
-from dashboard.annual import annual_series
-from dashboard.goals import evaluate_goals, partnership_progress, status_counts
-from dashboard.metrics import HEADLINE_KPIS, latest_period, portfolio_kpis
-from dashboard.store import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, Store, indicator_table
+from dashboard.analytics.annual import annual_series
+from dashboard.analytics.goals import evaluate_goals, partnership_progress, status_counts
+from dashboard.analytics.metrics import HEADLINE_KPIS, latest_period, portfolio_kpis
+from dashboard.storage.store import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, Store, indicator_table
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS
 
 ROLLUP_INDICATORS: tuple[str, ...] = tuple(

@@ -162,11 +162,12 @@ def _ingest(results: dict) -> list[str]:
     out = [
         "## 1. Ingest: parse, validate, preview and commit an upload",
         "",
-        f"`dashboard.ingest.check_upload` + `commit_upload` (what `python -m dashboard ingest` runs) of a {dataset} "
-        "CSV into a fresh copy of the store, against `pyarrow.csv.read_csv` of the same file. Memory is the step's "
-        "peak RSS minus the process's RSS before it (imports done), against the in-memory size of the pyarrow table. "
-        f"Targets (1M file): time ≤ {INGEST_TIME_TARGET:g}× the bare read, memory ≤ {INGEST_MEMORY_TARGET:g} copies. "
-        "The 1M file (61 MB) is above the default 50 MB upload limit, so the runs set `IMPACT_MAX_UPLOAD_MB=256`.",
+        f"`dashboard.intake.ingest.check_upload` + `commit_upload` (what `python -m dashboard ingest` runs) of a "
+        f"{dataset} CSV into a fresh copy of the store, against `pyarrow.csv.read_csv` of the same file. Memory is "
+        "the step's peak RSS minus the process's RSS before it (imports done), against the in-memory size of the "
+        f"pyarrow table. Targets (1M file): time ≤ {INGEST_TIME_TARGET:g}× the bare read, memory ≤ "
+        f"{INGEST_MEMORY_TARGET:g} copies. The 1M file (61 MB) is above the default 50 MB upload limit, so the runs "
+        "set `IMPACT_MAX_UPLOAD_MB=256`.",
         "",
         "| store | file | rows | file | ingest | check | commit | pyarrow read | ratio | time target | memory | "
         "pyarrow table | memory ratio | memory target |",

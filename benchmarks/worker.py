@@ -103,8 +103,8 @@ def _warm_up_validation() -> None:
 
 
 def step_ingest(args: argparse.Namespace) -> dict[str, Any]:
-    from dashboard.ingest import check_upload, commit_upload
-    from dashboard.store import Store
+    from dashboard.intake.ingest import check_upload, commit_upload
+    from dashboard.storage.store import Store
 
     store = Store(args.store)
     path = Path(args.file)
@@ -142,7 +142,7 @@ def step_ingest(args: argparse.Namespace) -> dict[str, Any]:
 
 def step_overview_product(args: argparse.Namespace) -> dict[str, Any]:
     from benchmarks.overview import product_figures
-    from dashboard.store import Store
+    from dashboard.storage.store import Store
 
     store = Store(args.store)
     base = rss()
@@ -175,7 +175,7 @@ def step_overview_duckdb(args: argparse.Namespace) -> dict[str, Any]:
     import duckdb
 
     from benchmarks.overview import duckdb_figures
-    from dashboard.store import Store
+    from dashboard.storage.store import Store
 
     store = Store(args.store)
     base = rss()
@@ -188,7 +188,7 @@ def step_overview_check(args: argparse.Namespace) -> dict[str, Any]:
     import pandas as pd
 
     from benchmarks.overview import check_same, duckdb_figures, product_figures, product_goal_points
-    from dashboard.store import Store, indicator_table
+    from dashboard.storage.store import Store, indicator_table
     from data_contracts import DATASETS
 
     store = Store(args.store)
@@ -201,7 +201,7 @@ def step_overview_check(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _first_public(root: str) -> str:
-    from dashboard.store import Store
+    from dashboard.storage.store import Store
 
     partnerships = Store(root).read_partnerships()
     return sorted(partnerships.loc[partnerships["visibility"] == "public", "partnership_id"])[0]
@@ -220,8 +220,8 @@ def step_page(args: argparse.Namespace) -> dict[str, Any]:
     from streamlit.testing.v1 import AppTest
     from streamlit.testing.v1 import local_script_runner as runner_module
 
-    from dashboard.auth import Identity
-    from dashboard.ui import IDENTITY_KEY, LAST_ACTIVE_KEY
+    from dashboard.access.roles import Identity
+    from dashboard.web.ui import IDENTITY_KEY, LAST_ACTIVE_KEY
 
     profilers: dict[str, cProfile.Profile | None] = {"active": None}
     script_seconds: list[float] = []
@@ -243,10 +243,10 @@ def step_page(args: argparse.Namespace) -> dict[str, Any]:
     params = page_params(args.page, args.store)
     base = rss()
     if args.page in DIRECT_PAGES:  # routed under another URL path: opened as its URL opens it, on its own
-        app = AppTest.from_file(str(APP.parent / "views" / f"{args.page}.py"), default_timeout=args.timeout)
+        app = AppTest.from_file(str(APP.parent / "web" / "views" / f"{args.page}.py"), default_timeout=args.timeout)
     else:
         app = AppTest.from_file(str(APP), default_timeout=args.timeout)
-        app.switch_page(f"views/{args.page}.py")
+        app.switch_page(f"web/views/{args.page}.py")
     if args.page in STAFF_PAGES:
         app.session_state[IDENTITY_KEY] = Identity("admin@example.org", "admin", frozenset())
         app.session_state[LAST_ACTIVE_KEY] = datetime.now(UTC)

@@ -24,13 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard.auth import STAFF_ROLES
-from dashboard.exports import EXPORT_FORMATS, frame_bytes, sorted_rows
-from dashboard.ingest import UploadReport, ingest_file
-from dashboard.maintenance import DEFAULT_MIN_RETENTION_HOURS, optimize_store, results_frame
-from dashboard.seed import SeedError, is_empty, seed_sample
-from dashboard.store import LAYERS, STORE_ENV, Store, StoreError, indicator_table
-from dashboard.users import (
+from dashboard.access.accounts import (
     UserError,
     add_user,
     check_new_user,
@@ -42,6 +36,12 @@ from dashboard.users import (
     set_role,
     split_partnerships,
 )
+from dashboard.access.roles import STAFF_ROLES
+from dashboard.intake.ingest import UploadReport, ingest_file
+from dashboard.intake.seed import SeedError, is_empty, seed_sample
+from dashboard.present.exports import EXPORT_FORMATS, frame_bytes, sorted_rows
+from dashboard.storage.maintenance import DEFAULT_MIN_RETENTION_HOURS, optimize_store, results_frame
+from dashboard.storage.store import LAYERS, STORE_ENV, Store, StoreError, indicator_table
 from data_contracts import DATASETS
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2

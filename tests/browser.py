@@ -103,8 +103,8 @@ BROWSER_EMAIL = "admin@example.org"
 
 def add_browser_account(store_root: Path, role: str = "admin", partnerships: tuple[str, ...] = ()) -> tuple[str, str]:
     """A local account in the test's own store, with a password made up for this run; returns (e-mail, password)."""
-    from dashboard.store import Store
-    from dashboard.users import add_user
+    from dashboard.access.accounts import add_user
+    from dashboard.storage.store import Store
 
     password = "Tst-" + secrets.token_urlsafe(18)
     add_user(Store(store_root), BROWSER_EMAIL, role, list(partnerships), password, actor="tests")

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.auth import Identity
-from dashboard.seed import seed_sample
-from dashboard.store import Store
-from dashboard.ui import IDENTITY_KEY, LAST_ACTIVE_KEY
+from dashboard.access.roles import Identity
+from dashboard.intake.seed import seed_sample
+from dashboard.storage.store import Store
+from dashboard.web.ui import IDENTITY_KEY, LAST_ACTIVE_KEY
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
@@ -51,8 +51,8 @@ def sample_store(_seeded_template: Path, tmp_path: Path) -> Store:
 @pytest.fixture
 def partnerships_only_store(tmp_path: Path) -> Store:
     """A store that holds the sample partnerships but no indicator data yet."""
-    from dashboard.ingest import ingest_partnerships_frame, read_plain_csv
-    from dashboard.seed import SAMPLE_DIR
+    from dashboard.intake.ingest import ingest_partnerships_frame, read_plain_csv
+    from dashboard.intake.seed import SAMPLE_DIR
 
     store = Store(tmp_path / "partnerships-only")
     store.create_tables()
@@ -82,7 +82,7 @@ def app_as(
 ) -> AppTest:
     """The app in AppTest with someone signed in on this session (as the sign-in form leaves it). ``page`` runs
     one page script directly, as opening its URL does (the menu may not list it)."""
-    script = APP if page is None else str(Path(APP).parent / "views" / f"{page}.py")
+    script = APP if page is None else str(Path(APP).parent / "web" / "views" / f"{page}.py")
     app = AppTest.from_file(script, default_timeout=120)
     if role != "anonymous":
         app.session_state[IDENTITY_KEY] = Identity(email or f"{role}@example.org", role, frozenset(partnerships))

@@ -10,7 +10,7 @@ import sys
 
 import pandas as pd
 
-from dashboard.store import Store
+from dashboard.storage.store import Store
 
 
 def frame(partnership: str, rows: int, value: float) -> pd.DataFrame:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.annual import annual_series
-from dashboard.goals import evaluate_goals, growth_needed, partnership_progress, status_counts
+from dashboard.analytics.annual import annual_series
+from dashboard.analytics.goals import evaluate_goals, growth_needed, partnership_progress, status_counts
 
 
 def quarters(indicator: str, values: dict[tuple[int, int], float], partnership: str = "a", dim: str = "total",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.store import Store
+from dashboard.storage.store import Store
 from tests.conftest import app_as
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")

@@ -11,26 +11,8 @@ import pandas as pd
 import pytest
 from argon2 import PasswordHasher
 
-from dashboard import users
-from dashboard.auth import (
-    ANONYMOUS,
-    PAGE_ACCESS,
-    ROLES,
-    Identity,
-    access_denied_message,
-    can_manage_reference,
-    can_manage_users,
-    can_publish,
-    can_restore,
-    can_upload,
-    can_view_staff_pages,
-    pages_for,
-    upload_scope,
-)
-from dashboard.seed import ensure_store
-from dashboard.settings import AuthSettings
-from dashboard.store import AUDIT_TABLE, USERS_COLUMNS, USERS_TABLE, Store
-from dashboard.users import (
+from dashboard.access import accounts as users
+from dashboard.access.accounts import (
     SIGN_IN_FAILED,
     SessionPolicy,
     UserError,
@@ -48,6 +30,24 @@ from dashboard.users import (
     sign_in,
     verify_password,
 )
+from dashboard.access.roles import (
+    ANONYMOUS,
+    PAGE_ACCESS,
+    ROLES,
+    Identity,
+    access_denied_message,
+    can_manage_reference,
+    can_manage_users,
+    can_publish,
+    can_restore,
+    can_upload,
+    can_view_staff_pages,
+    pages_for,
+    upload_scope,
+)
+from dashboard.intake.seed import ensure_store
+from dashboard.settings import AuthSettings
+from dashboard.storage.store import AUDIT_TABLE, USERS_COLUMNS, USERS_TABLE, Store
 
 PASSWORD = "correct horse battery staple"
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

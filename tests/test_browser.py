@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.store import Store
+from dashboard.storage.store import Store
 from tests.browser import (
     ARTIFACTS,
     CHROMIUM,
@@ -65,7 +65,7 @@ def test_an_officer_fixes_a_rejected_file_and_commits_it(sample_store: Store, tm
     require_browser()
     from playwright.sync_api import expect, sync_playwright
 
-    from dashboard.exports import csv_bytes
+    from dashboard.present.exports import csv_bytes
 
     rows = sample_store.read_indicators("workforce", "submitted", partnership_ids=["att-imago"], years=[2026])
     rows = rows[rows["quarter"] == 3].assign(quarter=4).reset_index(drop=True)

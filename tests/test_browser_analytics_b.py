@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.store import Store
+from dashboard.storage.store import Store
 from tests.browser import (
     ARTIFACTS,
     CHROMIUM,

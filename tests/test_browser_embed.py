@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.embed import EmbedRequest, embed_snippet
-from dashboard.store import Store
+from dashboard.public.embed import EmbedRequest, embed_snippet
+from dashboard.storage.store import Store
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server, whole_page_screenshot
 
 pytestmark = pytest.mark.browser

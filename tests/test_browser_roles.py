@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.store import Store
-from dashboard.users import add_user
+from dashboard.access.accounts import add_user
+from dashboard.storage.store import Store
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_browser, sign_in_here, streamlit_server
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.charts import (
+from dashboard.analytics.metrics import period_start, quarterly_trend
+from dashboard.analytics.progress import STATUS_COLOURS, STATUS_LABELS, STATUSES
+from dashboard.present.charts import (
     OKABE_ITO,
     PLOTLY_CONFIG,
     UNDISCLOSED_GREY,
@@ -19,8 +21,6 @@ from dashboard.charts import (
     status_summary_figure,
     trend_figure,
 )
-from dashboard.metrics import period_start, quarterly_trend
-from dashboard.progress import STATUS_COLOURS, STATUS_LABELS, STATUSES
 from data_contracts import DATASET_INFO, indicator
 from tests.test_metrics import PARTNERSHIPS, WORKFORCE
 
@@ -350,7 +350,7 @@ def test_status_summary_lists_every_status_in_order_with_its_count() -> None:
 
 
 def test_names_from_data_never_become_hover_placeholders() -> None:
-    from dashboard.metrics import quarterly_trend as trend_of
+    from dashboard.analytics.metrics import quarterly_trend as trend_of
 
     partnerships = PARTNERSHIPS.assign(name=["%{y} <b>Alpha</b>", "Beta Jobs"])
     figure = trend_figure(trend_of(WORKFORCE, "workforce_headcount", partnerships), indicator("workforce_headcount"),

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from dashboard.cli import main
-from dashboard.exports import csv_bytes
-from dashboard.store import Store
+from dashboard.present.exports import csv_bytes
+from dashboard.storage.store import Store
 from data_contracts import INDICATOR_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.store import Store
+from dashboard.storage.store import Store
 from tests.conftest import app_as
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -19,7 +19,7 @@ def open_compare(monkeypatch: pytest.MonkeyPatch, store: Store, **query: str) ->
     app = app_as().run()
     app.query_params.clear()
     app.query_params.update(query)
-    app.switch_page("views/compare.py").run()
+    app.switch_page("web/views/compare.py").run()
     assert not app.exception
     return app
 

@@ -7,8 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from dashboard import comparison as cmp
-from dashboard.metrics import quarterly_trend
+from dashboard.analytics import comparison as cmp
+from dashboard.analytics.metrics import quarterly_trend
+from dashboard.present.text_safety import markdown_literal, plotly_literal
 from data_contracts import INDICATORS
 
 PARTNERSHIPS = pd.DataFrame(
@@ -452,19 +453,11 @@ WJ = "\u2060"  # the word joiner markdown_literal puts after ":" and "@"
     ],
 )
 def test_escape_markdown(text: str, escaped: str) -> None:
-    assert cmp.escape_markdown(text) == escaped
-
-
-def test_the_old_escape_names_are_the_shared_helpers() -> None:
-    from dashboard import goal_views
-    from dashboard.text_safety import markdown_literal, plotly_literal
-
-    assert cmp.escape_markdown is markdown_literal and goal_views.escape_markdown is markdown_literal
-    assert cmp.plot_text is plotly_literal
+    assert markdown_literal(text) == escaped
 
 
 def test_plot_text_escapes_tags_but_keeps_ampersands_readable() -> None:
-    assert cmp.plot_text("AT&T <b>x</b>") == "AT&amp;T &lt;b&gt;x&lt;/b&gt;"
+    assert plotly_literal("AT&T <b>x</b>") == "AT&amp;T &lt;b&gt;x&lt;/b&gt;"
 
 
 def test_small_normalised_values_keep_enough_decimals() -> None:
@@ -504,8 +497,8 @@ def test_panel_columns(count: int, columns: int) -> None:
 
 def latest_one_by_one(trend: pd.DataFrame) -> pd.DataFrame:
     """The old ``latest_from_trend``: a loop over partnerships, kept as the reference."""
-    from dashboard.comparison import LATEST_COLUMNS
-    from dashboard.metrics import period_label
+    from dashboard.analytics.comparison import LATEST_COLUMNS
+    from dashboard.analytics.metrics import period_label
 
     rows = []
     present = trend.dropna(subset=["value"]) if not trend.empty else trend
@@ -540,7 +533,7 @@ def latest_one_by_one(trend: pd.DataFrame) -> pd.DataFrame:
 def test_latest_values_at_once_are_the_loops(seed: int) -> None:
     import random
 
-    from dashboard.comparison import latest_from_trend
+    from dashboard.analytics.comparison import latest_from_trend
 
     rng = random.Random(seed)
     rows = []
@@ -567,7 +560,7 @@ def latest_breakdown_one_by_one(
     frame: pd.DataFrame, indicator_id: str, dimension: str, partnerships: pd.DataFrame
 ) -> pd.DataFrame:
     """The old ``latest_breakdown``: a loop over partnerships, kept as the reference."""
-    from dashboard.metrics import period_label, total_rows
+    from dashboard.analytics.metrics import period_label, total_rows
     from data_contracts import DIMENSIONS
 
     found = DIMENSIONS.get(dimension)

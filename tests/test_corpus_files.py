@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.file_reading import FileRejected, RawTable, read_table_file
+from dashboard.intake.file_reading import FileRejected, RawTable, read_table_file
 from data_contracts import INDICATOR_COLUMNS, validate_indicators
 from tests.corpus import make_corpus
 

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from dashboard.embed import (
+from dashboard.public.embed import (
     EmbedRequest,
     embed_snippet,
     embed_url,

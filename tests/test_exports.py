@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from dashboard.exports import csv_bytes
+from dashboard.present.exports import csv_bytes
 
 
 def test_formula_cells_are_neutralised_and_numbers_kept() -> None:

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import file_reading, ingest, upload_checks
-from dashboard.store import Store, slices_of
+from dashboard.intake import file_reading, ingest, upload_checks
+from dashboard.storage.store import Store, slices_of
 from data_contracts import DIMENSIONS, INDICATORS, KEY_COLUMNS, TOTAL, validate_indicators
 from data_contracts import indicator_models as models
 from data_contracts.columns import (

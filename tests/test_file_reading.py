@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard.file_reading import FileRejected, RawTable, ReadLimits, read_table_file
+from dashboard.intake.file_reading import FileRejected, RawTable, ReadLimits, read_table_file
 from data_contracts import INDICATOR_COLUMNS, Finding
 
 NUMERIC = ("year", "quarter", "value")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.filters import PortfolioFilter, apply_filter, filter_options
+from dashboard.analytics.filters import PortfolioFilter, apply_filter, filter_options
 
 PARTNERSHIPS = pd.DataFrame(
     {

@@ -1,4 +1,4 @@
-"""Display helpers of the Goals and Partnership pages (dashboard.goal_views) on tiny frames."""
+"""Display helpers of the Goals and Partnership pages (dashboard.present.goal_texts) on tiny frames."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import math
 import pandas as pd
 import pytest
 
-from dashboard.goal_views import (
+from dashboard.analytics.goals import GOAL_RESULT_COLUMNS
+from dashboard.analytics.progress import STATUS_LABELS, STATUSES, assess_series
+from dashboard.present.goal_texts import (
     BREAKDOWN_COLUMNS,
     GOAL_TABLE_COLUMNS,
     STATUS_BADGE_COLOURS,
@@ -20,7 +22,6 @@ from dashboard.goal_views import (
     combined_text,
     dataset_options,
     enough_years,
-    escape_markdown,
     filter_goals,
     format_growth,
     goal_card,
@@ -47,8 +48,7 @@ from dashboard.goal_views import (
     total_table,
     workings_table,
 )
-from dashboard.goals import GOAL_RESULT_COLUMNS
-from dashboard.progress import STATUS_LABELS, STATUSES, assess_series
+from dashboard.present.text_safety import markdown_literal
 from data_contracts import INDICATORS
 
 # ---- formatting --------------------------------------------------------------------------------------------------
@@ -95,11 +95,11 @@ def test_values_round_by_unit() -> None:
 
 def test_markdown_from_data_is_escaped() -> None:
     text = "AT&T *bold* [link](http://x) :red[alarm] $x$ # heading"
-    escaped = escape_markdown(text)
+    escaped = markdown_literal(text)
     for special in "*[]():$#":
         assert all(escaped[i - 1] == "\\" for i, ch in enumerate(escaped) if ch == special)
     assert escaped.replace("\\", "").replace("\u2060", "") == text  # escapes and word joiners are invisible
-    assert escape_markdown(None) == ""
+    assert markdown_literal(None) == ""
 
 
 # ---- labels ------------------------------------------------------------------------------------------------------

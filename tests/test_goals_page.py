@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.annual import INCOMPLETE_YEAR_RULE
-from dashboard.goals import evaluate_goals, status_counts
-from dashboard.progress import OFF_COURSE, STATUS_LABELS, STATUSES
-from dashboard.store import Store
+from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
+from dashboard.analytics.goals import evaluate_goals, status_counts
+from dashboard.analytics.progress import OFF_COURSE, STATUS_LABELS, STATUSES
+from dashboard.storage.store import Store
 from data_contracts import DATASETS
 from tests.conftest import app_as
 
@@ -22,7 +22,7 @@ TABLE_COLUMN = "Growth needed (%/yr)"
 def open_goals(monkeypatch: pytest.MonkeyPatch, store: Store, **query: str) -> AppTest:
     monkeypatch.setenv("IMPACT_STORE", store.root)
     app = app_as()
-    app.switch_page("views/goals.py")
+    app.switch_page("web/views/goals.py")
     for key, value in query.items():
         app.query_params[key] = value
     return app.run()
@@ -125,8 +125,8 @@ def test_filters_that_match_nothing_say_so(monkeypatch: pytest.MonkeyPatch, samp
 
 
 def test_a_store_without_goals_explains_what_to_do(monkeypatch: pytest.MonkeyPatch, empty_store: Store) -> None:
-    from dashboard.ingest import ingest_partnerships_frame, read_plain_csv
-    from dashboard.seed import SAMPLE_DIR
+    from dashboard.intake.ingest import ingest_partnerships_frame, read_plain_csv
+    from dashboard.intake.seed import SAMPLE_DIR
 
     outcome = ingest_partnerships_frame(
         empty_store, read_plain_csv(SAMPLE_DIR / "partnerships.csv"), user="t", source_name="p.csv", source_sha256="0"

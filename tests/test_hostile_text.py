@@ -30,7 +30,11 @@ import pytest
 from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
-from dashboard.charts import (
+from dashboard.analytics.metrics import quarterly_trend
+from dashboard.intake.ingest import ingest_file
+from dashboard.intake.reference_admin import check_reference_file, commit_reference
+from dashboard.intake.seed import SAMPLE_DIR
+from dashboard.present.charts import (
     base_layout,
     breakdown_figure,
     goal_progress_figure,
@@ -39,13 +43,9 @@ from dashboard.charts import (
     status_summary_figure,
     trend_figure,
 )
-from dashboard.exports import csv_bytes, frame_bytes, xlsx_bytes
-from dashboard.ingest import ingest_file
-from dashboard.metrics import quarterly_trend
-from dashboard.reference_admin import check_reference_file, commit_reference
-from dashboard.seed import SAMPLE_DIR
-from dashboard.store import Store
-from dashboard.text_safety import WORD_JOINER, markdown_literal, plotly_literal
+from dashboard.present.exports import csv_bytes, frame_bytes, xlsx_bytes
+from dashboard.present.text_safety import WORD_JOINER, markdown_literal, plotly_literal
+from dashboard.storage.store import Store
 from data_contracts import indicator
 from tests.conftest import TODAY, app_as
 from tests.test_metrics import PARTNERSHIPS, WORKFORCE
@@ -335,7 +335,7 @@ def assert_shown_as_text(app: AppTest, *, expect: list[str] = (), charts: list[s
 def open_page(monkeypatch: pytest.MonkeyPatch, root: Path, page: str, email: str = USER, **query: str) -> AppTest:
     monkeypatch.setenv("IMPACT_STORE", str(root))
     app = app_as("admin", email=email)
-    app.switch_page(f"views/{page}.py")  # through the app, so page links resolve
+    app.switch_page(f"web/views/{page}.py")  # through the app, so page links resolve
     for key, value in query.items():
         app.query_params[key] = value
     return app.run()
@@ -469,7 +469,7 @@ def test_upload_of_an_officer_names_their_partnerships_escaped(
 ) -> None:
     monkeypatch.setenv("IMPACT_STORE", str(hostile_root))
     app = app_as("officer", email=USER, partnerships=("att-imago", "circular-jobs-berlin"))
-    app.switch_page("views/upload.py").run()
+    app.switch_page("web/views/upload.py").run()
     assert_shown_as_text(app, expect=[USER, NAME_OF["att-imago"], NAME_OF["circular-jobs-berlin"]])
 
 
@@ -518,7 +518,7 @@ def test_excel_downloads_keep_formula_text_as_text() -> None:
 
 
 def test_every_download_in_the_dashboard_goes_through_exports() -> None:
-    """No page writes CSV or Excel itself: ``to_csv``/``to_excel`` appear only in dashboard/exports.py (and in
+    """No page writes CSV or Excel itself: ``to_csv``/``to_excel`` appear only in dashboard/present/exports.py (and in
     modules that neutralise formulas first)."""
     root = Path(__file__).resolve().parent.parent / "dashboard"
     writers = {

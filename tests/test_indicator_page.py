@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.annual import INCOMPLETE_YEAR_RULE
-from dashboard.store import Store
+from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
+from dashboard.storage.store import Store
 from tests.conftest import app_as
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -20,7 +20,7 @@ def open_explorer(monkeypatch: pytest.MonkeyPatch, store: Store, **query: str) -
     app = app_as().run()
     app.query_params.clear()
     app.query_params.update(query)
-    app.switch_page("views/indicator.py").run()
+    app.switch_page("web/views/indicator.py").run()
     assert not app.exception
     return app
 

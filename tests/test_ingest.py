@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dashboard.exports import csv_bytes
-from dashboard.ingest import ingest_file, ingest_goals_frame, sha256_of
-from dashboard.store import AUDIT_TABLE, Store
+from dashboard.intake.ingest import ingest_file, ingest_goals_frame, sha256_of
+from dashboard.present.exports import csv_bytes
+from dashboard.storage.store import AUDIT_TABLE, Store
 from tests.conftest import TODAY, indicator_rows
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
 
-from dashboard.store import INDICATOR_SCHEMA, Store, indicator_table
+from dashboard.storage.store import INDICATOR_SCHEMA, Store, indicator_table
 
 DAYS = 24 * 3600
 

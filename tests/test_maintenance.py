@@ -20,8 +20,8 @@ import pytest
 from deltalake import DeltaTable, write_deltalake
 
 from dashboard.cli import history_frame, main
-from dashboard.maintenance import DEFAULT_MIN_RETENTION_HOURS, optimize_store, retention_for
-from dashboard.store import INDICATOR_SCHEMA, PARTITIONS, Store, slice_predicate, slices_of
+from dashboard.storage.maintenance import DEFAULT_MIN_RETENTION_HOURS, optimize_store, retention_for
+from dashboard.storage.store import INDICATOR_SCHEMA, PARTITIONS, Store, slice_predicate, slices_of
 from data_contracts import INDICATOR_COLUMNS
 
 TABLE = "submitted/workforce"

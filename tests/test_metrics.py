@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.metrics import (
+from dashboard.analytics.metrics import (
     Kpi,
     format_change,
     format_value,

@@ -26,8 +26,8 @@ import pandas as pd
 import pytest
 from botocore.exceptions import ClientError
 
-from dashboard.exports import csv_bytes
-from dashboard.store import Store
+from dashboard.present.exports import csv_bytes
+from dashboard.storage.store import Store
 from tests.conftest import app_as
 from tests.store_worker import frame
 

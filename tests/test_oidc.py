@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.store import Store
-from dashboard.text_safety import markdown_literal
-from dashboard.users import add_user
+from dashboard.access.accounts import add_user
+from dashboard.present.text_safety import markdown_literal
+from dashboard.storage.store import Store
 from tests.conftest import APP
 
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only"}
@@ -40,7 +40,7 @@ def test_an_email_not_in_the_users_table_gets_the_public_view(
 
 
 def test_a_disabled_account_gets_the_public_view(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
-    from dashboard.users import disable_user
+    from dashboard.access.accounts import disable_user
 
     add_user(sample_store, "admin@example.org", "admin", [], None, actor="test")
     add_user(sample_store, "gone@example.org", "viewer", [], None, actor="test")

@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.annual import INCOMPLETE_YEAR_RULE
-from dashboard.exports import csv_bytes
-from dashboard.goals import evaluate_goals, partnership_progress
-from dashboard.ingest import ingest_file, ingest_goals_frame, ingest_partnerships_frame, read_plain_csv
-from dashboard.progress import STATUS_LABELS
-from dashboard.seed import SAMPLE_DIR
-from dashboard.store import Store
+from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
+from dashboard.analytics.goals import evaluate_goals, partnership_progress
+from dashboard.analytics.progress import STATUS_LABELS
+from dashboard.intake.ingest import ingest_file, ingest_goals_frame, ingest_partnerships_frame, read_plain_csv
+from dashboard.intake.seed import SAMPLE_DIR
+from dashboard.present.exports import csv_bytes
+from dashboard.storage.store import Store
 from data_contracts import DATASETS
 from tests.conftest import TODAY, app_as
 
@@ -25,7 +25,7 @@ NEWCOMER = "riverside-newcomer"
 def open_partnership(monkeypatch: pytest.MonkeyPatch, store: Store, **query: str) -> AppTest:
     monkeypatch.setenv("IMPACT_STORE", store.root)
     app = app_as()
-    app.switch_page("views/partnership.py")
+    app.switch_page("web/views/partnership.py")
     for key, value in query.items():
         app.query_params[key] = value
     return app.run()

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from dashboard.progress import STATUSES, aggregate, assess_series, cagr, limit_coefficient, status_of_score
+from dashboard.analytics.progress import STATUSES, aggregate, assess_series, cagr, limit_coefficient, status_of_score
 
 
 def approx(value: float) -> object:

@@ -12,8 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Dataframe
 
-from dashboard.embed import NOT_AVAILABLE
-from dashboard.public_data import (
+from dashboard.present.text_safety import markdown_literal
+from dashboard.public.embed import NOT_AVAILABLE
+from dashboard.public.published import (
     DOWNLOAD_COLUMNS,
     about_frame,
     download_bytes,
@@ -22,12 +23,11 @@ from dashboard.public_data import (
     public_goals,
     public_rows,
 )
-from dashboard.store import Slice, Store
-from dashboard.text_safety import markdown_literal
+from dashboard.storage.store import Slice, Store
 from data_contracts import DATASETS, INDICATORS
 from tests.conftest import app_as
 
-VIEWS = Path(__file__).resolve().parent.parent / "dashboard" / "views"
+VIEWS = Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views"
 PRIVATE_ID, PRIVATE_NAME = "circular-jobs-berlin", "Circular Jobs Berlin"
 UNPUBLISHED_VALUE, CHANGED_VALUE, SECRET_NOTE = 987654, 876543, "UNPUBLISHED-SECRET-NOTE"
 FORBIDDEN = (PRIVATE_ID, PRIVATE_NAME, str(UNPUBLISHED_VALUE), "987,654", str(CHANGED_VALUE), "876,543", SECRET_NOTE)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.store import Store
+from dashboard.storage.store import Store
 from tests.conftest import app_as
 
-PUBLIC = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "public.py")
+PUBLIC = str(Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views" / "public.py")
 
 
 def test_the_public_view_leaves_out_private_partnerships(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:

@@ -11,11 +11,15 @@ import pandas as pd
 import plotly.io as pio
 import pytest
 
-from dashboard import page_data, ui
-from dashboard.annual import annual_series, annual_table, components
-from dashboard.charts import colour_map, trend_figure
-from dashboard.goals import GOAL_RESULT_COLUMNS, evaluate_goals, growth_needed, partnership_progress, projection
-from dashboard.metrics import (
+from dashboard.analytics.annual import annual_series, annual_table, components
+from dashboard.analytics.goals import (
+    GOAL_RESULT_COLUMNS,
+    evaluate_goals,
+    growth_needed,
+    partnership_progress,
+    projection,
+)
+from dashboard.analytics.metrics import (
     latest_period,
     partnership_overview,
     period_label,
@@ -25,9 +29,12 @@ from dashboard.metrics import (
     quarterly_trend,
     total_rows,
 )
-from dashboard.progress import OFF_COURSE, STATUS_LABELS, aggregate, assess_series
-from dashboard.public_data import public_goals, public_partnerships, public_rows
-from dashboard.store import Store, indicator_table
+from dashboard.analytics.progress import OFF_COURSE, STATUS_LABELS, aggregate, assess_series
+from dashboard.present.charts import colour_map, trend_figure
+from dashboard.public.published import public_goals, public_partnerships, public_rows
+from dashboard.queries import page_data
+from dashboard.storage.store import Store, indicator_table
+from dashboard.web import ui
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS, TOTAL
 from tests.test_annual_and_goals import quarters as rows_of_quarters
 
@@ -436,7 +443,7 @@ def test_public_goals_of_one_partnership_are_its_goals_among_all(sample_store: S
 
 
 def test_the_explorer_reads_one_indicator_and_gives_the_old_results(sample_store: Store) -> None:
-    from dashboard import comparison as cmp
+    from dashboard.analytics import comparison as cmp
 
     everything = every_row(sample_store, "submitted")
     partnerships = sample_store.read_partnerships().sort_values("name", ignore_index=True)
@@ -466,7 +473,7 @@ def test_the_explorer_reads_one_indicator_and_gives_the_old_results(sample_store
 
 
 def test_compare_reads_the_chosen_partnerships_and_gives_the_old_results(sample_store: Store) -> None:
-    from dashboard import comparison as cmp
+    from dashboard.analytics import comparison as cmp
 
     everything = every_row(sample_store, "submitted")
     partnerships = sample_store.read_partnerships().sort_values("name", ignore_index=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.exports import csv_bytes
-from dashboard.reference_admin import check_reference_file, commit_reference
-from dashboard.seed import SAMPLE_DIR
-from dashboard.store import Store
+from dashboard.intake.reference_admin import check_reference_file, commit_reference
+from dashboard.intake.seed import SAMPLE_DIR
+from dashboard.present.exports import csv_bytes
+from dashboard.storage.store import Store
 
 
 def test_the_sample_partnerships_file_is_accepted_and_committed(sample_store: Store) -> None:

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 
-from dashboard.exports import csv_bytes
-from dashboard.ingest import ingest_file
-from dashboard.review import (
+from dashboard.intake.ingest import ingest_file
+from dashboard.intake.review import (
     DIFFERENCE_COLUMNS,
     PENDING_COLUMNS,
     ReviewError,
@@ -21,8 +20,9 @@ from dashboard.review import (
     slice_warnings,
     unpublish_slices,
 )
+from dashboard.present.exports import csv_bytes
 from dashboard.settings import four_eyes_required
-from dashboard.store import AUDIT_TABLE, CommitResult, Slice, Store, StoreError
+from dashboard.storage.store import AUDIT_TABLE, CommitResult, Slice, Store, StoreError
 from data_contracts import KEY_COLUMNS
 from tests.conftest import TODAY
 
@@ -364,9 +364,9 @@ def test_an_unclear_four_eyes_setting_is_an_error(monkeypatch: pytest.MonkeyPatc
 
 def full_comparison(store: Store) -> pd.DataFrame:
     """The pending slices as computed before fingerprints: every row of both layers compared."""
-    from dashboard import review
+    from dashboard.intake import review
     from dashboard.settings import UploadSettings
-    from dashboard.store import indicator_table
+    from dashboard.storage.store import indicator_table
     from data_contracts import DATASETS
 
     audit = store.read_audit()
@@ -386,7 +386,7 @@ def full_comparison(store: Store) -> pd.DataFrame:
 
 
 def test_fingerprints_ignore_row_order_and_see_every_value_and_note(sample_store: Store) -> None:
-    from dashboard.review import slice_fingerprints
+    from dashboard.intake.review import slice_fingerprints
 
     before = slice_fingerprints(sample_store, DATASET, "submitted")
     rows = quarter_rows(sample_store, "submitted", CHANGED)
@@ -425,7 +425,7 @@ def test_pending_through_fingerprints_equals_the_full_comparison(two_pending: Tw
 
 
 def test_an_audit_rows_slices_are_summarised_for_a_table_cell() -> None:
-    from dashboard.review import slices_summary
+    from dashboard.intake.review import slices_summary
 
     many = json.dumps([f"p-{n}:2024Q1" for n in range(5000)])
     assert slices_summary(many) == "p-0:2024Q1, p-1:2024Q1, p-2:2024Q1 and 4,997 more"

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dashboard.exports import csv_bytes
-from dashboard.ingest import ingest_file
-from dashboard.store import Slice, Store
-from dashboard.ui import IDENTITY_KEY
-from dashboard.users import add_user
+from dashboard.access.accounts import add_user
+from dashboard.intake.ingest import ingest_file
+from dashboard.present.exports import csv_bytes
+from dashboard.storage.store import Slice, Store
+from dashboard.web.ui import IDENTITY_KEY
 from tests.conftest import TODAY, app_as
 
 STAFF_PAGES = ["overview", "partnership", "compare", "indicator", "goals"]
@@ -46,7 +46,7 @@ def test_staff_open_the_staff_pages(monkeypatch: pytest.MonkeyPatch, sample_stor
     monkeypatch.setenv("IMPACT_STORE", sample_store.root)
     app = app_as(role, partnerships=("att-imago",) if role == "officer" else ()).run()
     for page in STAFF_PAGES:
-        app.switch_page(f"views/{page}.py").run()
+        app.switch_page(f"web/views/{page}.py").run()
         assert not app.exception and not app.warning, (role, page)
 
 

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from dashboard.store import (
+from dashboard.storage.store import (
     AUDIT_TABLE,
     DEFAULT_STORE,
     TABLE_SCHEMAS,
@@ -182,7 +182,7 @@ def test_versions_follow_commits_made_elsewhere(empty_store: Store) -> None:
     import sys
     from pathlib import Path
 
-    from dashboard.store import indicator_table
+    from dashboard.storage.store import indicator_table
     from tests.store_worker import frame
 
     table = indicator_table("workforce", "submitted")

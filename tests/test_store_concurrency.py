@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.store import Store
+from dashboard.storage.store import Store
 from tests.store_worker import frame
 
 ROOT = Path(__file__).resolve().parent.parent

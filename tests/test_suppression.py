@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from dashboard import settings
-from dashboard.suppression import (
+from dashboard.public.suppression import (
     COMPLEMENTARY,
     GROUP_NOT_REPORTED,
     REASONS,

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard.file_reading import read_table_file
+from dashboard.intake.file_reading import read_table_file
 from data_contracts import (
     DATASETS,
     DIMENSIONS,

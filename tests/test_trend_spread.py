@@ -11,17 +11,17 @@ import pandas as pd
 import plotly.io as pio
 import pytest
 
-from dashboard.charts import OKABE_ITO, SPREAD_BAND, spread_figure
-from dashboard.metrics import period_label, period_start
-from dashboard.store import PARTNERSHIPS_TABLE, Store
-from dashboard.text_safety import plotly_literal
-from dashboard.trend_distribution import (
+from dashboard.analytics.metrics import period_label, period_start
+from dashboard.analytics.trend_distribution import (
     MAX_TREND_LINES,
     NAMED_LINES,
     distribution_table,
     shows_spread,
     trend_distribution,
 )
+from dashboard.present.charts import OKABE_ITO, SPREAD_BAND, spread_figure
+from dashboard.present.text_safety import plotly_literal
+from dashboard.storage.store import PARTNERSHIPS_TABLE, Store
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS
 from tests.conftest import app_as
 
@@ -201,7 +201,7 @@ def test_the_explorer_shows_the_spread_of_many_partnerships(
     monkeypatch.setenv("IMPACT_STORE", crowded_store.root)
     app = app_as("admin")
     app.run()
-    app.switch_page("views/indicator.py").run()
+    app.switch_page("web/views/indicator.py").run()
     assert not app.exception
     first = app.dataframe[0].value
     assert f"Median ({HEADCOUNT.unit_label})" in first.columns and "Partnerships reporting" in first.columns

@@ -7,10 +7,10 @@ import io
 import pandas as pd
 import pytest
 
-from dashboard.exports import csv_bytes, xlsx_bytes
-from dashboard.ingest import check_upload, commit_upload, ingest_file
+from dashboard.intake.ingest import check_upload, commit_upload, ingest_file
+from dashboard.present.exports import csv_bytes, xlsx_bytes
 from dashboard.settings import UploadSettings
-from dashboard.store import AUDIT_TABLE, Store
+from dashboard.storage.store import AUDIT_TABLE, Store
 from tests.conftest import TODAY
 
 

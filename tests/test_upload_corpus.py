@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.ingest import ingest_file
-from dashboard.store import AUDIT_TABLE, Store
+from dashboard.intake.ingest import ingest_file
+from dashboard.storage.store import AUDIT_TABLE, Store
 from tests.conftest import TODAY
 
 CORPUS = Path(__file__).resolve().parent / "corpus"

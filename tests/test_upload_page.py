@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.exports import csv_bytes
-from dashboard.store import AUDIT_TABLE, Store
+from dashboard.present.exports import csv_bytes
+from dashboard.storage.store import AUDIT_TABLE, Store
 from tests.conftest import app_as
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -31,7 +31,7 @@ def frame_with(app: AppTest, column: str, severity: str | None = None):
 def open_upload_page(monkeypatch: pytest.MonkeyPatch, store: Store, role: str = "admin", **kwargs) -> AppTest:
     monkeypatch.setenv("IMPACT_STORE", store.root)
     app = app_as(role, **kwargs).run()
-    app.switch_page("views/upload.py").run()
+    app.switch_page("web/views/upload.py").run()
     assert not app.exception
     return app
 

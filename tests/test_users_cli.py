@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from dashboard import cli
+from dashboard.access.accounts import identity_for_email, list_users, verify_password
 from dashboard.cli import main
-from dashboard.store import USERS_TABLE, Store
-from dashboard.users import identity_for_email, list_users, verify_password
+from dashboard.storage.store import USERS_TABLE, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "mauve lantern 42 river"

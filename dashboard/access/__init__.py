@@ -1,0 +1,1 @@
+"""Who may do what: roles, the page registry, local accounts and sign-in. Imports storage."""

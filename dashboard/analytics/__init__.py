@@ -1,0 +1,1 @@
+"""Pure computations over indicator rows: quarters, units, annual values, KPIs, goals, comparisons."""

@@ -1,0 +1,435 @@
+"""Review and publishing: what waits for a reviewer, and publishing, rejecting or withdrawing it. Pure functions over
+the store (no streamlit), for the Review page and scripts.
+
+A slice (one partnership's quarter of one dataset) is **pending** while its submitted rows differ from its published
+rows: a new quarter, a corrected one, or one withdrawn from the public. Reviewers
+
+- **publish** pending slices: the submitted rows replace the published ones in one transaction
+  (:meth:`Store.publish`); with the four-eyes rule on, nobody publishes a slice they uploaded themselves;
+- **reject** pending slices: the submitted rows go back to what is published, or are removed when nothing was
+  published (:meth:`Store.revert_submitted`), with a reason;
+- **unpublish** published slices: the public stops seeing them (:meth:`Store.unpublish`), with a reason; the
+  submitted rows stay, so the slice is pending again (``first_time`` True, since nothing is published for it, and
+  ``withdrawn`` True).
+
+Every action is one Delta transaction on one table and one audit row (action ``publish``, ``reject`` or
+``unpublish``; the reason is the audit message). Anything refused raises :class:`ReviewError` and writes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from dashboard.intake.upload_checks import compare_rows, missing_indicators, unassigned_people, value_jumps
+from dashboard.settings import UploadSettings
+from dashboard.storage.store import CommitResult, Layer, Slice, Store, StoreError, indicator_table
+from data_contracts import DATASETS, KEY_COLUMNS, SLICE_COLUMNS, Finding
+
+PENDING_COLUMNS: tuple[str, ...] = (
+    "dataset",
+    "partnership_id",
+    "year",
+    "quarter",
+    "slice",
+    "new",
+    "changed",
+    "removed",
+    "unchanged",
+    "first_time",
+    "withdrawn",
+    "warnings",
+    "uploaded_by",
+    "uploaded_at",
+    "source_name",
+    "commit_id",
+)
+"""Columns of :func:`pending_slices`."""
+
+DIFFERENCE_COLUMNS: tuple[str, ...] = (
+    *KEY_COLUMNS,
+    "value_published",
+    "value_submitted",
+    "note_published",
+    "note_submitted",
+    "status",
+)
+"""Columns of :func:`slice_differences`."""
+
+STATUSES: tuple[str, ...] = ("new", "changed", "removed", "unchanged")
+_SLICE_TEXT = r"^(?P<partnership_id>.+):(?P<year>\d{4})[Qq](?P<quarter>[1-4])$"
+
+
+class ReviewError(RuntimeError):
+    """A review action that cannot be done; the message says why. Nothing was written."""
+
+
+# ---- reading ------------------------------------------------------------------------------------------------
+
+
+def _empty_pending() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in PENDING_COLUMNS})
+    return frame.astype(
+        {
+            "dataset": "string",
+            "partnership_id": "string",
+            "year": "int64",
+            "quarter": "int64",
+            "slice": "string",
+            **{status: "int64" for status in STATUSES},
+            "first_time": "bool",
+            "withdrawn": "bool",
+            "warnings": "int64",
+            "uploaded_by": "string",
+            "uploaded_at": "datetime64[us, UTC]",
+            "source_name": "string",
+            "commit_id": "string",
+        }
+    )
+
+
+def _audit_by_slice(audit: pd.DataFrame) -> pd.DataFrame:
+    """One row per (audit row, slice it names), with the slice split into partnership_id, year and quarter."""
+    columns = [*SLICE_COLUMNS, *audit.columns]
+    if audit.empty:
+        keys = pd.DataFrame({"partnership_id": pd.Series(dtype="string"), "year": [], "quarter": []})
+        return pd.concat([keys.astype({"year": "int64", "quarter": "int64"}), audit.iloc[0:0]], axis=1)[columns]
+    named = audit.assign(slice_text=audit["slices"].fillna("[]").map(json.loads)).explode("slice_text")
+    named = named.dropna(subset=["slice_text"])
+    parts = named["slice_text"].astype("string").str.extract(_SLICE_TEXT)
+    named = named.assign(
+        partnership_id=parts["partnership_id"].astype("string"),
+        year=pd.to_numeric(parts["year"]).astype("Int64"),
+        quarter=pd.to_numeric(parts["quarter"]).astype("Int64"),
+    ).dropna(subset=list(SLICE_COLUMNS))
+    named = named.astype({"year": "int64", "quarter": "int64"})
+    return named[columns]
+
+
+def _latest(
+    audit: pd.DataFrame, table: str, actions: Iterable[str] | None = None, *, exclude: Iterable[str] = ()
+) -> pd.DataFrame:
+    """The newest accepted audit row per slice among the rows of ``table`` (optionally only some actions)."""
+    rows = audit[(audit["table"] == table) & (audit["outcome"] == "accepted")]
+    if actions is not None:
+        rows = rows[rows["action"].isin(list(actions))]
+    rows = rows[~rows["action"].isin(list(exclude))]
+    by_slice = _audit_by_slice(rows)
+    return by_slice.sort_values("committed_at", kind="stable").drop_duplicates(list(SLICE_COLUMNS), keep="last")
+
+
+def _warnings_by_slice(submitted: pd.DataFrame, keys: pd.DataFrame, change_factor: float) -> list[list[Finding]]:
+    """The upload warnings (value jumps, indicators missing against the quarter before, unassigned people) of each
+    slice in ``keys``, computed for all of them at once against the submitted layer; in the order of ``keys``."""
+    numbered = keys[list(SLICE_COLUMNS)].reset_index(drop=True)
+    numbered = numbered.assign(_ordinal=range(len(numbered)))
+    incoming = submitted.merge(numbered, on=list(SLICE_COLUMNS), how="inner")
+    # The checks report a finding against ``row_of[index]``; mapping every row to its slice's ordinal tells which
+    # slice each finding belongs to.
+    row_of = dict(enumerate(incoming.pop("_ordinal").tolist()))
+    findings = [
+        *value_jumps(incoming, submitted, change_factor, row_of),
+        *missing_indicators(incoming, submitted, row_of),
+        *unassigned_people(incoming, row_of),
+    ]
+    grouped: list[list[Finding]] = [[] for _ in range(len(numbered))]
+    for finding in findings:
+        if finding.row is not None:
+            grouped[finding.row].append(dataclasses.replace(finding, row=None))
+    return grouped
+
+
+def _pending_of(
+    dataset: str,
+    submitted: pd.DataFrame,
+    published: pd.DataFrame,
+    audit_slices: dict[str, pd.DataFrame],
+    change_factor: float,
+) -> pd.DataFrame:
+    if submitted.empty:
+        return _empty_pending()
+    compared = compare_rows(submitted, published)
+    counts = (
+        compared.groupby([*SLICE_COLUMNS, "status"])
+        .size()
+        .unstack("status", fill_value=0)
+        .reindex(columns=list(STATUSES), fill_value=0)
+        .reset_index()
+    )
+    counts.columns.name = None
+    pending = counts[(counts["new"] + counts["changed"] + counts["removed"]) > 0]
+    if pending.empty:
+        return _empty_pending()
+    published_keys = published[list(SLICE_COLUMNS)].drop_duplicates().assign(_published=True)
+    pending = pending.merge(published_keys, on=list(SLICE_COLUMNS), how="left")
+    pending["first_time"] = pending.pop("_published").isna()
+
+    uploads = audit_slices["uploads"][[*SLICE_COLUMNS, "user", "committed_at", "source_name", "commit_id"]]
+    pending = pending.merge(uploads, on=list(SLICE_COLUMNS), how="left").rename(
+        columns={"user": "uploaded_by", "committed_at": "uploaded_at"}
+    )
+    releases = audit_slices["releases"][[*SLICE_COLUMNS, "action"]]
+    pending = pending.merge(releases, on=list(SLICE_COLUMNS), how="left")
+    pending["withdrawn"] = pending["first_time"] & (pending.pop("action") == "unpublish").fillna(False).astype(bool)
+
+    warnings = _warnings_by_slice(submitted, pending, change_factor)
+    pending["warnings"] = [len(found) for found in warnings]
+    pending["dataset"] = dataset
+    pending["slice"] = [str(Slice(p, int(y), int(q))) for p, y, q in pending[list(SLICE_COLUMNS)].to_numpy()]
+    return pending[list(PENDING_COLUMNS)].astype(_empty_pending().dtypes.to_dict())
+
+
+FINGERPRINT_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, "value", "note")
+"""What a slice's fingerprint covers: every row's key, value and note (what :func:`compare_rows` compares)."""
+
+_FINGERPRINTS: OrderedDict[tuple[str, str, int], pd.DataFrame] = OrderedDict()
+_FINGERPRINTS_KEPT = 32
+_FINGERPRINTS_LOCK = threading.Lock()
+
+
+def slice_fingerprints(store: Store, dataset: str, layer: Layer) -> pd.DataFrame:
+    """One row per slice of a layer: ``partnership_id``, ``year``, ``quarter``, ``rows`` and ``fingerprint`` (the
+    sum, modulo 2**64, of a 64-bit hash of each row's :data:`FINGERPRINT_COLUMNS`: the same rows give the same
+    fingerprint in any order).
+
+    Two layers whose slice has equal rows and fingerprints hold the same rows (but for a 2**-64 chance), so only
+    the slices that differ need comparing row by row. Read one year partition at a time (memory stays that of a
+    year) and kept per table version, so a table is fingerprinted once per change."""
+    table = indicator_table(dataset, layer)
+    version = store.version(table)
+    key = (store.root, table, version)
+    with _FINGERPRINTS_LOCK:
+        if key in _FINGERPRINTS:
+            _FINGERPRINTS.move_to_end(key)
+            return _FINGERPRINTS[key]
+    parts = []
+    for year in store.partition_years(table, version):
+        rows = store.read_indicators(dataset, layer, years=[year], columns=list(FINGERPRINT_COLUMNS), version=version)
+        if rows.empty:
+            continue
+        hashed = pd.util.hash_pandas_object(rows, index=False, categorize=True)
+        grouped = pd.DataFrame({**{c: rows[c] for c in SLICE_COLUMNS}, "fingerprint": hashed.to_numpy()}).groupby(
+            list(SLICE_COLUMNS), sort=True
+        )["fingerprint"]
+        parts.append(pd.concat({"rows": grouped.size(), "fingerprint": grouped.sum()}, axis=1).reset_index())
+    columns = [*SLICE_COLUMNS, "rows", "fingerprint"]
+    found = pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    found = found.astype({"partnership_id": "string", "year": "int64", "quarter": "int64", "rows": "Int64"})
+    found["fingerprint"] = found["fingerprint"].astype("UInt64")
+    with _FINGERPRINTS_LOCK:
+        _FINGERPRINTS[key] = found
+        while len(_FINGERPRINTS) > _FINGERPRINTS_KEPT:
+            _FINGERPRINTS.popitem(last=False)
+    return found
+
+
+def differing_partnerships(submitted: pd.DataFrame, published: pd.DataFrame) -> list[str]:
+    """The partnerships with a slice whose submitted rows may differ from its published rows (fingerprints of
+    :func:`slice_fingerprints`): a slice only submitted, or with other rows or another fingerprint."""
+    if submitted.empty:
+        return []
+    joined = submitted.merge(published, on=list(SLICE_COLUMNS), how="left", suffixes=("", "_published"))
+    same = (joined["rows"] == joined["rows_published"]) & (joined["fingerprint"] == joined["fingerprint_published"])
+    differ = joined[~same.fillna(False).astype(bool)]
+    return sorted(str(p) for p in differ["partnership_id"].unique())
+
+
+def pending_slices(store: Store, dataset: str | None = None) -> pd.DataFrame:
+    """Slices whose submitted rows differ from their published rows (or are not published at all), one row each.
+
+    Columns (:data:`PENDING_COLUMNS`): ``dataset``, ``partnership_id``, ``year``, ``quarter``, ``slice``
+    (``"id:2024Q1"``); ``new``/``changed``/``removed``/``unchanged`` rows of the submitted slice against the
+    published one (``compare_rows`` semantics: new = submitted only, removed = published only, a value or note that
+    differs = changed); ``first_time`` (nothing is published for the slice now, so every row is new);
+    ``withdrawn`` (it was published and then withdrawn by unpublishing); ``warnings`` (how many upload warnings
+    the slice raises against the submitted layer, see :func:`slice_warnings`); ``uploaded_by``, ``uploaded_at``,
+    ``source_name`` and ``commit_id`` of the newest accepted commit to the submitted layer naming the slice, other
+    than a reject (NA when no audit row names it). Slices only in the published layer are not pending: there is
+    nothing to publish.
+
+    The layers are compared by slice fingerprints first (:func:`slice_fingerprints`, kept per table version); only
+    the partnerships with a slice that differs are read and compared row by row, in bulk. Sorted by dataset,
+    partnership and quarter.
+    """
+    datasets = DATASETS if dataset is None else (dataset,)
+    for name in datasets:
+        indicator_table(name, "submitted")  # unknown dataset -> KeyError
+    audit: pd.DataFrame | None = None  # read only when something differs
+    change_factor = UploadSettings.from_env().change_factor
+    frames = []
+    for name in datasets:
+        ids = differing_partnerships(
+            slice_fingerprints(store, name, "submitted"), slice_fingerprints(store, name, "published")
+        )
+        if not ids:
+            continue
+        # the whole history of those partnerships: the warnings compare a quarter with the one before
+        submitted = store.read_indicators(name, "submitted", partnership_ids=ids)
+        if submitted.empty:
+            continue
+        published = store.read_indicators(name, "published", partnership_ids=ids)
+        if audit is None:
+            audit = store.read_audit()
+        audit_slices = {
+            "uploads": _latest(audit, indicator_table(name, "submitted"), exclude=("reject",)),
+            "releases": _latest(audit, indicator_table(name, "published"), ("publish", "unpublish")),
+        }
+        frames.append(_pending_of(name, submitted, published, audit_slices, change_factor))
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return _empty_pending()
+    pending = pd.concat(frames, ignore_index=True)
+    order = pending["dataset"].map({d: i for i, d in enumerate(DATASETS)})
+    return (
+        pending.assign(_order=order).sort_values(["_order", *SLICE_COLUMNS], ignore_index=True).drop(columns=["_order"])
+    )
+
+
+def slices_summary(text: object, shown: int = 3) -> str:
+    """An audit row's slices (a JSON list) for a table cell: the first few and how many more."""
+    if not isinstance(text, str) or not text:
+        return ""
+    try:
+        slices = [str(s) for s in json.loads(text)]
+    except (ValueError, TypeError):
+        return text
+    more = len(slices) - shown
+    return ", ".join(slices[:shown]) + (f" and {more:,} more" if more > 0 else "")
+
+
+def _slice_rows(store: Store, dataset: str, target: Slice, layer: Layer, years: Sequence[int]) -> pd.DataFrame:
+    """Rows of the slice's partnership in the given years (read with the partition filter pushed down)."""
+    return store.read_indicators(dataset, layer, partnership_ids=[target.partnership_id], years=list(years))
+
+
+def slice_differences(store: Store, dataset: str, slice: Slice) -> pd.DataFrame:
+    """The rows of one slice that differ between the submitted and the published layer, for the review detail.
+
+    Columns (:data:`DIFFERENCE_COLUMNS`): the key columns, ``value_published``, ``value_submitted``,
+    ``note_published``, ``note_submitted`` and ``status`` (``new``: only submitted; ``changed``: value or note
+    differs; ``removed``: only published). Unchanged rows are left out. Sorted by indicator, dimension, category.
+    """
+    submitted = _slice_rows(store, dataset, slice, "submitted", [slice.year])
+    published = _slice_rows(store, dataset, slice, "published", [slice.year])
+    submitted = submitted[submitted["quarter"] == slice.quarter]
+    published = published[published["quarter"] == slice.quarter]
+    if submitted.empty:
+        compared = published.rename(columns={"value": "value_old", "note": "note_old"}).assign(
+            value_new=float("nan"), note_new=pd.NA, status="removed"
+        )
+    else:
+        compared = compare_rows(submitted, published)
+    compared = compared[compared["status"] != "unchanged"].rename(
+        columns={
+            "value_old": "value_published",
+            "value_new": "value_submitted",
+            "note_old": "note_published",
+            "note_new": "note_submitted",
+        }
+    )
+    return compared[list(DIFFERENCE_COLUMNS)].sort_values(list(KEY_COLUMNS), ignore_index=True)
+
+
+def slice_warnings(store: Store, dataset: str, slice: Slice) -> list[Finding]:
+    """The upload warnings of one submitted slice against the submitted layer (the checks an upload gets: a value
+    that moved more than the change factor against the quarter before, an indicator reported the quarter before but
+    missing now, a breakdown that leaves people unassigned). Findings carry no file row (``row`` is None)."""
+    rows = _slice_rows(store, dataset, slice, "submitted", [slice.year - 1, slice.year])
+    keys = pd.DataFrame([{"partnership_id": slice.partnership_id, "year": slice.year, "quarter": slice.quarter}])
+    if rows.empty:
+        return []
+    return _warnings_by_slice(rows, keys, UploadSettings.from_env().change_factor)[0]
+
+
+# ---- acting -------------------------------------------------------------------------------------------------
+
+
+def _chosen(slices: Iterable[Slice]) -> list[Slice]:
+    chosen = sorted(set(slices), key=lambda s: (s.partnership_id, s.year, s.quarter))
+    if not chosen:
+        raise ReviewError("Choose at least one quarter.")
+    return chosen
+
+
+def _named(text: str | None, what: str) -> str:
+    if text is None or not str(text).strip():
+        raise ReviewError(f"{what} is required.")
+    return str(text).strip()
+
+
+def _pending_rows(store: Store, dataset: str, slices: Sequence[Slice], verb: str) -> pd.DataFrame:
+    """The pending rows of the chosen slices; ReviewError naming any slice that is not pending."""
+    pending = pending_slices(store, dataset)
+    chosen = pending[pending["slice"].isin([str(s) for s in slices])]
+    missing = [str(s) for s in slices if str(s) not in set(chosen["slice"])]
+    if missing:
+        raise ReviewError(
+            f"Not waiting for review in {dataset}: {', '.join(missing)} (nothing submitted, or the submitted figures "
+            f"already equal the published ones). Nothing was {verb}."
+        )
+    return chosen
+
+
+def _refused(error: StoreError) -> ReviewError:
+    text = str(error)
+    return ReviewError(f"{text[:1].upper()}{text[1:]}.")
+
+
+def _same_person(first: object, second: str) -> bool:
+    return isinstance(first, str) and first.strip().casefold() == second.strip().casefold()
+
+
+def publish_slices(store: Store, dataset: str, slices: Sequence[Slice], *, user: str, four_eyes: bool) -> CommitResult:
+    """Publish pending slices of one dataset: their submitted rows replace the published ones in one transaction,
+    audited as action ``publish`` with ``user`` and the slices.
+
+    Refused (ReviewError, nothing written) when a slice is not pending, or when ``four_eyes`` is on and ``user``
+    uploaded any of the slices (the newest upload naming it; compared without regard to case). A slice whose
+    uploader is unknown (no audit row) is not held back by the four-eyes rule.
+    """
+    user = _named(user, "The reviewer's name")
+    chosen = _chosen(slices)
+    pending = _pending_rows(store, dataset, chosen, "published")
+    if four_eyes:
+        own = [row.slice for row in pending.itertuples(index=False) if _same_person(row.uploaded_by, user)]
+        if own:
+            raise ReviewError(
+                f"The four-eyes rule is on: {user} uploaded {', '.join(own)} and may not publish it. Ask another "
+                "admin to publish. Nothing was published."
+            )
+    try:
+        return store.publish(dataset, chosen, user=user)
+    except StoreError as error:
+        raise _refused(error) from error
+
+
+def reject_slices(store: Store, dataset: str, slices: Sequence[Slice], *, user: str, reason: str) -> CommitResult:
+    """Reject pending slices of one dataset: in one transaction the submitted rows go back to what is published (a
+    slice never published is removed from the submitted layer), audited as action ``reject`` with ``reason`` as the
+    message. Refused (ReviewError, nothing written) without a reason or when a slice is not pending."""
+    user = _named(user, "The reviewer's name")
+    reason = _named(reason, "A reason for rejecting")
+    chosen = _chosen(slices)
+    _pending_rows(store, dataset, chosen, "rejected")
+    try:
+        return store.revert_submitted(dataset, chosen, user=user, reason=reason)
+    except StoreError as error:
+        raise _refused(error) from error
+
+
+def unpublish_slices(store: Store, dataset: str, slices: Sequence[Slice], *, user: str, reason: str) -> CommitResult:
+    """Withdraw published slices of one dataset from the public in one transaction (the submitted rows stay, so the
+    slices wait for review again), audited as action ``unpublish`` with ``reason`` as the message. Refused
+    (ReviewError, nothing written) without a reason or when a slice is not published."""
+    user = _named(user, "The reviewer's name")
+    reason = _named(reason, "A reason for withdrawing")
+    chosen = _chosen(slices)
+    try:
+        return store.unpublish(dataset, chosen, user=user, reason=reason)
+    except StoreError as error:
+        raise _refused(error) from error

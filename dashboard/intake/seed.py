@@ -1,0 +1,135 @@
+"""Seeding a store with the bundled synthetic sample data, through the normal validate-and-commit path.
+
+A fresh clone shows a full dashboard with no extra step: the first start finds an empty store, seeds it from
+``sample_data/`` and publishes the sample quarters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard.intake.ingest import (
+    ingest_file,
+    ingest_goals_frame,
+    ingest_partnerships_frame,
+    read_plain_csv,
+    sha256_of,
+)
+from dashboard.storage.store import PARTNERSHIPS_TABLE, REPO_ROOT, Store, StoreError
+from data_contracts import DATASETS, Finding
+
+SAMPLE_DIR = REPO_ROOT / "sample_data"
+SAMPLE_USER = "sample-data"
+SEED_ACTION = "seed"
+
+
+class SeedError(RuntimeError):
+    """The sample data did not pass its contract; the message lists the first findings."""
+
+
+@dataclass
+class SeedReport:
+    rows: dict[str, int] = field(default_factory=dict)
+    slices_published: int = 0
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{name} {count:,}" for name, count in self.rows.items())
+        return f"Seeded sample data ({parts} rows); published {self.slices_published:,} slices."
+
+
+def _fail(name: str, findings: list[Finding]) -> SeedError:
+    lines = [f"row {f.row}, {f.column}: {f.message}" for f in findings[:10]]
+    return SeedError(f"sample file {name} does not pass its contract:\n" + "\n".join(lines))
+
+
+def seed_sample(store: Store, *, sample_dir: Path = SAMPLE_DIR, today: date | None = None) -> SeedReport:
+    """Load every sample file through its contract into the submitted layer, then publish all of it."""
+    store.create_tables()
+    report = SeedReport()
+    steps = [("partnerships", ingest_partnerships_frame), ("goals", ingest_goals_frame)]
+    for name, ingest in steps:
+        path = sample_dir / f"{name}.csv"
+        outcome = ingest(
+            store,
+            read_plain_csv(path),
+            user=SAMPLE_USER,
+            source_name=f"sample_data/{path.name}",
+            source_sha256=sha256_of(path),
+            action=SEED_ACTION,
+        )
+        if not outcome.accepted:
+            raise _fail(path.name, outcome.validation.errors)
+        report.rows[name] = len(outcome.validation.frame)
+    for dataset in DATASETS:
+        path = sample_dir / f"{dataset}.csv"
+        upload, commit = ingest_file(
+            store,
+            path.read_bytes(),
+            f"sample_data/{path.name}",
+            dataset=dataset,
+            user=SAMPLE_USER,
+            today=today,
+            action=SEED_ACTION,
+        )
+        if commit is None:
+            raise _fail(path.name, upload.errors)
+        store.publish(dataset, upload.slices, user=SAMPLE_USER)
+        report.rows[dataset] = len(upload.frame)
+        report.slices_published += len(upload.slices)
+    return report
+
+
+def is_empty(store: Store) -> bool:
+    """True when the store has no partnerships yet (missing tables count as empty)."""
+    if not store.exists(PARTNERSHIPS_TABLE):
+        return True
+    return store.read_partnerships().empty
+
+
+@contextlib.contextmanager
+def _seed_lock(store: Store) -> Iterator[None]:
+    """Serialise first-start seeding between processes sharing a local store (object stores: no lock needed
+    beyond Delta's own commit protocol, since seeding re-checks emptiness)."""
+    if not store.is_local:
+        yield
+        return
+    root = Path(store.root)
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".seed.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ensure_store(store: Store, *, today: date | None = None) -> SeedReport | None:
+    """Seed an empty store with the sample data; leave a store that holds data as it is.
+
+    Returns the seed report when it seeded, else None.
+    """
+    if store.is_initialised() and not is_empty(store):
+        return None
+    with _seed_lock(store):
+        if store.is_initialised() and not is_empty(store):
+            return None
+        return seed_sample(store, today=today)
+
+
+def shows_sample_data(store: Store, audit: pd.DataFrame | None = None) -> bool:
+    """True while the partnerships on show are the bundled sample's (the last partnerships commit was the seed);
+    ``audit``: the store's audit log (``Store.read_audit``) when the caller has it already."""
+    if audit is None:
+        try:
+            audit = store.read_audit()
+        except StoreError:
+            return False
+    accepted = audit[(audit["table"] == PARTNERSHIPS_TABLE) & (audit["outcome"] == "accepted")]
+    return not accepted.empty and accepted.iloc[0]["action"] == SEED_ACTION

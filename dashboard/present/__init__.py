@@ -1,0 +1,1 @@
+"""Presentation without streamlit: Plotly figures, tables and texts for people, downloads."""

@@ -1,0 +1,592 @@
+"""Display helpers of the Goals and Partnership pages: growth as percentages, progress toward a target, card and
+workings texts, status summaries, the goals table, URL parameters and breakdown rows for charts.
+
+Pure functions over the frames of ``dashboard.analytics.goals`` and the store; nothing here imports streamlit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard.analytics.metrics import (
+    format_value,
+    period_label,
+    period_start,
+    series_label,
+    total_rows,
+)
+from dashboard.analytics.progress import OFF_COURSE, STATUS_LABELS, STATUSES, SeriesResult
+from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS, TOTAL, Indicator, split_list
+from data_contracts.catalog import FRAMEWORKS
+from data_contracts.vocabularies import BREAKDOWN_DIMENSIONS, SECTORS
+
+# ---- small formatting helpers ------------------------------------------------------------------------------------
+
+
+def missing(value: object) -> bool:
+    """True for None, NaN and pandas' missing markers."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return bool(math.isnan(value))  # type: ignore[arg-type]
+    except TypeError:
+        return False
+
+
+def growth_percent(rate: float | None) -> float | None:
+    """An annual growth rate (0.0523) in percent with one decimal (5.2); None when unknown."""
+    if missing(rate):
+        return None
+    value = round(float(rate) * 100, 1)  # type: ignore[arg-type]
+    return 0.0 if value == 0 else value
+
+
+def format_growth(rate: float | None, *, per_year: bool = False) -> str:
+    """An annual growth rate as people read it: ``+5.2%`` (``+5.2% a year`` with ``per_year``); ``–`` if unknown."""
+    value = growth_percent(rate)
+    if value is None:
+        return "–"
+    text = f"{value:+.1f}%" if value != 0 else "0.0%"
+    return f"{text} a year" if per_year else text
+
+
+def round_value(value: float | None, unit: str) -> float | None:
+    """A value rounded as tables show it: whole dollars, two decimals for ratios, one decimal otherwise."""
+    if missing(value):
+        return None
+    digits = {"currency_usd": 0, "ratio": 2}.get(unit, 1)
+    return round(float(value), digits)  # type: ignore[arg-type]
+
+
+# ---- series and status labels -----------------------------------------------------------------------------------
+
+
+def goal_title(indicator_id: str, dimension: str, category: str) -> str:
+    """A goal's heading: the indicator's short name, with the series when it is not the total."""
+    name = INDICATORS[indicator_id].short_name if indicator_id in INDICATORS else indicator_id
+    return name if dimension == TOTAL else f"{name} — {series_label(dimension, category)}"
+
+
+STATUS_BADGE_COLOURS: Mapping[str, str] = {
+    "target_achieved": "green",
+    "substantial_progress": "green",
+    "moderate_progress": "yellow",
+    "limited_progress": "orange",
+    "deterioration": "red",
+    "not_available": "gray",
+}
+"""Streamlit badge colour of each status (the label is always written beside it)."""
+
+STATUS_ICONS: Mapping[str, str] = {
+    "target_achieved": ":material/check_circle:",
+    "substantial_progress": ":material/speed:",
+    "moderate_progress": ":material/speed:",
+    "limited_progress": ":material/warning:",
+    "deterioration": ":material/error:",
+    "not_available": ":material/help:",
+}
+
+STATUS_MEANINGS: Mapping[str, str] = {
+    "target_achieved": "The latest complete year already meets the target.",
+    "substantial_progress": "Growing at 95% or more of the pace the target needs.",
+    "moderate_progress": "Growing at 60–95% of the pace the target needs.",
+    "limited_progress": "Moving the right way, but at less than 60% of the pace the target needs.",
+    "deterioration": "Moving away from the target.",
+    "not_available": "Not enough data to judge: fewer than two complete years, or no pace can be computed.",
+}
+
+
+def status_badge(status: str) -> str:
+    """A Streamlit Markdown badge with the status colour, icon and label, e.g. ``:red-badge[… Deterioration]``."""
+    return f":{STATUS_BADGE_COLOURS[status]}-badge[{STATUS_ICONS[status]} {STATUS_LABELS[status]}]"
+
+
+def status_summary_table(counts: Mapping[str, int]) -> pd.DataFrame:
+    """Goals per status, every status in the method's order (the numbers of the status summary chart)."""
+    return pd.DataFrame(
+        {
+            "Status": [STATUS_LABELS[status] for status in STATUSES],
+            "Goals": [int(counts.get(status, 0)) for status in STATUSES],
+        }
+    )
+
+
+# ---- URL parameters ----------------------------------------------------------------------------------------------
+
+GOAL_FILTERS: tuple[str, ...] = ("all", "off_course")
+
+
+def parse_choice(value: str | None, allowed: Sequence[str], default: str) -> str:
+    """``value`` when it is one of ``allowed``, else ``default``."""
+    return value if value in allowed else default
+
+
+def parse_id_list(value: str | None, allowed: Iterable[str]) -> list[str]:
+    """Comma-separated ids of a URL parameter, keeping only allowed ones, each once, in the order given."""
+    allowed_set = set(allowed)
+    chosen: list[str] = []
+    for item in (value or "").split(","):
+        item = item.strip()
+        if item in allowed_set and item not in chosen:
+            chosen.append(item)
+    return chosen
+
+
+def join_ids(ids: Iterable[str]) -> str:
+    return ",".join(ids)
+
+
+# ---- the goals table ---------------------------------------------------------------------------------------------
+
+
+def filter_goals(
+    evaluated: pd.DataFrame,
+    *,
+    off_course_only: bool = False,
+    partnerships: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Goals of the chosen partnerships and statuses (all when empty); only limited progress or deterioration with
+    ``off_course_only``."""
+    keep = pd.Series(True, index=evaluated.index)
+    if off_course_only:
+        keep &= evaluated["status"].isin(OFF_COURSE)
+    if partnerships:
+        keep &= evaluated["partnership_id"].isin(list(partnerships))
+    if statuses:
+        keep &= evaluated["status"].isin(list(statuses))
+    return evaluated[keep]
+
+
+GOAL_TABLE_COLUMNS: tuple[str, ...] = (
+    "Partnership",
+    "Indicator",
+    "Series",
+    "Status",
+    "Score",
+    "Growth so far (%/yr)",
+    "Growth needed (%/yr)",
+    "Base year",
+    "Base value",
+    "Current year",
+    "Current value",
+    "Target year",
+    "Target value",
+    "Projected at target year",
+    "Unit",
+    "Goal",
+)
+"""Columns of the goals table: who and what first, then the answer (status, score, growth), then the numbers."""
+
+
+def _year(value: object) -> int | None:
+    return None if missing(value) else int(value)  # type: ignore[call-overload]
+
+
+def lower_is_better_note(indicator_ids: Iterable[str]) -> str:
+    """How to read negative growth of the listed indicators where lower is better (empty when there are none)."""
+    names = sorted({INDICATORS[i].short_name.lower() for i in indicator_ids if not INDICATORS[i].higher_is_better})
+    if not names:
+        return ""
+    return f"Where lower is better ({', '.join(names)}), a fall is progress."
+
+
+def goals_table(evaluated: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """One row per goal as the Goals page shows it (columns :data:`GOAL_TABLE_COLUMNS`), worst score first.
+
+    Base year and value are the ones the method used (the goal's baseline unless data starts later); growth rates are
+    in percent with one decimal; values are rounded by unit. Goals without a score come last.
+    """
+    rows = []
+    ordered = evaluated.assign(_missing=evaluated["score"].isna()).sort_values(
+        ["_missing", "score", "partnership_id", "goal_id"], kind="stable"
+    )
+    for goal in ordered.to_dict("records"):
+        indicator = INDICATORS[goal["indicator_id"]]
+        unit = indicator.unit
+        base_year = goal["base_year_used"] if not missing(goal["base_year_used"]) else goal["baseline_year"]
+        base_value = goal["base_value_used"] if not missing(goal["base_value_used"]) else goal["baseline_value"]
+        rows.append(
+            {
+                "Partnership": names.get(goal["partnership_id"], goal["partnership_id"]),
+                "Goal": goal["goal_id"],
+                "Indicator": indicator.short_name,
+                "Series": series_label(goal["dimension"], goal["category"]),
+                "Unit": indicator.unit_label,
+                "Base year": _year(base_year),
+                "Base value": round_value(base_value, unit),
+                "Current year": _year(goal["current_year"]),
+                "Current value": round_value(goal["current_value"], unit),
+                "Target year": _year(goal["target_year"]),
+                "Target value": round_value(goal["target_value"], unit),
+                "Status": goal["status_label"],
+                "Score": None if missing(goal["score"]) else round(float(goal["score"]), 1),
+                "Growth so far (%/yr)": growth_percent(goal["cagr_observed"]),
+                "Growth needed (%/yr)": growth_percent(goal["growth_needed"]),
+                "Projected at target year": round_value(goal["projection"], unit),
+            }
+        )
+    table = pd.DataFrame(rows, columns=list(GOAL_TABLE_COLUMNS))
+    for column in ("Base year", "Current year", "Target year"):
+        table[column] = table[column].astype("Int64")
+    for column in (
+        "Base value",
+        "Current value",
+        "Target value",
+        "Score",
+        "Growth so far (%/yr)",
+        "Growth needed (%/yr)",
+        "Projected at target year",
+    ):
+        table[column] = table[column].astype("float64")
+    return table.reset_index(drop=True)
+
+
+# ---- one goal: progress, card texts, workings --------------------------------------------------------------------
+
+
+def progress_fraction(
+    base: float | None, current: float | None, target: float | None, *, higher_is_better: bool
+) -> float | None:
+    """How far the current value has come from the base toward the target, clipped to 0..1.
+
+    ``(current - base) / (target - base)`` works for both directions; when the base already equals the target the
+    goal is all the way there (1) if the current value meets the target, else nowhere (0). None without a current
+    value.
+    """
+    if missing(base) or missing(current) or missing(target):
+        return None
+    base, current, target = float(base), float(current), float(target)  # type: ignore[arg-type]
+    if target == base:
+        met = current >= target if higher_is_better else current <= target
+        return 1.0 if met else 0.0
+    return min(max((current - base) / (target - base), 0.0), 1.0)
+
+
+def progress_text(
+    fraction: float | None,
+    *,
+    unit: str,
+    base_year: int,
+    base_value: float,
+    current_year: int | None,
+    current_value: float | None,
+    target_year: int,
+    target_value: float,
+) -> str:
+    """The label of a progress bar: how far, from what to what, and where it stands now."""
+    base = format_value(base_value, unit, compact=True)
+    target = format_value(target_value, unit, compact=True)
+    if fraction is None or current_year is None or missing(current_value):
+        return f"No complete year of data yet · target {target} by {target_year} (baseline {base} in {base_year})"
+    current = format_value(current_value, unit, compact=True)
+    return (
+        f"{fraction:.0%} of the way from {base} ({base_year}) to {target} ({target_year}): {current} in {current_year}"
+    )
+
+
+def enough_years(annual_points: int, base_year: int | None, current_year: int | None) -> bool:
+    """True when there are at least two complete years from the base on, so a pace can be measured."""
+    return annual_points >= 2 and base_year is not None and current_year is not None and current_year > base_year
+
+
+@dataclass(frozen=True)
+class GoalCard:
+    """Everything a goal card says, as plain text (the page only places it)."""
+
+    goal_id: str
+    title: str
+    status: str
+    status_label: str
+    badge: str
+    fraction: float | None
+    progress_text: str
+    current_label: str
+    current: str
+    current_help: str
+    observed: str
+    required: str
+    needed: str
+    observed_help: str
+    required_help: str
+    needed_help: str
+    enough_years: bool
+    empty_message: str | None
+
+
+def goal_card(goal: Mapping[str, object]) -> GoalCard:
+    """The texts of one goal's card from its row of ``dashboard.analytics.goals.evaluate_goals``."""
+    indicator = INDICATORS[str(goal["indicator_id"])]
+    base_year = _year(goal["base_year_used"]) or int(goal["baseline_year"])  # type: ignore[call-overload]
+    base_value = goal["base_value_used"] if not missing(goal["base_value_used"]) else goal["baseline_value"]
+    current_year = _year(goal["current_year"])
+    current_value = None if missing(goal["current_value"]) else float(goal["current_value"])  # type: ignore[arg-type]
+    target_year = int(goal["target_year"])  # type: ignore[call-overload]
+    target_value = float(goal["target_value"])  # type: ignore[arg-type]
+    status = str(goal["status"])
+    fraction = progress_fraction(base_value, current_value, target_value, higher_is_better=indicator.higher_is_better)
+    enough = enough_years(int(goal["annual_points"]), base_year, current_year)  # type: ignore[call-overload]
+    empty = None
+    if not enough:
+        empty = (
+            f"Not enough years yet: a pace needs at least two complete years from the {base_year} baseline on, "
+            f"and there is {int(goal['annual_points'])} so far. The status appears once another full year "  # type: ignore[call-overload]
+            "is reported."
+        )
+    if status == "target_achieved":
+        needed, needed_help = "Target met", "The latest complete year already meets the target."
+    else:
+        needed = format_growth(goal["growth_needed"])  # type: ignore[arg-type]
+        needed_help = (
+            f"Annual growth needed from {current_year} to reach the target by {target_year}."
+            if current_year is not None
+            else "Needs a complete year of data."
+        )
+    return GoalCard(
+        goal_id=str(goal["goal_id"]),
+        title=goal_title(str(goal["indicator_id"]), str(goal["dimension"]), str(goal["category"])),
+        status=status,
+        status_label=STATUS_LABELS[status],
+        badge=status_badge(status),
+        fraction=fraction,
+        progress_text=progress_text(
+            fraction,
+            unit=indicator.unit,
+            base_year=base_year,
+            base_value=float(base_value),  # type: ignore[arg-type]
+            current_year=current_year,
+            current_value=current_value,
+            target_year=target_year,
+            target_value=target_value,
+        ),
+        current_label="Latest complete year" if current_year is None else f"Value in {current_year}",
+        current=format_value(current_value, indicator.unit, compact=True),
+        current_help=(
+            f"Target {format_value(target_value, indicator.unit)} by {target_year}; baseline "
+            f"{format_value(float(base_value), indicator.unit)} in {base_year}."  # type: ignore[arg-type]
+        ),
+        observed=format_growth(goal["cagr_observed"]),  # type: ignore[arg-type]
+        required=format_growth(goal["cagr_required"]),  # type: ignore[arg-type]
+        needed=needed,
+        observed_help=(
+            f"Compound annual growth from {base_year} to {current_year}."
+            if current_year is not None and current_year > base_year
+            else "Needs two complete years."
+        ),
+        required_help=f"Compound annual growth from {base_year} that reaches the target in {target_year}.",
+        needed_help=needed_help,
+        enough_years=enough,
+        empty_message=empty,
+    )
+
+
+def _p_formula(result: SeriesResult) -> str:
+    if result.cagr_required is None:
+        return "P = sign × direction × observed growth"
+    return "P = sign × direction × observed growth ÷ |required growth|"
+
+
+def workings_table(result: SeriesResult, indicator: Indicator) -> pd.DataFrame:
+    """The workings of a goal's status, one line each (Item, Value), as the method's display asks."""
+    unit = indicator.unit
+    direction = "higher is better (+1)" if indicator.higher_is_better else "lower is better (−1)"
+    thresholds = "–"
+    if result.high is not None and result.med is not None and result.low is not None:
+        thresholds = (
+            f"substantial if P ≥ {result.high:g}; moderate if P ≥ {result.med:g}; limited if P ≥ {result.low:g}; "
+            f"deterioration below {result.low:g}"
+        )
+    rows = [
+        ("Base year", "–" if result.base_year is None else str(result.base_year)),
+        ("Base value", format_value(result.base_value, unit)),
+        ("Current year (latest complete year)", "–" if result.current_year is None else str(result.current_year)),
+        ("Current value", format_value(result.current_value, unit)),
+        ("Target year", "–" if result.target_year is None else str(result.target_year)),
+        ("Target value", format_value(result.target, unit)),
+        ("Direction", direction),
+        ("Sign (−1 when the base value is negative)", f"{result.sign:+d}"),
+        ("Observed annual growth (base to current)", format_growth(result.cagr_observed)),
+        ("Required annual growth (base to target)", format_growth(result.cagr_required)),
+        ("Progress ratio P", "–" if result.progress_value is None else f"{result.progress_value:.2f}"),
+        ("How P is computed", _p_formula(result)),
+        ("Thresholds used", thresholds),
+        ("Status", result.label),
+        ("Score (−5 to 5)", "–" if result.score is None else f"{result.score:.1f}"),
+    ]
+    return pd.DataFrame(rows, columns=["Item", "Value"])
+
+
+def goal_chart_table(
+    points: pd.DataFrame,
+    *,
+    base_year: int,
+    base_value: float,
+    target_year: int,
+    target_value: float,
+    current_year: int | None,
+    current_value: float | None,
+    projection: float | None,
+) -> pd.DataFrame:
+    """The numbers of a goal progress chart (Series, Year, Value): annual values, the required path, the projection
+    at the current pace (when there is one) and the target."""
+    observed = points.sort_values("year")
+    pairs = zip(observed["year"], observed["value"], strict=True)
+    rows: list[tuple[str, int, float]] = [("Annual value", int(year), float(value)) for year, value in pairs]
+    rows += [("Required path", int(base_year), float(base_value)), ("Required path", target_year, target_value)]
+    if current_year is not None and not missing(current_value) and not missing(projection):
+        rows += [
+            ("Projection at the current pace", int(current_year), float(current_value)),  # type: ignore[arg-type]
+            ("Projection at the current pace", target_year, float(projection)),  # type: ignore[arg-type]
+        ]
+    rows.append(("Target", target_year, target_value))
+    table = pd.DataFrame(rows, columns=["Series", "Year", "Value"])
+    return table.astype({"Year": "int64", "Value": "float64"})
+
+
+def combined_text(goals: int, score: float | None, off_course: int) -> str:
+    """A sentence about a partnership's combined goal status."""
+    if score is None or missing(score):
+        return f"{goals} goal{'' if goals == 1 else 's'}; none can be scored yet."
+    return (
+        f"Mean score {score:.1f} on a scale from −5 to 5 over {goals} goal{'' if goals == 1 else 's'}; "
+        f"{off_course} off course (limited progress or deterioration)."
+    )
+
+
+def incomplete_year_note(frame: pd.DataFrame) -> str | None:
+    """Which year of ``frame`` (quarterly rows) is incomplete and what that means; None when the latest is complete."""
+    if frame.empty:
+        return None
+    latest = int(frame["year"].max())
+    quarters = sorted(int(q) for q in frame.loc[frame["year"] == latest, "quarter"].unique())
+    if len(quarters) >= 4:
+        return None
+    listed = ", ".join(f"Q{q}" for q in quarters)
+    return (
+        f"{latest} is not complete yet ({listed} reported), so goal progress runs to {latest - 1}, "
+        "the latest complete year."
+    )
+
+
+# ---- indicator trends of one partnership ------------------------------------------------------------------------
+
+
+def dataset_options(focus_datasets: object) -> list[str]:
+    """The partnership's focus datasets in display order (every dataset when none is recorded)."""
+    focus = set(split_list(focus_datasets))
+    chosen = [dataset for dataset in DATASETS if dataset in focus]
+    return chosen or list(DATASETS)
+
+
+def indicator_options(rows: pd.DataFrame, dataset: str) -> list[str]:
+    """Indicators of ``dataset`` that have rows in ``rows`` (one partnership's data), in catalog order."""
+    present = set(rows["indicator_id"].unique()) if not rows.empty else set()
+    return [i.id for i in INDICATORS.values() if i.dataset == dataset and i.id in present]
+
+
+def breakdown_options(indicator: Indicator) -> list[str]:
+    """``total`` and the breakdowns the catalog allows for the indicator, in vocabulary order."""
+    return [TOTAL, *(d for d in BREAKDOWN_DIMENSIONS if d in indicator.breakdowns)]
+
+
+def breakdown_label(dimension: str) -> str:
+    return "Total" if dimension == TOTAL else DIMENSIONS[dimension].label
+
+
+BAR_LABELS: Mapping[str, str] = {"stacked": "Stacked", "grouped": "Side by side"}
+
+
+def bar_modes(indicator: Indicator) -> tuple[str, ...]:
+    """Bar layouts that make sense for the indicator: stacked only when its categories add up."""
+    return ("stacked", "grouped") if indicator.additive else ("grouped",)
+
+
+BREAKDOWN_COLUMNS = ["period", "period_start", "year", "quarter", "category", "category_label", "value"]
+
+
+def breakdown_rows(rows: pd.DataFrame, indicator_id: str, dimension: str) -> pd.DataFrame:
+    """Quarterly values of one indicator by the categories of ``dimension`` (one partnership's rows).
+
+    Columns :data:`BREAKDOWN_COLUMNS`; categories in vocabulary order (unknown ones after), then oldest quarter first.
+    """
+    part = rows[(rows["indicator_id"] == indicator_id) & (rows["dimension"] == dimension)]
+    if part.empty:
+        return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
+    vocabulary = DIMENSIONS.get(dimension)
+    order = {code: position for position, code in enumerate(vocabulary.categories if vocabulary else ())}
+    result = pd.DataFrame(
+        {
+            "year": part["year"].astype("int64").to_numpy(),
+            "quarter": part["quarter"].astype("int64").to_numpy(),
+            "category": part["category"].astype(str).to_numpy(),
+            "value": part["value"].astype("float64").to_numpy(),
+        }
+    )
+    result["category_label"] = [vocabulary.category_label(c) if vocabulary else c for c in result["category"]]
+    result["period"] = [period_label((y, q)) for y, q in zip(result["year"], result["quarter"], strict=True)]
+    result["period_start"] = [period_start((y, q)) for y, q in zip(result["year"], result["quarter"], strict=True)]
+    result["_order"] = [order.get(c, len(order)) for c in result["category"]]
+    result = result.sort_values(["_order", "category", "year", "quarter"], kind="stable", ignore_index=True)
+    return result[BREAKDOWN_COLUMNS]
+
+
+def breakdown_table(rows: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """The numbers of a breakdown chart as people read them: one row per quarter, one column per category."""
+    if rows.empty:
+        return pd.DataFrame(columns=["Quarter"])
+    labels = list(dict.fromkeys(rows["category_label"]))
+    wide = rows.pivot_table(
+        index=["year", "quarter", "period"], columns="category_label", values="value", aggfunc="first"
+    )
+    wide = wide.reindex(columns=labels).reset_index().sort_values(["year", "quarter"], ignore_index=True)
+    wide = wide.drop(columns=["year", "quarter"]).rename(columns={"period": "Quarter"})
+    wide.columns.name = None
+    return wide.rename(columns={label: f"{label} ({indicator.unit_label})" for label in labels})
+
+
+def total_table(rows: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """The quarterly total of one indicator (one partnership's rows): Quarter and the value with its unit."""
+    totals = total_rows(rows)
+    totals = totals[totals["indicator_id"] == indicator.id].sort_values(["year", "quarter"])
+    return pd.DataFrame(
+        {
+            "Quarter": [period_label((int(y), int(q))) for y, q in zip(totals["year"], totals["quarter"], strict=True)],
+            f"{indicator.short_name} ({indicator.unit_label})": totals["value"].astype("float64").to_numpy(),
+        }
+    )
+
+
+def references_table(indicator: Indicator) -> pd.DataFrame:
+    """The indicator's framework references, one row per framework (GRI, IRIS+, SDG, WEF, ESRS)."""
+    rows = []
+    for code, name in FRAMEWORKS.items():
+        found = indicator.references_for(code)
+        text = "; ".join(f"{r.code} ({r.note})" if r.note else r.code for r in found) or "none listed"
+        rows.append((name, text))
+    return pd.DataFrame(rows, columns=["Framework", "References"])
+
+
+# ---- the profile of a partnership -------------------------------------------------------------------------------
+
+
+def sector_label(code: object) -> str:
+    """The lead sector as people read it (``ngo`` -> ``Non-profit organisation``)."""
+    text = "" if missing(code) else str(code)
+    return SECTORS.get(text, text.replace("_", " ").capitalize() or "not recorded")
+
+
+def profile_lines(profile: Mapping[str, object]) -> list[tuple[str, str]]:
+    """Partners, focus datasets and region of a partnership as (label, plain text) pairs."""
+    partners = ", ".join(split_list(profile.get("partner_organisations"))) or "not recorded"
+    focus = [d for d in split_list(profile.get("focus_datasets")) if d in DATASET_INFO]
+    datasets = ", ".join(DATASET_INFO[d].name for d in DATASETS if d in focus) or "not recorded"
+    region = profile.get("region")
+    return [
+        ("Partners", partners),
+        ("Focus datasets", datasets),
+        ("Region", "not recorded" if missing(region) else str(region)),
+    ]

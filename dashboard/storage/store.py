@@ -1,0 +1,743 @@
+"""The Delta Lake store: indicator tables in two layers, reference tables, and the audit of commits.
+
+Layout under one root (a local folder or an object-store URI)::
+
+    submitted/<dataset>     every accepted upload (staff see it)
+    published/<dataset>     what a reviewer approved (the public sees only this)
+    reference/partnerships  one row per partnership
+    reference/goals         one row per goal
+    audit/commits           one row per commit attempt
+    auth/users              one row per account: role, partnerships, Argon2 password hash, lockout state
+
+A commit replaces exactly the (partnership, year, quarter) slices present in a validated frame, in one Delta
+transaction; everything else is untouched and earlier versions stay readable. On an S3-compatible object store
+(``s3://bucket/prefix``) delta-rs reads the usual ``AWS_*`` variables itself (credentials, region, endpoint,
+``AWS_ALLOW_HTTP``) and writes each commit file with a conditional put (``If-None-Match: *``), so two writers can never
+overwrite each other's commit; see ``object_store_options``. The store checks the shape of what it is given but not
+the business rules: callers pass frames that passed ``data_contracts``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from deltalake import CommitProperties, DeltaTable, PostCommitHookProperties, write_deltalake
+from deltalake.exceptions import CommitFailedError, TableNotFoundError
+
+from data_contracts import DATASETS, GOAL_COLUMNS, INDICATOR_COLUMNS, PARTNERSHIP_COLUMNS, SLICE_COLUMNS
+
+Layer = Literal["submitted", "published"]
+LAYERS: tuple[Layer, ...] = ("submitted", "published")
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_STORE = REPO_ROOT / ".impact_store"
+STORE_ENV = "IMPACT_STORE"
+
+COMMIT_RETRIES = 8
+
+TABLE_CONFIGURATION: Mapping[str, str] = {"delta.enableExpiredLogCleanup": "false"}
+KEEP_LOG = PostCommitHookProperties(create_checkpoint=True, cleanup_expired_logs=False)
+"""Never delete old log files: by default delta-rs drops log entries older than 30 days at checkpoints, and then
+versions the audit refers to could no longer be read or restored. New tables say so in their properties (for every
+engine), and every write of the store says so again (for tables created before)."""
+
+S3_SCHEMES = ("s3://", "s3a://")
+S3_COMMIT_OPTIONS: Mapping[str, str] = {"conditional_put": "etag"}
+"""Storage options every ``s3://`` store gets unless its caller or the environment (``AWS_CONDITIONAL_PUT``) says
+otherwise: commit files are created with ``If-None-Match: *``, so of two writers racing for one table version exactly
+one wins and the other retries on the next version (no DynamoDB lock; delta-rs 1.x no longer has one). This is already
+the default of deltalake 1.6; it is pinned here so an upgrade cannot quietly change it. The endpoint must honour
+conditional writes: AWS S3 does, and so must any S3-compatible server used with more than one writer."""
+
+INDICATOR_SCHEMA = pa.schema(
+    [
+        ("partnership_id", pa.string()),
+        ("year", pa.int64()),
+        ("quarter", pa.int64()),
+        ("indicator_id", pa.string()),
+        ("dimension", pa.string()),
+        ("category", pa.string()),
+        ("value", pa.float64()),
+        ("note", pa.string()),
+    ]
+)
+PARTNERSHIP_SCHEMA = pa.schema(
+    [
+        ("partnership_id", pa.string()),
+        ("name", pa.string()),
+        ("partner_organisations", pa.string()),
+        ("lead_sector", pa.string()),
+        ("focus_datasets", pa.string()),
+        ("country", pa.string()),
+        ("region", pa.string()),
+        ("start_date", pa.date32()),
+        ("committed_funding_usd", pa.float64()),
+        ("visibility", pa.string()),
+        ("description", pa.string()),
+    ]
+)
+GOAL_SCHEMA = pa.schema(
+    [
+        ("goal_id", pa.string()),
+        ("partnership_id", pa.string()),
+        ("indicator_id", pa.string()),
+        ("dimension", pa.string()),
+        ("category", pa.string()),
+        ("baseline_year", pa.int64()),
+        ("baseline_value", pa.float64()),
+        ("target_year", pa.int64()),
+        ("target_value", pa.float64()),
+    ]
+)
+AUDIT_SCHEMA = pa.schema(
+    [
+        ("commit_id", pa.string()),
+        ("committed_at", pa.timestamp("us", tz="UTC")),
+        ("user", pa.string()),
+        ("action", pa.string()),
+        ("outcome", pa.string()),
+        ("table", pa.string()),
+        ("dataset", pa.string()),
+        ("source_name", pa.string()),
+        ("source_sha256", pa.string()),
+        ("slices", pa.string()),
+        ("rows", pa.int64()),
+        ("table_version", pa.int64()),
+        ("message", pa.string()),
+    ]
+)
+AUDIT_COLUMNS: tuple[str, ...] = tuple(AUDIT_SCHEMA.names)
+USERS_SCHEMA = pa.schema(
+    [
+        ("email", pa.string()),
+        ("role", pa.string()),
+        ("partnerships", pa.string()),
+        ("password_hash", pa.string()),
+        ("disabled", pa.bool_()),
+        ("failed_attempts", pa.int64()),
+        ("locked_until", pa.timestamp("us", tz="UTC")),
+        ("created_at", pa.timestamp("us", tz="UTC")),
+        ("updated_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+USERS_COLUMNS: tuple[str, ...] = tuple(USERS_SCHEMA.names)
+USERS_STATS_COLUMNS = ",".join(c for c in USERS_COLUMNS if c != "password_hash")
+"""The users table keeps file statistics (min/max values in the Delta log) of these columns only, so no part of a
+password hash is ever copied into the transaction log."""
+
+assert tuple(INDICATOR_SCHEMA.names) == INDICATOR_COLUMNS
+assert tuple(PARTNERSHIP_SCHEMA.names) == PARTNERSHIP_COLUMNS
+assert tuple(GOAL_SCHEMA.names) == GOAL_COLUMNS
+
+PARTNERSHIPS_TABLE = "reference/partnerships"
+GOALS_TABLE = "reference/goals"
+AUDIT_TABLE = "audit/commits"
+_STATS_COLUMNS_KEY = "delta.dataSkippingStatsColumns"
+USERS_TABLE = "auth/users"
+LAZY_TABLES: frozenset[str] = frozenset({USERS_TABLE})
+"""Tables added after the first stores were made: created on first use, not needed for a store to count as set up
+(so an existing store without them is never mistaken for a new one and seeded again)."""
+
+
+def indicator_table(dataset: str, layer: Layer) -> str:
+    """Name (path under the root) of an indicator table."""
+    if dataset not in DATASETS:
+        raise KeyError(f"unknown dataset {dataset!r}; expected one of {', '.join(DATASETS)}")
+    if layer not in LAYERS:
+        raise KeyError(f"unknown layer {layer!r}; expected submitted or published")
+    return f"{layer}/{dataset}"
+
+
+TABLE_SCHEMAS: Mapping[str, pa.Schema] = {
+    **{indicator_table(d, layer): INDICATOR_SCHEMA for d in DATASETS for layer in LAYERS},
+    PARTNERSHIPS_TABLE: PARTNERSHIP_SCHEMA,
+    GOALS_TABLE: GOAL_SCHEMA,
+    AUDIT_TABLE: AUDIT_SCHEMA,
+    USERS_TABLE: USERS_SCHEMA,
+}
+PARTITIONS: Mapping[str, list[str] | None] = {
+    name: (["year"] if name.split("/")[0] in LAYERS else None) for name in TABLE_SCHEMAS
+}
+
+
+class StoreError(RuntimeError):
+    """A store operation that cannot be done; the message says why. Nothing was written."""
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One partnership's quarter of one dataset: the unit an upload replaces."""
+
+    partnership_id: str
+    year: int
+    quarter: int
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id}:{self.year}Q{self.quarter}"
+
+    @classmethod
+    def parse(cls, text: str) -> Slice:
+        partnership_id, period = text.rsplit(":", 1)
+        year, quarter = period.upper().split("Q")
+        return cls(partnership_id, int(year), int(quarter))
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    """What a commit did: the table, its new version (None if nothing was written), slices and rows."""
+
+    commit_id: str
+    table: str
+    version: int | None
+    slices: tuple[Slice, ...]
+    rows: int
+    outcome: Literal["accepted", "unchanged", "rejected"]
+
+
+def slices_of(frame: pd.DataFrame) -> tuple[Slice, ...]:
+    """The (partnership, year, quarter) slices present in an indicator frame, sorted."""
+    keys = frame[list(SLICE_COLUMNS)].drop_duplicates().sort_values(list(SLICE_COLUMNS))
+    return tuple(Slice(str(p), int(y), int(q)) for p, y, q in keys.itertuples(index=False))
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def slice_predicate(slices: Iterable[Slice]) -> str:
+    """A Delta predicate matching exactly the rows of the given slices."""
+    by_period: dict[tuple[int, int], list[str]] = {}
+    for s in slices:
+        by_period.setdefault((s.year, s.quarter), []).append(s.partnership_id)
+    if not by_period:
+        raise StoreError("no slices given")
+    parts = []
+    for (year, quarter), ids in sorted(by_period.items()):
+        id_list = ", ".join(_quote(i) for i in sorted(set(ids)))
+        parts.append(f"(year = {year} AND quarter = {quarter} AND partnership_id IN ({id_list}))")
+    return " OR ".join(parts)
+
+
+def _slice_filter(slices: Sequence[Slice]) -> pc.Expression:
+    expression = None
+    for s in slices:
+        term = (
+            (pc.field("partnership_id") == s.partnership_id)
+            & (pc.field("year") == s.year)
+            & (pc.field("quarter") == s.quarter)
+        )
+        expression = term if expression is None else expression | term
+    assert expression is not None
+    return expression
+
+
+def _unique(slices: Iterable[Slice]) -> tuple[Slice, ...]:
+    """The slices sorted, each once; StoreError when there are none."""
+    unique = tuple(sorted(set(slices), key=lambda s: (s.partnership_id, s.year, s.quarter)))
+    if not unique:
+        raise StoreError("no slices given")
+    return unique
+
+
+def _absent(slices: Sequence[Slice], rows: pd.DataFrame) -> list[str]:
+    """The slices (as text) without a row in ``rows``."""
+    present = set(slices_of(rows)) if not rows.empty else set()
+    return [str(s) for s in slices if s not in present]
+
+
+def _same_rows(first: pd.DataFrame, second: pd.DataFrame) -> bool:
+    """True when two indicator frames hold the same keys, values and notes (in any order)."""
+    if len(first) != len(second):
+        return False
+    keys = [c for c in INDICATOR_COLUMNS if c not in ("value", "note")]
+
+    def canonical(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame[list(INDICATOR_COLUMNS)].sort_values(keys, ignore_index=True)
+        return frame.assign(note=frame["note"].fillna("").astype(str), value=frame["value"].astype("float64"))
+
+    return canonical(first).equals(canonical(second))
+
+
+def _to_arrow(frame: pd.DataFrame, schema: pa.Schema, table: str) -> pa.Table:
+    missing = [c for c in schema.names if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in schema.names]
+    if missing or extra:
+        raise StoreError(f"{table}: columns do not match the table (missing {missing}, unexpected {extra})")
+    try:
+        return pa.Table.from_pandas(frame[list(schema.names)], schema=schema, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as error:
+        raise StoreError(f"{table}: values do not fit the table's types ({error})") from error
+
+
+def _typed(table: pa.Table, schema: pa.Schema) -> pd.DataFrame:
+    frame = table.to_pandas()
+    for field in schema:
+        if field.name not in frame.columns:
+            continue
+        if pa.types.is_string(field.type):
+            frame[field.name] = frame[field.name].astype("string")
+        elif pa.types.is_int64(field.type):
+            frame[field.name] = frame[field.name].astype("Int64" if frame[field.name].isna().any() else "int64")
+        elif pa.types.is_float64(field.type):
+            frame[field.name] = frame[field.name].astype("float64")
+    return frame
+
+
+def object_store_options(root: str, storage_options: Mapping[str, str] | None = None) -> dict[str, str] | None:
+    """The delta-rs storage options for a store root: ``storage_options`` over the defaults of its scheme.
+
+    Credentials, region and endpoint are not copied here: delta-rs reads ``AWS_ACCESS_KEY_ID``,
+    ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``, ``AWS_REGION`` / ``AWS_DEFAULT_REGION``, ``AWS_ENDPOINT_URL_S3`` /
+    ``AWS_ENDPOINT_URL`` and ``AWS_ALLOW_HTTP`` from the environment itself, each time a table is opened.
+    """
+    options = dict(storage_options or {})
+    if root.lower().startswith(S3_SCHEMES):
+        given = {_option_name(key) for key in [*options, *os.environ]}
+        options.update({key: value for key, value in S3_COMMIT_OPTIONS.items() if key not in given})
+    return options or None
+
+
+def _option_name(key: str) -> str:
+    """An object-store option's name without case or ``aws_`` prefix (``AWS_CONDITIONAL_PUT`` -> ``conditional_put``),
+    as delta-rs matches them."""
+    return key.lower().removeprefix("aws_")
+
+
+_TRACKED: OrderedDict[tuple[str, str], DeltaTable] = OrderedDict()
+_TRACKED_LOCK = threading.Lock()
+_TRACKED_KEPT = 256
+"""The tables whose versions this process follows (:meth:`Store.version`), by URI and storage options; the least
+recently asked are let go beyond :data:`_TRACKED_KEPT` (a store has 13 tables)."""
+
+
+class Store:
+    """The tables of one store root. Cheap to create; every read and write goes to the tables."""
+
+    def __init__(self, root: str | Path, storage_options: Mapping[str, str] | None = None) -> None:
+        text = str(root)
+        self.is_local = "://" not in text or text.startswith("file://")
+        self.root = str(Path(text.removeprefix("file://")).resolve()) if self.is_local else text.rstrip("/")
+        self.storage_options = object_store_options(self.root, storage_options)
+
+    @classmethod
+    def from_env(cls, override: str | Path | None = None) -> Store:
+        """The store named by ``override``, else ``$IMPACT_STORE``, else the local default folder."""
+        return cls(override or os.environ.get(STORE_ENV) or DEFAULT_STORE)
+
+    def __repr__(self) -> str:
+        return f"Store({self.root!r})"
+
+    # -- tables -------------------------------------------------------------------------------------------------
+
+    def uri(self, table: str) -> str:
+        if table not in TABLE_SCHEMAS:
+            raise KeyError(f"unknown table {table!r}")
+        return f"{self.root}/{table}"
+
+    def exists(self, table: str) -> bool:
+        return DeltaTable.is_deltatable(self.uri(table), storage_options=self.storage_options)
+
+    def _table(self, table: str, version: int | None = None) -> DeltaTable:
+        try:
+            return DeltaTable(self.uri(table), version=version, storage_options=self.storage_options)
+        except TableNotFoundError as error:
+            raise StoreError(f"table {table} does not exist in {self.root}; run `python -m dashboard init`") from error
+
+    def create_tables(self) -> None:
+        """Create every missing table, empty, with its schema. Existing tables are left as they are."""
+        for table, schema in TABLE_SCHEMAS.items():
+            if not self.exists(table):
+                if self.is_local:
+                    Path(self.uri(table)).mkdir(parents=True, exist_ok=True)
+                try:
+                    DeltaTable.create(
+                        self.uri(table),
+                        schema=schema,
+                        partition_by=PARTITIONS[table],
+                        mode="ignore",
+                        configuration=TABLE_CONFIGURATION,
+                        storage_options=self.storage_options,
+                    )
+                except Exception as error:  # another process created it first
+                    if not self.exists(table):
+                        raise StoreError(f"could not create table {table}: {error}") from error
+
+    def is_initialised(self) -> bool:
+        """True when every table exists (tables created on first use, ``LAZY_TABLES``, are not required)."""
+        return all(self.exists(table) for table in TABLE_SCHEMAS if table not in LAZY_TABLES)
+
+    def version(self, table: str) -> int:
+        """Current version of a table (the cache key of reads, asked on every page run).
+
+        Each table's log is opened once per process and then brought up to date (``update_incremental``: only the
+        commits since are read), instead of loading the whole log and file list on every call."""
+        key = (self.uri(table), json.dumps(self.storage_options or {}, sort_keys=True))
+        with _TRACKED_LOCK:
+            tracked = _TRACKED.get(key)
+            if tracked is not None:
+                try:
+                    tracked.update_incremental()
+                    _TRACKED.move_to_end(key)
+                    return tracked.version()
+                except Exception:  # noqa: BLE001 - a table gone or unreadable: open it afresh below
+                    del _TRACKED[key]
+            tracked = self._table(table)
+            _TRACKED[key] = tracked
+            while len(_TRACKED) > _TRACKED_KEPT:
+                _TRACKED.popitem(last=False)
+            return tracked.version()
+
+    def versions(self, tables: Iterable[str] | None = None) -> dict[str, int]:
+        return {t: self.version(t) for t in (tables or TABLE_SCHEMAS)}
+
+    def history(self, table: str, limit: int | None = None) -> pd.DataFrame:
+        """The table's commits, newest first: version, timestamp, operation, commit id and user."""
+        rows = []
+        for entry in self._table(table).history(limit):
+            rows.append(
+                {
+                    "version": entry.get("version"),
+                    "timestamp": pd.to_datetime(entry.get("timestamp"), unit="ms", utc=True),
+                    "operation": entry.get("operation"),
+                    "commit_id": entry.get("commit_id"),
+                    "user": entry.get("user"),
+                    "predicate": (entry.get("operationParameters") or {}).get("predicate"),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def restore(self, table: str, version: int, *, user: str) -> int:
+        """Bring a table back to an earlier version (as a new version); returns the new version."""
+        delta = self._table(table)
+        commit_id = str(uuid.uuid4())
+        delta.restore(version, commit_properties=self._props(commit_id, user), post_commithook_properties=KEEP_LOG)
+        new_version = self.version(table)
+        self.record_audit(
+            commit_id=commit_id,
+            user=user,
+            action="restore",
+            outcome="accepted",
+            table=table,
+            rows=0,
+            table_version=new_version,
+            message=f"restored to version {version}",
+        )
+        return new_version
+
+    # -- reads --------------------------------------------------------------------------------------------------
+
+    def read(
+        self,
+        table: str,
+        *,
+        columns: Sequence[str] | None = None,
+        filter: pc.Expression | None = None,
+        version: int | None = None,
+    ) -> pd.DataFrame:
+        """A table (or a version of it) as a typed frame, with only the given columns and rows."""
+        dataset = self._table(table, version).to_pyarrow_dataset()
+        arrow = dataset.to_table(columns=list(columns) if columns else None, filter=filter)
+        schema = TABLE_SCHEMAS[table]
+        if columns:
+            schema = pa.schema([schema.field(c) for c in columns])
+        frame = _typed(arrow.cast(schema) if arrow.schema != schema else arrow, schema)
+        return frame
+
+    def partition_years(self, table: str, version: int | None = None) -> list[int]:
+        """The years an indicator table (or a version of it) holds rows of, from its partitions; oldest first."""
+        return sorted({int(values["year"]) for values in self._table(table, version).partitions()})
+
+    def read_indicators(
+        self,
+        dataset: str,
+        layer: Layer = "published",
+        *,
+        partnership_ids: Sequence[str] | None = None,
+        years: Sequence[int] | None = None,
+        indicator_ids: Sequence[str] | None = None,
+        columns: Sequence[str] | None = None,
+        version: int | None = None,
+    ) -> pd.DataFrame:
+        """Rows of an indicator table, filtered by partnership, year and indicator (pushed down to the files)."""
+        expression = None
+        for column, values in (("partnership_id", partnership_ids), ("year", years), ("indicator_id", indicator_ids)):
+            if values is not None:
+                term = pc.field(column).isin(list(values))
+                expression = term if expression is None else expression & term
+        return self.read(indicator_table(dataset, layer), columns=columns, filter=expression, version=version)
+
+    def read_partnerships(self) -> pd.DataFrame:
+        return self.read(PARTNERSHIPS_TABLE)
+
+    def read_goals(self) -> pd.DataFrame:
+        return self.read(GOALS_TABLE)
+
+    def read_audit(self) -> pd.DataFrame:
+        return self.read(AUDIT_TABLE).sort_values("committed_at", ascending=False, ignore_index=True)
+
+    def read_users(self) -> pd.DataFrame:
+        """The accounts table, password hashes included: callers outside ``dashboard.access.accounts`` want
+        ``dashboard.access.accounts.list_users``, which leaves the hashes out."""
+        return self.read(USERS_TABLE).sort_values("email", ignore_index=True)
+
+    # -- writes -------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _props(commit_id: str, user: str) -> CommitProperties:
+        return CommitProperties(custom_metadata={"commit_id": commit_id, "user": user})
+
+    def _write(self, table: str, data: pa.Table, *, predicate: str | None, commit_id: str, user: str) -> int:
+        """Overwrite (the rows matching ``predicate`` of) a table in one transaction; returns the version written.
+
+        Delta's optimistic concurrency retries conflicting commits; a commit that still conflicts is tried again
+        here on the newest version, so concurrent writers all land.
+        """
+        for attempt in range(COMMIT_RETRIES):
+            delta = self._table(table)
+            try:
+                write_deltalake(
+                    delta,
+                    data,
+                    mode="overwrite",
+                    predicate=predicate,
+                    partition_by=PARTITIONS[table],
+                    storage_options=self.storage_options,
+                    commit_properties=self._props(commit_id, user),
+                    post_commithook_properties=KEEP_LOG,
+                )
+                return delta.version()  # the writer's table object now stands at its own commit
+            except CommitFailedError:
+                if attempt == COMMIT_RETRIES - 1:
+                    raise
+                time.sleep(0.05 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def commit_indicators(
+        self,
+        frame: pd.DataFrame,
+        dataset: str,
+        *,
+        user: str,
+        layer: Layer = "submitted",
+        source_name: str | None = None,
+        source_sha256: str | None = None,
+        action: str = "upload",
+        commit_id: str | None = None,
+    ) -> CommitResult:
+        """Replace the slices present in a validated frame with its rows, in one transaction, and audit it.
+
+        Other partnerships and quarters are untouched; the previous rows stay in the table's history.
+        """
+        table = indicator_table(dataset, layer)
+        commit_id = commit_id or str(uuid.uuid4())
+        if frame.empty:
+            raise StoreError("nothing to commit: the frame has no rows")
+        data = _to_arrow(frame, INDICATOR_SCHEMA, table)
+        slices = slices_of(frame)
+        version = self._write(table, data, predicate=slice_predicate(slices), commit_id=commit_id, user=user)
+        self.record_audit(
+            commit_id=commit_id,
+            user=user,
+            action=action,
+            outcome="accepted",
+            table=table,
+            dataset=dataset,
+            source_name=source_name,
+            source_sha256=source_sha256,
+            slices=slices,
+            rows=len(frame),
+            table_version=version,
+        )
+        return CommitResult(commit_id, table, version, slices, len(frame), "accepted")
+
+    def publish(self, dataset: str, slices: Sequence[Slice], *, user: str) -> CommitResult:
+        """Copy slices from the submitted layer to the published layer in one transaction (replacing them there)."""
+        if not slices:
+            raise StoreError("no slices to publish")
+        source = self.read(indicator_table(dataset, "submitted"), filter=_slice_filter(slices))
+        present = set(slices_of(source)) if not source.empty else set()
+        absent = [str(s) for s in slices if s not in present]
+        if absent:
+            raise StoreError(f"nothing submitted for {', '.join(absent)}; nothing was published")
+        return self.commit_indicators(source, dataset, user=user, layer="published", action="publish")
+
+    def unpublish(self, dataset: str, slices: Sequence[Slice], *, user: str, reason: str) -> CommitResult:
+        """Withdraw slices from the published layer (the public stops seeing them) in one transaction, and audit it.
+
+        The submitted layer keeps the rows, so the slices wait for review again. ``reason`` (required) becomes the
+        audit message. Every slice must be published; otherwise nothing is written.
+        """
+        table = indicator_table(dataset, "published")
+        slices = _unique(slices)
+        if not reason or not reason.strip():
+            raise StoreError("a reason is required to withdraw published figures")
+        present = self.read(table, columns=list(SLICE_COLUMNS), filter=_slice_filter(slices))
+        absent = _absent(slices, present)
+        if absent:
+            raise StoreError(f"nothing published for {', '.join(absent)}; nothing was withdrawn")
+        commit_id = str(uuid.uuid4())
+        # An overwrite of the slices' rows with no rows, not DeltaTable.delete: delta-rs's delete rewrites the rows it
+        # keeps with string_view columns, after which pyarrow cannot filter the table on partnership_id.
+        nothing = INDICATOR_SCHEMA.empty_table()
+        version = self._write(table, nothing, predicate=slice_predicate(slices), commit_id=commit_id, user=user)
+        self.record_audit(
+            commit_id=commit_id,
+            user=user,
+            action="unpublish",
+            outcome="accepted",
+            table=table,
+            dataset=dataset,
+            slices=slices,
+            rows=len(present),
+            table_version=version,
+            message=reason.strip(),
+        )
+        return CommitResult(commit_id, table, version, slices, len(present), "accepted")
+
+    def revert_submitted(self, dataset: str, slices: Sequence[Slice], *, user: str, reason: str) -> CommitResult:
+        """Put submitted slices back to what is published, in one transaction, and audit it (action "reject").
+
+        A slice that was never published is removed from the submitted layer. ``reason`` (required) becomes the
+        audit message. Every slice must be submitted and differ from its published rows; otherwise nothing is written.
+        """
+        table = indicator_table(dataset, "submitted")
+        slices = _unique(slices)
+        if not reason or not reason.strip():
+            raise StoreError("a reason is required to reject submitted figures")
+        where = _slice_filter(slices)
+        submitted = self.read(table, filter=where)
+        published = self.read(indicator_table(dataset, "published"), filter=where)
+        absent = _absent(slices, submitted)
+        if absent:
+            raise StoreError(f"nothing submitted for {', '.join(absent)}; nothing was rejected")
+        if _same_rows(submitted, published):
+            raise StoreError("the submitted figures already equal the published ones; nothing was rejected")
+        commit_id = str(uuid.uuid4())
+        data = _to_arrow(published, INDICATOR_SCHEMA, table)
+        version = self._write(table, data, predicate=slice_predicate(slices), commit_id=commit_id, user=user)
+        self.record_audit(
+            commit_id=commit_id,
+            user=user,
+            action="reject",
+            outcome="accepted",
+            table=table,
+            dataset=dataset,
+            slices=slices,
+            rows=len(published),
+            table_version=version,
+            message=reason.strip(),
+        )
+        return CommitResult(commit_id, table, version, slices, len(published), "accepted")
+
+    def replace_reference(
+        self,
+        table: str,
+        frame: pd.DataFrame,
+        *,
+        user: str,
+        source_name: str | None = None,
+        source_sha256: str | None = None,
+        action: str = "upload",
+    ) -> CommitResult:
+        """Replace a whole reference table (partnerships or goals) with a validated frame, and audit it."""
+        if table not in (PARTNERSHIPS_TABLE, GOALS_TABLE):
+            raise KeyError(f"{table} is not a reference table")
+        commit_id = str(uuid.uuid4())
+        data = _to_arrow(frame, TABLE_SCHEMAS[table], table)
+        version = self._write(table, data, predicate=None, commit_id=commit_id, user=user)
+        self.record_audit(
+            commit_id=commit_id,
+            user=user,
+            action=action,
+            outcome="accepted",
+            table=table,
+            source_name=source_name,
+            source_sha256=source_sha256,
+            rows=len(frame),
+            table_version=version,
+        )
+        return CommitResult(commit_id, table, version, (), len(frame), "accepted")
+
+    def replace_users(self, frame: pd.DataFrame, *, user: str, action: str, message: str | None = None) -> int:
+        """Replace the whole accounts table in one transaction and audit it; returns the version written.
+
+        The audit row names the action, the table and the row count (and ``message``), never a password hash.
+        """
+        commit_id = str(uuid.uuid4())
+        data = _to_arrow(frame, USERS_SCHEMA, USERS_TABLE)
+        delta = self._table(USERS_TABLE)
+        if delta.metadata().configuration.get(_STATS_COLUMNS_KEY) != USERS_STATS_COLUMNS:
+            delta.alter.set_table_properties({_STATS_COLUMNS_KEY: USERS_STATS_COLUMNS})
+        version = self._write(USERS_TABLE, data, predicate=None, commit_id=commit_id, user=user)
+        self.record_audit(
+            commit_id=commit_id,
+            user=user,
+            action=action,
+            outcome="accepted",
+            table=USERS_TABLE,
+            rows=len(frame),
+            table_version=version,
+            message=message,
+        )
+        return version
+
+    def record_audit(
+        self,
+        *,
+        commit_id: str,
+        user: str,
+        action: str,
+        outcome: str,
+        table: str | None = None,
+        dataset: str | None = None,
+        source_name: str | None = None,
+        source_sha256: str | None = None,
+        slices: Sequence[Slice] = (),
+        rows: int = 0,
+        table_version: int | None = None,
+        message: str | None = None,
+    ) -> None:
+        """Append one row to the audit table."""
+        row = {
+            "commit_id": commit_id,
+            "committed_at": datetime.now(UTC),
+            "user": user,
+            "action": action,
+            "outcome": outcome,
+            "table": table,
+            "dataset": dataset,
+            "source_name": source_name,
+            "source_sha256": source_sha256,
+            "slices": json.dumps([str(s) for s in slices]),
+            "rows": rows,
+            "table_version": table_version,
+            "message": message,
+        }
+        data = pa.Table.from_pylist([row], schema=AUDIT_SCHEMA)
+        for attempt in range(COMMIT_RETRIES):
+            try:
+                write_deltalake(
+                    self.uri(AUDIT_TABLE),
+                    data,
+                    mode="append",
+                    storage_options=self.storage_options,
+                    post_commithook_properties=KEEP_LOG,
+                )
+                return
+            except CommitFailedError:
+                if attempt == COMMIT_RETRIES - 1:
+                    raise
+                time.sleep(0.05 * 2**attempt)

@@ -1,0 +1,85 @@
+"""Embed: one chart and nothing else, for an iframe on a partner's website (``/embed?partnership=…&embed=true``).
+
+Published figures of public partnerships only, small counts suppressed. Anything that cannot be shown gets the
+same neutral message, whatever the reason.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import streamlit as st
+
+from dashboard.present.charts import PLOTLY_CONFIG
+from dashboard.present.text_safety import markdown_literal
+from dashboard.public.embed import (
+    DARK_PAGE_CSS,
+    EMBED_CHART_HEIGHT,
+    NOT_AVAILABLE,
+    embed_content,
+    full_view_url,
+    parse_request,
+)
+from dashboard.public.published import updated_text
+from dashboard.settings import data_licence, min_cell_count
+from dashboard.web.ui import (
+    app_base_url,
+    drawn_embed,
+    get_store,
+    read_last_updated,
+    read_public_goals,
+    read_public_partnerships,
+    read_public_rows,
+    require,
+    source_note,
+)
+from data_contracts import INDICATORS
+
+require("embed")
+store = get_store(snapshot=True)  # this page only reads
+partnerships = read_public_partnerships(store)
+request = parse_request(st.query_params.to_dict())
+content = None
+source = ""
+if request is not None and set(request.partnerships) <= set(partnerships["partnership_id"]):
+    rows = read_public_rows(store, request.partnerships)  # the partnerships asked for, nothing else
+    names = dict(zip(partnerships["partnership_id"], partnerships["name"], strict=True))
+    updated = read_last_updated(store, request.partnerships)
+    latest = max((when for when in updated.values() if when is not None), default=None)
+    source = source_note(store, [names[pid] for pid in request.partnerships], INDICATORS[request.indicator].dataset)
+    source += f" Last updated {updated_text(latest)}."
+    content = drawn_embed(  # drawn once per published snapshot, shared
+        store,
+        ("embed", request, source),
+        partial(
+            embed_content,
+            request,
+            rows=rows,
+            partnerships=partnerships,
+            goals=read_public_goals(store, request.partnerships) if request.view == "progress" else [],
+            k=min_cell_count(),
+            source=source,
+        ),
+    )
+
+if content is None:
+    st.info(NOT_AVAILABLE, icon=":material/visibility_off:")
+    st.stop()
+
+if request is not None and request.theme == "dark":
+    st.html(DARK_PAGE_CSS)  # our own fixed style sheet, no data in it
+chart_tab, table_tab = st.tabs(["Chart", "Table"])
+with chart_tab:
+    st.plotly_chart(
+        content.figure,
+        config=PLOTLY_CONFIG,
+        key="embed-chart",
+        alt=content.alt,
+        theme=None,
+        height=EMBED_CHART_HEIGHT,
+    )
+with table_tab:
+    st.dataframe(content.table, hide_index=True, height=EMBED_CHART_HEIGHT, key="embed-table")
+hidden = f" {len(content.hidden)} values hidden to protect small groups." if content.hidden else ""
+link = full_view_url(app_base_url(), request)  # our own address and URL-encoded parameters: safe in a link
+st.caption(f"{markdown_literal(source)} Licence {data_licence()}.{hidden} [Full view]({link})")

@@ -1,0 +1,259 @@
+"""Indicator explorer: one indicator across every partnership, its breakdowns, its definition and its goals."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.analytics import comparison as cmp
+from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
+from dashboard.present.charts import breakdown_figure, breakdown_title, colour_map
+from dashboard.present.exports import csv_bytes
+from dashboard.present.text_safety import markdown_literal
+from dashboard.web.ui import (
+    DEFERRED_ROWS,
+    ExplorerView,
+    chart_block,
+    drawn_figure,
+    get_store,
+    read_goals_on_indicator,
+    read_partnerships,
+    require,
+    sample_badge,
+    source_note,
+    trend_block,
+)
+from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
+
+VIEWS = {"quarterly": "Quarterly", "annual": "Annual (complete years)"}
+DEFAULT_INDICATOR = "workforce_headcount"
+
+identity = require("indicator")
+store = get_store(snapshot=True)  # this page only reads
+partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
+names = dict(zip(partnerships["partnership_id"].astype(str), partnerships["name"].astype(str), strict=True))
+colours = colour_map(list(names.values()))
+params = st.query_params
+
+st.title("Indicator explorer")
+st.caption(
+    "One indicator across every partnership: how it moves, how it breaks down, what it means and which goals are "
+    "set on it. Staff view: every accepted upload."
+)
+sample_badge(store)
+
+indicator_ids = list(INDICATORS)
+if "explorer_indicator" not in st.session_state:
+    st.session_state["explorer_indicator"] = cmp.parse_choice(params.get("indicator"), indicator_ids, DEFAULT_INDICATOR)
+chosen = st.selectbox(
+    "Indicator",
+    options=indicator_ids,
+    format_func=cmp.indicator_label,
+    key="explorer_indicator",
+    help="All 44 indicators of the catalog, grouped by dataset.",
+)
+st.query_params["indicator"] = chosen
+indicator = INDICATORS[chosen]
+dataset = DATASET_INFO[indicator.dataset]
+
+explorer = ExplorerView(store, chosen)  # the rows of this indicator (and its components) only, results cached
+trend = explorer.part("trend")
+latest = explorer.part("latest")
+goals = read_goals_on_indicator(store, chosen)  # cmp.goals_on_indicator, cached by version
+
+st.subheader(indicator.name, anchor=False)
+st.text(indicator.description)
+cards = st.columns(3)
+cards[0].metric(
+    "Partnerships reporting",
+    f"{len(latest)} of {len(names)}",
+    help="Partnerships with at least one quarterly headline figure of this indicator.",
+    border=True,
+)
+cards[1].metric(
+    "Latest quarter reported",
+    cmp.latest_quarter(latest),
+    border=True,
+)
+cards[2].metric(
+    "Goals on this indicator",
+    f"{len(goals)}",
+    help="Goals partnerships set on this indicator (any series); see the Goals tab.",
+    border=True,
+)
+
+across_tab, breakdown_tab, metadata_tab, goals_tab = st.tabs(["Across partnerships", "Breakdowns", "Metadata", "Goals"])
+
+# ---- across partnerships --------------------------------------------------------------------------------------
+with across_tab:
+    if st.session_state.get("explorer_view") not in VIEWS:
+        st.session_state["explorer_view"] = cmp.parse_choice(params.get("view"), list(VIEWS), "quarterly")
+    view = st.radio(
+        "Period",
+        options=list(VIEWS),
+        format_func=VIEWS.get,
+        key="explorer_view",
+        horizontal=True,
+        help="Annual values follow the indicator's year rule (see the Metadata tab).",
+    )
+    st.query_params["view"] = view
+    if trend.empty:
+        st.info(
+            f"No partnership has reported {indicator.short_name.lower()} yet. Program officers can upload it on the "
+            "Upload page.",
+            icon=":material/info:",
+        )
+    else:
+        if view == "annual":
+            st.caption(f"{INCOMPLETE_YEAR_RULE} Year rule: {indicator.year_rule_text}")
+            series = explorer.part("annual")
+        else:
+            series = trend
+        if series.empty:
+            st.info(
+                f"No partnership has a complete year of {indicator.short_name.lower()} yet: switch to the quarterly "
+                "view.",
+                icon=":material/info:",
+            )
+        else:
+            source = source_note(store, int(series["partnership_id"].nunique()), indicator.dataset)
+            trend_block(  # a line per partnership, or their spread when there are many: drawn once per version
+                series,
+                indicator,
+                draw_key=(*explorer.key(), view, source),
+                source=source,
+                colours=colours,
+                key=f"across-{chosen}-{view}",
+                file_name=f"{chosen}_{view}_by_partnership.csv",
+                value_header=cmp.value_column(indicator),
+                period_header="Year" if view == "annual" else "Quarter",
+                title=cmp.annual_title(indicator) if view == "annual" else None,
+                annual=view == "annual",
+            )
+        st.markdown("**Latest quarter each partnership reported**")
+        st.dataframe(explorer.part("latest_display"), hide_index=True, key=f"latest-{chosen}")
+        latest_csv = explorer.part("latest_csv")
+        st.download_button(
+            "Download the latest values (CSV)",
+            data=partial(csv_bytes, latest_csv) if len(latest_csv) > DEFERRED_ROWS else csv_bytes(latest_csv),
+            file_name=f"{chosen}_latest.csv",
+            mime="text/csv",
+            key=f"latest-{chosen}-csv",
+            icon=":material/download:",
+        )
+
+# ---- breakdowns -----------------------------------------------------------------------------------------------
+with breakdown_tab:
+    if not indicator.breakdowns:
+        st.query_params["dimension"] = TOTAL
+        st.info(
+            f"{indicator.short_name} is reported as a total only: the catalog allows no breakdown for it.",
+            icon=":material/info:",
+        )
+    else:
+        options = list(indicator.breakdowns)
+        if st.session_state.get("explorer_dimension") not in options:
+            st.session_state["explorer_dimension"] = cmp.parse_choice(params.get("dimension"), options, options[0])
+        dimension = st.selectbox(
+            "Breakdown",
+            options=options,
+            format_func=lambda code: DIMENSIONS[code].label,
+            key="explorer_dimension",
+        )
+        st.query_params["dimension"] = dimension
+        label = DIMENSIONS[dimension].label
+        if indicator.breakdown_of == "owners":
+            st.caption("This breakdown describes the owners of the supplier firms, not people served.")
+        latest_parts = explorer.part("latest_breakdown", dimension)
+        if latest_parts is None or latest_parts.empty:
+            st.info(
+                f"No partnership reports {indicator.short_name.lower()} by {label.lower()} yet.",
+                icon=":material/info:",
+            )
+        else:
+            reporters = explorer.part("reporters", dimension)
+            if st.session_state.get("explorer_partnership") not in reporters:
+                st.session_state["explorer_partnership"] = cmp.parse_choice(
+                    params.get("partnership"), reporters, reporters[0]
+                )
+            partnership_id = st.selectbox(
+                "Partnership",
+                options=reporters,
+                format_func=lambda pid: names.get(pid, pid),
+                key="explorer_partnership",
+                help=f"Partnerships that report {indicator.short_name.lower()} by {label.lower()}.",
+            )
+            st.query_params["partnership"] = partnership_id
+            rows = explorer.part("breakdown", dimension, partnership_id)
+            name = names.get(partnership_id, partnership_id)  # plain text: the figure builder makes it literal
+            source = source_note(store, [name], indicator.dataset)
+            figure = drawn_figure(
+                (*explorer.key(), "breakdown", dimension, partnership_id, source),
+                partial(
+                    breakdown_figure,
+                    rows,
+                    indicator,
+                    dimension_label=label,
+                    mode="stacked",
+                    source=source,
+                    title=f"{breakdown_title(indicator, label)}: {name}",
+                ),
+            )
+            chart_block(
+                figure,
+                rows[["period", "category_label", "value"]].rename(
+                    columns={"period": "Quarter", "category_label": label, "value": cmp.value_column(indicator)}
+                ),
+                key=f"breakdown-{chosen}-{dimension}",
+                file_name=f"{chosen}_{partnership_id}_by_{dimension}.csv",
+                alt=f"Bar chart of {indicator.short_name.lower()} per quarter by {label.lower()}.",
+            )
+            st.markdown(f"**Latest quarter by {markdown_literal(label.lower())}, every partnership reporting it**")
+            st.dataframe(
+                explorer.part("latest_breakdown_display", dimension),
+                hide_index=True,
+                key=f"parts-{chosen}-{dimension}",
+            )
+            st.download_button(
+                "Download this table (CSV)",
+                data=partial(csv_bytes, latest_parts) if len(latest_parts) > DEFERRED_ROWS else csv_bytes(latest_parts),
+                file_name=f"{chosen}_latest_by_{dimension}.csv",
+                mime="text/csv",
+                key=f"parts-{chosen}-{dimension}-csv",
+                icon=":material/download:",
+            )
+
+# ---- metadata -------------------------------------------------------------------------------------------------
+with metadata_tab:
+    metadata = pd.DataFrame(cmp.indicator_metadata(indicator), columns=["Field", "Value"])
+    st.table(metadata.map(markdown_literal), hide_index=True, hide_header=True, alt="Indicator definition")
+    st.markdown("**Framework references**")
+    st.caption(
+        "Codes of the reporting frameworks this indicator follows: GRI Standards, IRIS+, the SDG indicators, the WEF "
+        "stakeholder capitalism metrics and ESRS. “none verified” means no code has been checked for that framework."
+    )
+    st.table(cmp.references_table(indicator).map(markdown_literal), hide_index=True, alt="Framework references")
+
+# ---- goals ----------------------------------------------------------------------------------------------------
+with goals_tab:
+    if goals.empty:
+        st.info(
+            f"No partnership has set a goal on {indicator.short_name.lower()} yet.",
+            icon=":material/info:",
+        )
+    else:
+        st.caption(
+            "Status by the SDG progress method on complete years: the observed annual growth against the growth "
+            "needed to reach the target. Score from −5 (deterioration) to 5 (target achieved)."
+        )
+        st.dataframe(goals, hide_index=True, key=f"goals-{chosen}")
+        st.download_button(
+            "Download the goals (CSV)",
+            data=csv_bytes(goals),
+            file_name=f"{chosen}_goals.csv",
+            mime="text/csv",
+            key=f"goals-{chosen}-csv",
+            icon=":material/download:",
+        )

@@ -1,0 +1,342 @@
+"""One partnership: who is in it, whether its goals are on course, how its indicators trend, its latest figures."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
+from dashboard.analytics.goals import partnership_progress
+from dashboard.analytics.metrics import format_value, latest_figures, period_label, quarterly_trend
+from dashboard.present.charts import breakdown_figure, goal_progress_figure, trend_figure
+from dashboard.present.exports import csv_bytes
+from dashboard.present.goal_texts import (
+    BAR_LABELS,
+    bar_modes,
+    breakdown_label,
+    breakdown_options,
+    breakdown_rows,
+    breakdown_table,
+    combined_text,
+    dataset_options,
+    goal_card,
+    goal_chart_table,
+    incomplete_year_note,
+    indicator_options,
+    missing,
+    parse_choice,
+    profile_lines,
+    references_table,
+    sector_label,
+    series_label,
+    status_badge,
+    total_table,
+    workings_table,
+)
+from dashboard.present.text_safety import markdown_literal
+from dashboard.public.embed import EmbedRequest
+from dashboard.settings import min_cell_count
+from dashboard.web.ui import (
+    chart_block,
+    drawn_figure,
+    get_store,
+    read_goal_workings,
+    read_partnership_goals,
+    read_partnerships,
+    read_rows,
+    read_what_the_public_sees,
+    require,
+    sample_badge,
+    source_note,
+)
+from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
+
+identity = require("partnership")
+store = get_store(snapshot=True)  # this page only reads
+partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
+
+st.title("Partnership")
+st.caption(
+    "One partnership in depth: who is in it, whether its goals are on course, how its indicators trend and its "
+    "latest figures. Staff view: every accepted upload."
+)
+sample_badge(store)
+
+if partnerships.empty:
+    st.info("No partnerships yet. An admin adds them; see the README.", icon=":material/info:")
+    st.stop()
+
+ids = partnerships["partnership_id"].tolist()
+names = dict(zip(partnerships["partnership_id"], partnerships["name"], strict=True))
+requested = st.query_params.get("partnership")
+chosen = st.selectbox(
+    "Partnership",
+    options=ids,
+    index=ids.index(requested) if requested in ids else 0,
+    format_func=lambda pid: names[pid],
+)
+st.query_params["partnership"] = chosen
+profile = partnerships.set_index("partnership_id").loc[chosen]
+
+# ---- profile ------------------------------------------------------------------------------------------------------
+st.header(markdown_literal(names[chosen]), anchor=False)
+if not missing(profile["description"]):
+    st.text(str(profile["description"]))
+facts = st.columns(4)
+facts[0].metric(
+    "Committed funding",
+    format_value(profile["committed_funding_usd"], "currency_usd", compact=True),
+    help=format_value(profile["committed_funding_usd"], "currency_usd"),
+    border=True,
+)
+facts[1].metric("Lead sector", markdown_literal(sector_label(profile["lead_sector"])), border=True)
+facts[2].metric(
+    "Country",
+    markdown_literal(profile["country"]) or "not recorded",
+    help=f"Region: {markdown_literal(profile['region'])}",
+    border=True,
+)
+facts[3].metric(
+    "Since", "not recorded" if missing(profile["start_date"]) else f"{profile['start_date']:%B %Y}", border=True
+)
+for label, text in profile_lines(profile.to_dict()):
+    line = st.columns([1, 7], vertical_alignment="top")
+    line[0].markdown(f"**{label}**")
+    line[1].text(text)
+
+rows_of = read_rows(store, "submitted", partnership_ids=[chosen])  # this partnership's rows only, every dataset
+
+
+def embeddable(request: EmbedRequest) -> EmbedRequest | None:
+    """Charts of public partnerships offer an embed (of the published figures); private ones do not."""
+    return request if profile["visibility"] == "public" else None
+
+
+# ---- goals ----------------------------------------------------------------------------------------------------------
+st.subheader("Goals", anchor=False)
+mine, evaluated_key = read_partnership_goals(store, chosen)  # its goals on its rows only, cached by version
+if mine.empty:
+    st.info(
+        "This partnership has no goals yet. An admin records goals (indicator, baseline and target) in the goals "
+        "table.",
+        icon=":material/info:",
+    )
+else:
+    combined = partnership_progress(mine).iloc[0]
+    score = None if missing(combined["score"]) else float(combined["score"])
+    summary = st.columns([2, 5], vertical_alignment="center")
+    with summary[0]:
+        st.markdown(f"Combined status: {status_badge(str(combined['status']))}")
+    summary[1].text(combined_text(int(combined["goals"]), score, int(mine["off_course"].sum())))
+    all_rows = pd.concat(list(rows_of.values()), ignore_index=True)  # a goal's points need only its partnership
+    note = incomplete_year_note(all_rows)
+    st.caption(INCOMPLETE_YEAR_RULE + (f" {note}" if note else ""))
+
+    ordered = mine.assign(_missing=mine["score"].isna()).sort_values(["_missing", "score", "goal_id"])
+    workings = read_goal_workings(store, chosen)  # each goal's result and annual points, cached by version
+    figure_key = (store.root, evaluated_key, chosen)
+    for goal in ordered.to_dict("records"):
+        card = goal_card(goal)
+        indicator = INDICATORS[str(goal["indicator_id"])]
+        result, points = workings[str(goal["goal_id"])]
+        with st.container(border=True):
+            st.markdown(f"**{markdown_literal(card.title)}**  {card.badge}")
+            direction = "higher is better" if indicator.higher_is_better else "lower is better"
+            series = series_label(goal["dimension"], goal["category"])
+            st.caption(f"Goal {markdown_literal(card.goal_id)} · {markdown_literal(series)} · {direction}")
+            st.progress(card.fraction or 0.0, text=card.progress_text)
+            if card.empty_message:
+                st.info(card.empty_message, icon=":material/hourglass_empty:")
+            else:
+                numbers = st.columns(4)
+                numbers[0].metric(card.current_label, card.current, help=card.current_help)
+                numbers[1].metric("Observed growth a year", card.observed, help=card.observed_help)
+                numbers[2].metric("Required growth a year", card.required, help=card.required_help)
+                numbers[3].metric("Needed a year from now on", card.needed, help=card.needed_help)
+            base_year = result.base_year if result.base_year is not None else int(goal["baseline_year"])
+            base_value = result.base_value if result.base_value is not None else float(goal["baseline_value"])
+            projection = None if missing(goal["projection"]) else float(goal["projection"])
+            source = source_note(store, [names[chosen]], indicator.dataset)
+            figure = drawn_figure(
+                (*figure_key, card.goal_id, source),
+                partial(
+                    goal_progress_figure,
+                    points,
+                    indicator=indicator,
+                    base_year=base_year,
+                    base_value=base_value,
+                    target_year=int(goal["target_year"]),
+                    target_value=float(goal["target_value"]),
+                    current_year=result.current_year,
+                    current_value=result.current_value,
+                    projection=projection,
+                    status=card.status,
+                    source=source,
+                ),
+            )
+            chart_block(
+                figure,
+                goal_chart_table(
+                    points,
+                    base_year=base_year,
+                    base_value=base_value,
+                    target_year=int(goal["target_year"]),
+                    target_value=float(goal["target_value"]),
+                    current_year=result.current_year,
+                    current_value=result.current_value,
+                    projection=projection,
+                ),
+                key=f"goal-{card.goal_id}",
+                file_name=f"{card.goal_id}_progress.csv",
+                alt=f"Line chart of {card.title.lower()} by year with the path to the target and the projection.",
+                embed=embeddable(EmbedRequest((chosen,), indicator.id, "progress", goal=card.goal_id)),
+                embed_title=f"{card.title}, {names[chosen]}",
+            )
+            with st.expander("Workings"):
+                st.dataframe(workings_table(result, indicator), hide_index=True, key=f"workings-{card.goal_id}")
+
+
+def public_view_note(dimension: str) -> None:
+    """Staff see true values; say what the public sees of them (small counts hidden), or that it sees nothing."""
+    if profile["visibility"] != "public":
+        st.caption(":material/lock: This partnership is private: the public sees none of its figures.")
+        return
+    k = min_cell_count()
+    table, hidden = read_what_the_public_sees(store, chosen, indicator_id, dimension, k)
+    if not hidden:
+        st.caption(":material/visibility: The public sees these values as they are, once published.")
+        return
+    st.caption(
+        f":material/visibility_off: {hidden} of these values are hidden in public outputs: counts of fewer than {k} "
+        "people, values from which one could be worked out, or rates over such groups."
+    )
+    with st.expander(f"What the public sees ({hidden} hidden)"):
+        st.dataframe(table, hide_index=True, key=f"public-view-{dimension}")
+
+
+# ---- indicator trends -----------------------------------------------------------------------------------------------
+st.subheader("Indicator trends", anchor=False)
+datasets = dataset_options(profile["focus_datasets"])
+dataset = parse_choice(st.query_params.get("dataset"), datasets, datasets[0])
+pick = st.columns(2)
+dataset = pick[0].selectbox(
+    "Dataset",
+    options=datasets,
+    index=datasets.index(dataset),
+    format_func=lambda d: DATASET_INFO[d].name,
+    help="The datasets this partnership reports on.",
+)
+st.query_params["dataset"] = dataset
+rows = rows_of[dataset]
+indicators = indicator_options(rows, dataset)
+if not indicators:
+    st.info(
+        f"No {DATASET_INFO[dataset].name.lower()} data for this partnership yet — program officers can upload it on "
+        "the Upload page.",
+        icon=":material/info:",
+    )
+else:
+    indicator_id = parse_choice(st.query_params.get("indicator"), indicators, indicators[0])
+    indicator_id = pick[1].selectbox(
+        "Indicator",
+        options=indicators,
+        index=indicators.index(indicator_id),
+        format_func=lambda i: INDICATORS[i].short_name,
+    )
+    st.query_params["indicator"] = indicator_id
+    indicator = INDICATORS[indicator_id]
+    st.caption(f"{indicator.name}. {indicator.description}")
+
+    options = breakdown_options(indicator)
+    breakdown = parse_choice(st.query_params.get("breakdown"), options, TOTAL)
+    controls = st.columns(2)
+    breakdown = controls[0].radio(
+        "Breakdown",
+        options=options,
+        index=options.index(breakdown),
+        format_func=breakdown_label,
+        horizontal=True,
+        help="The total, or the figures by one breakdown the indicator allows.",
+    )
+    st.query_params["breakdown"] = breakdown
+    source = source_note(store, [names[chosen]], dataset)
+    if breakdown == TOTAL:
+        st.query_params.pop("bars", None)
+        trend = quarterly_trend(rows, indicator_id, partnerships)
+        chart_block(
+            trend_figure(trend, indicator, source=source),
+            total_table(rows, indicator),
+            key="trend-total",
+            file_name=f"{chosen}_{indicator_id}.csv",
+            alt=f"Line chart of {indicator.short_name.lower()} per quarter for {names[chosen]}.",
+            embed=embeddable(EmbedRequest((chosen,), indicator_id, "trend")),
+            embed_title=f"{indicator.short_name} per quarter, {names[chosen]}",
+        )
+        public_view_note(TOTAL)
+    else:
+        modes = bar_modes(indicator)
+        bars = parse_choice(st.query_params.get("bars"), modes, modes[0])
+        if len(modes) > 1:
+            bars = controls[1].radio(
+                "Bars",
+                options=list(modes),
+                index=modes.index(bars),
+                format_func=lambda mode: BAR_LABELS[mode],
+                horizontal=True,
+                help="Stacked bars show how the total splits; side-by-side bars compare the categories.",
+            )
+        else:
+            controls[1].caption(
+                "Shares, rates and averages do not add up across categories, so the bars stand side by side."
+            )
+        st.query_params["bars"] = bars
+        parts = breakdown_rows(rows, indicator_id, breakdown)
+        label = DIMENSIONS[breakdown].label
+        if parts.empty:
+            st.info(
+                f"No breakdown by {label.lower()} of {indicator.short_name.lower()} for this partnership yet: only "
+                "the total is reported. Choose Total, or ask program officers to add the breakdown to their next "
+                "upload.",
+                icon=":material/info:",
+            )
+        else:
+            chart_block(
+                breakdown_figure(parts, indicator, dimension_label=label, mode=bars, source=source),  # type: ignore[arg-type]
+                breakdown_table(parts, indicator),
+                key="trend-breakdown",
+                file_name=f"{chosen}_{indicator_id}_by_{breakdown}.csv",
+                alt=f"Bar chart of {indicator.short_name.lower()} per quarter by {label.lower()} for {names[chosen]}.",
+                embed=embeddable(EmbedRequest((chosen,), indicator_id, "breakdown", breakdown=breakdown)),
+                embed_title=f"{indicator.short_name} by {label.lower()}, {names[chosen]}",
+            )
+            public_view_note(breakdown)
+    st.markdown("**Framework references**")
+    st.dataframe(references_table(indicator), hide_index=True, width="content", key="references")
+
+# ---- latest figures -------------------------------------------------------------------------------------------------
+st.subheader("Latest figures", anchor=False)
+latest = latest_figures(rows_of)
+if latest.empty:
+    st.info(
+        "No figures for this partnership yet. Program officers can upload them on the Upload page.",
+        icon=":material/info:",
+    )
+else:
+    for dataset_id, latest_rows in latest.groupby("dataset", sort=False):
+        info = DATASET_INFO[dataset_id]
+        with st.expander(
+            f"{info.name} — {period_label((latest_rows['year'].iloc[0], latest_rows['quarter'].iloc[0]))}"
+        ):
+            table = latest_rows[["indicator", "value_text", "unit", "indicator_id"]].rename(
+                columns={"indicator": "Indicator", "value_text": "Value", "unit": "Unit", "indicator_id": "Id"}
+            )
+            st.dataframe(table, hide_index=True, key=f"latest-{dataset_id}")
+    st.download_button(
+        "Download the latest figures (CSV)",
+        csv_bytes(latest.drop(columns=["value_text"])),
+        f"{chosen}_latest.csv",
+        "text/csv",
+        icon=":material/download:",
+    )

@@ -1,0 +1,300 @@
+"""Public portal: every public partnership with its goals, indicators and data downloads — published figures only,
+small counts of people suppressed. No sign-in needed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
+from dashboard.analytics.comparison import MAX_PARTNERSHIPS
+from dashboard.analytics.metrics import format_value, period_label
+from dashboard.present.goal_texts import (
+    breakdown_label,
+    dataset_options,
+    goal_card,
+    indicator_options,
+    parse_choice,
+    profile_lines,
+)
+from dashboard.present.text_safety import markdown_literal
+from dashboard.public.embed import EmbedRequest, embed_content
+from dashboard.public.published import (
+    DOWNLOAD_FORMATS,
+    about_frame,
+    citation,
+    download_bytes,
+    updated_text,
+)
+from dashboard.settings import data_licence, min_cell_count
+from dashboard.web.ui import (
+    app_base_url,
+    chart_block,
+    drawn_embed,
+    get_store,
+    is_sample,
+    read_portal_index,
+    read_public_download_table,
+    read_public_goals,
+    read_public_partnerships,
+    read_public_rows,
+    require,
+    sample_badge,
+    source_note,
+)
+from data_contracts import DATASET_INFO, INDICATORS, TOTAL
+
+require("portal")
+store = get_store(snapshot=True)  # this page only reads
+partnerships = read_public_partnerships(store)
+k = min_cell_count()
+licence = data_licence()
+
+st.title("Partnerships")
+st.caption(
+    "What each public partnership reports and whether its goals are on course. Published figures only; breakdowns "
+    f"of fewer than {k} people are hidden (see Methodology)."
+)
+sample_badge(store)
+
+index = read_portal_index(store)  # the list of every public partnership that reports, cached by version
+reporting = index.reporting
+if not reporting:
+    st.info(
+        "No published figures yet. They appear here once a reviewer publishes a partnership's quarter.",
+        icon=":material/info:",
+    )
+    st.stop()
+
+shown = partnerships[partnerships["partnership_id"].isin(reporting)].reset_index(drop=True)
+names = dict(zip(shown["partnership_id"], shown["name"], strict=True))
+updated = index.updated
+latest_of = index.latest
+
+# ---- the list -----------------------------------------------------------------------------------------------------
+listing = index.listing
+with st.expander(f"All {len(shown)} public partnerships", expanded="partnership" not in st.query_params):
+    st.dataframe(listing, hide_index=True, key="portal-list")
+
+requested = st.query_params.get("partnership")
+chosen = st.selectbox(
+    "Partnership",
+    options=reporting,
+    index=reporting.index(requested) if requested in reporting else 0,
+    format_func=lambda pid: names[pid],
+)
+st.query_params["partnership"] = chosen
+profile = shown.set_index("partnership_id").loc[chosen]
+mine = read_public_rows(store, [chosen])  # this partnership's public rows only
+source_who = [names[chosen]]
+last = updated.get(chosen)
+
+st.header(markdown_literal(names[chosen]), anchor=False)
+st.caption(f"Last updated {updated_text(last)} · latest published quarter {period_label(latest_of[chosen])}")
+if isinstance(profile["description"], str) and profile["description"].strip():
+    st.text(profile["description"])
+for label, text in [("Country", str(profile["country"])), *profile_lines(profile.to_dict())]:
+    line = st.columns([1, 7], vertical_alignment="top")
+    line[0].markdown(f"**{label}**")
+    line[1].text(text)
+
+
+def source_for(dataset: str) -> str:
+    return f"{source_note(store, source_who, dataset)} Last updated {updated_text(last)}."
+
+
+# ---- goals ----------------------------------------------------------------------------------------------------------
+st.subheader("Goals", anchor=False)
+my_goals = read_public_goals(store, [chosen])
+if not my_goals:
+    st.info("This partnership has not published goals yet.", icon=":material/flag:")
+else:
+    st.caption(INCOMPLETE_YEAR_RULE)
+    for goal in sorted(my_goals, key=lambda g: (str(g.row["indicator_id"]), str(g.row["goal_id"]))):
+        card = goal_card(goal.row)
+        indicator = INDICATORS[str(goal.row["indicator_id"])]
+        hidden_years = set(goal.points.loc[goal.points["value"].isna(), "year"].astype(int))
+        current_hidden = pd.notna(goal.row["current_year"]) and int(goal.row["current_year"]) in hidden_years
+        with st.container(border=True):
+            st.markdown(f"**{markdown_literal(card.title)}**  {card.badge}")
+            target = format_value(float(goal.row["target_value"]), indicator.unit)
+            st.caption(f"Target {target} by {int(goal.row['target_year'])} · {card.status_label}")
+            if current_hidden:
+                st.progress(0.0, text="The latest value is hidden to protect a small group of people.")
+            else:
+                st.progress(card.fraction or 0.0, text=card.progress_text)
+            request = EmbedRequest((chosen,), indicator.id, "progress", goal=str(goal.row["goal_id"]))
+            source = source_for(indicator.dataset)
+            content = drawn_embed(  # drawn once per published snapshot, shared
+                store,
+                ("portal", request, source),
+                partial(
+                    embed_content,
+                    request,
+                    rows=mine,
+                    partnerships=shown,
+                    goals=my_goals,
+                    k=k,
+                    source=source,
+                    compact=False,
+                ),
+            )
+            if content is None:
+                st.info(
+                    "The chart of this goal is hidden: its values concern fewer than "
+                    f"{k} people. The status above is computed from the published figures.",
+                    icon=":material/visibility_off:",
+                )
+                continue
+            chart_block(
+                content.figure,
+                content.table,
+                key=f"goal-{card.goal_id}",
+                file_name=f"{card.goal_id}_progress.csv",
+                alt=content.alt,
+                embed=request,
+                embed_title=content.title,
+            )
+
+# ---- indicators ---------------------------------------------------------------------------------------------------
+st.subheader("Indicators", anchor=False)
+datasets = [d for d in dataset_options(profile["focus_datasets"]) if indicator_options(mine, d)]
+datasets += [d for d in DATASET_INFO if d not in datasets and indicator_options(mine, d)]
+if not datasets:
+    st.info("No published indicator figures for this partnership yet.", icon=":material/info:")
+else:
+    pick = st.columns([1, 1, 1])
+    dataset = parse_choice(st.query_params.get("dataset"), datasets, datasets[0])
+    dataset = pick[0].selectbox(
+        "Dataset", datasets, index=datasets.index(dataset), format_func=lambda d: DATASET_INFO[d].name
+    )
+    indicators = indicator_options(mine, dataset)
+    indicator_id = parse_choice(st.query_params.get("indicator"), indicators, indicators[0])
+    indicator_id = pick[1].selectbox(
+        "Indicator", indicators, index=indicators.index(indicator_id), format_func=lambda i: INDICATORS[i].short_name
+    )
+    indicator = INDICATORS[indicator_id]
+    with_data = [
+        d for d in indicator.breakdowns if ((mine["indicator_id"] == indicator_id) & (mine["dimension"] == d)).any()
+    ]
+    options = [TOTAL, *with_data]
+    breakdown = parse_choice(st.query_params.get("breakdown"), options, TOTAL)
+    breakdown = pick[2].selectbox("Breakdown", options, index=options.index(breakdown), format_func=breakdown_label)
+    st.query_params.update({"dataset": dataset, "indicator": indicator_id, "breakdown": breakdown})
+    st.caption(f"{indicator.name}. {indicator.description} Unit: {indicator.unit_label}.")
+    if breakdown == TOTAL:
+        request = EmbedRequest((chosen,), indicator_id, "trend")
+    else:
+        request = EmbedRequest((chosen,), indicator_id, "breakdown", breakdown=breakdown)
+    source = source_for(dataset)
+    content = drawn_embed(
+        store,
+        ("portal", request, source),
+        partial(
+            embed_content, request, rows=mine, partnerships=shown, goals=my_goals, k=k, source=source, compact=False
+        ),
+    )
+    if content is None:
+        st.info(f"No published {indicator.short_name.lower()} figures to show here.", icon=":material/info:")
+    else:
+        chart_block(
+            content.figure,
+            content.table,
+            key="portal-indicator",
+            file_name=f"{chosen}_{indicator_id}_{request.view}.csv",
+            alt=content.alt,
+            embed=request,
+            embed_title=content.title,
+        )
+        if content.hidden:
+            st.caption(
+                f"{len(content.hidden)} values are hidden to protect small groups: fewer than {k} people, or a "
+                "value from which one could be worked out. The Table tab shows which."
+            )
+
+    # ---- compare ------------------------------------------------------------------------------------------------
+    others = [pid for pid in reporting if pid != chosen]
+    with st.expander("Compare with other public partnerships"):
+        picked = st.multiselect(
+            "Partnerships to compare with",
+            others,
+            default=[],
+            max_selections=MAX_PARTNERSHIPS - 1,
+            format_func=lambda pid: names[pid],
+            placeholder="Choose one or more",
+        )
+        if picked:
+            ids = (chosen, *picked)
+            rows = read_public_rows(store, ids)  # the partnerships compared, nothing else
+            common = set.intersection(
+                *[
+                    set(zip(g["year"].astype(int), g["quarter"].astype(int), strict=True))
+                    for pid, g in rows[(rows["indicator_id"] == indicator_id) & (rows["dimension"] == TOTAL)].groupby(
+                        "partnership_id"
+                    )
+                    if pid in ids
+                ]
+                or [set()]
+            )
+            if not common:
+                st.info(
+                    f"These partnerships have no quarter of {indicator.short_name.lower()} in common.",
+                    icon=":material/info:",
+                )
+            else:
+                end = max(common)
+                request = EmbedRequest(ids, indicator_id, "compare", end=end)
+                content = drawn_embed(
+                    store,
+                    ("portal", request, source),
+                    partial(
+                        embed_content,
+                        request,
+                        rows=rows,
+                        partnerships=shown,
+                        goals=my_goals,
+                        k=k,
+                        source=source,
+                        compact=False,
+                    ),
+                )
+                if content is None:
+                    st.info(
+                        "Not every partnership chosen reports this indicator in that quarter.", icon=":material/info:"
+                    )
+                else:
+                    chart_block(
+                        content.figure,
+                        content.table,
+                        key="portal-compare",
+                        file_name=f"{indicator_id}_{end[0]}Q{end[1]}_compared.csv",
+                        alt=content.alt,
+                        embed=request,
+                        embed_title=content.title,
+                    )
+
+# ---- downloads ----------------------------------------------------------------------------------------------------
+st.subheader("Data", anchor=False)
+table = read_public_download_table(store, chosen)  # download_frame of this partnership's public rows, cached
+today = datetime.now(UTC).date()
+line = citation([names[chosen]], published=last, retrieved=today, url=f"{app_base_url()}/portal", licence=licence)
+about = about_frame(line, licence, k, sample=is_sample(store))
+st.caption(
+    f"Every published figure of this partnership, {len(table):,} rows: the value shown to the public, with "
+    f"suppressed values blank and the reason beside them. Licence: {licence}."
+)
+st.text(f"Cite as: {line}")
+buttons = st.columns(len(DOWNLOAD_FORMATS))
+for column, (fmt, (label, mime)) in zip(buttons, DOWNLOAD_FORMATS.items(), strict=True):
+    column.download_button(
+        f"All figures ({label})",
+        data=partial(download_bytes, table, fmt, about=about),
+        file_name=f"{chosen}_published.{fmt}",
+        mime=mime,
+        icon=":material/download:",
+        key=f"portal-download-{fmt}",
+        on_click="ignore",
+    )

@@ -1,0 +1,194 @@
+"""The portfolio overview, for staff (submitted layer, every partnership) and for the public (published layer,
+public partnerships only): headline KPIs of a quarter, goal progress, a trend per dataset, the partnership list."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import streamlit as st
+
+from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
+from dashboard.analytics.filters import FILTER_KEYS, PortfolioFilter, apply_filter, filter_options
+from dashboard.analytics.goals import status_counts
+from dashboard.analytics.metrics import (
+    format_change,
+    format_value,
+    parse_period,
+    period_label,
+)
+from dashboard.present.charts import colour_map
+from dashboard.present.exports import csv_bytes
+from dashboard.storage.store import Layer
+from dashboard.web.ui import (
+    DEFERRED_ROWS,
+    PortfolioView,
+    get_store,
+    read_public_summary,
+    read_summary,
+    require,
+    sample_badge,
+    source_note,
+    status_chart,
+    trend_block,
+)
+from data_contracts import DATASET_INFO, DATASETS, INDICATORS
+
+
+def render_portfolio(*, public: bool) -> None:
+    """The overview page. ``public`` reads only the published layer of public partnerships.
+
+    Nothing here reads whole tables: one cached pass over the layer (``ui.read_summary``) gives the quarters, the
+    headline rows and the evaluated goals, and the figures of each filter and quarter are cached too, so a rerun
+    with the same choices only draws."""
+    require("public" if public else "overview")
+    store = get_store(snapshot=True)  # this page only reads
+    layer: Layer = "published" if public else "submitted"
+    # for the public: published rows of public partnerships, small counts suppressed before anything is computed
+    summary = read_public_summary(store) if public else read_summary(store, layer)
+    view = PortfolioView(store, summary, public=public)
+    all_partnerships = view.partnerships()
+
+    st.title("Partnership impact" if public else "Portfolio overview")
+    st.caption(
+        "What the partnerships achieve together, which goals are on course and how each dataset is trending. "
+        + (
+            "Published figures of public partnerships only."
+            if public
+            else "Staff view: every accepted upload, published or not, private partnerships included."
+        )
+    )
+    sample_badge(store)
+
+    periods = summary.periods
+    if all_partnerships.empty or not periods:
+        st.info(
+            "No indicator data yet. Load the synthetic sample with `python -m dashboard init`, or ask program officers "
+            "to upload their quarterly files.",
+            icon=":material/info:",
+        )
+        return
+
+    # ---- filters (kept in the URL) -------------------------------------------------------------------------------
+    labels = [period_label(p) for p in periods]
+    requested = st.query_params.get("period")
+    default_label = requested if requested in labels else period_label(periods[-1])
+    options = filter_options(all_partnerships)
+    from_url = PortfolioFilter.from_query(st.query_params.to_dict(), all_partnerships)
+    quarter_column, region_column, country_column, sector_column, focus_column = st.columns([1.2, 2, 1.2, 1.4, 1.6])
+    chosen = quarter_column.selectbox(
+        "Quarter",
+        options=labels[::-1],
+        index=labels[::-1].index(default_label),
+        help="KPI cards show this quarter and compare it with the same quarter a year earlier.",
+    )
+    regions = region_column.multiselect("Region", options["region"], default=list(from_url.regions), placeholder="All")
+    countries = country_column.multiselect(
+        "Country", options["country"], default=list(from_url.countries), placeholder="All"
+    )
+    sectors = sector_column.multiselect(
+        "Lead sector", options["sector"], default=list(from_url.sectors), placeholder="All", format_func=str.capitalize
+    )
+    focus = focus_column.multiselect(
+        "Focus dataset",
+        options["focus"],
+        default=list(from_url.focus),
+        placeholder="All",
+        format_func=lambda d: DATASET_INFO[d].name,
+    )
+    portfolio_filter = PortfolioFilter(tuple(regions), tuple(countries), tuple(sectors), tuple(focus))
+    st.query_params["period"] = chosen
+    for key in FILTER_KEYS:
+        st.query_params.pop(key, None)
+    st.query_params.update(portfolio_filter.to_query())
+    period = parse_period(chosen)
+
+    partnerships = apply_filter(all_partnerships, portfolio_filter)
+    if partnerships.empty:
+        st.info("No partnership matches these filters. Remove a filter to see more.", icon=":material/filter_alt_off:")
+        return
+    kpis, goals, overview = view.figures(portfolio_filter, period)
+    if portfolio_filter.active:
+        st.caption(f"Showing {len(partnerships)} of {len(all_partnerships)} partnerships.")
+
+    # ---- headline figures ----------------------------------------------------------------------------------------
+    st.subheader(f"Headline figures, {chosen}")
+    columns = st.columns(3)
+    for position, kpi in enumerate(kpis):
+        indicator = INDICATORS[kpi.indicator_id]
+        columns[position % 3].metric(
+            kpi.label,
+            format_value(kpi.value, kpi.unit, compact=True),
+            delta=format_change(kpi),
+            delta_color="normal" if indicator.higher_is_better else "inverse",
+            help=f"{indicator.name}. Sum over the {kpi.partnerships} partnerships reporting in {chosen}. "
+            f"Unit: {indicator.unit_label}.",
+            border=True,
+        )
+
+    # ---- goal progress -------------------------------------------------------------------------------------------
+    st.subheader("Goal progress")
+    if goals.empty:
+        st.info("No goals for these partnerships yet.", icon=":material/flag:")
+    else:
+        counts = status_counts(goals)
+        off_course = counts["limited_progress"] + counts["deterioration"]
+        st.caption(
+            f"{len(goals)} goals of {goals['partnership_id'].nunique()} partnerships; {off_course} off course "
+            f"(limited progress or deterioration). {INCOMPLETE_YEAR_RULE}"
+        )
+        status_chart(store, counts, partnerships=goals["partnership_id"].nunique(), key="overview-status")
+        if not public:
+            st.page_link(
+                "web/views/goals.py",
+                label=f"See the {off_course} goals off course",
+                icon=":material/flag:",
+                query_params={"filter": "off_course"},
+            )
+
+    # ---- trends --------------------------------------------------------------------------------------------------
+    st.subheader("Trends by dataset")
+    names = all_partnerships.set_index("partnership_id")["name"]
+    colours = colour_map(list(names))
+    trends = view.trends(portfolio_filter)
+    for dataset in DATASETS:
+        info = DATASET_INFO[dataset]
+        indicator = INDICATORS[info.headline_indicator]
+        trend = trends[dataset]
+        with st.container(border=True):
+            st.markdown(f"**:material/bar_chart: {info.name}** — {info.description}")
+            if trend.empty:
+                st.info(f"No {info.name.lower()} data for the partnerships in view.", icon=":material/info:")
+                continue
+            source = source_note(store, trend["partnership_id"].nunique(), dataset)
+            trend_block(  # a line per partnership, or their spread when there are many: drawn once per version
+                trend,
+                indicator,
+                draw_key=(*view.key(portfolio_filter), dataset, source),
+                source=source,
+                colours=colours,
+                key=f"trend-{dataset}",
+                file_name=f"{indicator.id}_by_partnership.csv",
+                value_header=f"{indicator.short_name} ({indicator.unit_label})",
+            )
+
+    # ---- partnerships --------------------------------------------------------------------------------------------
+    st.subheader("Partnerships")
+    shown = overview.drop(columns=["partnership_id"])
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={"Committed funding (USD)": st.column_config.NumberColumn(format="dollar")},
+    )
+    if public:
+        st.page_link(
+            "web/views/portal.py",
+            label="Open a partnership: its goals, indicators and data",
+            icon=":material/travel_explore:",
+        )
+    st.download_button(
+        "Download partnership list (CSV)",
+        data=partial(csv_bytes, shown) if len(shown) > DEFERRED_ROWS else csv_bytes(shown),  # big: on the click
+        file_name="partnerships.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )

@@ -1,0 +1,48 @@
+"""Reference data: admins maintain the partnerships and goals tables through template, upload, report and commit."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.intake.reference_admin import TABLES, check_reference_file, commit_reference, record_reference_rejection
+from dashboard.present.exports import csv_bytes
+from dashboard.web.ui import findings_table, get_store, read_audit, read_goals, read_partnerships, require
+from data_contracts.templates import reference_template_csv
+
+identity = require("reference")
+store = get_store()
+
+st.title("Reference data")
+st.caption(
+    "The partnerships and their goals. Download the current table (or a template), edit it, and upload it whole: it "
+    "is checked like a quarterly file and replaces the table in one transaction, or changes nothing."
+)
+table = st.segmented_control(
+    "Table", ["partnerships", "goals"], default="partnerships", format_func=str.capitalize, key="reference_table"
+)
+table = table or "partnerships"
+current = read_partnerships(store) if table == "partnerships" else read_goals(store)
+left, middle, _ = st.columns([1, 1, 2])
+left.download_button(f"Download current {table} (CSV)", csv_bytes(current), f"{table}.csv", "text/csv")
+middle.download_button("Template (CSV)", reference_template_csv(table), f"{table}_template.csv", "text/csv")
+st.dataframe(current, hide_index=True)
+
+uploaded = st.file_uploader(f"Upload a new {table} table", type=["csv", "xlsx", "parquet"], key=f"ref-{table}")
+if uploaded is not None:
+    report = check_reference_file(store, table, uploaded.getvalue(), uploaded.name)
+    if not report.accepted:
+        st.error(f"Not committed: {len(report.errors)} error(s); nothing written.", icon=":material/block:")
+        st.dataframe(findings_table(report.errors), hide_index=True)
+        if st.session_state.get("ref_rejection") != report.sha256:
+            record_reference_rejection(store, report, user=identity.email or "admin")
+            st.session_state["ref_rejection"] = report.sha256
+    else:
+        st.success(f"{len(report.frame)} rows pass every check.", icon=":material/check_circle:")
+        if st.button(f"Replace the {table} table", type="primary", key="ref-commit"):
+            commit = commit_reference(store, report, user=identity.email or "admin")
+            st.success(f"Committed as version {commit.version} of {commit.table}.", icon=":material/check_circle:")
+
+st.subheader("History")
+audit = read_audit(store)  # once per audit version
+history = audit[audit["table"] == TABLES[table]][["committed_at", "user", "action", "outcome", "source_name", "rows"]]
+st.dataframe(history.astype(object).where(history.notna(), ""), hide_index=True)

@@ -1,0 +1,152 @@
+"""Review: admins publish accepted uploads to the public, reject them, or withdraw published quarters."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.analytics.metrics import period_label
+from dashboard.intake.review import (
+    ReviewError,
+    publish_slices,
+    reject_slices,
+    slice_differences,
+    unpublish_slices,
+)
+from dashboard.present.exports import csv_bytes
+from dashboard.present.text_safety import markdown_literal
+from dashboard.settings import four_eyes_required
+from dashboard.storage.store import Slice
+from dashboard.web.ui import get_store, read_partnerships, read_pending, read_publishing_history, read_slices, require
+from data_contracts import DATASET_INFO, DATASETS
+
+identity = require("review")
+store = get_store()
+
+st.title("Review and publish")
+st.caption(
+    "Accepted uploads wait here until an admin publishes them; only published figures reach the public. "
+    "Publishing copies a quarter into the published layer in one transaction; rejecting puts the submitted quarter "
+    "back to what is published."
+)
+if four_eyes_required():
+    st.info("Four-eyes rule on: you cannot publish a quarter you uploaded yourself.", icon=":material/visibility:")
+
+FLASH = "review_flash"
+if st.session_state.get(FLASH):
+    st.success(st.session_state.pop(FLASH), icon=":material/task_alt:")
+
+
+def done(message: str) -> None:
+    """Say what happened after the page shows the new state."""
+    st.session_state[FLASH] = message
+    st.session_state.pop("review_choice", None)
+    st.rerun()
+
+
+pending = read_pending(store)  # fingerprints first, then only what differs; once per table versions
+st.subheader("Waiting for review")
+if pending.empty:
+    st.success("Nothing is waiting: every accepted upload is published.", icon=":material/task_alt:")
+else:
+    shown = pending.assign(
+        Dataset=pending["dataset"].map(lambda d: DATASET_INFO[d].name),
+        Quarter=pending["year"].astype(str) + " Q" + pending["quarter"].astype(str),
+    ).rename(
+        columns={
+            "partnership_id": "Partnership",
+            "new": "New rows",
+            "changed": "Changed",
+            "removed": "Removed",
+            "uploaded_by": "Uploaded by",
+            "uploaded_at": "Uploaded at (UTC)",
+            "source_name": "File",
+            "warnings": "Warnings",
+        }
+    )
+    columns = ["Dataset", "Partnership", "Quarter", "New rows", "Changed", "Removed", "Warnings", "Uploaded by",
+               "Uploaded at (UTC)", "File"]  # fmt: skip
+    st.dataframe(shown[columns], hide_index=True)
+    st.download_button("Download the list (CSV)", csv_bytes(shown[columns]), "pending_review.csv", "text/csv")
+    labels = {
+        f"{row.dataset}|{row.slice}": f"{DATASET_INFO[row.dataset].name} · {row.slice} "
+        f"({row.new} new, {row.changed} changed, {row.removed} removed)"
+        for row in pending.itertuples(index=False)
+    }
+    chosen = st.multiselect("Quarters to act on", options=list(labels), format_func=labels.get, key="review_choice")
+    for key in chosen:
+        dataset, text = key.split("|", 1)
+        with st.expander(f"Differences from what is published: {markdown_literal(labels[key])}"):
+            st.dataframe(slice_differences(store, dataset, Slice.parse(text)), hide_index=True)
+    publish_column, reject_column = st.columns(2)
+    with publish_column:
+        if st.button(f"Publish {len(chosen)} quarter(s)", type="primary", disabled=not chosen, key="publish"):
+            try:
+                for dataset in DATASETS:
+                    slices = [Slice.parse(k.split("|", 1)[1]) for k in chosen if k.startswith(f"{dataset}|")]
+                    if slices:
+                        publish_slices(
+                            store, dataset, slices, user=identity.email or "admin", four_eyes=four_eyes_required()
+                        )
+                done(f"Published {len(chosen)} quarter(s).")
+            except ReviewError as error:
+                st.error(markdown_literal(error), icon=":material/block:")
+    with reject_column:
+        reason = st.text_input("Reason for rejecting", key="reject_reason", placeholder="e.g. figures double-counted")
+        if st.button(f"Reject {len(chosen)} quarter(s)", disabled=not chosen, key="reject"):
+            try:
+                for dataset in DATASETS:
+                    slices = [Slice.parse(k.split("|", 1)[1]) for k in chosen if k.startswith(f"{dataset}|")]
+                    if slices:
+                        reject_slices(store, dataset, slices, user=identity.email or "admin", reason=reason)
+                done(f"Rejected {len(chosen)} quarter(s).")
+            except ReviewError as error:
+                st.error(markdown_literal(error), icon=":material/block:")
+
+st.subheader("Withdraw a published quarter")
+dataset = st.selectbox("Dataset", DATASETS, format_func=lambda d: DATASET_INFO[d].name, key="withdraw_dataset")
+keys = read_slices(store, dataset, "published")  # three columns of one table, not every published row
+if keys.empty:
+    st.info("Nothing of this dataset is published.", icon=":material/info:")
+else:
+    names = read_partnerships(store).set_index("partnership_id")["name"].astype(str).to_dict()
+    published_ids = sorted(map(str, keys["partnership_id"].unique()), key=lambda p: (names.get(p, p).casefold(), p))
+    partnership = st.selectbox(
+        "Partnership",
+        published_ids,
+        format_func=lambda p: f"{names.get(p, p)} ({p})",
+        key="withdraw_partnership",
+        help="Partnerships with a published quarter of this dataset.",
+    )
+    own = keys[keys["partnership_id"] == partnership]
+    options = sorted((str(Slice(p, int(y), int(q))) for p, y, q in own.itertuples(index=False)), reverse=True)
+    target = st.selectbox(
+        "Quarter",
+        options,
+        format_func=lambda text: period_label((Slice.parse(text).year, Slice.parse(text).quarter)),
+        key="withdraw_slice",
+        help="Newest first.",
+    )
+    why = st.text_input("Reason for withdrawing (recorded in the audit)", key="withdraw_reason")
+    if st.button("Withdraw from the public", key="withdraw", icon=":material/visibility_off:"):
+        try:
+            unpublish_slices(store, dataset, [Slice.parse(target)], user=identity.email or "admin", reason=why)
+            done(f"Withdrew {markdown_literal(target)} from the public; it waits for review again.")
+        except ReviewError as error:
+            st.error(markdown_literal(error), icon=":material/block:")
+
+st.subheader("Publishing history")
+history = read_publishing_history(store)  # once per audit version; each action's slices summarised
+if history.empty:
+    st.info("No quarter has been published, rejected or withdrawn yet.", icon=":material/history:")
+else:
+    shown = history.rename(
+        columns={
+            "committed_at": "When (UTC)",
+            "user": "Admin",
+            "action": "Action",
+            "dataset": "Dataset",
+            "slices": "Quarters",
+            "message": "Reason",
+        }
+    )
+    st.dataframe(shown.astype(object).where(shown.notna(), ""), hide_index=True)
