@@ -22,7 +22,8 @@ import pyarrow as pa
 from dashboard.analytics.annual import annual_series
 from dashboard.analytics.goals import evaluate_goals, partnership_progress, status_counts
 from dashboard.analytics.metrics import HEADLINE_KPIS, latest_period, portfolio_kpis
-from dashboard.storage.store import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, Store, indicator_table
+from dashboard.storage.store import Store
+from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, indicator_table
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS
 
 ROLLUP_INDICATORS: tuple[str, ...] = tuple(

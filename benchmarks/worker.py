@@ -188,7 +188,8 @@ def step_overview_check(args: argparse.Namespace) -> dict[str, Any]:
     import pandas as pd
 
     from benchmarks.overview import check_same, duckdb_figures, product_figures, product_goal_points
-    from dashboard.storage.store import Store, indicator_table
+    from dashboard.storage.store import Store
+    from dashboard.storage.tables import indicator_table
     from data_contracts import DATASETS
 
     store = Store(args.store)

@@ -41,7 +41,8 @@ from dashboard.intake.ingest import UploadReport, ingest_file
 from dashboard.intake.seed import SeedError, is_empty, seed_sample
 from dashboard.present.exports import EXPORT_FORMATS, frame_bytes, sorted_rows
 from dashboard.storage.maintenance import DEFAULT_MIN_RETENTION_HOURS, optimize_store, results_frame
-from dashboard.storage.store import LAYERS, STORE_ENV, Store, StoreError, indicator_table
+from dashboard.storage.store import STORE_ENV, Store, StoreError
+from dashboard.storage.tables import LAYERS, indicator_table
 from data_contracts import DATASETS
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2

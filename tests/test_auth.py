@@ -47,7 +47,8 @@ from dashboard.access.roles import (
 )
 from dashboard.intake.seed import ensure_store
 from dashboard.settings import AuthSettings
-from dashboard.storage.store import AUDIT_TABLE, USERS_COLUMNS, USERS_TABLE, Store
+from dashboard.storage.store import Store
+from dashboard.storage.tables import AUDIT_TABLE, USERS_COLUMNS, USERS_TABLE
 
 PASSWORD = "correct horse battery staple"
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

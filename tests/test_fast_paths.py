@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 from dashboard.intake import file_reading, ingest, upload_checks
-from dashboard.storage.store import Store, slices_of
+from dashboard.storage.slices import slices_of
+from dashboard.storage.store import Store
 from data_contracts import DIMENSIONS, INDICATORS, KEY_COLUMNS, TOTAL, validate_indicators
 from data_contracts import indicator_models as models
 from data_contracts.columns import (

@@ -102,14 +102,14 @@ def test_the_rules_themselves_can_fail(tmp_path: Path) -> None:
     sample = tmp_path / "x.py"
     sample.write_text(
         "import streamlit as st\nfrom dashboard.web import blocks\nfrom dashboard.storage.store import Store\n"
-        "def later():\n    from dashboard.queries import page_data\n"
+        "def later():\n    from dashboard.queries import portfolio\n"
     )
-    assert {"streamlit", "dashboard.web.blocks", "dashboard.storage.store", "dashboard.queries.page_data"} <= (
+    assert {"streamlit", "dashboard.web.blocks", "dashboard.storage.store", "dashboard.queries.portfolio"} <= (
         imported_modules(sample)
     )
     assert offending_imports(sample, "storage") == [
         "dashboard.queries",
-        "dashboard.queries.page_data",
+        "dashboard.queries.portfolio",
         "dashboard.web",
         "dashboard.web.blocks",
     ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dashboard.intake.ingest import ingest_file, ingest_goals_frame, sha256_of
 from dashboard.present.exports import csv_bytes
-from dashboard.storage.store import AUDIT_TABLE, Store
+from dashboard.storage.store import Store
+from dashboard.storage.tables import AUDIT_TABLE
 from tests.conftest import TODAY, indicator_rows
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
 
-from dashboard.storage.store import INDICATOR_SCHEMA, Store, indicator_table
+from dashboard.storage.store import Store
+from dashboard.storage.tables import INDICATOR_SCHEMA, indicator_table
 
 DAYS = 24 * 3600
 

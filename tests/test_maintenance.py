@@ -21,7 +21,9 @@ from deltalake import DeltaTable, write_deltalake
 
 from dashboard.cli import history_frame, main
 from dashboard.storage.maintenance import DEFAULT_MIN_RETENTION_HOURS, optimize_store, retention_for
-from dashboard.storage.store import INDICATOR_SCHEMA, PARTITIONS, Store, slice_predicate, slices_of
+from dashboard.storage.slices import slice_predicate, slices_of
+from dashboard.storage.store import Store
+from dashboard.storage.tables import INDICATOR_SCHEMA, PARTITIONS
 from data_contracts import INDICATOR_COLUMNS
 
 TABLE = "submitted/workforce"

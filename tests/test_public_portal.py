@@ -23,7 +23,8 @@ from dashboard.public.published import (
     public_goals,
     public_rows,
 )
-from dashboard.storage.store import Slice, Store
+from dashboard.storage.slices import Slice
+from dashboard.storage.store import Store
 from data_contracts import DATASETS, INDICATORS
 from tests.conftest import app_as
 

@@ -32,8 +32,10 @@ from dashboard.analytics.metrics import (
 from dashboard.analytics.progress import OFF_COURSE, STATUS_LABELS, aggregate, assess_series
 from dashboard.present.charts import colour_map, trend_figure
 from dashboard.public.published import public_goals, public_partnerships, public_rows
-from dashboard.queries import page_data
-from dashboard.storage.store import Store, indicator_table
+from dashboard.queries import compare, explorer, portfolio
+from dashboard.storage import reads
+from dashboard.storage.store import Store
+from dashboard.storage.tables import indicator_table
 from dashboard.web import ui
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS, TOTAL
 from tests.test_annual_and_goals import quarters as rows_of_quarters
@@ -325,16 +327,16 @@ def test_a_goal_without_a_score_does_not_count_in_the_combined_status() -> None:
 @pytest.mark.parametrize("layer", ["submitted", "published"])
 def test_filtered_reads_are_the_whole_tables_filtered(sample_store: Store, layer: str) -> None:
     whole = whole_tables(sample_store, layer)
-    versions = page_data.layer_versions(sample_store, layer)  # type: ignore[arg-type]
+    versions = reads.layer_versions(sample_store, layer)  # type: ignore[arg-type]
     for partnership_id in ("att-imago", "urban-parks-commons"):
-        frames = page_data.read_rows(sample_store, layer, versions, partnership_ids=[partnership_id])  # type: ignore[arg-type]
+        frames = reads.read_rows(sample_store, layer, versions, partnership_ids=[partnership_id])  # type: ignore[arg-type]
         for dataset in DATASETS:
             same(frames[dataset], whole[dataset][whole[dataset]["partnership_id"] == partnership_id])
     ids = ["workforce_headcount", "students_reached", "employee_training_hours_avg"]
-    frames = page_data.read_rows(sample_store, layer, versions, indicator_ids=ids)  # type: ignore[arg-type]
+    frames = reads.read_rows(sample_store, layer, versions, indicator_ids=ids)  # type: ignore[arg-type]
     for dataset in DATASETS:
         same(frames[dataset], whole[dataset][whole[dataset]["indicator_id"].isin(ids)])
-    both = page_data.read_rows(
+    both = reads.read_rows(
         sample_store,
         layer,
         versions,
@@ -347,39 +349,37 @@ def test_filtered_reads_are_the_whole_tables_filtered(sample_store: Store, layer
 
 @pytest.mark.parametrize("layer", ["submitted", "published"])
 def test_total_row_counts_are_the_summarys(sample_store: Store, layer: str) -> None:
-    versions = page_data.layer_versions(sample_store, layer)
-    counts = page_data.total_row_counts(sample_store, layer, versions)
+    versions = reads.layer_versions(sample_store, layer)
+    counts = reads.total_row_counts(sample_store, layer, versions)
     frame = every_row(sample_store, layer)
     totals = frame[(frame["dimension"] == TOTAL) & (frame["category"] == TOTAL)]
     assert counts == {str(p): int(n) for p, n in totals["partnership_id"].value_counts().items()}
-    assert counts == page_data.layer_summary(sample_store, layer, versions, sample_store.read_goals()).total_rows
+    assert counts == portfolio.layer_summary(sample_store, layer, versions, sample_store.read_goals()).total_rows
 
 
 def test_the_layer_summary_gives_the_old_overview(sample_store: Store) -> None:
     frames = whole_tables(sample_store, "submitted")
     goals = sample_store.read_goals()
     partnerships = sample_store.read_partnerships()
-    summary = page_data.layer_summary(
-        sample_store, "submitted", page_data.layer_versions(sample_store, "submitted"), goals
-    )
+    summary = portfolio.layer_summary(sample_store, "submitted", reads.layer_versions(sample_store, "submitted"), goals)
     assert summary.periods == periods_in(frames.values())
     assert summary.rows == sum(len(f) for f in frames.values())
     same(summary.goals, reference_goals(goals, pd.concat(list(frames.values()), ignore_index=True)))
     for period in summary.periods:
-        assert page_data.overview_kpis(summary, set(partnerships["partnership_id"]), period) == portfolio_kpis(
+        assert portfolio.overview_kpis(summary, set(partnerships["partnership_id"]), period) == portfolio_kpis(
             frames, period
         )
     chosen = partnerships[partnerships["region"] == partnerships["region"].iloc[0]]
     in_view = {d: f[f["partnership_id"].isin(set(chosen["partnership_id"]))] for d, f in frames.items()}
-    assert page_data.overview_kpis(summary, set(chosen["partnership_id"]), latest_period(frames.values())) == (
+    assert portfolio.overview_kpis(summary, set(chosen["partnership_id"]), latest_period(frames.values())) == (
         portfolio_kpis(in_view, latest_period(frames.values()))
     )
-    trends = page_data.overview_trends(summary, chosen)
+    trends = portfolio.overview_trends(summary, chosen)
     for dataset in DATASETS:
         same(trends[dataset], quarterly_trend(in_view[dataset], DATASET_INFO[dataset].headline_indicator, chosen))
     same(partnership_overview(partnerships, summary.coverage_frames()), partnership_overview(partnerships, frames))
     latest, reported = reference_overview_keys(frames)
-    table = page_data.overview_table(summary, partnerships, summary.goals)
+    table = portfolio.overview_table(summary, partnerships, summary.goals)
     assert dict(zip(table["partnership_id"], table["Latest quarter"], strict=True)) == {
         pid: period_label(latest[pid]) if pid in latest else "no data yet" for pid in partnerships["partnership_id"]
     }
@@ -395,20 +395,20 @@ def test_the_public_summary_gives_what_public_rows_gave(sample_store: Store) -> 
     published = every_row(sample_store, "published")
     goals = sample_store.read_goals()
     public = public_rows(published, partnerships, K)  # the old path: every public row, suppressed
-    ids = page_data.public_ids(partnerships)
-    summary = page_data.layer_summary(
-        sample_store, "published", page_data.layer_versions(sample_store, "published"), goals, partnership_ids=ids, k=K
+    ids = portfolio.public_ids(partnerships)
+    summary = portfolio.layer_summary(
+        sample_store, "published", reads.layer_versions(sample_store, "published"), goals, partnership_ids=ids, k=K
     )
     assert summary.periods == periods_in([public])
     assert summary.rows == len(public)
     for dataset in DATASETS:
         headline = public[
-            public["indicator_id"].isin(page_data.HEADLINE_INDICATORS)
+            public["indicator_id"].isin(portfolio.HEADLINE_INDICATORS)
             & (public["dimension"] == TOTAL)
             & (public["category"] == TOTAL)
             & (public["indicator_id"].map(lambda i: INDICATORS[i].dataset) == dataset)
         ]
-        same(summary.headline[dataset], headline[page_data.HEADLINE_COLUMNS])
+        same(summary.headline[dataset], headline[portfolio.HEADLINE_COLUMNS])
     visible = set(public_partnerships(partnerships)["partnership_id"])
     mine = goals[goals["partnership_id"].isin(visible)]
     same(summary.goals, reference_goals(mine, published[published["partnership_id"].isin(visible)]))
@@ -422,9 +422,9 @@ def test_public_rows_of_one_partnership_are_its_rows_among_all(sample_store: Sto
     partnerships = sample_store.read_partnerships()
     published = every_row(sample_store, "published")
     everything = public_rows(published, partnerships, K)
-    versions = page_data.layer_versions(sample_store, "published")
-    for pid in page_data.public_ids(partnerships):
-        rows = page_data.concat_rows(page_data.read_rows(sample_store, "published", versions, partnership_ids=[pid]))
+    versions = reads.layer_versions(sample_store, "published")
+    for pid in portfolio.public_ids(partnerships):
+        rows = reads.concat_rows(reads.read_rows(sample_store, "published", versions, partnership_ids=[pid]))
         same(public_rows(rows, partnerships, K), everything[everything["partnership_id"] == pid])
 
 
@@ -433,7 +433,7 @@ def test_public_goals_of_one_partnership_are_its_goals_among_all(sample_store: S
     published = every_row(sample_store, "published")
     goals = sample_store.read_goals()
     everything = public_goals(goals, published, partnerships, K)
-    for pid in page_data.public_ids(partnerships):
+    for pid in portfolio.public_ids(partnerships):
         mine = [g for g in everything if g.row["partnership_id"] == pid]
         ours = ui.read_public_goals(sample_store, [pid])
         same(pd.DataFrame([g.row for g in ours]), pd.DataFrame([g.row for g in mine]))
@@ -447,16 +447,14 @@ def test_the_explorer_reads_one_indicator_and_gives_the_old_results(sample_store
 
     everything = every_row(sample_store, "submitted")
     partnerships = sample_store.read_partnerships().sort_values("name", ignore_index=True)
-    versions = page_data.layer_versions(sample_store, "submitted")
+    versions = reads.layer_versions(sample_store, "submitted")
     for indicator_id in ("workforce_headcount", "employee_training_hours_avg", "women_share_workforce"):
-        frame = page_data.concat_rows(
-            page_data.read_rows(
-                sample_store, "submitted", versions, indicator_ids=page_data.components_of([indicator_id])
-            )
+        frame = reads.concat_rows(
+            reads.read_rows(sample_store, "submitted", versions, indicator_ids=explorer.components_of([indicator_id]))
         )
 
         def part(name: str, *args: object, frame: pd.DataFrame = frame, indicator_id: str = indicator_id) -> object:
-            return page_data.explorer_part(frame, partnerships, indicator_id, name, *args)
+            return explorer.explorer_part(frame, partnerships, indicator_id, name, *args)
 
         same(part("trend"), quarterly_trend(everything, indicator_id, partnerships))
         same(part("latest"), cmp.latest_values(everything, indicator_id, partnerships))
@@ -479,20 +477,20 @@ def test_compare_reads_the_chosen_partnerships_and_gives_the_old_results(sample_
     partnerships = sample_store.read_partnerships().sort_values("name", ignore_index=True)
     goals = evaluate_goals(sample_store.read_goals(), everything)
     chosen = ["pge-green-for-all", "att-imago", "solar-skills-kenya"]
-    versions = page_data.layer_versions(sample_store, "submitted")
+    versions = reads.layer_versions(sample_store, "submitted")
     for indicator_id in ("new_hires", "local_supplier_spend", "turnover_rate"):
         needed = [indicator_id, cmp.PARTICIPANTS_INDICATOR]
-        frame = page_data.concat_rows(
-            page_data.read_rows(sample_store, "submitted", versions, partnership_ids=chosen, indicator_ids=needed)
+        frame = reads.concat_rows(
+            reads.read_rows(sample_store, "submitted", versions, partnership_ids=chosen, indicator_ids=needed)
         )
         for mode in ("none", "per_usd_million", "per_participant"):
-            series, table = page_data.compare_indicator(frame, partnerships, goals, indicator_id, chosen, mode)
+            series, table = compare.compare_indicator(frame, partnerships, goals, indicator_id, chosen, mode)
             trend = quarterly_trend(everything, indicator_id, partnerships)
             trend = trend[trend["partnership_id"].isin(chosen)]
             same(series, cmp.normalise(trend, partnerships, everything, mode, INDICATORS[indicator_id]))
             same(table, cmp.comparison_table(everything, partnerships, goals, indicator_id, chosen, mode))
     assert cmp.default_partnerships_from_counts(
-        page_data.layer_summary(sample_store, "submitted", versions, sample_store.read_goals()).total_rows,
+        portfolio.layer_summary(sample_store, "submitted", versions, sample_store.read_goals()).total_rows,
         partnerships,
     ) == cmp.default_partnerships(everything, partnerships)
 
@@ -521,8 +519,8 @@ def test_a_drawn_figure_writes_the_same_json(sample_store: Store) -> None:
 
 
 def test_an_empty_layer_has_an_empty_summary(empty_store: Store) -> None:
-    summary = page_data.layer_summary(
-        empty_store, "submitted", page_data.layer_versions(empty_store, "submitted"), empty_store.read_goals()
+    summary = portfolio.layer_summary(
+        empty_store, "submitted", reads.layer_versions(empty_store, "submitted"), empty_store.read_goals()
     )
     assert summary.periods == [] and summary.coverage.empty and summary.goals.empty
     assert all(frame.empty for frame in summary.headline.values())

@@ -22,7 +22,9 @@ from dashboard.intake.review import (
 )
 from dashboard.present.exports import csv_bytes
 from dashboard.settings import four_eyes_required
-from dashboard.storage.store import AUDIT_TABLE, CommitResult, Slice, Store, StoreError
+from dashboard.storage.slices import Slice
+from dashboard.storage.store import CommitResult, Store, StoreError
+from dashboard.storage.tables import AUDIT_TABLE
 from data_contracts import KEY_COLUMNS
 from tests.conftest import TODAY
 
@@ -366,7 +368,7 @@ def full_comparison(store: Store) -> pd.DataFrame:
     """The pending slices as computed before fingerprints: every row of both layers compared."""
     from dashboard.intake import review
     from dashboard.settings import UploadSettings
-    from dashboard.storage.store import indicator_table
+    from dashboard.storage.tables import indicator_table
     from data_contracts import DATASETS
 
     audit = store.read_audit()

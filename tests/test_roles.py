@@ -9,7 +9,8 @@ import pytest
 from dashboard.access.accounts import add_user
 from dashboard.intake.ingest import ingest_file
 from dashboard.present.exports import csv_bytes
-from dashboard.storage.store import Slice, Store
+from dashboard.storage.slices import Slice
+from dashboard.storage.store import Store
 from dashboard.web.ui import IDENTITY_KEY
 from tests.conftest import TODAY, app_as
 

@@ -13,7 +13,8 @@ import pytest
 from dashboard.cli import main
 from dashboard.intake.ingest import read_plain_csv
 from dashboard.intake.seed import SAMPLE_DIR, SAMPLE_USER, ensure_store, is_empty, shows_sample_data
-from dashboard.storage.store import Store, indicator_table
+from dashboard.storage.store import Store
+from dashboard.storage.tables import indicator_table
 from data_contracts import DATASETS, validate_goals, validate_indicators, validate_partnerships
 from tests.conftest import TODAY
 

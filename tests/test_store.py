@@ -7,16 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-from dashboard.storage.store import (
-    AUDIT_TABLE,
-    DEFAULT_STORE,
-    TABLE_SCHEMAS,
-    Slice,
-    Store,
-    StoreError,
-    slice_predicate,
-    slices_of,
-)
+from dashboard.storage.slices import Slice, slice_predicate, slices_of
+from dashboard.storage.store import DEFAULT_STORE, Store, StoreError
+from dashboard.storage.tables import AUDIT_TABLE, TABLE_SCHEMAS
 
 
 def rows(partnership: str, year: int, quarter: int, values: list[float], indicator: str = "new_hires") -> pd.DataFrame:
@@ -182,7 +175,7 @@ def test_versions_follow_commits_made_elsewhere(empty_store: Store) -> None:
     import sys
     from pathlib import Path
 
-    from dashboard.storage.store import indicator_table
+    from dashboard.storage.tables import indicator_table
     from tests.store_worker import frame
 
     table = indicator_table("workforce", "submitted")

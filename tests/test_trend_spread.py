@@ -21,7 +21,8 @@ from dashboard.analytics.trend_distribution import (
 )
 from dashboard.present.charts import OKABE_ITO, SPREAD_BAND, spread_figure
 from dashboard.present.text_safety import plotly_literal
-from dashboard.storage.store import PARTNERSHIPS_TABLE, Store
+from dashboard.storage.store import Store
+from dashboard.storage.tables import PARTNERSHIPS_TABLE
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS
 from tests.conftest import app_as
 

@@ -10,7 +10,8 @@ import pytest
 from dashboard.intake.ingest import check_upload, commit_upload, ingest_file
 from dashboard.present.exports import csv_bytes, xlsx_bytes
 from dashboard.settings import UploadSettings
-from dashboard.storage.store import AUDIT_TABLE, Store
+from dashboard.storage.store import Store
+from dashboard.storage.tables import AUDIT_TABLE
 from tests.conftest import TODAY
 
 

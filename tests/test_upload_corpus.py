@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from dashboard.intake.ingest import ingest_file
-from dashboard.storage.store import AUDIT_TABLE, Store
+from dashboard.storage.store import Store
+from dashboard.storage.tables import AUDIT_TABLE
 from tests.conftest import TODAY
 
 CORPUS = Path(__file__).resolve().parent / "corpus"

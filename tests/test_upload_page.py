@@ -8,7 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.present.exports import csv_bytes
-from dashboard.storage.store import AUDIT_TABLE, Store
+from dashboard.storage.store import Store
+from dashboard.storage.tables import AUDIT_TABLE
 from tests.conftest import app_as
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")

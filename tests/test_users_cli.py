@@ -14,7 +14,8 @@ import pytest
 from dashboard import cli
 from dashboard.access.accounts import identity_for_email, list_users, verify_password
 from dashboard.cli import main
-from dashboard.storage.store import USERS_TABLE, Store
+from dashboard.storage.store import Store
+from dashboard.storage.tables import USERS_TABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "mauve lantern 42 river"

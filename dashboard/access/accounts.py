@@ -27,7 +27,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from dashboard.access.roles import STAFF_ROLES, Identity
 from dashboard.settings import AuthSettings, session_minutes
-from dashboard.storage.store import PARTNERSHIPS_TABLE, USERS_COLUMNS, USERS_TABLE, Store
+from dashboard.storage.store import Store
+from dashboard.storage.tables import PARTNERSHIPS_TABLE, USERS_COLUMNS, USERS_TABLE
 
 MIN_PASSWORD_LENGTH = 12
 PARTNERSHIP_SEPARATOR = ";"

@@ -20,15 +20,9 @@ import pandas as pd
 from dashboard.intake.file_reading import FileRejected, ReadLimits, read_table_file
 from dashboard.intake.upload_checks import CodedHistory, SliceChange, code_history, preview_upload, slice_set
 from dashboard.settings import UploadSettings
-from dashboard.storage.store import (
-    GOALS_TABLE,
-    PARTNERSHIPS_TABLE,
-    CommitResult,
-    Slice,
-    Store,
-    indicator_table,
-    slices_of,
-)
+from dashboard.storage.slices import Slice, slices_of
+from dashboard.storage.store import CommitResult, Store
+from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE, indicator_table
 from data_contracts import (
     DATASETS,
     INDICATOR_COLUMNS,

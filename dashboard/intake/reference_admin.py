@@ -11,7 +11,8 @@ import pandas as pd
 from dashboard.intake.file_reading import FileRejected, ReadLimits, read_table_file
 from dashboard.intake.ingest import count_text, sha256_of
 from dashboard.settings import UploadSettings
-from dashboard.storage.store import GOALS_TABLE, PARTNERSHIPS_TABLE, CommitResult, Store
+from dashboard.storage.store import CommitResult, Store
+from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE
 from data_contracts import (
     DATASETS,
     GOAL_COLUMNS,

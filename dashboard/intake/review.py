@@ -28,7 +28,9 @@ import pandas as pd
 
 from dashboard.intake.upload_checks import compare_rows, missing_indicators, unassigned_people, value_jumps
 from dashboard.settings import UploadSettings
-from dashboard.storage.store import CommitResult, Layer, Slice, Store, StoreError, indicator_table
+from dashboard.storage.slices import Slice
+from dashboard.storage.store import CommitResult, Store, StoreError
+from dashboard.storage.tables import Layer, indicator_table
 from data_contracts import DATASETS, KEY_COLUMNS, SLICE_COLUMNS, Finding
 
 PENDING_COLUMNS: tuple[str, ...] = (

@@ -22,7 +22,8 @@ from dashboard.intake.ingest import (
     read_plain_csv,
     sha256_of,
 )
-from dashboard.storage.store import PARTNERSHIPS_TABLE, REPO_ROOT, Store, StoreError
+from dashboard.storage.store import REPO_ROOT, Store, StoreError
+from dashboard.storage.tables import PARTNERSHIPS_TABLE
 from data_contracts import DATASETS, Finding
 
 SAMPLE_DIR = REPO_ROOT / "sample_data"

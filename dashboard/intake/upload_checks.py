@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dashboard.storage.store import Slice, slices_of
+from dashboard.storage.slices import Slice, slices_of
 from data_contracts import INDICATORS, KEY_COLUMNS, SLICE_COLUMNS, TOTAL, Finding
 from data_contracts.columns import (
     IncomparableColumns,

@@ -31,7 +31,8 @@ from deltalake.exceptions import CommitFailedError, DeltaError
 from deltalake.fs import DeltaStorageHandler
 from pyarrow.fs import FileType, PyFileSystem
 
-from dashboard.storage.store import AUDIT_TABLE, COMMIT_RETRIES, TABLE_SCHEMAS, Store, StoreError
+from dashboard.storage.store import COMMIT_RETRIES, Store, StoreError
+from dashboard.storage.tables import AUDIT_TABLE, TABLE_SCHEMAS
 
 OPTIMIZE_ACTION = "optimize"
 DEFAULT_MIN_RETENTION_HOURS = 168

@@ -1,20 +1,12 @@
-"""The Delta Lake store: indicator tables in two layers, reference tables, and the audit of commits.
-
-Layout under one root (a local folder or an object-store URI)::
-
-    submitted/<dataset>     every accepted upload (staff see it)
-    published/<dataset>     what a reviewer approved (the public sees only this)
-    reference/partnerships  one row per partnership
-    reference/goals         one row per goal
-    audit/commits           one row per commit attempt
-    auth/users              one row per account: role, partnerships, Argon2 password hash, lockout state
+"""The Delta Lake store: indicator tables in two layers, reference tables, and the audit of commits (the tables and
+their layout: :mod:`dashboard.storage.tables`).
 
 A commit replaces exactly the (partnership, year, quarter) slices present in a validated frame, in one Delta
 transaction; everything else is untouched and earlier versions stay readable. On an S3-compatible object store
 (``s3://bucket/prefix``) delta-rs reads the usual ``AWS_*`` variables itself (credentials, region, endpoint,
 ``AWS_ALLOW_HTTP``) and writes each commit file with a conditional put (``If-None-Match: *``), so two writers can never
-overwrite each other's commit; see ``object_store_options``. The store checks the shape of what it is given but not
-the business rules: callers pass frames that passed ``data_contracts``.
+overwrite each other's commit; see :mod:`dashboard.storage.object_store`. The store checks the shape of what it is
+given but not the business rules: callers pass frames that passed ``data_contracts``.
 """
 
 from __future__ import annotations
@@ -37,10 +29,25 @@ import pyarrow.compute as pc
 from deltalake import CommitProperties, DeltaTable, PostCommitHookProperties, write_deltalake
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
-from data_contracts import DATASETS, GOAL_COLUMNS, INDICATOR_COLUMNS, PARTNERSHIP_COLUMNS, SLICE_COLUMNS
-
-Layer = Literal["submitted", "published"]
-LAYERS: tuple[Layer, ...] = ("submitted", "published")
+from dashboard.storage.object_store import object_store_options
+from dashboard.storage.slices import Slice, slice_filter, slice_predicate, slices_of
+from dashboard.storage.tables import (
+    AUDIT_SCHEMA,
+    AUDIT_TABLE,
+    GOALS_TABLE,
+    INDICATOR_SCHEMA,
+    LAZY_TABLES,
+    PARTITIONS,
+    PARTNERSHIPS_TABLE,
+    STATS_COLUMNS_KEY,
+    TABLE_SCHEMAS,
+    USERS_SCHEMA,
+    USERS_STATS_COLUMNS,
+    USERS_TABLE,
+    Layer,
+    indicator_table,
+)
+from data_contracts import INDICATOR_COLUMNS, SLICE_COLUMNS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STORE = REPO_ROOT / ".impact_store"
@@ -54,145 +61,9 @@ KEEP_LOG = PostCommitHookProperties(create_checkpoint=True, cleanup_expired_logs
 versions the audit refers to could no longer be read or restored. New tables say so in their properties (for every
 engine), and every write of the store says so again (for tables created before)."""
 
-S3_SCHEMES = ("s3://", "s3a://")
-S3_COMMIT_OPTIONS: Mapping[str, str] = {"conditional_put": "etag"}
-"""Storage options every ``s3://`` store gets unless its caller or the environment (``AWS_CONDITIONAL_PUT``) says
-otherwise: commit files are created with ``If-None-Match: *``, so of two writers racing for one table version exactly
-one wins and the other retries on the next version (no DynamoDB lock; delta-rs 1.x no longer has one). This is already
-the default of deltalake 1.6; it is pinned here so an upgrade cannot quietly change it. The endpoint must honour
-conditional writes: AWS S3 does, and so must any S3-compatible server used with more than one writer."""
-
-INDICATOR_SCHEMA = pa.schema(
-    [
-        ("partnership_id", pa.string()),
-        ("year", pa.int64()),
-        ("quarter", pa.int64()),
-        ("indicator_id", pa.string()),
-        ("dimension", pa.string()),
-        ("category", pa.string()),
-        ("value", pa.float64()),
-        ("note", pa.string()),
-    ]
-)
-PARTNERSHIP_SCHEMA = pa.schema(
-    [
-        ("partnership_id", pa.string()),
-        ("name", pa.string()),
-        ("partner_organisations", pa.string()),
-        ("lead_sector", pa.string()),
-        ("focus_datasets", pa.string()),
-        ("country", pa.string()),
-        ("region", pa.string()),
-        ("start_date", pa.date32()),
-        ("committed_funding_usd", pa.float64()),
-        ("visibility", pa.string()),
-        ("description", pa.string()),
-    ]
-)
-GOAL_SCHEMA = pa.schema(
-    [
-        ("goal_id", pa.string()),
-        ("partnership_id", pa.string()),
-        ("indicator_id", pa.string()),
-        ("dimension", pa.string()),
-        ("category", pa.string()),
-        ("baseline_year", pa.int64()),
-        ("baseline_value", pa.float64()),
-        ("target_year", pa.int64()),
-        ("target_value", pa.float64()),
-    ]
-)
-AUDIT_SCHEMA = pa.schema(
-    [
-        ("commit_id", pa.string()),
-        ("committed_at", pa.timestamp("us", tz="UTC")),
-        ("user", pa.string()),
-        ("action", pa.string()),
-        ("outcome", pa.string()),
-        ("table", pa.string()),
-        ("dataset", pa.string()),
-        ("source_name", pa.string()),
-        ("source_sha256", pa.string()),
-        ("slices", pa.string()),
-        ("rows", pa.int64()),
-        ("table_version", pa.int64()),
-        ("message", pa.string()),
-    ]
-)
-AUDIT_COLUMNS: tuple[str, ...] = tuple(AUDIT_SCHEMA.names)
-USERS_SCHEMA = pa.schema(
-    [
-        ("email", pa.string()),
-        ("role", pa.string()),
-        ("partnerships", pa.string()),
-        ("password_hash", pa.string()),
-        ("disabled", pa.bool_()),
-        ("failed_attempts", pa.int64()),
-        ("locked_until", pa.timestamp("us", tz="UTC")),
-        ("created_at", pa.timestamp("us", tz="UTC")),
-        ("updated_at", pa.timestamp("us", tz="UTC")),
-    ]
-)
-USERS_COLUMNS: tuple[str, ...] = tuple(USERS_SCHEMA.names)
-USERS_STATS_COLUMNS = ",".join(c for c in USERS_COLUMNS if c != "password_hash")
-"""The users table keeps file statistics (min/max values in the Delta log) of these columns only, so no part of a
-password hash is ever copied into the transaction log."""
-
-assert tuple(INDICATOR_SCHEMA.names) == INDICATOR_COLUMNS
-assert tuple(PARTNERSHIP_SCHEMA.names) == PARTNERSHIP_COLUMNS
-assert tuple(GOAL_SCHEMA.names) == GOAL_COLUMNS
-
-PARTNERSHIPS_TABLE = "reference/partnerships"
-GOALS_TABLE = "reference/goals"
-AUDIT_TABLE = "audit/commits"
-_STATS_COLUMNS_KEY = "delta.dataSkippingStatsColumns"
-USERS_TABLE = "auth/users"
-LAZY_TABLES: frozenset[str] = frozenset({USERS_TABLE})
-"""Tables added after the first stores were made: created on first use, not needed for a store to count as set up
-(so an existing store without them is never mistaken for a new one and seeded again)."""
-
-
-def indicator_table(dataset: str, layer: Layer) -> str:
-    """Name (path under the root) of an indicator table."""
-    if dataset not in DATASETS:
-        raise KeyError(f"unknown dataset {dataset!r}; expected one of {', '.join(DATASETS)}")
-    if layer not in LAYERS:
-        raise KeyError(f"unknown layer {layer!r}; expected submitted or published")
-    return f"{layer}/{dataset}"
-
-
-TABLE_SCHEMAS: Mapping[str, pa.Schema] = {
-    **{indicator_table(d, layer): INDICATOR_SCHEMA for d in DATASETS for layer in LAYERS},
-    PARTNERSHIPS_TABLE: PARTNERSHIP_SCHEMA,
-    GOALS_TABLE: GOAL_SCHEMA,
-    AUDIT_TABLE: AUDIT_SCHEMA,
-    USERS_TABLE: USERS_SCHEMA,
-}
-PARTITIONS: Mapping[str, list[str] | None] = {
-    name: (["year"] if name.split("/")[0] in LAYERS else None) for name in TABLE_SCHEMAS
-}
-
 
 class StoreError(RuntimeError):
     """A store operation that cannot be done; the message says why. Nothing was written."""
-
-
-@dataclass(frozen=True)
-class Slice:
-    """One partnership's quarter of one dataset: the unit an upload replaces."""
-
-    partnership_id: str
-    year: int
-    quarter: int
-
-    def __str__(self) -> str:
-        return f"{self.partnership_id}:{self.year}Q{self.quarter}"
-
-    @classmethod
-    def parse(cls, text: str) -> Slice:
-        partnership_id, period = text.rsplit(":", 1)
-        year, quarter = period.upper().split("Q")
-        return cls(partnership_id, int(year), int(quarter))
 
 
 @dataclass(frozen=True)
@@ -205,43 +76,6 @@ class CommitResult:
     slices: tuple[Slice, ...]
     rows: int
     outcome: Literal["accepted", "unchanged", "rejected"]
-
-
-def slices_of(frame: pd.DataFrame) -> tuple[Slice, ...]:
-    """The (partnership, year, quarter) slices present in an indicator frame, sorted."""
-    keys = frame[list(SLICE_COLUMNS)].drop_duplicates().sort_values(list(SLICE_COLUMNS))
-    return tuple(Slice(str(p), int(y), int(q)) for p, y, q in keys.itertuples(index=False))
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def slice_predicate(slices: Iterable[Slice]) -> str:
-    """A Delta predicate matching exactly the rows of the given slices."""
-    by_period: dict[tuple[int, int], list[str]] = {}
-    for s in slices:
-        by_period.setdefault((s.year, s.quarter), []).append(s.partnership_id)
-    if not by_period:
-        raise StoreError("no slices given")
-    parts = []
-    for (year, quarter), ids in sorted(by_period.items()):
-        id_list = ", ".join(_quote(i) for i in sorted(set(ids)))
-        parts.append(f"(year = {year} AND quarter = {quarter} AND partnership_id IN ({id_list}))")
-    return " OR ".join(parts)
-
-
-def _slice_filter(slices: Sequence[Slice]) -> pc.Expression:
-    expression = None
-    for s in slices:
-        term = (
-            (pc.field("partnership_id") == s.partnership_id)
-            & (pc.field("year") == s.year)
-            & (pc.field("quarter") == s.quarter)
-        )
-        expression = term if expression is None else expression | term
-    assert expression is not None
-    return expression
 
 
 def _unique(slices: Iterable[Slice]) -> tuple[Slice, ...]:
@@ -294,26 +128,6 @@ def _typed(table: pa.Table, schema: pa.Schema) -> pd.DataFrame:
         elif pa.types.is_float64(field.type):
             frame[field.name] = frame[field.name].astype("float64")
     return frame
-
-
-def object_store_options(root: str, storage_options: Mapping[str, str] | None = None) -> dict[str, str] | None:
-    """The delta-rs storage options for a store root: ``storage_options`` over the defaults of its scheme.
-
-    Credentials, region and endpoint are not copied here: delta-rs reads ``AWS_ACCESS_KEY_ID``,
-    ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``, ``AWS_REGION`` / ``AWS_DEFAULT_REGION``, ``AWS_ENDPOINT_URL_S3`` /
-    ``AWS_ENDPOINT_URL`` and ``AWS_ALLOW_HTTP`` from the environment itself, each time a table is opened.
-    """
-    options = dict(storage_options or {})
-    if root.lower().startswith(S3_SCHEMES):
-        given = {_option_name(key) for key in [*options, *os.environ]}
-        options.update({key: value for key, value in S3_COMMIT_OPTIONS.items() if key not in given})
-    return options or None
-
-
-def _option_name(key: str) -> str:
-    """An object-store option's name without case or ``aws_`` prefix (``AWS_CONDITIONAL_PUT`` -> ``conditional_put``),
-    as delta-rs matches them."""
-    return key.lower().removeprefix("aws_")
 
 
 _TRACKED: OrderedDict[tuple[str, str], DeltaTable] = OrderedDict()
@@ -567,7 +381,7 @@ class Store:
         """Copy slices from the submitted layer to the published layer in one transaction (replacing them there)."""
         if not slices:
             raise StoreError("no slices to publish")
-        source = self.read(indicator_table(dataset, "submitted"), filter=_slice_filter(slices))
+        source = self.read(indicator_table(dataset, "submitted"), filter=slice_filter(slices))
         present = set(slices_of(source)) if not source.empty else set()
         absent = [str(s) for s in slices if s not in present]
         if absent:
@@ -584,7 +398,7 @@ class Store:
         slices = _unique(slices)
         if not reason or not reason.strip():
             raise StoreError("a reason is required to withdraw published figures")
-        present = self.read(table, columns=list(SLICE_COLUMNS), filter=_slice_filter(slices))
+        present = self.read(table, columns=list(SLICE_COLUMNS), filter=slice_filter(slices))
         absent = _absent(slices, present)
         if absent:
             raise StoreError(f"nothing published for {', '.join(absent)}; nothing was withdrawn")
@@ -617,7 +431,7 @@ class Store:
         slices = _unique(slices)
         if not reason or not reason.strip():
             raise StoreError("a reason is required to reject submitted figures")
-        where = _slice_filter(slices)
+        where = slice_filter(slices)
         submitted = self.read(table, filter=where)
         published = self.read(indicator_table(dataset, "published"), filter=where)
         absent = _absent(slices, submitted)
@@ -679,8 +493,8 @@ class Store:
         commit_id = str(uuid.uuid4())
         data = _to_arrow(frame, USERS_SCHEMA, USERS_TABLE)
         delta = self._table(USERS_TABLE)
-        if delta.metadata().configuration.get(_STATS_COLUMNS_KEY) != USERS_STATS_COLUMNS:
-            delta.alter.set_table_properties({_STATS_COLUMNS_KEY: USERS_STATS_COLUMNS})
+        if delta.metadata().configuration.get(STATS_COLUMNS_KEY) != USERS_STATS_COLUMNS:
+            delta.alter.set_table_properties({STATS_COLUMNS_KEY: USERS_STATS_COLUMNS})
         version = self._write(USERS_TABLE, data, predicate=None, commit_id=commit_id, user=user)
         self.record_audit(
             commit_id=commit_id,

@@ -41,18 +41,12 @@ from dashboard.public.published import (
     public_rows,
     what_the_public_sees,
 )
-from dashboard.queries import page_data
-from dashboard.queries.page_data import Versions
+from dashboard.queries import compare, explorer, portal, portfolio
 from dashboard.settings import UploadSettings, min_cell_count, public_url, session_minutes
-from dashboard.storage.store import (
-    AUDIT_TABLE,
-    GOALS_TABLE,
-    PARTNERSHIPS_TABLE,
-    Layer,
-    Store,
-    StoreError,
-    indicator_table,
-)
+from dashboard.storage import reads
+from dashboard.storage.reads import Versions
+from dashboard.storage.store import Store, StoreError
+from dashboard.storage.tables import AUDIT_TABLE, GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, indicator_table
 from data_contracts import DATASETS, Indicator, findings_frame
 
 SAMPLE_NOTE = "synthetic sample data"
@@ -210,7 +204,7 @@ def _rows(
     partnership_ids: tuple[str, ...] | None,
     indicator_ids: tuple[str, ...] | None,
 ) -> dict[str, pd.DataFrame]:
-    return page_data.read_rows(
+    return reads.read_rows(
         Store(root),
         layer,  # type: ignore[arg-type]
         versions,
@@ -227,11 +221,11 @@ def read_rows(
     indicator_ids: Sequence[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The rows of some partnerships and/or indicators, one frame per dataset, read with the filter pushed down to
-    the files and cached by the tables' versions (``page_data.read_rows``)."""
+    the files and cached by the tables' versions (``reads.read_rows``)."""
     return _rows(
         store.root,
         layer,
-        page_data.layer_versions(store, layer),
+        reads.layer_versions(store, layer),
         None if partnership_ids is None else tuple(sorted(set(partnership_ids))),
         None if indicator_ids is None else tuple(sorted(set(indicator_ids))),
     )
@@ -290,14 +284,14 @@ def read_slices(store: Store, dataset: str, layer: Layer) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _summary(root: str, layer: str, key: tuple[object, ...]) -> page_data.LayerSummary:
+def _summary(root: str, layer: str, key: tuple[object, ...]) -> portfolio.LayerSummary:
     versions, goals_version, partnerships_version, k = key
     store = Store(root)
     goals = store.read(GOALS_TABLE, version=goals_version)
     ids = None
     if partnerships_version is not None:  # the public's summary: public partnerships only
-        ids = page_data.public_ids(store.read(PARTNERSHIPS_TABLE, version=partnerships_version))
-    return page_data.layer_summary(
+        ids = portfolio.public_ids(store.read(PARTNERSHIPS_TABLE, version=partnerships_version))
+    return portfolio.layer_summary(
         store,
         layer,  # type: ignore[arg-type]
         versions,  # type: ignore[arg-type]
@@ -315,7 +309,7 @@ def _summary_part(root: str, layer: str, key: tuple[object, ...], part: str) -> 
 def _summary_key(store: Store, layer: Layer, *, public: bool) -> tuple[object, ...]:
     """What a summary depends on: the layer's versions, the goals table's, and for the public the public
     partnerships (their ids, from the partnerships table's current version) and k."""
-    versions = page_data.layer_versions(store, layer)
+    versions = reads.layer_versions(store, layer)
     goals_version = store.version(GOALS_TABLE)
     if not public:
         return (versions, goals_version, None, None)
@@ -326,7 +320,7 @@ SUMMARY_SPINNER = "Reading every partnership's figures (once after each change t
 
 
 class Summary:
-    """The portfolio summary of a layer (``page_data.LayerSummary``), each part read from the cache on its own so
+    """The portfolio summary of a layer (``portfolio.LayerSummary``), each part read from the cache on its own so
     that a page pays only for the parts it shows."""
 
     def __init__(self, store: Store, layer: Layer, *, public: bool = False) -> None:
@@ -403,8 +397,8 @@ def _overview(
     ids = set(partnerships["partnership_id"])
     goals = _overview_goals(root, layer, key, public)
     goals = goals[goals["partnership_id"].isin(ids)]
-    kpis = page_data.overview_kpis(summary, ids, period)
-    return kpis, goals, page_data.overview_table(summary, partnerships, goals)
+    kpis = portfolio.overview_kpis(summary, ids, period)
+    return kpis, goals, portfolio.overview_table(summary, partnerships, goals)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -417,7 +411,7 @@ def _overview_trends(
     chosen: tuple[tuple[str, ...], ...],
 ) -> dict[str, pd.DataFrame]:
     partnerships = _chosen(root, partnerships_version, public, chosen)
-    return page_data.overview_trends(_summary(root, layer, key), partnerships)
+    return portfolio.overview_trends(_summary(root, layer, key), partnerships)
 
 
 # ---- compare ------------------------------------------------------------------------------------------------------
@@ -434,17 +428,17 @@ def _compare(
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     versions, goals_version = key
     needed = tuple(sorted({indicator_id, PARTICIPANTS_INDICATOR}))
-    frame = page_data.concat_rows(_rows(root, "submitted", versions, tuple(sorted(partnership_ids)), needed))  # type: ignore[arg-type]
+    frame = reads.concat_rows(_rows(root, "submitted", versions, tuple(sorted(partnership_ids)), needed))  # type: ignore[arg-type]
     partnerships = _read_table(root, PARTNERSHIPS_TABLE, partnerships_version).sort_values("name", ignore_index=True)
     # the chosen partnerships' goals on their own rows (the same results as each one's page gives), read once
     goals = _partnership_goals(root, "submitted", versions, goals_version, tuple(sorted(partnership_ids)))
-    return page_data.compare_indicator(frame, partnerships, goals, indicator_id, partnership_ids, mode)  # type: ignore[arg-type]
+    return compare.compare_indicator(frame, partnerships, goals, indicator_id, partnership_ids, mode)  # type: ignore[arg-type]
 
 
 def read_comparison(
     store: Store, partnership_ids: Sequence[str], indicator_id: str, mode: str
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """``page_data.compare_indicator`` of the chosen partnerships (only their rows of the indicator and the
+    """``compare.compare_indicator`` of the chosen partnerships (only their rows of the indicator and the
     headcount, and their goals, are read), cached by version and choices."""
     return _compare(
         store.root,
@@ -458,13 +452,13 @@ def read_comparison(
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _total_row_counts(root: str, layer: str, versions: Versions) -> dict[str, int]:
-    return page_data.total_row_counts(Store(root), layer, versions)  # type: ignore[arg-type]
+    return reads.total_row_counts(Store(root), layer, versions)  # type: ignore[arg-type]
 
 
 def read_total_row_counts(store: Store, layer: Layer = "submitted") -> dict[str, int]:
-    """Total rows per partnership in a layer (``page_data.total_row_counts``: one column of the total rows read),
+    """Total rows per partnership in a layer (``reads.total_row_counts``: one column of the total rows read),
     cached by the layer's versions."""
-    return _total_row_counts(store.root, layer, page_data.layer_versions(store, layer))
+    return _total_row_counts(store.root, layer, reads.layer_versions(store, layer))
 
 
 # ---- the goals page ------------------------------------------------------------------------------------------------
@@ -522,13 +516,13 @@ def _partnership_goals(
 ) -> pd.DataFrame:
     goals = Store(root).read(GOALS_TABLE, version=goals_version)
     mine = goals[goals["partnership_id"].isin(list(partnership_ids))].reset_index(drop=True)
-    rows = page_data.concat_rows(_rows(root, layer, versions, partnership_ids, None))
+    rows = reads.concat_rows(_rows(root, layer, versions, partnership_ids, None))
     return evaluate_goals(mine, rows)  # a goal's points need only its partnership's rows
 
 
 def data_versions(store: Store, layer: Layer = "submitted") -> tuple[Versions, int]:
     """What rows and goals results depend on: the layer's table versions and the goals table's version."""
-    return page_data.layer_versions(store, layer), store.version(GOALS_TABLE)
+    return reads.layer_versions(store, layer), store.version(GOALS_TABLE)
 
 
 def read_partnership_goals(
@@ -545,7 +539,7 @@ def read_partnership_goals(
 def _goal_workings(
     root: str, layer: str, versions: Versions, goals_version: int, partnership_id: str
 ) -> dict[str, tuple[SeriesResult, pd.DataFrame]]:
-    rows = page_data.concat_rows(_rows(root, layer, versions, (partnership_id,), None))
+    rows = reads.concat_rows(_rows(root, layer, versions, (partnership_id,), None))
     mine = _partnership_goals(root, layer, versions, goals_version, (partnership_id,))
     return {str(goal["goal_id"]): evaluate_goal(pd.Series(goal), rows) for goal in mine.to_dict("records")}
 
@@ -563,7 +557,7 @@ def read_goal_workings(
 def _public_view(
     root: str, layer: str, versions: Versions, partnership_id: str, indicator_id: str, dimension: str, k: int
 ) -> tuple[pd.DataFrame, int]:
-    rows = page_data.concat_rows(_rows(root, layer, versions, (partnership_id,), None))
+    rows = reads.concat_rows(_rows(root, layer, versions, (partnership_id,), None))
     return what_the_public_sees(rows, indicator_id, dimension, k)
 
 
@@ -571,7 +565,7 @@ def read_what_the_public_sees(
     store: Store, partnership_id: str, indicator_id: str, dimension: str, k: int, layer: Layer = "submitted"
 ) -> tuple[pd.DataFrame, int]:
     """``public_data.what_the_public_sees`` of one partnership's rows of every dataset, cached by version."""
-    versions = page_data.layer_versions(store, layer)
+    versions = reads.layer_versions(store, layer)
     return _public_view(store.root, layer, versions, partnership_id, indicator_id, dimension, k)
 
 
@@ -584,9 +578,9 @@ def _explorer(
 ) -> object:
     """One result of the explorer, from the rows of the indicator and of the components its annual values need
     (every partnership, every breakdown): nothing else is read."""
-    frame = page_data.concat_rows(_rows(root, layer, versions, None, tuple(page_data.components_of([indicator_id]))))
+    frame = reads.concat_rows(_rows(root, layer, versions, None, tuple(explorer.components_of([indicator_id]))))
     partnerships = _read_table(root, PARTNERSHIPS_TABLE, partnerships_version).sort_values("name", ignore_index=True)
-    return page_data.explorer_part(frame, partnerships, indicator_id, part, *args)
+    return explorer.explorer_part(frame, partnerships, indicator_id, part, *args)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -608,7 +602,7 @@ class ExplorerView:
 
     def __init__(self, store: Store, indicator_id: str, layer: Layer = "submitted") -> None:
         self.root, self.layer, self.indicator_id = store.root, layer, indicator_id
-        self.versions = page_data.layer_versions(store, layer)
+        self.versions = reads.layer_versions(store, layer)
         self.partnerships_version = store.version(PARTNERSHIPS_TABLE)
 
     def key(self) -> tuple[object, ...]:
@@ -793,7 +787,7 @@ def drawn_embed(store: Store, key: tuple[object, ...], draw: Callable[[], EmbedC
     source line, size) and shared; the content returned must not be changed."""
     snapshot = (
         store.root,
-        page_data.layer_versions(store, "published"),
+        reads.layer_versions(store, "published"),
         store.version(PARTNERSHIPS_TABLE),
         store.version(GOALS_TABLE),
         min_cell_count(),
@@ -971,7 +965,7 @@ def _public_rows(
 ) -> pd.DataFrame:
     store = Store(root)
     partnerships = store.read(PARTNERSHIPS_TABLE, version=partnerships_version)
-    published = page_data.concat_rows(page_data.read_rows(store, "published", versions, partnership_ids=ids))
+    published = reads.concat_rows(reads.read_rows(store, "published", versions, partnership_ids=ids))
     return public_rows(published, partnerships, k)
 
 
@@ -981,7 +975,7 @@ def read_public_rows(store: Store, partnership_ids: Sequence[str]) -> pd.DataFra
     which is what it gives them among all rows: suppression never looks beyond a partnership). Cached by version."""
     return _public_rows(
         store.root,
-        page_data.layer_versions(store, "published"),
+        reads.layer_versions(store, "published"),
         store.version(PARTNERSHIPS_TABLE),
         tuple(sorted(set(partnership_ids))),
         min_cell_count(),
@@ -1015,10 +1009,10 @@ def _public_goals(root: str, key: tuple[object, ...], ids: tuple[str, ...]) -> l
     partnerships = store.read(PARTNERSHIPS_TABLE, version=partnerships_version)  # type: ignore[arg-type]
     goals = store.read(GOALS_TABLE, version=goals_version)  # type: ignore[arg-type]
     evaluated = _summary(root, "published", key).goals
-    wanted = goals[goals["partnership_id"].isin(list(page_data.public_ids(partnerships)))]
+    wanted = goals[goals["partnership_id"].isin(list(portfolio.public_ids(partnerships)))]
     chosen = wanted["partnership_id"].isin(list(ids)).to_numpy()
-    rows = page_data.concat_rows(
-        page_data.read_rows(store, "published", versions, partnership_ids=ids)  # type: ignore[arg-type]
+    rows = reads.concat_rows(
+        reads.read_rows(store, "published", versions, partnership_ids=ids)  # type: ignore[arg-type]
     )
     return public_goals(
         wanted[chosen],
@@ -1039,17 +1033,17 @@ def read_public_goals(store: Store, partnership_ids: Sequence[str]) -> list[Publ
 @st.cache_data(show_spinner=False, max_entries=8)
 def _portal_index(
     root: str, key: tuple[object, ...], partnerships_version: int, audit_version: int
-) -> page_data.PortalIndex:
+) -> portal.PortalIndex:
     partnerships = public_partnerships(_read_table(root, PARTNERSHIPS_TABLE, partnerships_version))
     coverage = _summary_part(root, "published", key, "coverage")
     reported = set(coverage["partnership_id"])  # type: ignore[index]
     reporting = [pid for pid in partnerships["partnership_id"] if pid in reported]
     updated = last_updated(_audit(root, audit_version), reporting)
-    return page_data.portal_index(partnerships, coverage, _public_goal_rows(root, key), updated)  # type: ignore[arg-type]
+    return portal.portal_index(partnerships, coverage, _public_goal_rows(root, key), updated)  # type: ignore[arg-type]
 
 
-def read_portal_index(store: Store) -> page_data.PortalIndex:
-    """The portal's list of public partnerships that report (``page_data.portal_index``), cached by version."""
+def read_portal_index(store: Store) -> portal.PortalIndex:
+    """The portal's list of public partnerships that report (``portal.portal_index``), cached by version."""
     summary = read_public_summary(store)
     return _portal_index(store.root, summary.key, store.version(PARTNERSHIPS_TABLE), store.version(AUDIT_TABLE))
 
@@ -1067,7 +1061,7 @@ def read_public_download_table(store: Store, partnership_id: str) -> pd.DataFram
     """A public partnership's download (``public_data.download_frame`` of its public rows), cached by version."""
     return _public_download_table(
         store.root,
-        page_data.layer_versions(store, "published"),
+        reads.layer_versions(store, "published"),
         store.version(PARTNERSHIPS_TABLE),
         partnership_id,
         min_cell_count(),
@@ -1083,7 +1077,7 @@ def _public_download(
     every = store.read(PARTNERSHIPS_TABLE, version=partnerships_version)
     partnerships = public_partnerships(every)
     ids = list(partnerships["partnership_id"])
-    published = page_data.concat_rows(page_data.read_rows(store, "published", versions, partnership_ids=ids))
+    published = reads.concat_rows(reads.read_rows(store, "published", versions, partnership_ids=ids))
     table = download_frame(public_rows(published, every, k), partnerships, k)
     return download_bytes(table, fmt, about=about)
 
@@ -1091,7 +1085,7 @@ def _public_download(
 def public_download(store: Store, fmt: str, about: pd.DataFrame, k: int) -> Callable[[], bytes]:
     """The download of every public figure in ``fmt``, for ``st.download_button(data=...)``: made on the click,
     not on every run of the page (at scale it is the whole published layer)."""
-    versions = page_data.layer_versions(store, "published")
+    versions = reads.layer_versions(store, "published")
     return partial(_public_download, store.root, versions, store.version(PARTNERSHIPS_TABLE), fmt, about, k)
 
 

@@ -10,7 +10,7 @@ from dashboard.analytics import comparison as cmp
 from dashboard.present.charts import colour_map, ranking_figure, small_multiples_figure
 from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal, plotly_literal
-from dashboard.storage.store import PARTNERSHIPS_TABLE
+from dashboard.storage.tables import PARTNERSHIPS_TABLE
 from dashboard.web.ui import (
     chart_block,
     data_versions,

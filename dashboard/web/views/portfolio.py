@@ -18,7 +18,7 @@ from dashboard.analytics.metrics import (
 )
 from dashboard.present.charts import colour_map
 from dashboard.present.exports import csv_bytes
-from dashboard.storage.store import Layer
+from dashboard.storage.tables import Layer
 from dashboard.web.ui import (
     DEFERRED_ROWS,
     PortfolioView,

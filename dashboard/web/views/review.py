@@ -15,7 +15,7 @@ from dashboard.intake.review import (
 from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal
 from dashboard.settings import four_eyes_required
-from dashboard.storage.store import Slice
+from dashboard.storage.slices import Slice
 from dashboard.web.ui import get_store, read_partnerships, read_pending, read_publishing_history, read_slices, require
 from data_contracts import DATASET_INFO, DATASETS
 

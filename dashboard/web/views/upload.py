@@ -9,7 +9,7 @@ from dashboard.intake.ingest import check_upload, commit_upload, count_text, rec
 from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal
 from dashboard.settings import UploadSettings
-from dashboard.storage.store import AUDIT_TABLE, TABLE_SCHEMAS
+from dashboard.storage.tables import AUDIT_TABLE, TABLE_SCHEMAS
 from dashboard.web.ui import findings_table, get_store, read_audit, read_partnerships, require
 from data_contracts import DATASET_INFO, DATASETS, summarise_findings
 from data_contracts.templates import template_csv, template_xlsx

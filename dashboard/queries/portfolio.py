@@ -1,0 +1,195 @@
+"""The portfolio views' one pass over a layer and the figures of the overview, without Streamlit.
+
+:func:`layer_summary` reads a whole layer once, string columns as dictionaries (integer codes, no string per row),
+and keeps only what the portfolio views need: the quarters reported, the latest quarter of each partnership in each
+dataset, the headline figures (total rows of the KPI and trend indicators; suppressed for the public) and every goal
+evaluated. Nothing of the full layer outlives the call. The web layer caches each result by the tables' versions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from dashboard.analytics.goals import evaluate_goals, partnership_progress
+from dashboard.analytics.metrics import HEADLINE_KPIS, Period, partnership_overview, portfolio_kpis, quarterly_trend
+from dashboard.analytics.progress import STATUS_LABELS
+from dashboard.public.published import public_partnerships
+from dashboard.public.suppression import suppress
+from dashboard.storage.reads import Versions, isin_filter, scan, typed_like_store
+from dashboard.storage.store import Store
+from dashboard.storage.tables import Layer, indicator_table
+from data_contracts import DATASET_INFO, DATASETS, INDICATORS, TOTAL
+
+HEADLINE_INDICATORS: tuple[str, ...] = tuple(
+    dict.fromkeys([*HEADLINE_KPIS, *(info.headline_indicator for info in DATASET_INFO.values())])
+)
+"""Indicators the portfolio overview shows across partnerships: the KPI cards and each dataset's trend."""
+HEADLINE_COLUMNS = ["partnership_id", "year", "quarter", "indicator_id", "dimension", "category", "value"]
+COVERAGE_COLUMNS = ["partnership_id", "dataset", "year", "quarter"]
+
+
+@dataclass
+class LayerSummary:
+    """What the portfolio views need of a whole layer (or of its public partnerships)."""
+
+    periods: list[Period]
+    """Every (year, quarter) reported, oldest first."""
+    coverage: pd.DataFrame
+    """The latest quarter each partnership reported in each dataset: :data:`COVERAGE_COLUMNS`."""
+    total_rows: dict[str, int]
+    """Headline rows (dimension and category total) per partnership."""
+    headline: dict[str, pd.DataFrame]
+    """Per dataset, the total rows of :data:`HEADLINE_INDICATORS` (suppressed for the public), typed like
+    ``Store.read``: what the KPI cards and the trends read of the indicator frames."""
+    goals: pd.DataFrame
+    """Every goal (of public partnerships, for the public) evaluated by ``goals.evaluate_goals``."""
+    rows: int = 0
+    """Rows read."""
+    partnership_ids: tuple[str, ...] | None = field(default=None)
+    """The partnerships summarised (None: all)."""
+
+    def coverage_frames(self) -> dict[str, pd.DataFrame]:
+        """Per dataset, the latest quarter of each partnership reporting in it (what ``partnership_overview``
+        needs of the indicator frames); datasets without rows are left out, as empty frames are there."""
+        return {
+            d: part[["partnership_id", "year", "quarter"]].reset_index(drop=True)
+            for d, part in self.coverage.groupby("dataset", sort=False)
+            if d in DATASETS
+        }
+
+
+def _public_headline(rows: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The headline total rows as the public sees them: :func:`suppress` of every row they depend on (the headline
+    indicators and the populations and numerators their disclosure names, all breakdowns), which gives each row the
+    suppression it gets among all rows (suppression never looks beyond a partnership and those indicators)."""
+    needed = set(HEADLINE_INDICATORS)
+    for indicator_id in HEADLINE_INDICATORS:
+        disclosure = INDICATORS[indicator_id].disclosure
+        if disclosure is not None:
+            needed |= {disclosure.population, disclosure.numerator} - {None}
+    part = rows[rows["indicator_id"].isin(sorted(needed))]
+    safe = suppress(typed_like_store(part[HEADLINE_COLUMNS]).reset_index(drop=True), k)
+    keep = safe["indicator_id"].isin(HEADLINE_INDICATORS) & (safe["dimension"] == TOTAL) & (safe["category"] == TOTAL)
+    return safe.loc[keep, HEADLINE_COLUMNS].reset_index(drop=True)
+
+
+def layer_summary(
+    store: Store,
+    layer: Layer,
+    versions: Versions,
+    goals: pd.DataFrame,
+    *,
+    partnership_ids: Sequence[str] | None = None,
+    k: int | None = None,
+) -> LayerSummary:
+    """One pass over a layer: :class:`LayerSummary` of every partnership, or of ``partnership_ids`` only (the
+    public partnerships, with ``k``: headline figures suppressed for the public, goals of those partnerships).
+
+    The same numbers as the old path (every table read whole, filtered and computed in pandas): goals are evaluated
+    by ``goals.evaluate_goals`` on the same rows, headline rows are the store's rows (suppressed as ``public_rows``
+    does for the public)."""
+    expression = None if partnership_ids is None else isin_filter("partnership_id", partnership_ids)
+    tables = [
+        scan(store, indicator_table(dataset, layer), version, filter=expression)
+        for dataset, version in zip(DATASETS, versions, strict=True)
+    ]
+    table = pa.concat_tables(tables).unify_dictionaries().combine_chunks()
+    rows = table.to_pandas(split_blocks=True, self_destruct=True)
+    del table
+    pid = rows["partnership_id"]
+    codes = pid.cat.codes.to_numpy(dtype=np.int64)
+    # a quarter as one number (quarters are 1-4), small enough to count rather than sort
+    period = rows["year"].to_numpy(dtype=np.int64) * 10 + rows["quarter"].to_numpy(dtype=np.int64)
+    lowest = int(period.min()) if period.size else 0
+    periods = {divmod(int(p), 10) for p in np.flatnonzero(np.bincount(period - lowest)) + lowest}
+    coverage, start = [], 0
+    for dataset, part in zip(DATASETS, tables, strict=True):
+        stop = start + part.num_rows
+        mine = slice(start, stop)
+        known = codes[mine] >= 0
+        latest = np.full(len(pid.cat.categories), -1, dtype=np.int64)
+        np.maximum.at(latest, codes[mine][known], period[mine][known])  # each partnership's latest quarter here
+        reporting = np.flatnonzero(latest >= 0)
+        if reporting.size:
+            year, quarter = np.divmod(latest[reporting], 10)
+            coverage.append(
+                pd.DataFrame(
+                    {
+                        "partnership_id": pid.cat.categories[reporting].astype(str),
+                        "dataset": dataset,
+                        "year": year,
+                        "quarter": quarter,
+                    }
+                )
+            )
+        start = stop
+    is_total = ((rows["dimension"] == TOTAL) & (rows["category"] == TOTAL)).to_numpy()
+    counts = np.bincount(codes[is_total & (codes >= 0)], minlength=len(pid.cat.categories))
+    totals = {str(p): int(n) for p, n in zip(pid.cat.categories, counts, strict=True) if n}
+    if k is None:
+        headline = typed_like_store(
+            rows.loc[is_total & rows["indicator_id"].isin(HEADLINE_INDICATORS), HEADLINE_COLUMNS]
+        )
+        headline = headline.reset_index(drop=True)
+    else:
+        headline = _public_headline(rows, k)
+    dataset_of = headline["indicator_id"].map({i: INDICATORS[i].dataset for i in INDICATORS}).astype(object)
+    by_dataset = {d: headline[(dataset_of == d).to_numpy()].reset_index(drop=True) for d in DATASETS}
+    chosen = goals if partnership_ids is None else goals[goals["partnership_id"].isin(list(partnership_ids))]
+    evaluated = evaluate_goals(chosen, rows)
+    coverage_frame = (
+        pd.concat(coverage, ignore_index=True) if coverage else pd.DataFrame(columns=COVERAGE_COLUMNS)
+    ).astype({"partnership_id": "string", "dataset": str, "year": "int64", "quarter": "int64"})
+    return LayerSummary(
+        periods=sorted(periods),
+        coverage=coverage_frame,
+        total_rows=totals,
+        headline=by_dataset,
+        goals=evaluated,
+        rows=len(rows),
+        partnership_ids=None if partnership_ids is None else tuple(partnership_ids),
+    )
+
+
+def public_ids(partnerships: pd.DataFrame) -> tuple[str, ...]:
+    """Ids of the partnerships whose figures the public may see, sorted."""
+    return tuple(sorted(str(p) for p in public_partnerships(partnerships)["partnership_id"]))
+
+
+# ---- the portfolio overview ---------------------------------------------------------------------------------------
+
+
+def in_view(frames: dict[str, pd.DataFrame], partnership_ids: set[str]) -> dict[str, pd.DataFrame]:
+    """Every dataset's frame restricted to the partnerships in view (every dataset present)."""
+    empty = pd.DataFrame(columns=HEADLINE_COLUMNS)
+    return {d: frames[d][frames[d]["partnership_id"].isin(partnership_ids)] if d in frames else empty for d in DATASETS}
+
+
+def overview_kpis(summary: LayerSummary, partnership_ids: set[str], period: Period) -> list:
+    """``metrics.portfolio_kpis`` of the partnerships in view (the KPI cards read only headline total rows)."""
+    return portfolio_kpis(in_view(summary.headline, partnership_ids), period)
+
+
+def overview_trends(summary: LayerSummary, partnerships: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each dataset's ``metrics.quarterly_trend`` of its headline indicator, for the partnerships in view."""
+    frames = in_view(summary.headline, set(partnerships["partnership_id"]))
+    return {d: quarterly_trend(frames[d], DATASET_INFO[d].headline_indicator, partnerships) for d in DATASETS}
+
+
+def overview_table(summary: LayerSummary, partnerships: pd.DataFrame, goals: pd.DataFrame) -> pd.DataFrame:
+    """The partnership list of the overview: ``metrics.partnership_overview`` with each partnership's combined goal
+    status (``goals`` are the goals in view)."""
+    ids = set(partnerships["partnership_id"])
+    frames = {d: f[f["partnership_id"].isin(ids)] for d, f in summary.coverage_frames().items()}
+    overview = partnership_overview(partnerships, frames)
+    progress = partnership_progress(goals).set_index("partnership_id")
+    overview["Goal status"] = (
+        overview["partnership_id"].map(progress["status_label"]).fillna(STATUS_LABELS["not_available"])
+    )
+    overview["Focus"] = overview["Focus"].where(overview["Focus"] != "", "–")
+    return overview

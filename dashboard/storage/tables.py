@@ -1,0 +1,133 @@
+"""The tables of a store: their names (paths under the store's root), Arrow schemas and partitioning.
+
+Layout under one root (a local folder or an object-store URI)::
+
+    submitted/<dataset>     every accepted upload (staff see it)
+    published/<dataset>     what a reviewer approved (the public sees only this)
+    reference/partnerships  one row per partnership
+    reference/goals         one row per goal
+    audit/commits           one row per commit attempt
+    auth/users              one row per account: role, partnerships, Argon2 password hash, lockout state
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+import pyarrow as pa
+
+from data_contracts import DATASETS, GOAL_COLUMNS, INDICATOR_COLUMNS, PARTNERSHIP_COLUMNS
+
+Layer = Literal["submitted", "published"]
+LAYERS: tuple[Layer, ...] = ("submitted", "published")
+
+INDICATOR_SCHEMA = pa.schema(
+    [
+        ("partnership_id", pa.string()),
+        ("year", pa.int64()),
+        ("quarter", pa.int64()),
+        ("indicator_id", pa.string()),
+        ("dimension", pa.string()),
+        ("category", pa.string()),
+        ("value", pa.float64()),
+        ("note", pa.string()),
+    ]
+)
+PARTNERSHIP_SCHEMA = pa.schema(
+    [
+        ("partnership_id", pa.string()),
+        ("name", pa.string()),
+        ("partner_organisations", pa.string()),
+        ("lead_sector", pa.string()),
+        ("focus_datasets", pa.string()),
+        ("country", pa.string()),
+        ("region", pa.string()),
+        ("start_date", pa.date32()),
+        ("committed_funding_usd", pa.float64()),
+        ("visibility", pa.string()),
+        ("description", pa.string()),
+    ]
+)
+GOAL_SCHEMA = pa.schema(
+    [
+        ("goal_id", pa.string()),
+        ("partnership_id", pa.string()),
+        ("indicator_id", pa.string()),
+        ("dimension", pa.string()),
+        ("category", pa.string()),
+        ("baseline_year", pa.int64()),
+        ("baseline_value", pa.float64()),
+        ("target_year", pa.int64()),
+        ("target_value", pa.float64()),
+    ]
+)
+AUDIT_SCHEMA = pa.schema(
+    [
+        ("commit_id", pa.string()),
+        ("committed_at", pa.timestamp("us", tz="UTC")),
+        ("user", pa.string()),
+        ("action", pa.string()),
+        ("outcome", pa.string()),
+        ("table", pa.string()),
+        ("dataset", pa.string()),
+        ("source_name", pa.string()),
+        ("source_sha256", pa.string()),
+        ("slices", pa.string()),
+        ("rows", pa.int64()),
+        ("table_version", pa.int64()),
+        ("message", pa.string()),
+    ]
+)
+AUDIT_COLUMNS: tuple[str, ...] = tuple(AUDIT_SCHEMA.names)
+USERS_SCHEMA = pa.schema(
+    [
+        ("email", pa.string()),
+        ("role", pa.string()),
+        ("partnerships", pa.string()),
+        ("password_hash", pa.string()),
+        ("disabled", pa.bool_()),
+        ("failed_attempts", pa.int64()),
+        ("locked_until", pa.timestamp("us", tz="UTC")),
+        ("created_at", pa.timestamp("us", tz="UTC")),
+        ("updated_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+USERS_COLUMNS: tuple[str, ...] = tuple(USERS_SCHEMA.names)
+USERS_STATS_COLUMNS = ",".join(c for c in USERS_COLUMNS if c != "password_hash")
+"""The users table keeps file statistics (min/max values in the Delta log) of these columns only, so no part of a
+password hash is ever copied into the transaction log."""
+
+assert tuple(INDICATOR_SCHEMA.names) == INDICATOR_COLUMNS
+assert tuple(PARTNERSHIP_SCHEMA.names) == PARTNERSHIP_COLUMNS
+assert tuple(GOAL_SCHEMA.names) == GOAL_COLUMNS
+
+PARTNERSHIPS_TABLE = "reference/partnerships"
+GOALS_TABLE = "reference/goals"
+AUDIT_TABLE = "audit/commits"
+STATS_COLUMNS_KEY = "delta.dataSkippingStatsColumns"
+USERS_TABLE = "auth/users"
+LAZY_TABLES: frozenset[str] = frozenset({USERS_TABLE})
+"""Tables added after the first stores were made: created on first use, not needed for a store to count as set up
+(so an existing store without them is never mistaken for a new one and seeded again)."""
+
+
+def indicator_table(dataset: str, layer: Layer) -> str:
+    """Name (path under the root) of an indicator table."""
+    if dataset not in DATASETS:
+        raise KeyError(f"unknown dataset {dataset!r}; expected one of {', '.join(DATASETS)}")
+    if layer not in LAYERS:
+        raise KeyError(f"unknown layer {layer!r}; expected submitted or published")
+    return f"{layer}/{dataset}"
+
+
+TABLE_SCHEMAS: Mapping[str, pa.Schema] = {
+    **{indicator_table(d, layer): INDICATOR_SCHEMA for d in DATASETS for layer in LAYERS},
+    PARTNERSHIPS_TABLE: PARTNERSHIP_SCHEMA,
+    GOALS_TABLE: GOAL_SCHEMA,
+    AUDIT_TABLE: AUDIT_SCHEMA,
+    USERS_TABLE: USERS_SCHEMA,
+}
+PARTITIONS: Mapping[str, list[str] | None] = {
+    name: (["year"] if name.split("/")[0] in LAYERS else None) for name in TABLE_SCHEMAS
+}
