@@ -8,19 +8,9 @@ import pytest
 
 from dashboard.analytics.metrics import period_start, quarterly_trend
 from dashboard.analytics.progress import STATUS_COLOURS, STATUS_LABELS, STATUSES
-from dashboard.present.charts import (
-    OKABE_ITO,
-    PLOTLY_CONFIG,
-    UNDISCLOSED_GREY,
-    base_layout,
-    breakdown_figure,
-    colour_map,
-    goal_progress_figure,
-    ranking_figure,
-    small_multiples_figure,
-    status_summary_figure,
-    trend_figure,
-)
+from dashboard.present.chart_style import OKABE_ITO, PLOTLY_CONFIG, UNDISCLOSED_GREY, base_layout, colour_map
+from dashboard.present.charts import breakdown_figure, ranking_figure, small_multiples_figure, trend_figure
+from dashboard.present.goal_charts import goal_progress_figure, status_summary_figure
 from data_contracts import DATASET_INFO, indicator
 from tests.test_metrics import PARTNERSHIPS, WORKFORCE
 

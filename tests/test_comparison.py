@@ -7,8 +7,10 @@ import math
 import pandas as pd
 import pytest
 
+from dashboard.analytics import breakdowns
 from dashboard.analytics import comparison as cmp
 from dashboard.analytics.metrics import quarterly_trend
+from dashboard.present import comparison_texts, indicator_texts
 from dashboard.present.text_safety import markdown_literal, plotly_literal
 from data_contracts import INDICATORS
 
@@ -78,8 +80,8 @@ def test_parse_choice_falls_back_to_the_default() -> None:
 
 
 def test_indicator_label_names_dataset_and_short_name() -> None:
-    assert cmp.indicator_label("workforce_headcount") == "Workforce · Headcount"
-    assert cmp.indicator_label("local_supplier_spend").startswith("Community capacity · ")
+    assert indicator_texts.indicator_label("workforce_headcount") == "Workforce · Headcount"
+    assert indicator_texts.indicator_label("local_supplier_spend").startswith("Community capacity · ")
 
 
 def test_default_partnerships_takes_those_with_most_headline_figures() -> None:
@@ -126,12 +128,18 @@ def test_available_normalisations_is_the_union_in_display_order() -> None:
 
 
 def test_not_applicable_reason_says_why_values_stay_as_reported() -> None:
-    assert cmp.not_applicable_reason(INDICATORS["new_hires"], "per_usd_million") is None
-    assert cmp.not_applicable_reason(INDICATORS["women_share_workforce"], "none") is None
-    assert "percentage" in cmp.not_applicable_reason(INDICATORS["women_share_workforce"], "per_usd_million")
-    assert "ratio" in cmp.not_applicable_reason(INDICATORS["gender_pay_ratio"], "per_participant")
-    assert "average" in cmp.not_applicable_reason(INDICATORS["employee_training_hours_avg"], "per_participant")
-    assert "participant count itself" in cmp.not_applicable_reason(INDICATORS["workforce_headcount"], "per_participant")
+    assert comparison_texts.not_applicable_reason(INDICATORS["new_hires"], "per_usd_million") is None
+    assert comparison_texts.not_applicable_reason(INDICATORS["women_share_workforce"], "none") is None
+    assert "percentage" in comparison_texts.not_applicable_reason(
+        INDICATORS["women_share_workforce"], "per_usd_million"
+    )
+    assert "ratio" in comparison_texts.not_applicable_reason(INDICATORS["gender_pay_ratio"], "per_participant")
+    assert "average" in comparison_texts.not_applicable_reason(
+        INDICATORS["employee_training_hours_avg"], "per_participant"
+    )
+    assert "participant count itself" in comparison_texts.not_applicable_reason(
+        INDICATORS["workforce_headcount"], "per_participant"
+    )
 
 
 def test_normalise_per_usd_million_divides_by_funding_in_millions() -> None:
@@ -171,14 +179,17 @@ def test_normalised_units_and_labels() -> None:
     assert cmp.normalised_unit(hires, "none") == "count"
     assert cmp.normalised_indicator(hires, "per_participant").unit == "ratio"
     assert cmp.normalised_indicator(hires, "none") is hires
-    assert cmp.unit_text(hires, "per_usd_million") == "number per USD 1M of committed funding"
-    assert cmp.unit_text(INDICATORS["women_share_workforce"], "per_usd_million") == "%"
-    assert cmp.value_column(hires) == "New hires (number)"
-    assert cmp.value_column(hires, "per_participant") == "New hires per participant"
-    assert cmp.value_column(spend, "per_usd_million") == "Local supplier spend per USD 1M of committed funding (USD)"
-    assert "millions of US dollars" in cmp.normalisation_note(hires, "per_usd_million")
-    assert "Gamma Parks" in cmp.normalisation_note(hires, "per_participant", ["Gamma Parks"])
-    assert cmp.normalisation_note(hires, "none") is None
+    assert comparison_texts.unit_text(hires, "per_usd_million") == "number per USD 1M of committed funding"
+    assert comparison_texts.unit_text(INDICATORS["women_share_workforce"], "per_usd_million") == "%"
+    assert comparison_texts.value_column(hires) == "New hires (number)"
+    assert comparison_texts.value_column(hires, "per_participant") == "New hires per participant"
+    assert (
+        comparison_texts.value_column(spend, "per_usd_million")
+        == "Local supplier spend per USD 1M of committed funding (USD)"
+    )
+    assert "millions of US dollars" in comparison_texts.normalisation_note(hires, "per_usd_million")
+    assert "Gamma Parks" in comparison_texts.normalisation_note(hires, "per_participant", ["Gamma Parks"])
+    assert comparison_texts.normalisation_note(hires, "none") is None
 
 
 # ---- latest values and the side-by-side table ------------------------------------------------------------------
@@ -209,11 +220,11 @@ def test_change_percent_is_against_the_absolute_earlier_value() -> None:
 
 
 def test_format_change() -> None:
-    assert cmp.format_change(20.0, 20.0, "count") == "+20 (+20.0%)"
-    assert cmp.format_change(-1500.0, -12.5, "currency_usd") == "-USD 1,500 (-12.5%)"
-    assert cmp.format_change(2.5, 6.1, "percent") == "+2.5 pts"
-    assert cmp.format_change(None, None, "count") == "–"
-    assert cmp.format_change(float("nan"), None, "count") == "–"
+    assert comparison_texts.format_change(20.0, 20.0, "count") == "+20 (+20.0%)"
+    assert comparison_texts.format_change(-1500.0, -12.5, "currency_usd") == "-USD 1,500 (-12.5%)"
+    assert comparison_texts.format_change(2.5, 6.1, "percent") == "+2.5 pts"
+    assert comparison_texts.format_change(None, None, "count") == "–"
+    assert comparison_texts.format_change(float("nan"), None, "count") == "–"
 
 
 def test_comparison_table_side_by_side() -> None:
@@ -241,7 +252,7 @@ def test_comparison_table_lists_chosen_partnerships_without_data() -> None:
 def test_comparison_display_writes_units_and_names_the_normalisation() -> None:
     hires = INDICATORS["new_hires"]
     table = cmp.comparison_table(DATA, PARTNERSHIPS, GOALS, "new_hires", ["a", "b"], "per_usd_million")
-    shown = cmp.comparison_display(table, hires, "per_usd_million")
+    shown = comparison_texts.comparison_display(table, hires, "per_usd_million")
     assert list(shown.columns) == [
         "Partnership",
         "Quarter",
@@ -255,11 +266,11 @@ def test_comparison_display_writes_units_and_names_the_normalisation() -> None:
     assert shown.iloc[0].tolist()[:6] == ["Alpha Schools", "2024 Q2", "120", "100", "+20 (+20.0%)", "9.60"]
     assert shown.iloc[0]["Funding"] == "USD 12,500,000"
     assert shown.iloc[1]["A year earlier"] == "–"
-    assert "Per USD 1M committed" not in cmp.comparison_display(table, hires, "none").columns
-    csv = cmp.comparison_csv(table, hires, "per_usd_million")
+    assert "Per USD 1M committed" not in comparison_texts.comparison_display(table, hires, "none").columns
+    csv = comparison_texts.comparison_csv(table, hires, "per_usd_million")
     assert "New hires per USD 1M of committed funding" in csv.columns
     assert "Latest value (number)" in csv.columns and "partnership_id" not in csv.columns
-    assert "New hires (number)" not in cmp.comparison_csv(table, hires, "none").columns
+    assert "New hires (number)" not in comparison_texts.comparison_csv(table, hires, "none").columns
 
 
 def test_comparison_csv_headers_are_unique_for_percentages() -> None:
@@ -270,7 +281,7 @@ def test_comparison_csv_headers_are_unique_for_percentages() -> None:
         ]
     )
     table = cmp.comparison_table(shares, PARTNERSHIPS, GOALS, "women_share_workforce", ["a", "b"])
-    csv = cmp.comparison_csv(table, INDICATORS["women_share_workforce"], "per_usd_million")
+    csv = comparison_texts.comparison_csv(table, INDICATORS["women_share_workforce"], "per_usd_million")
     assert csv.columns.is_unique
     assert csv.iloc[0]["Change over a year (percentage points)"] == pytest.approx(2.5)
 
@@ -283,21 +294,21 @@ def test_ranking_rows_and_periods_text() -> None:
         "period": ["2024 Q2", "2024 Q1", "2024 Q2"],
         "value": [120.0, 10.0, 5.0],
     }
-    assert cmp.periods_text(["2024 Q2", "2024 Q2"]) == "2024 Q2"
-    assert cmp.periods_text(["2024 Q2", "2023 Q4"]) == "latest quarter each reported: 2023 Q4, 2024 Q2"
-    assert cmp.periods_text([]) == "no data"
+    assert comparison_texts.periods_text(["2024 Q2", "2024 Q2"]) == "2024 Q2"
+    assert comparison_texts.periods_text(["2024 Q2", "2023 Q4"]) == "latest quarter each reported: 2023 Q4, 2024 Q2"
+    assert comparison_texts.periods_text([]) == "no data"
 
 
 def test_series_table_and_span() -> None:
     trend = quarterly_trend(DATA, "new_hires", PARTNERSHIPS)
     series = cmp.normalise(trend, PARTNERSHIPS, DATA, "per_participant", INDICATORS["new_hires"])
-    table = cmp.series_table(series, INDICATORS["new_hires"], "per_participant")
+    table = comparison_texts.series_table(series, INDICATORS["new_hires"], "per_participant")
     assert list(table.columns) == ["Partnership", "Quarter", "New hires (number)", "New hires per participant"]
     assert len(table) == len(trend)
-    raw = cmp.series_table(series, INDICATORS["new_hires"], "none")
+    raw = comparison_texts.series_table(series, INDICATORS["new_hires"], "none")
     assert list(raw.columns) == ["Partnership", "Quarter", "New hires (number)"]
-    assert cmp.span_text(trend) == "2023 Q2 – 2024 Q2"
-    assert cmp.span_text(trend.iloc[:0]) == "no data"
+    assert comparison_texts.span_text(trend) == "2023 Q2 – 2024 Q2"
+    assert comparison_texts.span_text(trend.iloc[:0]) == "no data"
 
 
 def test_goal_status_text() -> None:
@@ -312,11 +323,11 @@ def test_goal_status_text() -> None:
 
 def test_latest_quarter_display_and_csv() -> None:
     latest = cmp.latest_values(DATA, "new_hires", PARTNERSHIPS)
-    assert cmp.latest_quarter(latest) == "2024 Q2"
-    assert cmp.latest_quarter(latest.iloc[:0]) == "none"
-    shown = cmp.latest_display(latest, INDICATORS["new_hires"])
+    assert comparison_texts.latest_quarter(latest) == "2024 Q2"
+    assert comparison_texts.latest_quarter(latest.iloc[:0]) == "none"
+    shown = comparison_texts.latest_display(latest, INDICATORS["new_hires"])
     assert shown.iloc[0].tolist() == ["Alpha Schools", "2024 Q2", "120", "100", "+20 (+20.0%)"]
-    csv = cmp.latest_csv(latest, INDICATORS["new_hires"])
+    csv = comparison_texts.latest_csv(latest, INDICATORS["new_hires"])
     assert csv.iloc[0]["Value (number)"] == 120 and csv.iloc[0]["Quarter a year earlier"] == "2023 Q2"
 
 
@@ -334,9 +345,9 @@ def test_annual_trend_keeps_complete_years_only() -> None:
 
 
 def test_annual_title_follows_the_year_rule() -> None:
-    assert cmp.annual_title(INDICATORS["new_hires"]) == "New hires per year"
-    assert cmp.annual_title(INDICATORS["workforce_headcount"]) == "Headcount at year end"
-    assert "recomputed" in cmp.annual_title(INDICATORS["turnover_rate"])
+    assert indicator_texts.annual_title(INDICATORS["new_hires"]) == "New hires per year"
+    assert indicator_texts.annual_title(INDICATORS["workforce_headcount"]) == "Headcount at year end"
+    assert "recomputed" in indicator_texts.annual_title(INDICATORS["turnover_rate"])
 
 
 BREAKDOWN = frame(
@@ -354,32 +365,32 @@ BREAKDOWN = frame(
 
 
 def test_breakdown_rows_follow_the_vocabulary_order() -> None:
-    rows = cmp.breakdown_rows(BREAKDOWN, "workforce_headcount", "gender", "a")
+    rows = breakdowns.partnership_breakdown(BREAKDOWN, "workforce_headcount", "gender", "a")
     assert list(rows.columns) == ["period", "period_start", "category", "category_label", "value"]
     assert list(rows["category"]) == ["woman", "woman", "man", "undisclosed"]
     assert list(rows["period"][:2]) == ["2023 Q4", "2024 Q1"]
     assert list(rows["category_label"].unique()) == ["Women", "Men", "Undisclosed"]
-    assert cmp.breakdown_rows(BREAKDOWN, "workforce_headcount", "ethnicity", "a").empty
+    assert breakdowns.partnership_breakdown(BREAKDOWN, "workforce_headcount", "ethnicity", "a").empty
 
 
 def test_latest_breakdown_has_one_row_per_partnership_and_reported_categories() -> None:
-    table = cmp.latest_breakdown(BREAKDOWN, "workforce_headcount", "gender", PARTNERSHIPS)
+    table = breakdowns.latest_breakdown(BREAKDOWN, "workforce_headcount", "gender", PARTNERSHIPS)
     assert list(table.columns) == ["Partnership", "Quarter", "Total", "Women", "Men", "Undisclosed"]
     assert table.iloc[0].tolist() == ["Alpha Schools", "2024 Q1", 300.0, 145.0, 150.0, 5.0]
     assert table.iloc[1]["Women"] == 90 and math.isnan(table.iloc[1]["Men"])
-    assert cmp.partnerships_with_breakdown(BREAKDOWN, "workforce_headcount", "age_band", PARTNERSHIPS) == ["b"]
-    assert cmp.latest_breakdown(BREAKDOWN, "workforce_headcount", "ethnicity", PARTNERSHIPS).empty
+    assert breakdowns.partnerships_with_breakdown(BREAKDOWN, "workforce_headcount", "age_band", PARTNERSHIPS) == ["b"]
+    assert breakdowns.latest_breakdown(BREAKDOWN, "workforce_headcount", "ethnicity", PARTNERSHIPS).empty
 
 
 def test_format_columns_writes_values_with_their_unit() -> None:
     table = pd.DataFrame({"Partnership": ["x"], "Total": [1234.0], "Women": [float("nan")]})
-    shown = cmp.format_columns(table, ["Total", "Women"], "count")
+    shown = comparison_texts.format_columns(table, ["Total", "Women"], "count")
     assert shown.iloc[0].tolist() == ["x", "1,234", "–"]
     assert table.iloc[0]["Total"] == 1234.0  # the original stays numeric
 
 
 def test_goals_on_indicator() -> None:
-    goals = cmp.goals_on_indicator(GOALS, "new_hires", PARTNERSHIPS)
+    goals = comparison_texts.goals_on_indicator(GOALS, "new_hires", PARTNERSHIPS)
     assert list(goals.columns) == ["Partnership", "Series", "Baseline", "Target", "Current", "Status", "Score"]
     assert goals.iloc[0].tolist() == [
         "Alpha Schools",
@@ -391,13 +402,13 @@ def test_goals_on_indicator() -> None:
         5.0,
     ]
     assert goals.iloc[1]["Series"] == "Gender: Women" and goals.iloc[1]["Score"] == 1.23
-    unavailable = cmp.goals_on_indicator(GOALS, "workforce_headcount", PARTNERSHIPS)
+    unavailable = comparison_texts.goals_on_indicator(GOALS, "workforce_headcount", PARTNERSHIPS)
     assert unavailable.iloc[0]["Current"] == "–" and math.isnan(unavailable.iloc[0]["Score"])
-    assert cmp.goals_on_indicator(GOALS, "students_reached", PARTNERSHIPS).empty
+    assert comparison_texts.goals_on_indicator(GOALS, "students_reached", PARTNERSHIPS).empty
 
 
 def test_indicator_metadata_in_plain_words() -> None:
-    headcount = dict(cmp.indicator_metadata(INDICATORS["workforce_headcount"]))
+    headcount = dict(indicator_texts.indicator_metadata(INDICATORS["workforce_headcount"]))
     assert headcount["Id"] == "workforce_headcount"
     assert headcount["Dataset"] == "Workforce"
     assert headcount["Unit"] == "number"
@@ -408,26 +419,30 @@ def test_indicator_metadata_in_plain_words() -> None:
     assert headcount["Additive"].startswith("Yes")
     assert headcount["Breakdowns"].startswith("Gender (Women, Men, Non-binary, Undisclosed); Age band")
     assert "Recomputed from" not in headcount
-    injuries = dict(cmp.indicator_metadata(INDICATORS["recordable_injuries"]))
+    injuries = dict(indicator_texts.indicator_metadata(INDICATORS["recordable_injuries"]))
     assert injuries["Direction"] == "Lower is better"
-    turnover = dict(cmp.indicator_metadata(INDICATORS["turnover_rate"]))
+    turnover = dict(indicator_texts.indicator_metadata(INDICATORS["turnover_rate"]))
     assert turnover["Recomputed from"].startswith("Departures and Headcount")
     assert turnover["Additive"].startswith("No") and turnover["Unit"] == "percent (0–100)"
-    assert dict(cmp.indicator_metadata(INDICATORS["net_jobs_created_supported"]))["Sign"].startswith("May be negative")
-    assert dict(cmp.indicator_metadata(INDICATORS["local_supplier_spend"]))["Breakdowns"].startswith("None")
-    owners = dict(cmp.indicator_metadata(INDICATORS["diverse_owned_supplier_spend"]))
+    assert dict(indicator_texts.indicator_metadata(INDICATORS["net_jobs_created_supported"]))["Sign"].startswith(
+        "May be negative"
+    )
+    assert dict(indicator_texts.indicator_metadata(INDICATORS["local_supplier_spend"]))["Breakdowns"].startswith("None")
+    owners = dict(indicator_texts.indicator_metadata(INDICATORS["diverse_owned_supplier_spend"]))
     assert "owners" in owners["Breakdowns describe"]
 
 
 def test_references_table_groups_by_framework_with_none_verified() -> None:
-    table = cmp.references_table(INDICATORS["workforce_headcount"])
+    table = indicator_texts.reference_rows(INDICATORS["workforce_headcount"])
     assert list(table["Framework"].unique()) == ["GRI", "IRIS+", "SDG", "WEF", "ESRS"]
     assert table[table["Framework"] == "GRI"]["Reference"].tolist() == ["GRI 2-7", "GRI 2-8"]
-    assert table[table["Framework"] == "SDG"]["Reference"].tolist() == [cmp.NONE_VERIFIED]
+    assert table[table["Framework"] == "SDG"]["Reference"].tolist() == [indicator_texts.NONE_VERIFIED]
     assert table[table["Framework"] == "ESRS"]["Reference"].tolist() == ["ESRS S1-6", "ESRS S1-7"]
-    living = cmp.references_table(INDICATORS["living_wage_share"]).set_index("Reference")
+    living = indicator_texts.reference_rows(INDICATORS["living_wage_share"]).set_index("Reference")
     assert living.loc["SDG 8.5.1", "Note"] == "aligned"
-    assert (cmp.references_table(INDICATORS["schools_reached"])["Reference"] == cmp.NONE_VERIFIED).all()
+    assert (
+        indicator_texts.reference_rows(INDICATORS["schools_reached"])["Reference"] == indicator_texts.NONE_VERIFIED
+    ).all()
 
 
 def test_series_label() -> None:
@@ -461,16 +476,16 @@ def test_plot_text_escapes_tags_but_keeps_ampersands_readable() -> None:
 
 
 def test_small_normalised_values_keep_enough_decimals() -> None:
-    assert cmp.decimals_for([0.0052, 0.0031]) == 4
-    assert cmp.decimals_for([0.3, float("nan")]) == 3
-    assert cmp.decimals_for([9.6, 44.18]) == 2
-    assert cmp.decimals_for([8000.0, 12.0]) == 0
-    assert cmp.format_normalised(0.005208, "ratio", 4) == "0.0052"
-    assert cmp.format_normalised(8123.4, "ratio", 0) == "8,123"
-    assert cmp.format_normalised(2567.4, "currency_usd", 4) == "USD 2,567"
-    assert cmp.format_normalised(float("nan"), "ratio", 2) == "–"
-    assert cmp.number_format("ratio", 4) == ",.4f"
-    assert cmp.number_format("currency_usd", 4) == ",.0f"
+    assert comparison_texts.decimals_for([0.0052, 0.0031]) == 4
+    assert comparison_texts.decimals_for([0.3, float("nan")]) == 3
+    assert comparison_texts.decimals_for([9.6, 44.18]) == 2
+    assert comparison_texts.decimals_for([8000.0, 12.0]) == 0
+    assert comparison_texts.format_normalised(0.005208, "ratio", 4) == "0.0052"
+    assert comparison_texts.format_normalised(8123.4, "ratio", 0) == "8,123"
+    assert comparison_texts.format_normalised(2567.4, "currency_usd", 4) == "USD 2,567"
+    assert comparison_texts.format_normalised(float("nan"), "ratio", 2) == "–"
+    assert comparison_texts.number_format("ratio", 4) == ",.4f"
+    assert comparison_texts.number_format("currency_usd", 4) == ",.0f"
 
 
 def test_per_participant_table_shows_small_rates_precisely() -> None:
@@ -483,13 +498,13 @@ def test_per_participant_table_shows_small_rates_precisely() -> None:
         ]
     )
     table = cmp.comparison_table(injuries, PARTNERSHIPS, GOALS, "recordable_injuries", ["a", "b"], "per_participant")
-    shown = cmp.comparison_display(table, INDICATORS["recordable_injuries"], "per_participant")
+    shown = comparison_texts.comparison_display(table, INDICATORS["recordable_injuries"], "per_participant")
     assert shown["Per participant"].tolist() == ["0.0050", "0.0033"]
 
 
 @pytest.mark.parametrize(("count", "columns"), [(1, 1), (2, 2), (3, 3), (4, 2), (5, 3), (8, 3)])
 def test_panel_columns(count: int, columns: int) -> None:
-    assert cmp.panel_columns(count) == columns
+    assert comparison_texts.panel_columns(count) == columns
 
 
 # ---- the latest quarter of every partnership at once, checked against the one-partnership-at-a-time loop ----------
@@ -622,6 +637,6 @@ def test_latest_breakdowns_at_once_are_the_loops(seed: int) -> None:
             "name": [rng.choice(["Alpha", "Beta", "Gamma"]) for _ in range(8)],
         }
     )
-    fast = cmp.latest_breakdown(frame, "new_hires", "gender", partnerships)
+    fast = breakdowns.latest_breakdown(frame, "new_hires", "gender", partnerships)
     slow = latest_breakdown_one_by_one(frame, "new_hires", "gender", partnerships)
     pd.testing.assert_frame_equal(fast, slow, check_dtype=not slow.empty, check_index_type=not slow.empty)

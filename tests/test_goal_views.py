@@ -8,21 +8,19 @@ import math
 import pandas as pd
 import pytest
 
-from dashboard.analytics.goals import GOAL_RESULT_COLUMNS
+from dashboard.analytics.breakdowns import BREAKDOWN_COLUMNS, breakdown_rows
+from dashboard.analytics.goals import GOAL_RESULT_COLUMNS, filter_goals
 from dashboard.analytics.progress import STATUS_LABELS, STATUSES, assess_series
 from dashboard.present.goal_texts import (
-    BREAKDOWN_COLUMNS,
     GOAL_TABLE_COLUMNS,
     STATUS_BADGE_COLOURS,
     bar_modes,
     breakdown_label,
     breakdown_options,
-    breakdown_rows,
     breakdown_table,
     combined_text,
     dataset_options,
     enough_years,
-    filter_goals,
     format_growth,
     goal_card,
     goal_chart_table,
@@ -39,7 +37,6 @@ from dashboard.present.goal_texts import (
     profile_lines,
     progress_fraction,
     progress_text,
-    references_table,
     round_value,
     sector_label,
     series_label,
@@ -48,6 +45,7 @@ from dashboard.present.goal_texts import (
     total_table,
     workings_table,
 )
+from dashboard.present.indicator_texts import references_by_framework
 from dashboard.present.text_safety import markdown_literal
 from data_contracts import INDICATORS
 
@@ -511,7 +509,7 @@ def test_the_total_table_is_the_quarterly_headline() -> None:
 
 
 def test_references_list_every_framework() -> None:
-    table = references_table(INDICATORS["new_hires"])
+    table = references_by_framework(INDICATORS["new_hires"])
     assert table["Framework"].tolist() == ["GRI", "IRIS+", "SDG", "WEF", "ESRS"]
     references = dict(table.to_numpy())
     assert references["GRI"] == "401-1a" and references["IRIS+"] == "OI3547"

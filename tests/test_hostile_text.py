@@ -34,16 +34,10 @@ from dashboard.analytics.metrics import quarterly_trend
 from dashboard.intake.ingest import ingest_file
 from dashboard.intake.reference_admin import check_reference_file, commit_reference
 from dashboard.intake.seed import SAMPLE_DIR
-from dashboard.present.charts import (
-    base_layout,
-    breakdown_figure,
-    goal_progress_figure,
-    ranking_figure,
-    small_multiples_figure,
-    status_summary_figure,
-    trend_figure,
-)
+from dashboard.present.chart_style import base_layout
+from dashboard.present.charts import breakdown_figure, ranking_figure, small_multiples_figure, trend_figure
 from dashboard.present.exports import csv_bytes, frame_bytes, xlsx_bytes
+from dashboard.present.goal_charts import goal_progress_figure, status_summary_figure
 from dashboard.present.text_safety import WORD_JOINER, markdown_literal, plotly_literal
 from dashboard.storage.store import Store
 from data_contracts import indicator

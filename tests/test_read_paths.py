@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.io as pio
 import pytest
 
+from dashboard.analytics import breakdowns
 from dashboard.analytics.annual import annual_series, annual_table, components
 from dashboard.analytics.goals import (
     GOAL_RESULT_COLUMNS,
@@ -30,7 +31,8 @@ from dashboard.analytics.metrics import (
     total_rows,
 )
 from dashboard.analytics.progress import OFF_COURSE, STATUS_LABELS, aggregate, assess_series
-from dashboard.present.charts import colour_map, trend_figure
+from dashboard.present.chart_style import colour_map
+from dashboard.present.charts import trend_figure
 from dashboard.public.published import public_goals, public_partnerships, public_rows
 from dashboard.queries import compare, explorer, portfolio
 from dashboard.storage import reads
@@ -462,12 +464,15 @@ def test_the_explorer_reads_one_indicator_and_gives_the_old_results(sample_store
         for dimension in INDICATORS[indicator_id].breakdowns:
             same(
                 part("latest_breakdown", dimension),
-                cmp.latest_breakdown(everything, indicator_id, dimension, partnerships),
+                breakdowns.latest_breakdown(everything, indicator_id, dimension, partnerships),
             )
-            reporters = cmp.partnerships_with_breakdown(everything, indicator_id, dimension, partnerships)
+            reporters = breakdowns.partnerships_with_breakdown(everything, indicator_id, dimension, partnerships)
             assert part("reporters", dimension) == reporters
             for pid in reporters[:2]:
-                same(part("breakdown", dimension, pid), cmp.breakdown_rows(everything, indicator_id, dimension, pid))
+                same(
+                    part("breakdown", dimension, pid),
+                    breakdowns.partnership_breakdown(everything, indicator_id, dimension, pid),
+                )
 
 
 def test_compare_reads_the_chosen_partnerships_and_gives_the_old_results(sample_store: Store) -> None:

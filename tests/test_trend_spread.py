@@ -19,7 +19,8 @@ from dashboard.analytics.trend_distribution import (
     shows_spread,
     trend_distribution,
 )
-from dashboard.present.charts import OKABE_ITO, SPREAD_BAND, spread_figure
+from dashboard.present.chart_style import OKABE_ITO
+from dashboard.present.charts import SPREAD_BAND, spread_figure
 from dashboard.present.text_safety import plotly_literal
 from dashboard.storage.store import Store
 from dashboard.storage.tables import PARTNERSHIPS_TABLE

@@ -17,14 +17,12 @@ import pandas as pd
 
 from dashboard.analytics.annual import annual_series
 from dashboard.analytics.metrics import (
-    format_value,
     period_label,
     quarterly_trend,
     series_label,
     total_rows,
 )
-from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL, Indicator
-from data_contracts.catalog import FRAMEWORKS
+from data_contracts import INDICATORS, TOTAL, Indicator
 
 NORMALISATIONS: dict[str, str] = {
     "none": "As reported",
@@ -33,17 +31,6 @@ NORMALISATIONS: dict[str, str] = {
 }
 """Normalisation modes (the ``norm`` URL value) and their labels, in display order."""
 
-NORMALISATION_COLUMNS: dict[str, str] = {
-    "per_usd_million": "Per USD 1M committed",
-    "per_participant": "Per participant",
-}
-"""Short headers of the normalised column of the side-by-side table."""
-
-NORMALISATION_SUFFIX: dict[str, str] = {
-    "none": "",
-    "per_usd_million": "per USD 1M of committed funding",
-    "per_participant": "per participant",
-}
 
 PARTICIPANTS_INDICATOR = "workforce_headcount"
 """Participants are the people working on the partnership at quarter end (its headcount)."""
@@ -56,27 +43,8 @@ MAX_PARTNERSHIPS = 8
 MIN_PARTNERSHIPS = 2
 MAX_INDICATORS = 4
 
-UNIT_WORDS: dict[str, str] = {
-    "count": "number",
-    "percent": "percent (0–100)",
-    "hours": "hours",
-    "currency_usd": "US dollars",
-    "ratio": "ratio",
-}
-
-_YEAR_RULE_WORDS = {"sum": "Sum", "last": "Last", "recompute": "Recompute"}
-"""The catalog's year rule codes as the metadata tab names them."""
-
-NONE_VERIFIED = "none verified"
-
 
 # ---- choices from the URL -------------------------------------------------------------------------------------
-
-
-def indicator_label(indicator_id: str) -> str:
-    """``"Workforce · Headcount"``: the dataset and the short name, as pickers show an indicator."""
-    item = INDICATORS[indicator_id]
-    return f"{DATASET_INFO[item.dataset].name} · {item.short_name}"
 
 
 def parse_ids(text: str | None, valid: Sequence[str], limit: int) -> list[str]:
@@ -152,35 +120,11 @@ def applies(indicator: Indicator, mode: str) -> bool:
     return mode != "none" and mode in normalisation_options(indicator)
 
 
-def not_applicable_reason(indicator: Indicator, mode: str) -> str | None:
-    """Why a normalisation does not apply to an indicator (None when it applies or nothing is asked)."""
-    if mode == "none" or applies(indicator, mode):
-        return None
-    if indicator.unit in ("percent", "ratio"):
-        kind = "a percentage" if indicator.unit == "percent" else "a ratio"
-        why = f"is {kind}, which does not scale with funding or people"
-    elif not indicator.additive:
-        why = "is an average, which does not scale with funding or people"
-    else:
-        why = "is the participant count itself"
-    return f"{indicator.short_name} {why}: values are shown as reported."
-
-
 def normalised_unit(indicator: Indicator, mode: str) -> str:
     """The catalog unit used to format normalised values: US dollars stay dollars, other amounts become ratios."""
     if not applies(indicator, mode) or indicator.unit == "currency_usd":
         return indicator.unit
     return "ratio"
-
-
-def unit_text(indicator: Indicator, mode: str = "none") -> str:
-    """What the numbers are, in words: ``"number per USD 1M of committed funding"``."""
-    base = UNIT_WORDS[indicator.unit] if indicator.unit != "percent" else "%"
-    if not applies(indicator, mode):
-        return base
-    if mode == "per_usd_million":
-        return f"{base} per USD 1M of committed funding"
-    return f"{base} per participant (headcount at quarter end)"
 
 
 def normalised_indicator(indicator: Indicator, mode: str) -> Indicator:
@@ -189,39 +133,6 @@ def normalised_indicator(indicator: Indicator, mode: str) -> Indicator:
     if not applies(indicator, mode):
         return indicator
     return replace(indicator, unit=normalised_unit(indicator, mode))  # type: ignore[arg-type]
-
-
-def decimals_for(values: Sequence[float]) -> int:
-    """Decimals that keep normalised values apart: 4 below 0.1, 3 below 1, 2 below 100, none from 100 up."""
-    finite = [abs(float(v)) for v in values if v is not None and not math.isnan(float(v))]
-    largest = max(finite, default=0.0)
-    if largest < 0.1:
-        return 4
-    if largest < 1:
-        return 3
-    return 2 if largest < 100 else 0
-
-
-def number_format(unit: str, decimals: int) -> str:
-    """The d3 format of a Plotly axis or hover text that matches :func:`format_normalised`."""
-    return ",.0f" if unit == "currency_usd" else f",.{decimals}f"
-
-
-def format_normalised(value: float | None, unit: str, decimals: int) -> str:
-    """A normalised value as people read it: US dollars in full, other amounts with the given decimals."""
-    if value is None or math.isnan(value):
-        return "–"
-    if unit == "currency_usd":
-        return format_value(value, unit)
-    return f"{value:,.{decimals}f}"
-
-
-def value_column(indicator: Indicator, mode: str = "none") -> str:
-    """Header of a value column: ``"New hires (number)"``, ``"New hires per USD 1M of committed funding"``."""
-    if applies(indicator, mode):
-        unit = " (USD)" if indicator.unit == "currency_usd" else ""
-        return f"{indicator.short_name} {NORMALISATION_SUFFIX[mode]}{unit}"
-    return f"{indicator.short_name} ({indicator.unit_label})"
 
 
 def _divisors(trend: pd.DataFrame, partnerships: pd.DataFrame, frame: pd.DataFrame, mode: str) -> pd.Series:
@@ -345,18 +256,6 @@ def latest_values(frame: pd.DataFrame, indicator_id: str, partnerships: pd.DataF
     return latest_from_trend(quarterly_trend(frame, indicator_id, partnerships))
 
 
-def format_change(change: float | None, change_pct: float | None, unit: str) -> str:
-    """``"+120 (+5.3%)"``; ``"–"`` without an earlier value. Percentages change in percentage points."""
-    if change is None or (isinstance(change, float) and math.isnan(change)):
-        return "–"
-    sign = "+" if change >= 0 else "-"
-    if unit == "percent":
-        return f"{sign}{abs(change):,.1f} pts"
-    amount = format_value(abs(change), unit)
-    pct = "" if change_pct is None or math.isnan(change_pct) else f" ({change_pct:+.1f}%)"
-    return f"{sign}{amount}{pct}"
-
-
 def goal_status_text(goals_evaluated: pd.DataFrame, partnership_id: str, indicator_id: str) -> str:
     """The progress status of a partnership's goals on an indicator (the series named when it is a breakdown)."""
     if goals_evaluated.empty:
@@ -438,58 +337,8 @@ def comparison_table(
     )
 
 
-def comparison_display(table: pd.DataFrame, indicator: Indicator, mode: str = "none") -> pd.DataFrame:
-    """The comparison table as people read it: values written with their unit, the normalised column named after
-    the normalisation (dropped when none applies), ids left out."""
-    unit = indicator.unit
-    shown = pd.DataFrame(
-        {
-            "Partnership": table["Partnership"],
-            "Quarter": table["Latest quarter"],
-            "Value": [format_value(_number(v), unit) for v in table["Latest value"]],
-            "A year earlier": [format_value(_number(v), unit) for v in table["A year earlier"]],
-            "Change over a year": [
-                format_change(_number(c), _number(p), unit)
-                for c, p in zip(table["Change over a year"], table["Change over a year (%)"], strict=True)
-            ],
-        }
-    )
-    if applies(indicator, mode):
-        label = NORMALISATION_COLUMNS[mode]
-        norm_unit = normalised_unit(indicator, mode)
-        decimals = decimals_for(table["Normalised value"].tolist())
-        shown[label] = [format_normalised(_number(v), norm_unit, decimals) for v in table["Normalised value"]]
-    shown["Goal status"] = table["Goal status"]
-    shown["Funding"] = [format_value(_number(v), "currency_usd") for v in table["Committed funding (USD)"]]
-    return shown
-
-
-def comparison_csv(table: pd.DataFrame, indicator: Indicator, mode: str = "none") -> pd.DataFrame:
-    """The comparison table's numbers for download, headers naming the unit (no normalised column when none)."""
-    unit = indicator.unit_label
-    change_unit = "percentage points" if indicator.unit == "percent" else unit
-    renamed = table.drop(columns=["partnership_id"]).rename(
-        columns={
-            "Latest value": f"Latest value ({unit})",
-            "A year earlier": f"A year earlier ({unit})",
-            "Change over a year": f"Change over a year ({change_unit})",
-            "Normalised value": value_column(indicator, mode),
-        }
-    )
-    if not applies(indicator, mode):
-        renamed = renamed.drop(columns=[value_column(indicator, mode)])
-    return renamed
-
-
-def _number(value: object) -> float | None:
-    if value is None:
-        return None
-    number = float(value)  # type: ignore[arg-type]
-    return None if math.isnan(number) else number
-
-
 def ranking_rows(table: pd.DataFrame) -> pd.DataFrame:
-    """Partnership and compared value of the partnerships with a latest value (for ``charts.ranking_figure``)."""
+    """Partnership and compared value of the partnerships with a latest value (for ``ranking_figure``)."""
     rows = table.dropna(subset=["Normalised value"])
     return pd.DataFrame(
         {
@@ -498,16 +347,6 @@ def ranking_rows(table: pd.DataFrame) -> pd.DataFrame:
             "value": rows["Normalised value"].astype(float),
         }
     ).reset_index(drop=True)
-
-
-def periods_text(periods: Sequence[str]) -> str:
-    """``"2026 Q3"`` when every partnership's latest quarter is the same, else the distinct quarters listed."""
-    distinct = sorted(set(periods), key=lambda p: (int(p[:4]), int(p[-1])))
-    if not distinct:
-        return "no data"
-    if len(distinct) == 1:
-        return distinct[0]
-    return "latest quarter each reported: " + ", ".join(distinct)
 
 
 # ---- indicator explorer ---------------------------------------------------------------------------------------
@@ -526,302 +365,3 @@ def annual_trend(frame: pd.DataFrame, indicator_id: str, partnerships: pd.DataFr
     result["period"] = result["year"].astype(int).astype(str)
     result["period_start"] = [pd.Timestamp(year=int(y), month=1, day=1) for y in result["year"]]
     return result.sort_values(["partnership", "year"], ignore_index=True)[columns]
-
-
-def annual_title(indicator: Indicator) -> str:
-    """A plain sentence for an annual chart of the indicator, by its year rule."""
-    if indicator.year_rule == "sum":
-        return f"{indicator.short_name} per year"
-    if indicator.year_rule == "last":
-        return f"{indicator.short_name} at year end"
-    return f"{indicator.short_name} per year (recomputed from annual figures)"
-
-
-def breakdown_rows(frame: pd.DataFrame, indicator_id: str, dimension: str, partnership_id: str) -> pd.DataFrame:
-    """One partnership's quarterly values of a breakdown: period, period_start, category, category_label, value.
-
-    Categories follow the vocabulary's order (so colours and legends stay the same everywhere), quarters oldest
-    first.
-    """
-    columns = ["period", "period_start", "category", "category_label", "value"]
-    rows = frame[
-        (frame["indicator_id"] == indicator_id)
-        & (frame["dimension"] == dimension)
-        & (frame["partnership_id"] == partnership_id)
-    ]
-    if rows.empty:
-        return pd.DataFrame(columns=columns)
-    found = DIMENSIONS.get(dimension)
-    order = {code: position for position, code in enumerate(found.categories if found else [])}
-    result = rows[["year", "quarter", "category", "value"]].copy()
-    result["order"] = result["category"].map(lambda c: order.get(c, len(order)))
-    result = result.sort_values(["order", "year", "quarter"], ignore_index=True)
-    result["period"] = [period_label((int(y), int(q))) for y, q in zip(result["year"], result["quarter"], strict=True)]
-    result["period_start"] = [
-        pd.Timestamp(year=int(y), month=3 * (int(q) - 1) + 1, day=1)
-        for y, q in zip(result["year"], result["quarter"], strict=True)
-    ]
-    result["category_label"] = result["category"].map(lambda c: found.category_label(c) if found else c)
-    result["category"] = result["category"].astype(str)
-    return result[columns]
-
-
-def partnerships_with_breakdown(
-    frame: pd.DataFrame, indicator_id: str, dimension: str, partnerships: pd.DataFrame
-) -> list[str]:
-    """Ids of the partnerships that report the indicator by this dimension, in name order."""
-    rows = frame[(frame["indicator_id"] == indicator_id) & (frame["dimension"] == dimension)]
-    ids = set(rows["partnership_id"].astype(str))
-    ordered = partnerships.sort_values("name")
-    return [pid for pid in ordered["partnership_id"].astype(str) if pid in ids]
-
-
-def latest_breakdown(
-    frame: pd.DataFrame, indicator_id: str, dimension: str, partnerships: pd.DataFrame
-) -> pd.DataFrame:
-    """Each partnership's latest quarter reported by a dimension: Partnership, Quarter, Total and one column per
-    category (vocabulary order, labels as headers). Numbers stay numbers; a category not reported is missing."""
-    found = DIMENSIONS.get(dimension)
-    labels = dict(found.categories) if found else {}
-    rows = frame[(frame["indicator_id"] == indicator_id) & (frame["dimension"] == dimension)]
-    totals = total_rows(frame)
-    totals = totals[totals["indicator_id"] == indicator_id]
-    names = partnerships.set_index("partnership_id")["name"].astype(str).to_dict()
-    columns = ["Partnership", "Quarter", "Total", *labels.values()]
-    if rows.empty:
-        table = pd.DataFrame([], columns=columns)
-    else:  # every partnership at once: its latest quarter, that quarter's total and categories
-        keyed = _keyed(rows).assign(category=rows["category"].astype(str).to_numpy(dtype=object))
-        order = pd.unique(keyed["pid"])  # first appearance, as the rows were gathered
-        latest = keyed.groupby("pid", sort=False)["period"].max().loc[order]
-        chosen = keyed[keyed["period"].to_numpy() == keyed["pid"].map(latest).to_numpy()]
-        # of a category given twice in that quarter, the later row counts (as a dict of categories keeps)
-        by_category = chosen.drop_duplicates(["pid", "category"], keep="last").pivot(
-            index="pid", columns="category", values="value"
-        )
-        total_keyed = _keyed(totals).drop_duplicates(["pid", "period"], keep="first").set_index(["pid", "period"])
-        total = total_keyed["value"].reindex(pd.MultiIndex.from_arrays([latest.index, latest.to_numpy()]))
-        year, quarter = np.divmod(latest.to_numpy() - 1, 4)
-        quarters = {(int(y), int(q) + 1) for y, q in zip(year, quarter, strict=True)}
-        label_of = {period: period_label(period) for period in quarters}
-        data: dict[str, object] = {
-            "Partnership": [names.get(str(p), str(p)) for p in order],
-            "Quarter": [label_of[(int(y), int(q) + 1)] for y, q in zip(year, quarter, strict=True)],
-            "Total": total.to_numpy(dtype=float),
-        }
-        for code, label in labels.items():
-            data[label] = (
-                by_category[code].reindex(order).to_numpy(dtype=float)
-                if code in by_category.columns
-                else np.full(len(order), math.nan)
-            )
-        table = pd.DataFrame(data, columns=columns)
-    present = [label for code, label in labels.items() if table[label].notna().any()]
-    return table[["Partnership", "Quarter", "Total", *present]].sort_values("Partnership", ignore_index=True)
-
-
-def _keyed(rows: pd.DataFrame) -> pd.DataFrame:
-    """Partnership id (text), quarter as one increasing number (year * 4 + quarter) and value of indicator rows."""
-    year = rows["year"].to_numpy(dtype="int64")
-    return pd.DataFrame(
-        {
-            "pid": rows["partnership_id"].astype(str).to_numpy(dtype=object),
-            "period": year * 4 + rows["quarter"].to_numpy(dtype="int64"),
-            "value": rows["value"].to_numpy(dtype=float),
-        }
-    )
-
-
-def goals_on_indicator(goals_evaluated: pd.DataFrame, indicator_id: str, partnerships: pd.DataFrame) -> pd.DataFrame:
-    """The goals set on an indicator with their progress: Partnership, Series, Baseline, Target, Current, Status,
-    Score (baseline, target and current written with unit and year), best score first."""
-    columns = ["Partnership", "Series", "Baseline", "Target", "Current", "Status", "Score"]
-    if goals_evaluated.empty:
-        return pd.DataFrame(columns=columns)
-    rows = goals_evaluated[goals_evaluated["indicator_id"] == indicator_id]
-    if rows.empty:
-        return pd.DataFrame(columns=columns)
-    unit = INDICATORS[indicator_id].unit
-    names = partnerships.set_index("partnership_id")["name"].astype(str).to_dict()
-
-    def at(value: object, year: object) -> str:
-        number = _number(value)
-        if number is None or year is None or (isinstance(year, float) and math.isnan(year)):
-            return "–"
-        return f"{format_value(number, unit)} ({int(year)})"  # type: ignore[call-overload]
-
-    table = pd.DataFrame(
-        {
-            "Partnership": [names.get(str(p), str(p)) for p in rows["partnership_id"]],
-            "Series": [series_label(str(d), str(c)) for d, c in zip(rows["dimension"], rows["category"], strict=True)],
-            "Baseline": [at(v, y) for v, y in zip(rows["baseline_value"], rows["baseline_year"], strict=True)],
-            "Target": [at(v, y) for v, y in zip(rows["target_value"], rows["target_year"], strict=True)],
-            "Current": [at(v, y) for v, y in zip(rows["current_value"], rows["current_year"], strict=True)],
-            "Status": rows["status_label"].astype(str).to_list(),
-            "Score": pd.to_numeric(rows["score"], errors="coerce").astype(float).round(2).to_list(),
-        }
-    )
-    return table.sort_values(["Score", "Partnership"], ascending=[False, True], na_position="last", ignore_index=True)
-
-
-def _breakdowns_text(indicator: Indicator) -> str:
-    if not indicator.breakdowns:
-        return "None: reported as a total only"
-    parts = []
-    for code in indicator.breakdowns:
-        dimension = DIMENSIONS[code]
-        parts.append(f"{dimension.label} ({', '.join(dimension.categories.values())})")
-    return "; ".join(parts)
-
-
-def indicator_metadata(indicator: Indicator) -> list[tuple[str, str]]:
-    """The indicator's definition as (field, text) pairs, in plain words, for a metadata tab."""
-    rule = f"{_YEAR_RULE_WORDS[indicator.year_rule]}: {indicator.year_rule_text}"
-    pairs = [
-        ("Indicator", indicator.name),
-        ("Short name", indicator.short_name),
-        ("Id", indicator.id),
-        ("Dataset", DATASET_INFO[indicator.dataset].name),
-        ("Description", indicator.description),
-        ("Unit", UNIT_WORDS[indicator.unit]),
-        ("Direction", "Higher is better" if indicator.higher_is_better else "Lower is better"),
-        ("Year rule", rule),
-    ]
-    if indicator.recompute is not None:
-        spec = indicator.recompute
-        pairs.append(
-            (
-                "Recomputed from",
-                f"{INDICATORS[spec.numerator].short_name} and {INDICATORS[spec.denominator].short_name} "
-                f"({spec.method.replace('_', ' ')})",
-            )
-        )
-    pairs += [
-        (
-            "Whole numbers",
-            "Yes: values are whole numbers" if indicator.whole_number else "No: decimals are allowed",
-        ),
-        (
-            "Sign",
-            "May be negative (a net change)" if indicator.signed else "Never negative",
-        ),
-        (
-            "Additive",
-            "Yes: breakdown categories add up to at most the total, and partnerships can be summed"
-            if indicator.additive
-            else "No: a rate, share, ratio or average; categories and partnerships do not add up",
-        ),
-        ("Breakdowns", _breakdowns_text(indicator)),
-    ]
-    if indicator.breakdowns and indicator.breakdown_of == "owners":
-        pairs.append(("Breakdowns describe", "The owners of the supplier firms, not people served"))
-    return pairs
-
-
-def references_table(indicator: Indicator) -> pd.DataFrame:
-    """Framework references grouped by framework in the order GRI, IRIS+, SDG, WEF, ESRS: Framework, Reference,
-    Note. A framework without a verified reference has one row saying so."""
-    rows = []
-    for framework, label in FRAMEWORKS.items():
-        found = indicator.references_for(framework)
-        if not found:
-            rows.append({"Framework": label, "Reference": NONE_VERIFIED, "Note": ""})
-        for reference in found:
-            rows.append({"Framework": label, "Reference": f"{label} {reference.code}", "Note": reference.note or ""})
-    return pd.DataFrame(rows, columns=["Framework", "Reference", "Note"])
-
-
-def span_text(rows: pd.DataFrame) -> str:
-    """``"2022 Q1 – 2026 Q3"``: the first and last quarter of a series (rows with period and period_start)."""
-    if rows.empty:
-        return "no data"
-    ordered = rows.sort_values("period_start")
-    first, last = str(ordered["period"].iloc[0]), str(ordered["period"].iloc[-1])
-    return first if first == last else f"{first} – {last}"
-
-
-def series_table(normalised: pd.DataFrame, indicator: Indicator, mode: str = "none") -> pd.DataFrame:
-    """The numbers of a small-multiples chart: Partnership, Quarter, the value as reported and, when normalised,
-    the normalised value (headers name the units)."""
-    table = pd.DataFrame(
-        {
-            "Partnership": normalised["partnership"].astype(str),
-            "Quarter": normalised["period"].astype(str),
-            value_column(indicator): normalised["raw_value"].astype(float),
-        }
-    )
-    if applies(indicator, mode):
-        table[value_column(indicator, mode)] = normalised["value"].astype(float)
-    return table.reset_index(drop=True)
-
-
-def normalisation_note(indicator: Indicator, mode: str, missing: Sequence[str] = ()) -> str | None:
-    """What a normalised chart shows, and for whom there was nothing to divide by (None when not normalised)."""
-    if not applies(indicator, mode):
-        return None
-    if mode == "per_usd_million":
-        text = "Each value is divided by the partnership's committed funding in millions of US dollars."
-        what = "committed funding"
-    else:
-        text = "Each value is divided by the people working on the partnership at the same quarter end (headcount)."
-        what = "headcount"
-    if missing:
-        text += f" No {what} to divide by for {', '.join(missing)}: left blank."
-    return text
-
-
-def latest_quarter(latest: pd.DataFrame) -> str:
-    """The most recent quarter any partnership reported (``latest_values`` rows), or ``"none"``."""
-    if latest.empty:
-        return "none"
-    year, quarter = max(zip(latest["year"].astype(int), latest["quarter"].astype(int), strict=True))
-    return period_label((year, quarter))
-
-
-def latest_display(latest: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    """``latest_values`` as people read it: Partnership, Latest quarter, Value, A year earlier, Change over a year."""
-    unit = indicator.unit
-    return pd.DataFrame(
-        {
-            "Partnership": latest["partnership"].astype(str),
-            "Latest quarter": latest["period"].astype(str),
-            "Value": [format_value(_number(v), unit) for v in latest["value"]],
-            "A year earlier": [format_value(_number(v), unit) for v in latest["previous"]],
-            "Change over a year": [
-                format_change(_number(c), _number(p), unit)
-                for c, p in zip(latest["change"], latest["change_pct"], strict=True)
-            ],
-        }
-    ).reset_index(drop=True)
-
-
-def latest_csv(latest: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    """``latest_values`` numbers for download, headers naming the unit."""
-    unit = indicator.unit_label
-    change_unit = "percentage points" if indicator.unit == "percent" else unit
-    return pd.DataFrame(
-        {
-            "Partnership": latest["partnership"].astype(str),
-            "Latest quarter": latest["period"].astype(str),
-            f"Value ({unit})": latest["value"].astype(float),
-            "Quarter a year earlier": latest["previous_period"].astype(str),
-            f"Value a year earlier ({unit})": latest["previous"].astype(float),
-            f"Change over a year ({change_unit})": latest["change"].astype(float),
-            "Change over a year (%)": latest["change_pct"].astype(float).round(1),
-        }
-    ).reset_index(drop=True)
-
-
-def format_columns(table: pd.DataFrame, columns: Sequence[str], unit: str) -> pd.DataFrame:
-    """A copy with the given number columns written with their unit (``format_value``); missing values as "–"."""
-    shown = table.copy()
-    for column in columns:
-        shown[column] = [format_value(_number(v), unit) for v in table[column]]
-    return shown
-
-
-def panel_columns(partnerships: int) -> int:
-    """Columns of small multiples on a full-width row: 1–3 side by side, 2 × 2 for four, then three a row."""
-    if partnerships <= 3:
-        return max(1, partnerships)
-    return 2 if partnerships == 4 else 3

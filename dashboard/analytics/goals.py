@@ -3,6 +3,8 @@ SDG progress method, with what growth is needed from now on and where the observ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -303,3 +305,22 @@ def partnership_progress(evaluated: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=columns)
+
+
+def filter_goals(
+    evaluated: pd.DataFrame,
+    *,
+    off_course_only: bool = False,
+    partnerships: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Goals of the chosen partnerships and statuses (all when empty); only limited progress or deterioration with
+    ``off_course_only``."""
+    keep = pd.Series(True, index=evaluated.index)
+    if off_course_only:
+        keep &= evaluated["status"].isin(OFF_COURSE)
+    if partnerships:
+        keep &= evaluated["partnership_id"].isin(list(partnerships))
+    if statuses:
+        keep &= evaluated["status"].isin(list(statuses))
+    return evaluated[keep]

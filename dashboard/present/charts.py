@@ -10,7 +10,6 @@ must not escape it themselves.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import pandas as pd
@@ -18,200 +17,29 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.analytics.metrics import format_value
-from dashboard.analytics.progress import STATUS_COLOURS, STATUS_LABELS, STATUSES
 from dashboard.analytics.trend_distribution import TrendDistribution
-from dashboard.present.text_safety import plotly_literal
-from data_contracts import DATASET_INFO, Indicator
-
-OKABE_ITO: tuple[str, ...] = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#000000",
-    "#F0E442",
+from dashboard.present.chart_style import (
+    BAR_PITCH,
+    OKABE_ITO,
+    UNDISCLOSED,
+    base_layout,
+    category_colours,
+    colour_map,
+    figure_layout,
+    hover_format,
+    indicator_title,
+    label_margin,
+    mark_empty,
+    plotly_lines,
+    quarter_axis,
+    sorted_periods,
+    subtitle,
+    text_lines,
+    value_axis,
+    value_format,
 )
-"""Okabe–Ito colour-blind-safe palette (blue first); the same list is set in .streamlit/config.toml."""
-
-PLOTLY_CONFIG: dict[str, object] = {
-    "displaylogo": False,
-    "toImageButtonOptions": {"format": "png", "scale": 2},
-    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-}
-"""Plotly toolbar: keeps "download as PNG" (twice the screen resolution), drops the logo."""
-
-UNIT_SUBTITLES = {"count": "number", "percent": "%", "hours": "hours", "currency_usd": "US dollars", "ratio": "ratio"}
-_FONT = "Source Sans Pro, Arial, sans-serif"
-
-
-def colour_map(keys: Sequence[str]) -> dict[str, str]:
-    """A stable colour for each key (partnership names sorted), cycling the Okabe–Ito palette."""
-    return {key: OKABE_ITO[i % len(OKABE_ITO)] for i, key in enumerate(sorted(keys))}
-
-
-def indicator_title(indicator: Indicator) -> str:
-    """A plain sentence saying what a quarterly chart of the indicator shows."""
-    if indicator.year_rule == "last":
-        return f"{indicator.short_name} at quarter end"
-    if indicator.unit in ("percent", "ratio") or indicator.year_rule == "recompute":
-        return f"{indicator.short_name} per quarter"
-    return f"{indicator.short_name} per quarter"
-
-
-def subtitle(indicator: Indicator, periods: Sequence[str]) -> str:
-    unit = UNIT_SUBTITLES[indicator.unit]
-    span = f"{periods[0]} – {periods[-1]}" if periods else "no data"
-    return f"{unit}, {span}"
-
-
-def _unit_axis_format(unit: str) -> dict[str, object]:
-    """Tick format of a value axis: thousands separators, % suffix, USD with k/M."""
-    if unit == "percent":
-        return {"ticksuffix": "%", "tickformat": ",.0f", "rangemode": "tozero"}
-    if unit == "currency_usd":
-        return {"tickprefix": "$", "tickformat": "~s", "rangemode": "tozero"}
-    if unit == "ratio":
-        return {"tickformat": ",.2f", "rangemode": "tozero"}
-    return {"tickformat": ",~s" if unit != "count" else ",", "rangemode": "tozero"}
-
-
-def _value_format(unit: str, axis: str = "y") -> str:
-    """Hover text of a full value on ``axis`` ("x" or "y"): thousands separators, one decimal for %, whole USD."""
-    return {
-        "percent": f"%{{{axis}:,.1f}}%",
-        "currency_usd": f"USD %{{{axis}:,.0f}}",
-        "ratio": f"%{{{axis}:,.2f}}",
-        "hours": f"%{{{axis}:,.0f}} h",
-    }.get(unit, f"%{{{axis}:,}}")
-
-
-def _hover_format(indicator: Indicator) -> str:
-    return _value_format(indicator.unit, "y")
-
-
-def _period_key(period: str) -> tuple[int, int]:
-    return int(period[:4]), int(period[-1])
-
-
-def _sorted_periods(periods: pd.Series) -> list[str]:
-    """Distinct "2024 Q1" labels, oldest first."""
-    return sorted((str(p) for p in periods.dropna().unique()), key=_period_key)
-
-
-CHART_HEIGHT = 440
-"""Figure height in pixels; margins are set in pixels too, so legend and source line never overlap."""
-
-_TOP_MARGIN = 78
-_TICKS = 34
-_LEGEND_ROW = 21
-_SOURCE = 26
-_LEFT = 64
-_AXIS_TITLE = 20
-_PLOT_HEIGHT = CHART_HEIGHT - _TOP_MARGIN - _TICKS - _SOURCE
-"""Height of the plot area of a standard figure (the legend adds to the figure, not takes from the plot)."""
-
-_TITLE_CHARACTERS = 58
-_TITLE_LINE = 22
-_SOURCE_CHARACTERS = 90
-_SOURCE_LINE = 14
-"""Titles and source lines longer than this many characters wrap, so they stay whole in a ~550 px wide column; each
-extra line adds its height (px) to the top or bottom margin."""
-
-
-def _lines(text: str, width: int) -> list[str]:
-    """A plain text broken into lines of about ``width`` characters at spaces; a separator such as "·" stays at the
-    end of its line, never starts the next."""
-    if len(text) <= width:
-        return [text]
-    lines: list[str] = []
-    for word in text.split(" "):
-        if lines and (len(lines[-1]) + 1 + len(word) <= width or word in ("·", "–", "-")):
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return lines
-
-
-def _wrap(text: str, width: int) -> str:
-    """A plain text as Plotly text: each line made literal (:func:`plotly_literal`), lines joined by ``<br>``."""
-    return "<br>".join(plotly_literal(line) for line in _lines(str(text), width))
-
-
-def _source_annotation(source: str, *, left: int, bottom: int) -> dict[str, object]:
-    """The source line, pinned in pixels to the bottom-left corner of the figure whatever its size."""
-    return {
-        "text": source,
-        "xref": "paper",
-        "yref": "paper",
-        "x": 0,
-        "y": 0,
-        "yshift": -(bottom - 6),
-        "xshift": -(left - 10),
-        "xanchor": "left",
-        "yanchor": "bottom",
-        "showarrow": False,
-        "font": {"size": 11, "color": "#555555"},
-        "align": "left",
-    }
-
-
-def _layout(
-    title: str,
-    sub: str,
-    source: str,
-    *,
-    legend_items: int = 0,
-    plot_height: int = _PLOT_HEIGHT,
-    top: int = _TOP_MARGIN,
-    left: int = _LEFT,
-    ticks: int = _TICKS,
-) -> dict[str, object]:
-    """``base_layout`` with a chosen plot height, top and left margin and room for ticks (and axis title) below.
-
-    Every distance is in pixels, so the legend (two columns, under the ticks) and the source line (last) keep their
-    places at any width; ``showlegend`` is off for a single item. Long titles and source lines wrap (``<br>``).
-    ``title``, ``sub`` and ``source`` are plain text, made literal here.
-    """
-    legend_rows = -(-legend_items // 2) if legend_items > 1 else 0
-    title = _wrap(title, _TITLE_CHARACTERS)
-    source = _wrap(source, _SOURCE_CHARACTERS)
-    top += title.count("<br>") * _TITLE_LINE
-    bottom = ticks + legend_rows * _LEGEND_ROW + _SOURCE + source.count("<br>") * _SOURCE_LINE
-    return {
-        "height": top + plot_height + bottom,
-        "title": {
-            "text": title,
-            "subtitle": {"text": plotly_literal(sub)},
-            "x": 0,
-            "xref": "container",
-            "xanchor": "left",
-            "font": {"size": 18},
-        },
-        "font": {"family": _FONT, "size": 13},
-        "margin": {"l": left, "r": 16, "t": top, "b": bottom, "autoexpand": False, "pad": 0},
-        "showlegend": legend_rows > 0,
-        "legend": {
-            "orientation": "h",
-            "yanchor": "top",
-            "y": -ticks / plot_height,
-            "xref": "container",
-            "x": 0.01,
-            "entrywidth": 0.5,
-            "entrywidthmode": "fraction",
-            "font": {"size": 11},
-            "title": {"text": ""},
-        },
-        "hovermode": "x unified",
-        "plot_bgcolor": "white",
-        "annotations": [_source_annotation(source, left=left, bottom=bottom)],
-    }
-
-
-def base_layout(title: str, sub: str, source: str, *, legend_items: int = 0) -> dict[str, object]:
-    """Layout shared by every figure: title with subtitle, two-column legend under the plot, source line last."""
-    return _layout(title, sub, source, legend_items=legend_items)
+from dashboard.present.text_safety import plotly_literal
+from data_contracts import Indicator
 
 
 def trend_figure(
@@ -224,7 +52,7 @@ def trend_figure(
 ) -> go.Figure:
     """One line per partnership over quarters (``trend`` as returned by ``metrics.quarterly_trend``); ``title``
     replaces the default :func:`indicator_title`."""
-    periods = _sorted_periods(trend["period"]) if not trend.empty else []
+    periods = sorted_periods(trend["period"]) if not trend.empty else []
     figure = go.Figure()
     colours = colours or colour_map(list(trend["partnership"].unique()))
     for name, rows in trend.groupby("partnership", sort=True):
@@ -237,7 +65,7 @@ def trend_figure(
                 line={"color": colours.get(str(name)), "width": 2},
                 marker={"size": 5},
                 customdata=rows["period"],
-                hovertemplate=f"%{{fullData.name}}: {_hover_format(indicator)}<extra></extra>",
+                hovertemplate=f"%{{fullData.name}}: {hover_format(indicator)}<extra></extra>",
             )
         )
     figure.update_layout(
@@ -245,8 +73,8 @@ def trend_figure(
             title or indicator_title(indicator), subtitle(indicator, periods), source, legend_items=len(figure.data)
         )
     )
-    figure.update_yaxes(**_value_axis(indicator.unit))
-    figure.update_xaxes(**_quarter_axis())
+    figure.update_yaxes(**value_axis(indicator.unit))
+    figure.update_xaxes(**quarter_axis())
     return figure
 
 
@@ -279,7 +107,7 @@ def spread_figure(
                 mode="lines",
                 line={"width": 0, "color": SPREAD_BAND},
                 legendrank=2,
-                hovertemplate=f"{label} percentile: {_hover_format(indicator)}<extra></extra>",
+                hovertemplate=f"{label} percentile: {hover_format(indicator)}<extra></extra>",
                 **extra,
             )
         )
@@ -293,7 +121,7 @@ def spread_figure(
             marker={"size": 6},
             legendrank=1,
             customdata=bands["partnerships"],
-            hovertemplate=f"Median: {_hover_format(indicator)} (%{{customdata:,}} reporting)<extra></extra>",
+            hovertemplate=f"Median: {hover_format(indicator)} (%{{customdata:,}} reporting)<extra></extra>",
         )
     )
     named = distribution.named
@@ -307,7 +135,7 @@ def spread_figure(
                 mode="lines",
                 line={"color": OKABE_ITO[1 + rank % (len(OKABE_ITO) - 1)], "width": 1.5},
                 legendrank=10 + rank,
-                hovertemplate=f"%{{fullData.name}}: {_hover_format(indicator)}<extra></extra>",
+                hovertemplate=f"%{{fullData.name}}: {hover_format(indicator)}<extra></extra>",
             )
         )
     periods = [str(p) for p in bands["period"]]
@@ -330,88 +158,25 @@ def spread_figure(
             showarrow=False,
             font={"size": 11, "color": "#555555"},
         )
-    figure.update_yaxes(**_value_axis(indicator.unit))
-    figure.update_xaxes(**_quarter_axis())
+    figure.update_yaxes(**value_axis(indicator.unit))
+    figure.update_xaxes(**quarter_axis())
     if bands.empty:
-        _mark_empty(figure)
+        mark_empty(figure)
     return figure
 
 
 # ---- breakdowns, small multiples, rankings, goals ------------------------------------------------------------
 
-UNDISCLOSED = "undisclosed"
-UNDISCLOSED_GREY = "#999999"
-"""Category code of people who did not disclose, and its colour: grey in every breakdown, never a palette colour."""
 
 NON_ADDITIVE_UNITS = ("percent", "ratio")
 """Units whose parts do not add up to a whole, so their breakdowns are grouped, never stacked."""
 
-GOAL_PATH_GREY = "#7F7F7F"
-_GRID = "#e6e6e6"
 _PANEL_TITLE = 28
 _PANEL_HEIGHT = 160
 _PANEL_TICKS = 36
 """Small multiples, in pixels: the panel title above a panel, the panel, and its tick labels (about 220 px a row)."""
 
-_BAR_PITCH = 36
 _LABEL_CHARACTERS = 28
-_CHAR_WIDTH = 7
-
-
-def category_colours(codes: Sequence[str]) -> dict[str, str]:
-    """Okabe–Ito colours for breakdown categories in the given order; ``undisclosed`` is always grey."""
-    colours: dict[str, str] = {}
-    position = 0
-    for code in codes:
-        if code == UNDISCLOSED:
-            colours[code] = UNDISCLOSED_GREY
-        elif code not in colours:
-            colours[code] = OKABE_ITO[position % len(OKABE_ITO)]
-            position += 1
-    return colours
-
-
-def _value_axis(unit: str) -> dict[str, object]:
-    return {
-        "showgrid": True,
-        "gridcolor": _GRID,
-        "zeroline": True,
-        "zerolinecolor": "#bbbbbb",
-        **_unit_axis_format(unit),
-    }
-
-
-def _quarter_axis() -> dict[str, object]:
-    """A time axis of quarters: one label per year, under the middle of its four quarters; quarters in hover."""
-    return {
-        "showgrid": False,
-        "tickformat": "%Y",
-        "dtick": "M12",
-        "ticklabelmode": "period",
-        "hoverformat": "%Y Q%q",
-    }
-
-
-def _mark_empty(figure: go.Figure) -> go.Figure:
-    """Say so in the middle of a figure that has nothing to draw, instead of showing empty axes."""
-    figure.add_annotation(
-        text="No data to show",
-        xref="paper",
-        yref="paper",
-        x=0.5,
-        y=0.5,
-        showarrow=False,
-        font={"size": 14, "color": "#555555"},
-    )
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    return figure
-
-
-def _label_margin(lines: Sequence[str]) -> int:
-    """Left margin wide enough for the longest of the (plain text) lines of the axis labels."""
-    longest = max((len(line) for line in lines), default=0)
-    return max(_LEFT, min(220, _CHAR_WIDTH * longest + 20))
 
 
 def breakdown_title(indicator: Indicator, dimension_label: str) -> str:
@@ -452,10 +217,10 @@ def breakdown_figure(
                 name=plotly_literal(label),
                 marker={"color": palette[code], "line": {"width": 0}},
                 customdata=part["period"],
-                hovertemplate=f"%{{fullData.name}}: {_hover_format(indicator)}<extra></extra>",
+                hovertemplate=f"%{{fullData.name}}: {hover_format(indicator)}<extra></extra>",
             )
         )
-    periods = _sorted_periods(rows["period"]) if not rows.empty else []
+    periods = sorted_periods(rows["period"]) if not rows.empty else []
     title = title or breakdown_title(indicator, dimension_label)
     figure.update_layout(
         **base_layout(title, subtitle(indicator, periods), source, legend_items=len(figure.data)),
@@ -464,9 +229,9 @@ def breakdown_figure(
         bargroupgap=0.05,
     )
     figure.update_layout(legend_traceorder="normal")
-    figure.update_yaxes(**_value_axis(indicator.unit))
-    figure.update_xaxes(**_quarter_axis())
-    return figure if codes else _mark_empty(figure)
+    figure.update_yaxes(**value_axis(indicator.unit))
+    figure.update_xaxes(**quarter_axis())
+    return figure if codes else mark_empty(figure)
 
 
 def small_multiples_figure(
@@ -510,7 +275,7 @@ def small_multiples_figure(
                 line={"color": colours.get(name, fallback[name]), "width": 2},
                 marker={"size": 5},
                 customdata=part["period"],
-                hovertemplate=f"%{{fullData.name}}: {_hover_format(indicator)}<extra></extra>",
+                hovertemplate=f"%{{fullData.name}}: {hover_format(indicator)}<extra></extra>",
                 showlegend=False,
             ),
             row=row,
@@ -530,8 +295,8 @@ def small_multiples_figure(
                 "font": {"size": 14, "color": "#333333"},
             }
         )
-    periods = _sorted_periods(rows["period"]) if not rows.empty else []
-    layout = _layout(
+    periods = sorted_periods(rows["period"]) if not rows.empty else []
+    layout = figure_layout(
         f"{indicator.short_name}: each partnership over time",
         subtitle(indicator, periods),
         source,
@@ -539,10 +304,10 @@ def small_multiples_figure(
     )
     figure.update_layout(**layout)
     figure.layout.annotations = [*layout["annotations"], *titles]  # source line first, then the panel titles
-    figure.update_yaxes(**_value_axis(indicator.unit))
-    figure.update_xaxes(**_quarter_axis())
+    figure.update_yaxes(**value_axis(indicator.unit))
+    figure.update_xaxes(**quarter_axis())
     figure.for_each_xaxis(lambda axis: axis.update(matches="x") if axis.plotly_name != "xaxis" else None)
-    return figure if names else _mark_empty(figure)
+    return figure if names else mark_empty(figure)
 
 
 def ranking_figure(
@@ -566,7 +331,7 @@ def ranking_figure(
     fallback = colour_map(names)
     colours = colours or {}
     categories = [plotly_literal(name) for name in names]  # the y values, which hover shows as %{y}
-    labels = [_wrap(name, _LABEL_CHARACTERS) for name in names]
+    labels = [plotly_lines(name, _LABEL_CHARACTERS) for name in names]
     figure = go.Figure(
         go.Bar(
             x=values,
@@ -576,14 +341,14 @@ def ranking_figure(
             text=[format_value(value, unit, compact=True) for value in values],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate=f"%{{y}}<br>{plotly_literal(value_label)}: {_value_format(unit, 'x')}<extra></extra>",
+            hovertemplate=f"%{{y}}<br>{plotly_literal(value_label)}: {value_format(unit, 'x')}<extra></extra>",
             name=plotly_literal(value_label),
         )
     )
     lines = max((label.count("<br>") + 1 for label in labels), default=1)
-    pitch = max(_BAR_PITCH, 14 * lines + 10)
-    margin = _label_margin([line for name in names for line in _lines(name, _LABEL_CHARACTERS)])
-    layout = _layout(title, subtitle, source, plot_height=max(160, pitch * len(names)), left=margin, ticks=12)
+    pitch = max(BAR_PITCH, 14 * lines + 10)
+    margin = label_margin([line for name in names for line in text_lines(name, _LABEL_CHARACTERS)])
+    layout = figure_layout(title, subtitle, source, plot_height=max(160, pitch * len(names)), left=margin, ticks=12)
     figure.update_layout(**{**layout, "hovermode": "closest"}, bargap=0.3)
     low, high = min([0.0, *values]), max([0.0, *values])
     span = (high - low) or 1.0
@@ -597,160 +362,4 @@ def ranking_figure(
     figure.update_yaxes(
         autorange="reversed", tickmode="array", tickvals=categories, ticktext=labels, ticks="", ticklabelstandoff=6
     )
-    return figure if names else _mark_empty(figure)
-
-
-def _point_label(x: float, y: float | None, text: str, *, above: bool) -> dict[str, object]:
-    """A label just left of a point, above or below it, on a white box so lines running into it never strike
-    through the text."""
-    return {
-        "x": x,
-        "y": y,
-        "text": text,
-        "showarrow": False,
-        "xanchor": "right",
-        "xshift": -8,
-        "yanchor": "bottom" if above else "top",
-        "yshift": 8 if above else -8,
-        "bgcolor": "rgba(255, 255, 255, 0.85)",
-        "font": {"size": 12, "color": "#333333"},
-    }
-
-
-def goal_progress_figure(
-    points: pd.DataFrame,
-    *,
-    indicator: Indicator,
-    base_year: int,
-    base_value: float,
-    target_year: int,
-    target_value: float,
-    current_year: int | None,
-    current_value: float | None,
-    projection: float | None,
-    status: str,
-    source: str,
-) -> go.Figure:
-    """Where a goal stands: the annual values, the straight path from the base to the target, the projection at the
-    current pace (in the status colour) and the target as a labelled star.
-
-    ``points`` has the columns year and value (annual values, may be empty). Without a current value or a projection
-    there is no projection line.
-    """
-    unit = indicator.unit
-    hover = _hover_format(indicator)
-    figure = go.Figure()
-    if not points.empty:
-        observed = points.sort_values("year")
-        figure.add_trace(
-            go.Scatter(
-                x=observed["year"],
-                y=observed["value"],
-                name="Annual value",
-                mode="lines+markers",
-                line={"color": DATASET_INFO[indicator.dataset].colour, "width": 2.5},
-                marker={"size": 7},
-                hovertemplate=f"Annual value: {hover}<extra></extra>",
-            )
-        )
-    figure.add_trace(
-        go.Scatter(
-            x=[base_year, target_year],
-            y=[base_value, target_value],
-            name="Required path",
-            mode="lines",
-            line={"color": GOAL_PATH_GREY, "width": 2, "dash": "dash"},
-            hovertemplate=f"Required path: {hover}<extra></extra>",
-        )
-    )
-    projecting = current_year is not None and current_value is not None and projection is not None
-    # the target's label sits on the side away from the path coming into it, or opposite the projection's label
-    target_above = target_value >= (projection if projecting else base_value)  # type: ignore[operator]
-    if projecting:
-        figure.add_trace(
-            go.Scatter(
-                x=[current_year, target_year],
-                y=[current_value, projection],
-                name=f"Projection at the current pace ({STATUS_LABELS[status].lower()})",
-                mode="lines+markers",
-                line={"color": STATUS_COLOURS[status], "width": 2.5, "dash": "dot"},
-                marker={"size": [0, 9], "symbol": "circle-open", "line": {"width": 2}},
-                cliponaxis=False,
-                hovertemplate=f"Projection: {hover}<extra></extra>",
-            )
-        )
-    figure.add_trace(
-        go.Scatter(
-            x=[target_year],
-            y=[target_value],
-            name="Target",
-            mode="markers",
-            marker={"symbol": "star", "size": 16, "color": "#333333"},
-            cliponaxis=False,
-            showlegend=False,
-            hovertemplate=f"Target: {hover}<extra></extra>",
-        )
-    )
-    years = [base_year, target_year, *(int(year) for year in points["year"])] if not points.empty else []
-    first = min(years or [base_year, target_year])
-    title = f"{indicator.short_name}: progress toward the {target_year} target"
-    sub = f"{UNIT_SUBTITLES[unit]}, {base_year} – {target_year}; status: {STATUS_LABELS[status]}"
-    legend_items = sum(1 for trace in figure.data if trace.showlegend is not False)
-    # even the required path alone needs its name: keep a legend row for a single item
-    figure.update_layout(**base_layout(title, sub, source, legend_items=max(2, legend_items)))
-    figure.update_layout(legend_traceorder="normal")
-    target_text = f"Target {format_value(target_value, unit, compact=True)} in {target_year}"
-    figure.add_annotation(**_point_label(target_year, target_value, target_text, above=target_above))
-    if projecting:
-        projected_text = f"Projected {format_value(projection, unit, compact=True)}"
-        figure.add_annotation(**_point_label(target_year, projection, projected_text, above=not target_above))
-    figure.update_yaxes(**_value_axis(unit))
-    figure.update_xaxes(
-        showgrid=False,
-        tickformat="d",
-        hoverformat="d",
-        dtick=1 if target_year - first <= 12 else None,
-        range=[first - 0.5, target_year + 0.5],
-    )
-    return figure
-
-
-def status_summary_figure(counts: Mapping[str, int], *, title: str, source: str) -> go.Figure:
-    """How many goals are in each progress status: one bar per status, best first, label and count beside it."""
-    labels = [STATUS_LABELS[status] for status in STATUSES]
-    values = [int(counts.get(status, 0)) for status in STATUSES]
-    figure = go.Figure(
-        go.Bar(
-            x=values,
-            y=labels,
-            orientation="h",
-            marker={"color": [STATUS_COLOURS[status] for status in STATUSES], "line": {"width": 0}},
-            text=[f"{value:,}" for value in values],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}: %{x:,} goals<extra></extra>",
-            name="goals",
-        )
-    )
-    most = max(values, default=0)
-    layout = _layout(
-        title,
-        "number of goals",
-        source,
-        plot_height=_BAR_PITCH * len(STATUSES),
-        left=_label_margin(labels),
-        ticks=_TICKS + _AXIS_TITLE,
-    )
-    figure.update_layout(**{**layout, "hovermode": "closest"}, bargap=0.3)
-    figure.update_xaxes(
-        title={"text": "goals", "standoff": 4},
-        range=[0, max(most, 1) * 1.1 + 0.4],
-        tickformat=",d",
-        dtick=1 if most <= 10 else None,
-        showgrid=True,
-        gridcolor=_GRID,
-        zeroline=True,
-        zerolinecolor="#bbbbbb",
-    )
-    figure.update_yaxes(autorange="reversed", ticks="", ticklabelstandoff=6)
-    return figure
+    return figure if names else mark_empty(figure)

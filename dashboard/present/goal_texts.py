@@ -1,5 +1,5 @@
 """Display helpers of the Goals and Partnership pages: growth as percentages, progress toward a target, card and
-workings texts, status summaries, the goals table, URL parameters and breakdown rows for charts.
+workings texts, status summaries, the goals table, a partnership's profile and the options of its pickers.
 
 Pure functions over the frames of ``dashboard.analytics.goals`` and the store; nothing here imports streamlit.
 """
@@ -15,13 +15,11 @@ import pandas as pd
 from dashboard.analytics.metrics import (
     format_value,
     period_label,
-    period_start,
     series_label,
     total_rows,
 )
-from dashboard.analytics.progress import OFF_COURSE, STATUS_LABELS, STATUSES, SeriesResult
+from dashboard.analytics.progress import STATUS_LABELS, STATUSES, SeriesResult
 from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS, TOTAL, Indicator, split_list
-from data_contracts.catalog import FRAMEWORKS
 from data_contracts.vocabularies import BREAKDOWN_DIMENSIONS, SECTORS
 
 # ---- small formatting helpers ------------------------------------------------------------------------------------
@@ -141,25 +139,6 @@ def join_ids(ids: Iterable[str]) -> str:
 
 
 # ---- the goals table ---------------------------------------------------------------------------------------------
-
-
-def filter_goals(
-    evaluated: pd.DataFrame,
-    *,
-    off_course_only: bool = False,
-    partnerships: Sequence[str] = (),
-    statuses: Sequence[str] = (),
-) -> pd.DataFrame:
-    """Goals of the chosen partnerships and statuses (all when empty); only limited progress or deterioration with
-    ``off_course_only``."""
-    keep = pd.Series(True, index=evaluated.index)
-    if off_course_only:
-        keep &= evaluated["status"].isin(OFF_COURSE)
-    if partnerships:
-        keep &= evaluated["partnership_id"].isin(list(partnerships))
-    if statuses:
-        keep &= evaluated["status"].isin(list(statuses))
-    return evaluated[keep]
 
 
 GOAL_TABLE_COLUMNS: tuple[str, ...] = (
@@ -505,35 +484,6 @@ def bar_modes(indicator: Indicator) -> tuple[str, ...]:
     return ("stacked", "grouped") if indicator.additive else ("grouped",)
 
 
-BREAKDOWN_COLUMNS = ["period", "period_start", "year", "quarter", "category", "category_label", "value"]
-
-
-def breakdown_rows(rows: pd.DataFrame, indicator_id: str, dimension: str) -> pd.DataFrame:
-    """Quarterly values of one indicator by the categories of ``dimension`` (one partnership's rows).
-
-    Columns :data:`BREAKDOWN_COLUMNS`; categories in vocabulary order (unknown ones after), then oldest quarter first.
-    """
-    part = rows[(rows["indicator_id"] == indicator_id) & (rows["dimension"] == dimension)]
-    if part.empty:
-        return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
-    vocabulary = DIMENSIONS.get(dimension)
-    order = {code: position for position, code in enumerate(vocabulary.categories if vocabulary else ())}
-    result = pd.DataFrame(
-        {
-            "year": part["year"].astype("int64").to_numpy(),
-            "quarter": part["quarter"].astype("int64").to_numpy(),
-            "category": part["category"].astype(str).to_numpy(),
-            "value": part["value"].astype("float64").to_numpy(),
-        }
-    )
-    result["category_label"] = [vocabulary.category_label(c) if vocabulary else c for c in result["category"]]
-    result["period"] = [period_label((y, q)) for y, q in zip(result["year"], result["quarter"], strict=True)]
-    result["period_start"] = [period_start((y, q)) for y, q in zip(result["year"], result["quarter"], strict=True)]
-    result["_order"] = [order.get(c, len(order)) for c in result["category"]]
-    result = result.sort_values(["_order", "category", "year", "quarter"], kind="stable", ignore_index=True)
-    return result[BREAKDOWN_COLUMNS]
-
-
 def breakdown_table(rows: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     """The numbers of a breakdown chart as people read them: one row per quarter, one column per category."""
     if rows.empty:
@@ -558,16 +508,6 @@ def total_table(rows: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
             f"{indicator.short_name} ({indicator.unit_label})": totals["value"].astype("float64").to_numpy(),
         }
     )
-
-
-def references_table(indicator: Indicator) -> pd.DataFrame:
-    """The indicator's framework references, one row per framework (GRI, IRIS+, SDG, WEF, ESRS)."""
-    rows = []
-    for code, name in FRAMEWORKS.items():
-        found = indicator.references_for(code)
-        text = "; ".join(f"{r.code} ({r.note})" if r.note else r.code for r in found) or "none listed"
-        rows.append((name, text))
-    return pd.DataFrame(rows, columns=["Framework", "References"])
 
 
 # ---- the profile of a partnership -------------------------------------------------------------------------------

@@ -17,10 +17,13 @@ from urllib.parse import urlencode
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.analytics.breakdowns import breakdown_rows
 from dashboard.analytics.comparison import MAX_PARTNERSHIPS, MIN_PARTNERSHIPS
 from dashboard.analytics.metrics import Period, format_value, period_label, quarterly_trend
-from dashboard.present.charts import breakdown_figure, goal_progress_figure, ranking_figure, subtitle, trend_figure
-from dashboard.present.goal_texts import breakdown_rows, goal_chart_table, goal_title
+from dashboard.present.chart_style import subtitle
+from dashboard.present.charts import breakdown_figure, ranking_figure, trend_figure
+from dashboard.present.goal_charts import goal_progress_figure
+from dashboard.present.goal_texts import goal_chart_table, goal_title
 from dashboard.public.published import PublicGoal, category_text, public_table
 from dashboard.public.suppression import suppression_text
 from data_contracts import DIMENSIONS, INDICATORS, TOTAL

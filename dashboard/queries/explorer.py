@@ -6,9 +6,11 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from dashboard.analytics import breakdowns
 from dashboard.analytics import comparison as cmp
 from dashboard.analytics.annual import components
 from dashboard.analytics.metrics import quarterly_trend
+from dashboard.present import comparison_texts
 from data_contracts import INDICATORS
 
 
@@ -29,19 +31,19 @@ def explorer_part(frame: pd.DataFrame, partnerships: pd.DataFrame, indicator_id:
         return cmp.latest_from_trend(trend) if not trend.empty else pd.DataFrame(columns=cmp.LATEST_COLUMNS)
     if part == "latest_display":
         latest = explorer_part(frame, partnerships, indicator_id, "latest")
-        return cmp.latest_display(latest, INDICATORS[indicator_id])
+        return comparison_texts.latest_display(latest, INDICATORS[indicator_id])
     if part == "latest_csv":
         latest = explorer_part(frame, partnerships, indicator_id, "latest")
-        return cmp.latest_csv(latest, INDICATORS[indicator_id])
+        return comparison_texts.latest_csv(latest, INDICATORS[indicator_id])
     if part == "latest_breakdown_display":
         parts = explorer_part(frame, partnerships, indicator_id, "latest_breakdown", *args)
-        return cmp.format_columns(parts, parts.columns[2:], INDICATORS[indicator_id].unit)
+        return comparison_texts.format_columns(parts, parts.columns[2:], INDICATORS[indicator_id].unit)
     if part == "annual":
         return cmp.annual_trend(frame, indicator_id, partnerships)
     if part == "latest_breakdown":
-        return cmp.latest_breakdown(frame, indicator_id, str(args[0]), partnerships) if not frame.empty else None
+        return breakdowns.latest_breakdown(frame, indicator_id, str(args[0]), partnerships) if not frame.empty else None
     if part == "reporters":
-        return cmp.partnerships_with_breakdown(frame, indicator_id, str(args[0]), partnerships)
+        return breakdowns.partnerships_with_breakdown(frame, indicator_id, str(args[0]), partnerships)
     if part == "breakdown":
-        return cmp.breakdown_rows(frame, indicator_id, str(args[0]), str(args[1]))
+        return breakdowns.partnership_breakdown(frame, indicator_id, str(args[0]), str(args[1]))
     raise KeyError(f"unknown explorer part {part!r}")

@@ -18,17 +18,20 @@ import streamlit as st
 
 from dashboard.access.accounts import identity_for_email, session_expired, sign_in
 from dashboard.access.roles import ANONYMOUS, Identity, access_denied_message, pages_for
-from dashboard.analytics.comparison import PARTICIPANTS_INDICATOR, goals_on_indicator
+from dashboard.analytics.comparison import PARTICIPANTS_INDICATOR
 from dashboard.analytics.filters import PortfolioFilter, apply_filter
-from dashboard.analytics.goals import GOAL_RESULT_COLUMNS, evaluate_goal, evaluate_goals
+from dashboard.analytics.goals import GOAL_RESULT_COLUMNS, evaluate_goal, evaluate_goals, filter_goals
 from dashboard.analytics.metrics import Kpi, Period
 from dashboard.analytics.progress import STATUS_LABELS, SeriesResult
 from dashboard.analytics.trend_distribution import distribution_table, shows_spread, trend_distribution
 from dashboard.intake.review import pending_slices, slices_summary
 from dashboard.intake.seed import ensure_store, shows_sample_data
-from dashboard.present.charts import PLOTLY_CONFIG, spread_figure, status_summary_figure, trend_figure
+from dashboard.present.chart_style import PLOTLY_CONFIG
+from dashboard.present.charts import spread_figure, trend_figure
+from dashboard.present.comparison_texts import goals_on_indicator
 from dashboard.present.exports import csv_bytes
-from dashboard.present.goal_texts import filter_goals, goals_table
+from dashboard.present.goal_charts import status_summary_figure
+from dashboard.present.goal_texts import goals_table
 from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import EmbedContent, EmbedRequest, embed_snippet, embed_url
 from dashboard.public.published import (

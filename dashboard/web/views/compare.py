@@ -7,7 +7,9 @@ from functools import partial
 import streamlit as st
 
 from dashboard.analytics import comparison as cmp
-from dashboard.present.charts import colour_map, ranking_figure, small_multiples_figure
+from dashboard.present import comparison_texts, indicator_texts
+from dashboard.present.chart_style import colour_map
+from dashboard.present.charts import ranking_figure, small_multiples_figure
 from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal, plotly_literal
 from dashboard.storage.tables import PARTNERSHIPS_TABLE
@@ -73,7 +75,7 @@ chosen_ids = left.multiselect(
 chosen_indicators = right.multiselect(
     "Indicators (1 to 4)",
     options=indicator_ids,
-    format_func=cmp.indicator_label,
+    format_func=indicator_texts.indicator_label,
     max_selections=cmp.MAX_INDICATORS,
     key="compare_indicators",
     placeholder="Choose indicators",
@@ -119,23 +121,27 @@ def draw_ranking(ranked, value_header, unit, indicator, when, direction, source,
         value_label=value_header,
         unit=unit,
         title=f"{indicator.short_name} in the latest quarter",
-        subtitle=f"{cmp.unit_text(indicator, mode)}, {when}{direction}",
+        subtitle=f"{comparison_texts.unit_text(indicator, mode)}, {when}{direction}",
         source=source,
         colours=colours,
     )
     if precise:  # small normalised values need more decimals than the unit's usual two
         bars = figure.data[0]
-        bars.text = [cmp.format_normalised(float(x), unit, decimals) for x in bars.x]
+        bars.text = [comparison_texts.format_normalised(float(x), unit, decimals) for x in bars.x]
         bars.hovertemplate = f"%{{y}}<br>{plotly_literal(value_header)}: %{{x:{number_format}}}<extra></extra>"
     return figure
 
 
 def draw_multiples(rows, shown, indicator, source, precise, number_format):  # noqa: ANN001, ANN201
     figure = small_multiples_figure(
-        rows, shown, source=source, colours=colours, columns=cmp.panel_columns(rows["partnership"].nunique())
+        rows,
+        shown,
+        source=source,
+        colours=colours,
+        columns=comparison_texts.panel_columns(rows["partnership"].nunique()),
     )
     if cmp.applies(indicator, mode):
-        sub = f"{cmp.unit_text(indicator, mode)}, {cmp.span_text(rows)}"
+        sub = f"{comparison_texts.unit_text(indicator, mode)}, {comparison_texts.span_text(rows)}"
         figure.update_layout(title_subtitle_text=plotly_literal(sub))
     if precise:
         figure.update_yaxes(tickformat=number_format)
@@ -150,8 +156,8 @@ for indicator in indicators:
     unit = cmp.normalised_unit(indicator, mode)
     with st.container(border=True):
         st.subheader(f"{indicator.short_name}", anchor=False)
-        st.caption(f"{dataset.name} · {indicator.name} · {cmp.unit_text(indicator)}")
-        reason = cmp.not_applicable_reason(indicator, mode)
+        st.caption(f"{dataset.name} · {indicator.name} · {comparison_texts.unit_text(indicator)}")
+        reason = comparison_texts.not_applicable_reason(indicator, mode)
         if reason:
             st.caption(reason)
         compared = read_comparison(store, chosen_ids, indicator.id, mode)  # cached: series and side-by-side table
@@ -164,18 +170,18 @@ for indicator in indicators:
             continue
         series, table = compared
         missing = cmp.missing_divisors(series)
-        note = cmp.normalisation_note(indicator, mode, [markdown_literal(name) for name in missing])
+        note = comparison_texts.normalisation_note(indicator, mode, [markdown_literal(name) for name in missing])
         if note:
             st.caption(note)
         source = source_note(store, int(series["partnership_id"].nunique()), indicator.dataset)
         ranked = cmp.ranking_rows(table)
-        value_header = cmp.value_column(indicator, mode)
-        when = cmp.periods_text(ranked["period"].tolist())
+        value_header = comparison_texts.value_column(indicator, mode)
+        when = comparison_texts.periods_text(ranked["period"].tolist())
         direction = "" if indicator.higher_is_better else "; lower is better"
 
         precise = cmp.applies(indicator, mode) and unit != "currency_usd"
-        decimals = cmp.decimals_for(series["value"].tolist())
-        number_format = cmp.number_format(unit, decimals)
+        decimals = comparison_texts.decimals_for(series["value"].tolist())
+        number_format = comparison_texts.number_format(unit, decimals)
 
         figure = drawn_figure(
             (*snapshot, "ranking", indicator.id, source),
@@ -208,18 +214,18 @@ for indicator in indicators:
         )
         chart_block(
             figure,
-            cmp.series_table(series, indicator, mode),
+            comparison_texts.series_table(series, indicator, mode),
             key=f"multiples-{indicator.id}",
             file_name=f"{indicator.id}_by_quarter{'' if mode == 'none' else '_' + mode}.csv",
             alt=f"Small line charts of {indicator.short_name.lower()} per quarter, one per partnership.",
         )
 
         st.markdown("**Side by side**")
-        side = cmp.comparison_display(table, indicator, mode)
+        side = comparison_texts.comparison_display(table, indicator, mode)
         st.table(side.map(markdown_literal), hide_index=True, alt=f"{indicator.short_name}: partnerships side by side")
         st.download_button(
             "Download this table (CSV)",
-            data=csv_bytes(cmp.comparison_csv(table, indicator, mode)),
+            data=csv_bytes(comparison_texts.comparison_csv(table, indicator, mode)),
             file_name=f"{indicator.id}_comparison.csv",
             mime="text/csv",
             key=f"side-{indicator.id}-csv",

@@ -10,7 +10,7 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard.present.charts import PLOTLY_CONFIG
+from dashboard.present.chart_style import PLOTLY_CONFIG
 from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import (
     DARK_PAGE_CSS,

@@ -9,8 +9,8 @@ import streamlit as st
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.goals import status_counts
 from dashboard.analytics.progress import STATUS_LABELS, STATUSES
-from dashboard.present.charts import status_summary_figure
 from dashboard.present.exports import csv_bytes
+from dashboard.present.goal_charts import status_summary_figure
 from dashboard.present.goal_texts import (
     GOAL_FILTERS,
     STATUS_MEANINGS,

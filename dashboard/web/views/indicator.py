@@ -9,7 +9,9 @@ import streamlit as st
 
 from dashboard.analytics import comparison as cmp
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
-from dashboard.present.charts import breakdown_figure, breakdown_title, colour_map
+from dashboard.present import comparison_texts, indicator_texts
+from dashboard.present.chart_style import colour_map
+from dashboard.present.charts import breakdown_figure, breakdown_title
 from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal
 from dashboard.web.ui import (
@@ -50,7 +52,7 @@ if "explorer_indicator" not in st.session_state:
 chosen = st.selectbox(
     "Indicator",
     options=indicator_ids,
-    format_func=cmp.indicator_label,
+    format_func=indicator_texts.indicator_label,
     key="explorer_indicator",
     help="All 44 indicators of the catalog, grouped by dataset.",
 )
@@ -61,7 +63,7 @@ dataset = DATASET_INFO[indicator.dataset]
 explorer = ExplorerView(store, chosen)  # the rows of this indicator (and its components) only, results cached
 trend = explorer.part("trend")
 latest = explorer.part("latest")
-goals = read_goals_on_indicator(store, chosen)  # cmp.goals_on_indicator, cached by version
+goals = read_goals_on_indicator(store, chosen)  # comparison_texts.goals_on_indicator, cached by version
 
 st.subheader(indicator.name, anchor=False)
 st.text(indicator.description)
@@ -74,7 +76,7 @@ cards[0].metric(
 )
 cards[1].metric(
     "Latest quarter reported",
-    cmp.latest_quarter(latest),
+    comparison_texts.latest_quarter(latest),
     border=True,
 )
 cards[2].metric(
@@ -127,9 +129,9 @@ with across_tab:
                 colours=colours,
                 key=f"across-{chosen}-{view}",
                 file_name=f"{chosen}_{view}_by_partnership.csv",
-                value_header=cmp.value_column(indicator),
+                value_header=comparison_texts.value_column(indicator),
                 period_header="Year" if view == "annual" else "Quarter",
-                title=cmp.annual_title(indicator) if view == "annual" else None,
+                title=indicator_texts.annual_title(indicator) if view == "annual" else None,
                 annual=view == "annual",
             )
         st.markdown("**Latest quarter each partnership reported**")
@@ -204,7 +206,11 @@ with breakdown_tab:
             chart_block(
                 figure,
                 rows[["period", "category_label", "value"]].rename(
-                    columns={"period": "Quarter", "category_label": label, "value": cmp.value_column(indicator)}
+                    columns={
+                        "period": "Quarter",
+                        "category_label": label,
+                        "value": comparison_texts.value_column(indicator),
+                    }
                 ),
                 key=f"breakdown-{chosen}-{dimension}",
                 file_name=f"{chosen}_{partnership_id}_by_{dimension}.csv",
@@ -227,14 +233,16 @@ with breakdown_tab:
 
 # ---- metadata -------------------------------------------------------------------------------------------------
 with metadata_tab:
-    metadata = pd.DataFrame(cmp.indicator_metadata(indicator), columns=["Field", "Value"])
+    metadata = pd.DataFrame(indicator_texts.indicator_metadata(indicator), columns=["Field", "Value"])
     st.table(metadata.map(markdown_literal), hide_index=True, hide_header=True, alt="Indicator definition")
     st.markdown("**Framework references**")
     st.caption(
         "Codes of the reporting frameworks this indicator follows: GRI Standards, IRIS+, the SDG indicators, the WEF "
         "stakeholder capitalism metrics and ESRS. “none verified” means no code has been checked for that framework."
     )
-    st.table(cmp.references_table(indicator).map(markdown_literal), hide_index=True, alt="Framework references")
+    st.table(
+        indicator_texts.reference_rows(indicator).map(markdown_literal), hide_index=True, alt="Framework references"
+    )
 
 # ---- goals ----------------------------------------------------------------------------------------------------
 with goals_tab:

@@ -8,16 +8,17 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
+from dashboard.analytics.breakdowns import breakdown_rows
 from dashboard.analytics.goals import partnership_progress
 from dashboard.analytics.metrics import format_value, latest_figures, period_label, quarterly_trend
-from dashboard.present.charts import breakdown_figure, goal_progress_figure, trend_figure
+from dashboard.present.charts import breakdown_figure, trend_figure
 from dashboard.present.exports import csv_bytes
+from dashboard.present.goal_charts import goal_progress_figure
 from dashboard.present.goal_texts import (
     BAR_LABELS,
     bar_modes,
     breakdown_label,
     breakdown_options,
-    breakdown_rows,
     breakdown_table,
     combined_text,
     dataset_options,
@@ -28,13 +29,13 @@ from dashboard.present.goal_texts import (
     missing,
     parse_choice,
     profile_lines,
-    references_table,
     sector_label,
     series_label,
     status_badge,
     total_table,
     workings_table,
 )
+from dashboard.present.indicator_texts import references_by_framework
 from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import EmbedRequest
 from dashboard.settings import min_cell_count
@@ -313,7 +314,7 @@ else:
             )
             public_view_note(breakdown)
     st.markdown("**Framework references**")
-    st.dataframe(references_table(indicator), hide_index=True, width="content", key="references")
+    st.dataframe(references_by_framework(indicator), hide_index=True, width="content", key="references")
 
 # ---- latest figures -------------------------------------------------------------------------------------------------
 st.subheader("Latest figures", anchor=False)

@@ -16,7 +16,7 @@ from dashboard.analytics.metrics import (
     parse_period,
     period_label,
 )
-from dashboard.present.charts import colour_map
+from dashboard.present.chart_style import colour_map
 from dashboard.present.exports import csv_bytes
 from dashboard.storage.tables import Layer
 from dashboard.web.ui import (

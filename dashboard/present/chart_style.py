@@ -1,0 +1,298 @@
+"""What every figure shares: the colour-blind-safe palette, Plotly's toolbar, titles with subtitle and source line
+laid out in pixels, value and quarter axes, number formats by unit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.present.text_safety import plotly_literal
+from data_contracts import Indicator
+
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#000000",
+    "#F0E442",
+)
+"""Okabe–Ito colour-blind-safe palette (blue first); the same list is set in .streamlit/config.toml."""
+
+
+PLOTLY_CONFIG: dict[str, object] = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+}
+"""Plotly toolbar: keeps "download as PNG" (twice the screen resolution), drops the logo."""
+
+
+UNIT_SUBTITLES = {"count": "number", "percent": "%", "hours": "hours", "currency_usd": "US dollars", "ratio": "ratio"}
+
+
+_FONT = "Source Sans Pro, Arial, sans-serif"
+
+
+def colour_map(keys: Sequence[str]) -> dict[str, str]:
+    """A stable colour for each key (partnership names sorted), cycling the Okabe–Ito palette."""
+    return {key: OKABE_ITO[i % len(OKABE_ITO)] for i, key in enumerate(sorted(keys))}
+
+
+def indicator_title(indicator: Indicator) -> str:
+    """A plain sentence saying what a quarterly chart of the indicator shows."""
+    if indicator.year_rule == "last":
+        return f"{indicator.short_name} at quarter end"
+    if indicator.unit in ("percent", "ratio") or indicator.year_rule == "recompute":
+        return f"{indicator.short_name} per quarter"
+    return f"{indicator.short_name} per quarter"
+
+
+def subtitle(indicator: Indicator, periods: Sequence[str]) -> str:
+    unit = UNIT_SUBTITLES[indicator.unit]
+    span = f"{periods[0]} – {periods[-1]}" if periods else "no data"
+    return f"{unit}, {span}"
+
+
+def _unit_axis_format(unit: str) -> dict[str, object]:
+    """Tick format of a value axis: thousands separators, % suffix, USD with k/M."""
+    if unit == "percent":
+        return {"ticksuffix": "%", "tickformat": ",.0f", "rangemode": "tozero"}
+    if unit == "currency_usd":
+        return {"tickprefix": "$", "tickformat": "~s", "rangemode": "tozero"}
+    if unit == "ratio":
+        return {"tickformat": ",.2f", "rangemode": "tozero"}
+    return {"tickformat": ",~s" if unit != "count" else ",", "rangemode": "tozero"}
+
+
+def value_format(unit: str, axis: str = "y") -> str:
+    """Hover text of a full value on ``axis`` ("x" or "y"): thousands separators, one decimal for %, whole USD."""
+    return {
+        "percent": f"%{{{axis}:,.1f}}%",
+        "currency_usd": f"USD %{{{axis}:,.0f}}",
+        "ratio": f"%{{{axis}:,.2f}}",
+        "hours": f"%{{{axis}:,.0f}} h",
+    }.get(unit, f"%{{{axis}:,}}")
+
+
+def hover_format(indicator: Indicator) -> str:
+    return value_format(indicator.unit, "y")
+
+
+def _period_key(period: str) -> tuple[int, int]:
+    return int(period[:4]), int(period[-1])
+
+
+def sorted_periods(periods: pd.Series) -> list[str]:
+    """Distinct "2024 Q1" labels, oldest first."""
+    return sorted((str(p) for p in periods.dropna().unique()), key=_period_key)
+
+
+CHART_HEIGHT = 440
+"""Figure height in pixels; margins are set in pixels too, so legend and source line never overlap."""
+
+
+_TOP_MARGIN = 78
+
+
+TICKS = 34
+
+
+_LEGEND_ROW = 21
+
+
+_SOURCE = 26
+
+
+LEFT = 64
+
+
+AXIS_TITLE = 20
+
+
+_PLOT_HEIGHT = CHART_HEIGHT - _TOP_MARGIN - TICKS - _SOURCE
+"""Height of the plot area of a standard figure (the legend adds to the figure, not takes from the plot)."""
+
+
+_TITLE_CHARACTERS = 58
+
+
+_TITLE_LINE = 22
+
+
+_SOURCE_CHARACTERS = 90
+
+
+_SOURCE_LINE = 14
+"""Titles and source lines longer than this many characters wrap, so they stay whole in a ~550 px wide column; each
+extra line adds its height (px) to the top or bottom margin."""
+
+
+def text_lines(text: str, width: int) -> list[str]:
+    """A plain text broken into lines of about ``width`` characters at spaces; a separator such as "·" stays at the
+    end of its line, never starts the next."""
+    if len(text) <= width:
+        return [text]
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and (len(lines[-1]) + 1 + len(word) <= width or word in ("·", "–", "-")):
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def plotly_lines(text: str, width: int) -> str:
+    """A plain text as Plotly text: each line made literal (:func:`plotly_literal`), lines joined by ``<br>``."""
+    return "<br>".join(plotly_literal(line) for line in text_lines(str(text), width))
+
+
+def _source_annotation(source: str, *, left: int, bottom: int) -> dict[str, object]:
+    """The source line, pinned in pixels to the bottom-left corner of the figure whatever its size."""
+    return {
+        "text": source,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": 0,
+        "yshift": -(bottom - 6),
+        "xshift": -(left - 10),
+        "xanchor": "left",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": 11, "color": "#555555"},
+        "align": "left",
+    }
+
+
+def figure_layout(
+    title: str,
+    sub: str,
+    source: str,
+    *,
+    legend_items: int = 0,
+    plot_height: int = _PLOT_HEIGHT,
+    top: int = _TOP_MARGIN,
+    left: int = LEFT,
+    ticks: int = TICKS,
+) -> dict[str, object]:
+    """``base_layout`` with a chosen plot height, top and left margin and room for ticks (and axis title) below.
+
+    Every distance is in pixels, so the legend (two columns, under the ticks) and the source line (last) keep their
+    places at any width; ``showlegend`` is off for a single item. Long titles and source lines wrap (``<br>``).
+    ``title``, ``sub`` and ``source`` are plain text, made literal here.
+    """
+    legend_rows = -(-legend_items // 2) if legend_items > 1 else 0
+    title = plotly_lines(title, _TITLE_CHARACTERS)
+    source = plotly_lines(source, _SOURCE_CHARACTERS)
+    top += title.count("<br>") * _TITLE_LINE
+    bottom = ticks + legend_rows * _LEGEND_ROW + _SOURCE + source.count("<br>") * _SOURCE_LINE
+    return {
+        "height": top + plot_height + bottom,
+        "title": {
+            "text": title,
+            "subtitle": {"text": plotly_literal(sub)},
+            "x": 0,
+            "xref": "container",
+            "xanchor": "left",
+            "font": {"size": 18},
+        },
+        "font": {"family": _FONT, "size": 13},
+        "margin": {"l": left, "r": 16, "t": top, "b": bottom, "autoexpand": False, "pad": 0},
+        "showlegend": legend_rows > 0,
+        "legend": {
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -ticks / plot_height,
+            "xref": "container",
+            "x": 0.01,
+            "entrywidth": 0.5,
+            "entrywidthmode": "fraction",
+            "font": {"size": 11},
+            "title": {"text": ""},
+        },
+        "hovermode": "x unified",
+        "plot_bgcolor": "white",
+        "annotations": [_source_annotation(source, left=left, bottom=bottom)],
+    }
+
+
+def base_layout(title: str, sub: str, source: str, *, legend_items: int = 0) -> dict[str, object]:
+    """Layout shared by every figure: title with subtitle, two-column legend under the plot, source line last."""
+    return figure_layout(title, sub, source, legend_items=legend_items)
+
+
+UNDISCLOSED = "undisclosed"
+
+
+UNDISCLOSED_GREY = "#999999"
+"""Category code of people who did not disclose, and its colour: grey in every breakdown, never a palette colour."""
+
+
+GRID = "#e6e6e6"
+
+
+BAR_PITCH = 36
+
+
+_CHAR_WIDTH = 7
+
+
+def category_colours(codes: Sequence[str]) -> dict[str, str]:
+    """Okabe–Ito colours for breakdown categories in the given order; ``undisclosed`` is always grey."""
+    colours: dict[str, str] = {}
+    position = 0
+    for code in codes:
+        if code == UNDISCLOSED:
+            colours[code] = UNDISCLOSED_GREY
+        elif code not in colours:
+            colours[code] = OKABE_ITO[position % len(OKABE_ITO)]
+            position += 1
+    return colours
+
+
+def value_axis(unit: str) -> dict[str, object]:
+    return {
+        "showgrid": True,
+        "gridcolor": GRID,
+        "zeroline": True,
+        "zerolinecolor": "#bbbbbb",
+        **_unit_axis_format(unit),
+    }
+
+
+def quarter_axis() -> dict[str, object]:
+    """A time axis of quarters: one label per year, under the middle of its four quarters; quarters in hover."""
+    return {
+        "showgrid": False,
+        "tickformat": "%Y",
+        "dtick": "M12",
+        "ticklabelmode": "period",
+        "hoverformat": "%Y Q%q",
+    }
+
+
+def mark_empty(figure: go.Figure) -> go.Figure:
+    """Say so in the middle of a figure that has nothing to draw, instead of showing empty axes."""
+    figure.add_annotation(
+        text="No data to show",
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
+        showarrow=False,
+        font={"size": 14, "color": "#555555"},
+    )
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return figure
+
+
+def label_margin(lines: Sequence[str]) -> int:
+    """Left margin wide enough for the longest of the (plain text) lines of the axis labels."""
+    longest = max((len(line) for line in lines), default=0)
+    return max(LEFT, min(220, _CHAR_WIDTH * longest + 20))

@@ -1,0 +1,182 @@
+"""Figures of goals: one goal's path from its baseline toward its target, and the goals counted by progress status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.analytics.metrics import format_value
+from dashboard.analytics.progress import STATUS_COLOURS, STATUS_LABELS, STATUSES
+from dashboard.present.chart_style import (
+    AXIS_TITLE,
+    BAR_PITCH,
+    GRID,
+    TICKS,
+    UNIT_SUBTITLES,
+    base_layout,
+    figure_layout,
+    hover_format,
+    label_margin,
+    value_axis,
+)
+from data_contracts import DATASET_INFO, Indicator
+
+GOAL_PATH_GREY = "#7F7F7F"
+
+
+def _point_label(x: float, y: float | None, text: str, *, above: bool) -> dict[str, object]:
+    """A label just left of a point, above or below it, on a white box so lines running into it never strike
+    through the text."""
+    return {
+        "x": x,
+        "y": y,
+        "text": text,
+        "showarrow": False,
+        "xanchor": "right",
+        "xshift": -8,
+        "yanchor": "bottom" if above else "top",
+        "yshift": 8 if above else -8,
+        "bgcolor": "rgba(255, 255, 255, 0.85)",
+        "font": {"size": 12, "color": "#333333"},
+    }
+
+
+def goal_progress_figure(
+    points: pd.DataFrame,
+    *,
+    indicator: Indicator,
+    base_year: int,
+    base_value: float,
+    target_year: int,
+    target_value: float,
+    current_year: int | None,
+    current_value: float | None,
+    projection: float | None,
+    status: str,
+    source: str,
+) -> go.Figure:
+    """Where a goal stands: the annual values, the straight path from the base to the target, the projection at the
+    current pace (in the status colour) and the target as a labelled star.
+
+    ``points`` has the columns year and value (annual values, may be empty). Without a current value or a projection
+    there is no projection line.
+    """
+    unit = indicator.unit
+    hover = hover_format(indicator)
+    figure = go.Figure()
+    if not points.empty:
+        observed = points.sort_values("year")
+        figure.add_trace(
+            go.Scatter(
+                x=observed["year"],
+                y=observed["value"],
+                name="Annual value",
+                mode="lines+markers",
+                line={"color": DATASET_INFO[indicator.dataset].colour, "width": 2.5},
+                marker={"size": 7},
+                hovertemplate=f"Annual value: {hover}<extra></extra>",
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=[base_year, target_year],
+            y=[base_value, target_value],
+            name="Required path",
+            mode="lines",
+            line={"color": GOAL_PATH_GREY, "width": 2, "dash": "dash"},
+            hovertemplate=f"Required path: {hover}<extra></extra>",
+        )
+    )
+    projecting = current_year is not None and current_value is not None and projection is not None
+    # the target's label sits on the side away from the path coming into it, or opposite the projection's label
+    target_above = target_value >= (projection if projecting else base_value)  # type: ignore[operator]
+    if projecting:
+        figure.add_trace(
+            go.Scatter(
+                x=[current_year, target_year],
+                y=[current_value, projection],
+                name=f"Projection at the current pace ({STATUS_LABELS[status].lower()})",
+                mode="lines+markers",
+                line={"color": STATUS_COLOURS[status], "width": 2.5, "dash": "dot"},
+                marker={"size": [0, 9], "symbol": "circle-open", "line": {"width": 2}},
+                cliponaxis=False,
+                hovertemplate=f"Projection: {hover}<extra></extra>",
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=[target_year],
+            y=[target_value],
+            name="Target",
+            mode="markers",
+            marker={"symbol": "star", "size": 16, "color": "#333333"},
+            cliponaxis=False,
+            showlegend=False,
+            hovertemplate=f"Target: {hover}<extra></extra>",
+        )
+    )
+    years = [base_year, target_year, *(int(year) for year in points["year"])] if not points.empty else []
+    first = min(years or [base_year, target_year])
+    title = f"{indicator.short_name}: progress toward the {target_year} target"
+    sub = f"{UNIT_SUBTITLES[unit]}, {base_year} – {target_year}; status: {STATUS_LABELS[status]}"
+    legend_items = sum(1 for trace in figure.data if trace.showlegend is not False)
+    # even the required path alone needs its name: keep a legend row for a single item
+    figure.update_layout(**base_layout(title, sub, source, legend_items=max(2, legend_items)))
+    figure.update_layout(legend_traceorder="normal")
+    target_text = f"Target {format_value(target_value, unit, compact=True)} in {target_year}"
+    figure.add_annotation(**_point_label(target_year, target_value, target_text, above=target_above))
+    if projecting:
+        projected_text = f"Projected {format_value(projection, unit, compact=True)}"
+        figure.add_annotation(**_point_label(target_year, projection, projected_text, above=not target_above))
+    figure.update_yaxes(**value_axis(unit))
+    figure.update_xaxes(
+        showgrid=False,
+        tickformat="d",
+        hoverformat="d",
+        dtick=1 if target_year - first <= 12 else None,
+        range=[first - 0.5, target_year + 0.5],
+    )
+    return figure
+
+
+def status_summary_figure(counts: Mapping[str, int], *, title: str, source: str) -> go.Figure:
+    """How many goals are in each progress status: one bar per status, best first, label and count beside it."""
+    labels = [STATUS_LABELS[status] for status in STATUSES]
+    values = [int(counts.get(status, 0)) for status in STATUSES]
+    figure = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker={"color": [STATUS_COLOURS[status] for status in STATUSES], "line": {"width": 0}},
+            text=[f"{value:,}" for value in values],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:,} goals<extra></extra>",
+            name="goals",
+        )
+    )
+    most = max(values, default=0)
+    layout = figure_layout(
+        title,
+        "number of goals",
+        source,
+        plot_height=BAR_PITCH * len(STATUSES),
+        left=label_margin(labels),
+        ticks=TICKS + AXIS_TITLE,
+    )
+    figure.update_layout(**{**layout, "hovermode": "closest"}, bargap=0.3)
+    figure.update_xaxes(
+        title={"text": "goals", "standoff": 4},
+        range=[0, max(most, 1) * 1.1 + 0.4],
+        tickformat=",d",
+        dtick=1 if most <= 10 else None,
+        showgrid=True,
+        gridcolor=GRID,
+        zeroline=True,
+        zerolinecolor="#bbbbbb",
+    )
+    figure.update_yaxes(autorange="reversed", ticks="", ticklabelstandoff=6)
+    return figure
