@@ -10,6 +10,7 @@ import pandas as pd
 
 from dashboard.analytics.metrics import period_label, period_start, total_rows
 from data_contracts import DIMENSIONS
+from data_contracts.quarters import quarter_numbers, quarters_of_numbers
 
 BREAKDOWN_COLUMNS = ["period", "period_start", "year", "quarter", "category", "category_label", "value"]
 
@@ -85,12 +86,12 @@ def latest_breakdown(
         )
         total_keyed = _keyed(totals).drop_duplicates(["pid", "period"], keep="first").set_index(["pid", "period"])
         total = total_keyed["value"].reindex(pd.MultiIndex.from_arrays([latest.index, latest.to_numpy()]))
-        year, quarter = np.divmod(latest.to_numpy() - 1, 4)
-        quarters = {(int(y), int(q) + 1) for y, q in zip(year, quarter, strict=True)}
+        year, quarter = quarters_of_numbers(latest.to_numpy())
+        quarters = {(int(y), int(q)) for y, q in zip(year, quarter, strict=True)}
         label_of = {period: period_label(period) for period in quarters}
         data: dict[str, object] = {
             "Partnership": [names.get(str(p), str(p)) for p in order],
-            "Quarter": [label_of[(int(y), int(q) + 1)] for y, q in zip(year, quarter, strict=True)],
+            "Quarter": [label_of[(int(y), int(q))] for y, q in zip(year, quarter, strict=True)],
             "Total": total.to_numpy(dtype=float),
         }
         for code, label in labels.items():
@@ -105,12 +106,12 @@ def latest_breakdown(
 
 
 def _keyed(rows: pd.DataFrame) -> pd.DataFrame:
-    """Partnership id (text), quarter as one increasing number (year * 4 + quarter) and value of indicator rows."""
-    year = rows["year"].to_numpy(dtype="int64")
+    """Partnership id (text), quarter as one number (:func:`~data_contracts.quarters.quarter_numbers`) and value of
+    indicator rows."""
     return pd.DataFrame(
         {
             "pid": rows["partnership_id"].astype(str).to_numpy(dtype=object),
-            "period": year * 4 + rows["quarter"].to_numpy(dtype="int64"),
+            "period": quarter_numbers(rows["year"], rows["quarter"]),
             "value": rows["value"].to_numpy(dtype=float),
         }
     )

@@ -23,6 +23,8 @@ from dashboard.analytics.metrics import (
     total_rows,
 )
 from data_contracts import INDICATORS, TOTAL, Indicator
+from data_contracts.quarters import quarter_numbers
+from data_contracts.units import UNITS
 
 NORMALISATIONS: dict[str, str] = {
     "none": "As reported",
@@ -34,9 +36,6 @@ NORMALISATIONS: dict[str, str] = {
 
 PARTICIPANTS_INDICATOR = "workforce_headcount"
 """Participants are the people working on the partnership at quarter end (its headcount)."""
-
-NORMALISABLE_UNITS: tuple[str, ...] = ("count", "hours", "currency_usd")
-"""Units of amounts that can be divided by funding or people; percentages and ratios cannot."""
 
 DEFAULT_INDICATORS: tuple[str, ...] = ("workforce_headcount", "new_hires")
 MAX_PARTNERSHIPS = 8
@@ -103,7 +102,7 @@ def normalisation_options(indicator: Indicator) -> list[str]:
     """Normalisations that make sense for the indicator: always ``none``; per USD 1M and per participant only for
     amounts that add up (counts, hours, US dollars); never per participant for the participant count itself."""
     options = ["none"]
-    if indicator.additive and indicator.unit in NORMALISABLE_UNITS:
+    if indicator.additive and UNITS[indicator.unit].adds_up:
         options.append("per_usd_million")
         if indicator.id != PARTICIPANTS_INDICATOR:
             options.append("per_participant")
@@ -122,7 +121,7 @@ def applies(indicator: Indicator, mode: str) -> bool:
 
 def normalised_unit(indicator: Indicator, mode: str) -> str:
     """The catalog unit used to format normalised values: US dollars stay dollars, other amounts become ratios."""
-    if not applies(indicator, mode) or indicator.unit == "currency_usd":
+    if not applies(indicator, mode) or UNITS[indicator.unit].money:
         return indicator.unit
     return "ratio"
 
@@ -210,7 +209,7 @@ def latest_from_trend(trend: pd.DataFrame) -> pd.DataFrame:
     quarter = present["quarter"].to_numpy(dtype="int64")
     keyed = pd.DataFrame({"pid": ids, "year": year, "quarter": quarter, "value": present["value"].to_numpy(float)})
     keyed = keyed.drop_duplicates(["pid", "year", "quarter"], keep="last")  # as a dict of quarters keeps the last
-    keyed["period"] = keyed["year"] * 4 + keyed["quarter"]
+    keyed["period"] = quarter_numbers(keyed["year"], keyed["quarter"])
     order = pd.unique(ids)  # first appearance, as the rows were gathered
     first_name = present["partnership"].astype(str).groupby(ids, sort=False).first()
     latest = keyed.loc[keyed.groupby("pid", sort=False)["period"].idxmax()].set_index("pid").loc[order]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS, TOTAL, split_list
+from data_contracts.units import UNITS
 
 Period = tuple[int, int]
 
@@ -25,8 +26,6 @@ HEADLINE_KPIS: tuple[str, ...] = (
     "residents_engaged",
 )
 """Catalog ids of the overview's KPI cards: additive indicators, so the portfolio figure is a plain sum."""
-
-SUMMABLE_UNITS = ("count", "hours", "currency_usd")
 
 
 def period_label(period: Period) -> str:
@@ -127,7 +126,7 @@ def portfolio_kpis(
     totals_of: dict[str, pd.DataFrame] = {}  # each dataset's headline rows, found once for all its KPIs
     for indicator_id in indicator_ids:
         indicator = INDICATORS[indicator_id]
-        if indicator.unit not in SUMMABLE_UNITS or not indicator.additive:
+        if not UNITS[indicator.unit].adds_up or not indicator.additive:
             raise ValueError(f"{indicator_id} cannot be summed across partnerships")
         frame = frames.get(indicator.dataset)
         if indicator.dataset not in totals_of:

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from dashboard.present.text_safety import plotly_literal
 from data_contracts import Indicator
+from data_contracts.units import UNITS
 
 OKABE_ITO: tuple[str, ...] = (
     "#0072B2",
@@ -32,9 +33,6 @@ PLOTLY_CONFIG: dict[str, object] = {
 """Plotly toolbar: keeps "download as PNG" (twice the screen resolution), drops the logo."""
 
 
-UNIT_SUBTITLES = {"count": "number", "percent": "%", "hours": "hours", "currency_usd": "US dollars", "ratio": "ratio"}
-
-
 _FONT = "Source Sans Pro, Arial, sans-serif"
 
 
@@ -53,7 +51,7 @@ def indicator_title(indicator: Indicator) -> str:
 
 
 def subtitle(indicator: Indicator, periods: Sequence[str]) -> str:
-    unit = UNIT_SUBTITLES[indicator.unit]
+    unit = UNITS[indicator.unit].subtitle
     span = f"{periods[0]} – {periods[-1]}" if periods else "no data"
     return f"{unit}, {span}"
 
@@ -62,7 +60,7 @@ def _unit_axis_format(unit: str) -> dict[str, object]:
     """Tick format of a value axis: thousands separators, % suffix, USD with k/M."""
     if unit == "percent":
         return {"ticksuffix": "%", "tickformat": ",.0f", "rangemode": "tozero"}
-    if unit == "currency_usd":
+    if UNITS[unit].money:
         return {"tickprefix": "$", "tickformat": "~s", "rangemode": "tozero"}
     if unit == "ratio":
         return {"tickformat": ",.2f", "rangemode": "tozero"}

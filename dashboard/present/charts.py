@@ -40,6 +40,7 @@ from dashboard.present.chart_style import (
 )
 from dashboard.present.text_safety import plotly_literal
 from data_contracts import Indicator
+from data_contracts.units import UNITS
 
 
 def trend_figure(
@@ -168,9 +169,6 @@ def spread_figure(
 # ---- breakdowns, small multiples, rankings, goals ------------------------------------------------------------
 
 
-NON_ADDITIVE_UNITS = ("percent", "ratio")
-"""Units whose parts do not add up to a whole, so their breakdowns are grouped, never stacked."""
-
 _PANEL_TITLE = 28
 _PANEL_HEIGHT = 160
 _PANEL_TICKS = 36
@@ -201,7 +199,7 @@ def breakdown_figure(
     asks for stacked bars. ``colours`` maps category codes to colours (default: Okabe–Ito in order); the
     ``undisclosed`` category is always grey. ``title`` replaces the default :func:`breakdown_title`.
     """
-    stacked = mode == "stacked" and indicator.unit not in NON_ADDITIVE_UNITS
+    stacked = mode == "stacked" and UNITS[indicator.unit].adds_up
     codes = [str(code) for code in pd.unique(rows["category"])] if not rows.empty else []
     palette = category_colours(codes)
     if colours:

@@ -14,8 +14,8 @@ from dashboard.analytics.metrics import (
     period_label,
     series_label,
 )
-from dashboard.present.indicator_texts import UNIT_WORDS
 from data_contracts import INDICATORS, Indicator
+from data_contracts.units import UNITS
 
 NORMALISATION_COLUMNS: dict[str, str] = {
     "per_usd_million": "Per USD 1M committed",
@@ -47,7 +47,8 @@ def not_applicable_reason(indicator: Indicator, mode: str) -> str | None:
 
 def unit_text(indicator: Indicator, mode: str = "none") -> str:
     """What the numbers are, in words: ``"number per USD 1M of committed funding"``."""
-    base = UNIT_WORDS[indicator.unit] if indicator.unit != "percent" else "%"
+    words = UNITS[indicator.unit]
+    base = words.words if indicator.unit != "percent" else words.label
     if not applies(indicator, mode):
         return base
     if mode == "per_usd_million":
@@ -68,14 +69,14 @@ def decimals_for(values: Sequence[float]) -> int:
 
 def number_format(unit: str, decimals: int) -> str:
     """The d3 format of a Plotly axis or hover text that matches :func:`format_normalised`."""
-    return ",.0f" if unit == "currency_usd" else f",.{decimals}f"
+    return ",.0f" if UNITS[unit].money else f",.{decimals}f"
 
 
 def format_normalised(value: float | None, unit: str, decimals: int) -> str:
     """A normalised value as people read it: US dollars in full, other amounts with the given decimals."""
     if value is None or math.isnan(value):
         return "–"
-    if unit == "currency_usd":
+    if UNITS[unit].money:
         return format_value(value, unit)
     return f"{value:,.{decimals}f}"
 
@@ -83,7 +84,7 @@ def format_normalised(value: float | None, unit: str, decimals: int) -> str:
 def value_column(indicator: Indicator, mode: str = "none") -> str:
     """Header of a value column: ``"New hires (number)"``, ``"New hires per USD 1M of committed funding"``."""
     if applies(indicator, mode):
-        unit = " (USD)" if indicator.unit == "currency_usd" else ""
+        unit = " (USD)" if UNITS[indicator.unit].money else ""
         return f"{indicator.short_name} {NORMALISATION_SUFFIX[mode]}{unit}"
     return f"{indicator.short_name} ({indicator.unit_label})"
 

@@ -14,7 +14,6 @@ from dashboard.present.chart_style import (
     BAR_PITCH,
     GRID,
     TICKS,
-    UNIT_SUBTITLES,
     base_layout,
     figure_layout,
     hover_format,
@@ -22,6 +21,7 @@ from dashboard.present.chart_style import (
     value_axis,
 )
 from data_contracts import DATASET_INFO, Indicator
+from data_contracts.units import UNITS
 
 GOAL_PATH_GREY = "#7F7F7F"
 
@@ -120,7 +120,7 @@ def goal_progress_figure(
     years = [base_year, target_year, *(int(year) for year in points["year"])] if not points.empty else []
     first = min(years or [base_year, target_year])
     title = f"{indicator.short_name}: progress toward the {target_year} target"
-    sub = f"{UNIT_SUBTITLES[unit]}, {base_year} – {target_year}; status: {STATUS_LABELS[status]}"
+    sub = f"{UNITS[unit].subtitle}, {base_year} – {target_year}; status: {STATUS_LABELS[status]}"
     legend_items = sum(1 for trace in figure.data if trace.showlegend is not False)
     # even the required path alone needs its name: keep a legend row for a single item
     figure.update_layout(**base_layout(title, sub, source, legend_items=max(2, legend_items)))

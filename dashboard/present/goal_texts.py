@@ -20,6 +20,7 @@ from dashboard.analytics.metrics import (
 )
 from dashboard.analytics.progress import STATUS_LABELS, STATUSES, SeriesResult
 from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS, TOTAL, Indicator, split_list
+from data_contracts.units import UNITS
 from data_contracts.vocabularies import BREAKDOWN_DIMENSIONS, SECTORS
 
 # ---- small formatting helpers ------------------------------------------------------------------------------------
@@ -56,7 +57,7 @@ def round_value(value: float | None, unit: str) -> float | None:
     """A value rounded as tables show it: whole dollars, two decimals for ratios, one decimal otherwise."""
     if missing(value):
         return None
-    digits = {"currency_usd": 0, "ratio": 2}.get(unit, 1)
+    digits = 0 if UNITS[unit].money else 2 if unit == "ratio" else 1
     return round(float(value), digits)  # type: ignore[arg-type]
 
 

@@ -7,15 +7,7 @@ import pandas as pd
 
 from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, Indicator
 from data_contracts.catalog import FRAMEWORKS
-
-UNIT_WORDS: dict[str, str] = {
-    "count": "number",
-    "percent": "percent (0–100)",
-    "hours": "hours",
-    "currency_usd": "US dollars",
-    "ratio": "ratio",
-}
-
+from data_contracts.units import UNITS
 
 _YEAR_RULE_WORDS = {"sum": "Sum", "last": "Last", "recompute": "Recompute"}
 """The catalog's year rule codes as the metadata tab names them."""
@@ -58,7 +50,7 @@ def indicator_metadata(indicator: Indicator) -> list[tuple[str, str]]:
         ("Id", indicator.id),
         ("Dataset", DATASET_INFO[indicator.dataset].name),
         ("Description", indicator.description),
-        ("Unit", UNIT_WORDS[indicator.unit]),
+        ("Unit", UNITS[indicator.unit].words),
         ("Direction", "Higher is better" if indicator.higher_is_better else "Lower is better"),
         ("Year rule", rule),
     ]

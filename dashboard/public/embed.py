@@ -27,6 +27,7 @@ from dashboard.present.goal_texts import goal_chart_table, goal_title
 from dashboard.public.published import PublicGoal, category_text, public_table
 from dashboard.public.suppression import suppression_text
 from data_contracts import DIMENSIONS, INDICATORS, TOTAL
+from data_contracts.quarters import Quarter, quarter_numbers
 
 EMBED_PATH = "embed"
 """URL path of the embed page (``/embed``)."""
@@ -185,10 +186,10 @@ class EmbedContent:
 def _in_period(rows: pd.DataFrame, start: Period | None, end: Period | None) -> pd.DataFrame:
     if end is None:
         return rows
-    keys = rows["year"].astype("int64") * 10 + rows["quarter"].astype("int64")
-    keep = keys <= end[0] * 10 + end[1]
+    keys = quarter_numbers(rows["year"], rows["quarter"])
+    keep = keys <= Quarter(*end).number
     if start is not None:
-        keep &= keys >= start[0] * 10 + start[1]
+        keep &= keys >= Quarter(*start).number
     return rows[keep]
 
 

@@ -24,6 +24,7 @@ from dashboard.storage.reads import Versions, isin_filter, scan, typed_like_stor
 from dashboard.storage.store import Store
 from dashboard.storage.tables import Layer, indicator_table
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS, TOTAL
+from data_contracts.quarters import Quarter, quarter_numbers, quarters_of_numbers
 
 HEADLINE_INDICATORS: tuple[str, ...] = tuple(
     dict.fromkeys([*HEADLINE_KPIS, *(info.headline_indicator for info in DATASET_INFO.values())])
@@ -103,10 +104,10 @@ def layer_summary(
     del table
     pid = rows["partnership_id"]
     codes = pid.cat.codes.to_numpy(dtype=np.int64)
-    # a quarter as one number (quarters are 1-4), small enough to count rather than sort
-    period = rows["year"].to_numpy(dtype=np.int64) * 10 + rows["quarter"].to_numpy(dtype=np.int64)
+    # a quarter as one number (consecutive quarters, consecutive numbers): few enough to count rather than sort
+    period = quarter_numbers(rows["year"], rows["quarter"])
     lowest = int(period.min()) if period.size else 0
-    periods = {divmod(int(p), 10) for p in np.flatnonzero(np.bincount(period - lowest)) + lowest}
+    periods = {Quarter.from_number(p) for p in np.flatnonzero(np.bincount(period - lowest)) + lowest}
     coverage, start = [], 0
     for dataset, part in zip(DATASETS, tables, strict=True):
         stop = start + part.num_rows
@@ -116,7 +117,7 @@ def layer_summary(
         np.maximum.at(latest, codes[mine][known], period[mine][known])  # each partnership's latest quarter here
         reporting = np.flatnonzero(latest >= 0)
         if reporting.size:
-            year, quarter = np.divmod(latest[reporting], 10)
+            year, quarter = quarters_of_numbers(latest[reporting])
             coverage.append(
                 pd.DataFrame(
                     {
