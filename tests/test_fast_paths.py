@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.intake import file_reading, ingest, upload_checks
+from dashboard.intake import csv_reading, ingest, upload_checks
 from dashboard.storage.slices import slices_of
 from dashboard.storage.store import Store
 from data_contracts import DIMENSIONS, INDICATORS, KEY_COLUMNS, TOTAL, validate_indicators
@@ -76,22 +76,22 @@ def test_pyarrow_reads_every_csv_it_accepts_as_pandas_does() -> None:
     fast_reads = 0
     for _ in range(3000):
         body, delimiter = _random_csv(rng)
-        fast = file_reading._parse_with_pyarrow(body, delimiter, file_reading._header_width(body, delimiter))
+        fast = csv_reading._parse_with_pyarrow(body, delimiter, csv_reading._header_width(body, delimiter))
         if fast is None:
             continue  # pandas decides, as before
         fast_reads += 1
-        pd.testing.assert_frame_equal(fast, file_reading._parse_with_pandas(body, delimiter), check_exact=True)
+        pd.testing.assert_frame_equal(fast, csv_reading._parse_with_pandas(body, delimiter), check_exact=True)
     assert fast_reads > 500
 
 
 def test_a_file_ending_inside_a_quoted_cell_is_left_to_pandas() -> None:
     body = b'a,b\nx,"abc\n'  # pyarrow alone would accept this; pandas reports the unclosed quote
-    assert file_reading._parse_with_pyarrow(body, ",", 2) is None
+    assert csv_reading._parse_with_pyarrow(body, ",", 2) is None
 
 
 @pytest.mark.parametrize("block", [1 << 12, 1 << 14])
 def test_quoted_line_breaks_survive_block_boundaries(monkeypatch: pytest.MonkeyPatch, block: int) -> None:
-    monkeypatch.setattr(file_reading, "_PYARROW_BLOCK_BYTES", block)
+    monkeypatch.setattr(csv_reading, "_PYARROW_BLOCK_BYTES", block)
     rng = random.Random(block)
     notes = ["", "plain", '"has, comma"', '"line\nbreak"', '"quote ""x"""', '"crlf\r\nin"', 'a"b']
     header = "partnership_id,year,quarter,indicator_id,dimension,category,value,note"
@@ -99,8 +99,8 @@ def test_quoted_line_breaks_survive_block_boundaries(monkeypatch: pytest.MonkeyP
     plain = [f"p{i % 50},2024,{1 + i % 4},new_hires,{rng.choice(['total', ''])},total,{i}," for i in range(20_000)]
     for rows, eol in [(quoted, "\r\n"), (plain, "\r\n"), (plain, "\r")]:
         body = (eol.join([header, *rows]) + eol).encode()
-        fast = file_reading._parse_with_pyarrow(body, ",", 8)
-        pd.testing.assert_frame_equal(fast, file_reading._parse_with_pandas(body, ","), check_exact=True)
+        fast = csv_reading._parse_with_pyarrow(body, ",", 8)
+        pd.testing.assert_frame_equal(fast, csv_reading._parse_with_pandas(body, ","), check_exact=True)
 
 
 def test_blank_cells_are_what_strip_leaves_empty() -> None:

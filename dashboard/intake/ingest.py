@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard.intake.file_reading import FileRejected, ReadLimits, read_table_file
+from dashboard.intake.file_reading import read_table_file
+from dashboard.intake.raw_table import FileRejected, ReadLimits
 from dashboard.intake.upload_checks import CodedHistory, SliceChange, code_history, preview_upload, slice_set
 from dashboard.settings import UploadSettings
 from dashboard.storage.slices import Slice, slices_of

@@ -8,8 +8,9 @@ from typing import Literal
 
 import pandas as pd
 
-from dashboard.intake.file_reading import FileRejected, ReadLimits, read_table_file
+from dashboard.intake.file_reading import read_table_file
 from dashboard.intake.ingest import count_text, sha256_of
+from dashboard.intake.raw_table import FileRejected, ReadLimits
 from dashboard.settings import UploadSettings
 from dashboard.storage.store import CommitResult, Store
 from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE
