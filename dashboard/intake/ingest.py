@@ -19,7 +19,8 @@ import pandas as pd
 
 from dashboard.intake.file_reading import read_table_file
 from dashboard.intake.raw_table import FileRejected, ReadLimits
-from dashboard.intake.upload_checks import CodedHistory, SliceChange, code_history, preview_upload, slice_set
+from dashboard.intake.row_keys import CodedHistory, code_history, slice_set
+from dashboard.intake.upload_preview import SliceChange, preview_upload
 from dashboard.settings import UploadSettings
 from dashboard.storage.slices import Slice, slices_of
 from dashboard.storage.store import CommitResult, Store
