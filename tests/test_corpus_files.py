@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.intake.file_reading import FileRejected, RawTable, read_table_file
+from dashboard.intake.file_reading import read_table_file
+from dashboard.intake.raw_table import FileRejected, RawTable
 from data_contracts import INDICATOR_COLUMNS, validate_indicators
 from tests.corpus import make_corpus
 

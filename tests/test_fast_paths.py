@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.intake import file_reading, ingest, upload_checks
+from dashboard.intake import csv_reading, ingest, row_keys, upload_checks, upload_preview
 from dashboard.storage.slices import slices_of
 from dashboard.storage.store import Store
 from data_contracts import DIMENSIONS, INDICATORS, KEY_COLUMNS, TOTAL, validate_indicators
@@ -76,22 +76,22 @@ def test_pyarrow_reads_every_csv_it_accepts_as_pandas_does() -> None:
     fast_reads = 0
     for _ in range(3000):
         body, delimiter = _random_csv(rng)
-        fast = file_reading._parse_with_pyarrow(body, delimiter, file_reading._header_width(body, delimiter))
+        fast = csv_reading._parse_with_pyarrow(body, delimiter, csv_reading._header_width(body, delimiter))
         if fast is None:
             continue  # pandas decides, as before
         fast_reads += 1
-        pd.testing.assert_frame_equal(fast, file_reading._parse_with_pandas(body, delimiter), check_exact=True)
+        pd.testing.assert_frame_equal(fast, csv_reading._parse_with_pandas(body, delimiter), check_exact=True)
     assert fast_reads > 500
 
 
 def test_a_file_ending_inside_a_quoted_cell_is_left_to_pandas() -> None:
     body = b'a,b\nx,"abc\n'  # pyarrow alone would accept this; pandas reports the unclosed quote
-    assert file_reading._parse_with_pyarrow(body, ",", 2) is None
+    assert csv_reading._parse_with_pyarrow(body, ",", 2) is None
 
 
 @pytest.mark.parametrize("block", [1 << 12, 1 << 14])
 def test_quoted_line_breaks_survive_block_boundaries(monkeypatch: pytest.MonkeyPatch, block: int) -> None:
-    monkeypatch.setattr(file_reading, "_PYARROW_BLOCK_BYTES", block)
+    monkeypatch.setattr(csv_reading, "_PYARROW_BLOCK_BYTES", block)
     rng = random.Random(block)
     notes = ["", "plain", '"has, comma"', '"line\nbreak"', '"quote ""x"""', '"crlf\r\nin"', 'a"b']
     header = "partnership_id,year,quarter,indicator_id,dimension,category,value,note"
@@ -99,8 +99,8 @@ def test_quoted_line_breaks_survive_block_boundaries(monkeypatch: pytest.MonkeyP
     plain = [f"p{i % 50},2024,{1 + i % 4},new_hires,{rng.choice(['total', ''])},total,{i}," for i in range(20_000)]
     for rows, eol in [(quoted, "\r\n"), (plain, "\r\n"), (plain, "\r")]:
         body = (eol.join([header, *rows]) + eol).encode()
-        fast = file_reading._parse_with_pyarrow(body, ",", 8)
-        pd.testing.assert_frame_equal(fast, file_reading._parse_with_pandas(body, ","), check_exact=True)
+        fast = csv_reading._parse_with_pyarrow(body, ",", 8)
+        pd.testing.assert_frame_equal(fast, csv_reading._parse_with_pandas(body, ","), check_exact=True)
 
 
 def test_blank_cells_are_what_strip_leaves_empty() -> None:
@@ -363,12 +363,12 @@ def test_the_coded_preview_equals_the_merged_one(sample_store: Store, seed: int)
     rng = random.Random(seed)
     incoming, history = _perturbed(sample_store, rng)
     row_of = {label: i + 2 for i, label in enumerate(incoming.index)}
-    compared = upload_checks.compare_rows(incoming, history)
+    compared = upload_preview.compare_rows(incoming, history)
     published = set(slices_of(incoming.head(20)))
-    changes = upload_checks.preview_changes(incoming, history, published, compared=compared)
-    largest = upload_checks.largest_changes(incoming, history, compared=compared)
-    assert upload_checks.preview_changes(incoming, history, published) == changes
-    pd.testing.assert_frame_equal(upload_checks.largest_changes(incoming, history), largest)
+    changes = upload_preview.preview_changes(incoming, history, published, compared=compared)
+    largest = upload_preview.largest_changes(incoming, history, compared=compared)
+    assert upload_preview.preview_changes(incoming, history, published) == changes
+    pd.testing.assert_frame_equal(upload_preview.largest_changes(incoming, history), largest)
     for factor in (3.0, 1.5):
         assert upload_checks.value_jumps(incoming, history, factor, row_of) == upload_checks._value_jumps_merged(
             incoming, history, factor, row_of
@@ -380,14 +380,14 @@ def test_the_coded_preview_equals_the_merged_one(sample_store: Store, seed: int)
         incoming, row_of
     )
     warnings = upload_checks.upload_warnings(incoming, history, published, change_factor=3.0, row_of=row_of)
-    for coded in (None, upload_checks.code_history(history)):
-        preview = upload_checks.preview_upload(
+    for coded in (None, row_keys.code_history(history)):
+        preview = upload_preview.preview_upload(
             incoming, history, published, change_factor=3.0, row_of=row_of, coded=coded
         )
         assert preview.changes == changes
         pd.testing.assert_frame_equal(preview.largest, largest)
         assert preview.warnings == warnings
-    assert upload_checks.slice_set(incoming) == set(slices_of(incoming))
+    assert row_keys.slice_set(incoming) == set(slices_of(incoming))
 
 
 def test_frames_the_codes_cannot_stand_for_take_the_merged_path(sample_store: Store) -> None:
@@ -395,8 +395,8 @@ def test_frames_the_codes_cannot_stand_for_take_the_merged_path(sample_store: St
     history = pd.concat([history, history.head(5)])  # a stored key twice
     incoming = incoming.assign(partnership_id=incoming["partnership_id"].mask(incoming.index == incoming.index[0]))
     row_of = {label: i + 2 for i, label in enumerate(incoming.index)}
-    compared = upload_checks.compare_rows(incoming, history)
-    assert upload_checks.preview_changes(incoming, history) == upload_checks.preview_changes(
+    compared = upload_preview.compare_rows(incoming, history)
+    assert upload_preview.preview_changes(incoming, history) == upload_preview.preview_changes(
         incoming, history, compared=compared
     )
     assert upload_checks.value_jumps(incoming, history, 3.0, row_of) == upload_checks._value_jumps_merged(

@@ -12,7 +12,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard.intake.file_reading import FileRejected, RawTable, ReadLimits, read_table_file
+from dashboard.intake.file_reading import read_table_file
+from dashboard.intake.raw_table import FileRejected, RawTable, ReadLimits
 from data_contracts import INDICATOR_COLUMNS, Finding
 
 NUMERIC = ("year", "quarter", "value")

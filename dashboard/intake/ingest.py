@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard.intake.file_reading import FileRejected, ReadLimits, read_table_file
-from dashboard.intake.upload_checks import CodedHistory, SliceChange, code_history, preview_upload, slice_set
+from dashboard.intake.file_reading import read_table_file
+from dashboard.intake.raw_table import FileRejected, RawTable, ReadLimits
+from dashboard.intake.row_keys import CodedHistory, code_history, slice_set
+from dashboard.intake.upload_preview import SliceChange, preview_upload
 from dashboard.settings import UploadSettings
 from dashboard.storage.slices import Slice, slices_of
 from dashboard.storage.store import CommitResult, Store
@@ -58,8 +60,50 @@ def sha256_of(data: bytes | str | Path) -> str:
     return digest.hexdigest()
 
 
+class CheckedFile:
+    """What the report of every checked file holds: the file's name, the findings, and the rows once they pass."""
+
+    file_name: str
+    findings: list[Finding]
+    frame: pd.DataFrame
+    """The checked rows; empty while the file has errors."""
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def accepted(self) -> bool:
+        return not self.errors and not self.frame.empty
+
+
+def read_upload(
+    report: CheckedFile,
+    data: bytes,
+    settings: UploadSettings,
+    *,
+    numeric_columns: Collection[str],
+    preferred_sheet: str | None,
+    expected_columns: Collection[str],
+) -> RawTable | None:
+    """The table of an uploaded file, read within the upload limits of ``settings``; None when the file as a whole
+    cannot be read, ``report.findings`` then saying why."""
+    try:
+        return read_table_file(
+            data,
+            report.file_name,
+            numeric_columns=numeric_columns,
+            preferred_sheet=preferred_sheet,
+            expected_columns=expected_columns,
+            limits=ReadLimits(max_bytes=settings.max_bytes, max_rows=settings.max_rows),
+        )
+    except FileRejected as rejected:
+        report.findings = list(rejected.findings)
+        return None
+
+
 @dataclass
-class UploadReport:
+class UploadReport(CheckedFile):
     """Everything known about an upload before it is committed: findings, the typed rows and the preview."""
 
     file_name: str
@@ -75,16 +119,8 @@ class UploadReport:
     previous_commit: Mapping[str, object] | None = None
 
     @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
-
-    @property
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "warning"]
-
-    @property
-    def accepted(self) -> bool:
-        return not self.errors and not self.frame.empty
 
     @property
     def slices(self) -> tuple[Slice, ...]:
@@ -218,17 +254,15 @@ def _check(
 ) -> _Stored | None:
     """Fill ``report`` in; the stored rows it was compared with when the file passed (None when it did not)."""
     dataset = report.dataset
-    try:
-        raw = read_table_file(
-            data,
-            report.file_name,
-            numeric_columns=NUMERIC_COLUMNS,
-            preferred_sheet=dataset,
-            expected_columns=INDICATOR_COLUMNS,
-            limits=ReadLimits(max_bytes=settings.max_bytes, max_rows=settings.max_rows),
-        )
-    except FileRejected as rejected:
-        report.findings = list(rejected.findings)
+    raw = read_upload(
+        report,
+        data,
+        settings,
+        numeric_columns=NUMERIC_COLUMNS,
+        preferred_sheet=dataset,
+        expected_columns=INDICATOR_COLUMNS,
+    )
+    if raw is None:
         return None
     report.format_details = raw.details
     report.rows = len(raw.frame)

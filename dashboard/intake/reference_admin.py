@@ -8,8 +8,7 @@ from typing import Literal
 
 import pandas as pd
 
-from dashboard.intake.file_reading import FileRejected, ReadLimits, read_table_file
-from dashboard.intake.ingest import count_text, sha256_of
+from dashboard.intake.ingest import CheckedFile, count_text, read_upload, sha256_of
 from dashboard.settings import UploadSettings
 from dashboard.storage.store import CommitResult, Store
 from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE
@@ -32,20 +31,12 @@ NUMERIC = {
 
 
 @dataclass
-class ReferenceReport:
+class ReferenceReport(CheckedFile):
     table: ReferenceTable
     file_name: str
     sha256: str
     findings: list[Finding] = field(default_factory=list)
     frame: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
-
-    @property
-    def accepted(self) -> bool:
-        return not self.errors and not self.frame.empty
 
 
 def partnerships_in_use(store: Store, kept_ids: set[str]) -> dict[str, str]:
@@ -67,17 +58,10 @@ def check_reference_file(store: Store, table: ReferenceTable, data: bytes, file_
     report = ReferenceReport(table=table, file_name=file_name, sha256=sha256_of(data))
     settings = UploadSettings.from_env()
     columns = PARTNERSHIP_COLUMNS if table == "partnerships" else GOAL_COLUMNS
-    try:
-        raw = read_table_file(
-            data,
-            file_name,
-            numeric_columns=NUMERIC[table],
-            preferred_sheet=table,
-            expected_columns=columns,
-            limits=settings_limits(settings),
-        )
-    except FileRejected as rejected:
-        report.findings = list(rejected.findings)
+    raw = read_upload(
+        report, data, settings, numeric_columns=NUMERIC[table], preferred_sheet=table, expected_columns=columns
+    )
+    if raw is None:
         return report
     if table == "partnerships":
         validation = validate_partnerships(raw.frame, row_numbers=raw.row_numbers)
@@ -101,10 +85,6 @@ def check_reference_file(store: Store, table: ReferenceTable, data: bytes, file_
     if not report.errors:
         report.frame = validation.frame
     return report
-
-
-def settings_limits(settings: UploadSettings) -> ReadLimits:
-    return ReadLimits(max_bytes=settings.max_bytes, max_rows=settings.max_rows)
 
 
 def commit_reference(store: Store, report: ReferenceReport, *, user: str) -> CommitResult:

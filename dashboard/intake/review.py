@@ -26,7 +26,8 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from dashboard.intake.upload_checks import compare_rows, missing_indicators, unassigned_people, value_jumps
+from dashboard.intake.upload_checks import missing_indicators, unassigned_people, value_jumps
+from dashboard.intake.upload_preview import compare_rows
 from dashboard.settings import UploadSettings
 from dashboard.storage.slices import Slice
 from dashboard.storage.store import CommitResult, Store, StoreError

@@ -1,0 +1,217 @@
+"""Excel (.xlsx) uploads: a workbook -> a :class:`~dashboard.intake.raw_table.RawTable` of one sheet's cells as text.
+
+The sheet named like the dataset is read (the first sheet when there is none), from its first non-empty row as the
+header; every cell becomes the text a user would type for it. Excel rows keep their Excel numbers. Formulas and
+numbers shown with a percent format in numeric columns are findings, as are values right of the last header column.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from dashboard.intake.number_text import check_numbers, plain_number
+from dashboard.intake.raw_table import (
+    FileRejected,
+    RawTable,
+    ReadLimits,
+    check_row_count,
+    drop_unnamed_empty_columns,
+    file_rejected,
+    not_a_table,
+)
+from data_contracts.columns import normalise_header
+from data_contracts.findings import Finding, RowNumbers
+
+
+def _excel_text(value: object) -> str:
+    """An Excel cell value as the text a user would type for it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0, 0) else value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    formula = getattr(value, "text", None)  # array and data-table formulas
+    if isinstance(formula, str):
+        return formula if formula.startswith("=") else "=" + formula
+    return str(value)
+
+
+def _column_letter(position: int) -> str:
+    """Excel's letter of a zero-based column position (0 -> A, 26 -> AA)."""
+    letters = ""
+    number = position + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def read_xlsx_table(
+    data: bytes, *, numeric: frozenset[str], preferred_sheet: str | None, limits: ReadLimits
+) -> RawTable:
+    """The table of an Excel workbook's ``preferred_sheet`` (else its first sheet); ``numeric``: normalised header
+    names of the numeric columns."""
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds of errors for damaged files
+        raise not_a_table("a damaged Excel workbook that cannot be opened; save it again as .xlsx") from None
+    try:
+        return _read_sheet(workbook, numeric=numeric, preferred_sheet=preferred_sheet, limits=limits)
+    except FileRejected:
+        raise
+    except Exception:
+        raise not_a_table("a damaged Excel workbook whose sheet cannot be read; save it again as .xlsx") from None
+    finally:
+        workbook.close()
+
+
+@dataclass
+class _SheetRows:
+    """What one pass over a worksheet collects."""
+
+    header: list[str]
+    header_row: int
+    rows: list[list[str]]
+    numbers: list[int]
+    formulas: list[tuple[int, int]]
+    """(index in rows, column position) of every formula cell."""
+    percents: list[tuple[int, int, float]]
+    """(index in rows, column position, value) of every number shown with a percent format."""
+    findings: list[Finding]
+    count: int
+
+
+def _scan_sheet(sheet: object, limits: ReadLimits) -> _SheetRows | None:
+    """Header (first non-empty row) and data rows of a read-only worksheet, with their Excel row numbers."""
+    scan = _SheetRows([], 0, [], [], [], [], [], 0)
+    width = 0
+    for row_number, cells in enumerate(sheet.iter_rows(), start=1):  # type: ignore[attr-defined]
+        texts = [_excel_text(cell.value) for cell in cells]
+        while texts and not texts[-1].strip():
+            texts.pop()
+        if not any(t.strip() for t in texts):
+            continue
+        if not scan.header_row:
+            scan.header, scan.header_row, width = texts, row_number, len(texts)
+            continue
+        scan.count += 1
+        if scan.count > limits.max_rows:
+            continue
+        if len(texts) > width:
+            scan.findings.append(
+                Finding(
+                    row_number,
+                    None,
+                    "; ".join(t for t in texts[width:] if t.strip()),
+                    "too_many_cells",
+                    f"Row {row_number} has values right of the last header column ({_column_letter(width - 1)}). "
+                    "Remove them, or give their column a header.",
+                )
+            )
+            texts = texts[:width]
+        texts += [""] * (width - len(texts))
+        for position, cell in enumerate(cells[:width]):
+            if cell.data_type == "f":
+                scan.formulas.append((len(scan.rows), position))
+            elif (
+                isinstance(cell.value, int | float)
+                and not isinstance(cell.value, bool)
+                and "%" in str(getattr(cell, "number_format", "") or "")
+            ):
+                scan.percents.append((len(scan.rows), position, float(cell.value)))
+        scan.rows.append(texts)
+        scan.numbers.append(row_number)
+    return scan if scan.header_row else None
+
+
+def _read_sheet(
+    workbook: object, *, numeric: frozenset[str], preferred_sheet: str | None, limits: ReadLimits
+) -> RawTable:
+    sheets = list(workbook.worksheets)  # type: ignore[attr-defined]
+    if not sheets:
+        raise not_a_table("an Excel workbook without a worksheet")
+    sheet = sheets[0]
+    if preferred_sheet is not None:
+        wanted = preferred_sheet.strip().lower()
+        sheet = next((s for s in sheets if s.title.strip().lower() == wanted), sheet)
+    sheet.reset_dimensions()  # trust the cells, not a possibly wrong <dimension> tag
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scan = _scan_sheet(sheet, limits)
+    if scan is None:
+        raise file_rejected("empty_file", f"The sheet {sheet.title!r} is empty: it holds no header and no rows.")
+    check_row_count(scan.count, limits)
+
+    width = len(scan.header)
+    frame = pd.DataFrame(scan.rows, columns=range(width), dtype=object)
+    frame, header, kept = drop_unnamed_empty_columns(frame, scan.header)
+    frame.columns = header
+    row_numbers = RowNumbers(np.asarray(scan.numbers, dtype=np.int64))
+    position_of = {old: new for new, old in enumerate(kept)}
+    findings = list(scan.findings)
+    skip: dict[int, np.ndarray] = {}
+    for index, old_position in scan.formulas:
+        position = position_of.get(old_position)
+        if position is None or normalise_header(header[position]) not in numeric:
+            continue
+        skip.setdefault(position, np.zeros(len(frame), dtype=bool))[index] = True
+        column_name = normalise_header(header[position])
+        formula = scan.rows[index][old_position]
+        findings.append(
+            Finding(
+                scan.numbers[index],
+                column_name,
+                formula,
+                "formula_in_cell",
+                f"{column_name} holds a formula: paste the value instead of the formula {formula}.",
+            )
+        )
+    for index, old_position, value in scan.percents:
+        position = position_of.get(old_position)
+        if position is None or normalise_header(header[position]) not in numeric:
+            continue
+        column_name = normalise_header(header[position])
+        shown = plain_number(format(Decimal(repr(value)) * 100, "f"))
+        findings.append(
+            Finding(
+                scan.numbers[index],
+                column_name,
+                scan.rows[index][old_position],
+                "unit_in_number",
+                f"{column_name} shows {shown}% but the cell holds {scan.rows[index][old_position]} (Excel's percent "
+                f"format): write {shown} in a cell formatted as a plain number: the unit comes from the indicator.",
+            )
+        )
+    findings += check_numbers(frame, numeric, "decimal_point", row_numbers, skip=skip)
+    findings.sort(key=lambda f: (f.row or 0, f.column or ""))
+    details = f"Excel, sheet {sheet.title!r}"
+    if scan.header_row != 1:
+        details += f", header on row {scan.header_row}"
+    return RawTable(
+        frame=frame,
+        row_numbers=row_numbers,
+        format="xlsx",
+        details=details,
+        sheet=sheet.title,
+        findings=findings,
+    )
