@@ -29,6 +29,7 @@ from data_contracts.columns import (
     text_dictionary,
 )
 from data_contracts.findings import RowNumbers
+from data_contracts.quarters import quarter_numbers
 
 SERIES_COLUMNS = ("partnership_id", "indicator_id", "dimension", "category")
 """The columns of one series: a partnership's indicator in one category, from quarter to quarter."""
@@ -123,14 +124,14 @@ class RowKeys:
 
     @cached_property
     def periods(self) -> np.ndarray:
-        """Period number (year * 4 + quarter - 1) of every row, history then incoming."""
+        """The quarter number (:func:`~data_contracts.quarters.quarter_numbers`) of every row, history then incoming."""
         if self.missing(("year", "quarter")):
             raise Unsupported("a missing year or quarter")
         years = np.concatenate([int_values(self.history["year"]), int_values(self.incoming["year"])])
         quarters = np.concatenate([int_values(self.history["quarter"]), int_values(self.incoming["quarter"])])
         if len(quarters) and (quarters.min() < 1 or quarters.max() > 4):
             raise Unsupported("a quarter outside 1 to 4: two quarters would share a period number")
-        return years * 4 + quarters - 1
+        return quarter_numbers(years, quarters)
 
     @cached_property
     def comparison(self) -> Comparison:

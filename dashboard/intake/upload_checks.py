@@ -33,15 +33,12 @@ from data_contracts import INDICATORS, KEY_COLUMNS, SLICE_COLUMNS, TOTAL, Findin
 from data_contracts.columns import compact_ids, positions_in
 from data_contracts.findings import display_value
 from data_contracts.indicator_models import group_sums
+from data_contracts.quarters import quarter_numbers
 
 _IS_COUNT = {i.id: i.unit == "count" for i in INDICATORS.values()}
 _BOUNDED_ADDITIVE = {i.id: i.additive and not i.signed for i in INDICATORS.values()}
 SMALL_COUNT = 10
 """Counts below this on both sides of a quarter-to-quarter move are not flagged (1 -> 4 people is not news)."""
-
-
-def _period_number(year: pd.Series, quarter: pd.Series) -> pd.Series:
-    return year.astype("int64") * 4 + quarter.astype("int64") - 1
 
 
 def _earlier_rows(keys: RowKeys) -> np.ndarray:
@@ -69,9 +66,9 @@ def _per_indicator(ids: pd.Series, table: Mapping[str, bool]) -> np.ndarray:
 
 
 def _previous(frame: pd.DataFrame) -> pd.DataFrame:
-    """Each series' value in the quarter before, keyed by the later quarter's period number."""
+    """Each series' value in the quarter before, keyed by the later quarter's number (:attr:`Quarter.number`)."""
     shifted = frame[[*SERIES_COLUMNS, "value"]].copy()
-    shifted["period"] = _period_number(frame["year"], frame["quarter"]) + 1
+    shifted["period"] = quarter_numbers(frame["year"], frame["quarter"]) + 1
     return shifted.rename(columns={"value": "previous"})
 
 
@@ -126,7 +123,7 @@ def _value_jumps_merged(
     incoming: pd.DataFrame, history: pd.DataFrame, factor: float, row_of: Mapping[object, int]
 ) -> list[Finding]:
     earlier = pd.concat([history, incoming], ignore_index=True).drop_duplicates(subset=list(KEY_COLUMNS), keep="last")
-    current = incoming.assign(period=_period_number(incoming["year"], incoming["quarter"]))
+    current = incoming.assign(period=quarter_numbers(incoming["year"], incoming["quarter"]))
     current["source_index"] = incoming.index
     joined = current.merge(_previous(earlier), on=[*SERIES_COLUMNS, "period"], how="inner")
     counts = joined["indicator_id"].map(_IS_COUNT).eq(True).to_numpy()
@@ -287,9 +284,9 @@ def _missing_indicators_merged(
     earlier = earlier[(earlier["dimension"] == TOTAL) & (earlier["category"] == TOTAL)]
     reported_before = _previous(earlier)[["partnership_id", "indicator_id", "period"]].drop_duplicates()
     now = incoming[(incoming["dimension"] == TOTAL)][["partnership_id", "indicator_id", "year", "quarter"]].copy()
-    now["period"] = _period_number(now["year"], now["quarter"])
+    now["period"] = quarter_numbers(now["year"], now["quarter"])
     slices = incoming[list(SLICE_COLUMNS)].drop_duplicates().copy()
-    slices["period"] = _period_number(slices["year"], slices["quarter"])
+    slices["period"] = quarter_numbers(slices["year"], slices["quarter"])
     expected = slices.merge(reported_before, on=["partnership_id", "period"], how="inner")
     missing = expected.merge(now, on=["partnership_id", "indicator_id", "period"], how="left", indicator=True)
     missing = missing[missing["_merge"] == "left_only"]
