@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import SupportsFloat, SupportsInt, cast
 
+import numpy as np
 import pandas as pd
 
 from dashboard.analytics.metrics import (
@@ -30,17 +32,24 @@ def missing(value: object) -> bool:
     """True for None, NaN and pandas' missing markers."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
-    try:
-        return bool(math.isnan(value))  # type: ignore[arg-type]
-    except TypeError:
-        return False
+    return isinstance(value, float | np.floating) and math.isnan(value)
+
+
+def as_float(value: object) -> float:
+    """A number cell of a goal row (a float, an integer or a numpy number) as a float; NaN stays NaN."""
+    return float(cast("SupportsFloat", value))
+
+
+def as_int(value: object) -> int:
+    """A whole-number cell of a goal row (a year, a count) as an int."""
+    return int(cast("SupportsInt", value))
 
 
 def growth_percent(rate: float | None) -> float | None:
     """An annual growth rate (0.0523) in percent with one decimal (5.2); None when unknown."""
     if missing(rate):
         return None
-    value = round(float(rate) * 100, 1)  # type: ignore[arg-type]
+    value = round(as_float(rate) * 100, 1)
     return 0.0 if value == 0 else value
 
 
@@ -58,7 +67,7 @@ def round_value(value: float | None, unit: str) -> float | None:
     if missing(value):
         return None
     digits = 0 if UNITS[unit].money else 2 if unit == "ratio" else 1
-    return round(float(value), digits)  # type: ignore[arg-type]
+    return round(as_float(value), digits)
 
 
 # ---- series and status labels -----------------------------------------------------------------------------------
@@ -163,8 +172,13 @@ GOAL_TABLE_COLUMNS: tuple[str, ...] = (
 """Columns of the goals table: who and what first, then the answer (status, score, growth), then the numbers."""
 
 
+def _number(value: object) -> float | None:
+    """A number cell of a goal row that may be missing (a growth rate, a base value): None when it is."""
+    return None if missing(value) else as_float(value)
+
+
 def _year(value: object) -> int | None:
-    return None if missing(value) else int(value)  # type: ignore[call-overload]
+    return None if missing(value) else as_int(value)
 
 
 def lower_is_better_note(indicator_ids: Iterable[str]) -> str:
@@ -240,7 +254,7 @@ def progress_fraction(
     """
     if missing(base) or missing(current) or missing(target):
         return None
-    base, current, target = float(base), float(current), float(target)  # type: ignore[arg-type]
+    base, current, target = as_float(base), as_float(current), as_float(target)
     if target == base:
         met = current >= target if higher_is_better else current <= target
         return 1.0 if met else 0.0
@@ -301,26 +315,29 @@ class GoalCard:
 def goal_card(goal: Mapping[str, object]) -> GoalCard:
     """The texts of one goal's card from its row of ``dashboard.analytics.goals.evaluate_goals``."""
     indicator = INDICATORS[str(goal["indicator_id"])]
-    base_year = _year(goal["base_year_used"]) or int(goal["baseline_year"])  # type: ignore[call-overload]
+    base_year = _year(goal["base_year_used"]) or as_int(goal["baseline_year"])
     base_value = goal["base_value_used"] if not missing(goal["base_value_used"]) else goal["baseline_value"]
     current_year = _year(goal["current_year"])
-    current_value = None if missing(goal["current_value"]) else float(goal["current_value"])  # type: ignore[arg-type]
-    target_year = int(goal["target_year"])  # type: ignore[call-overload]
-    target_value = float(goal["target_value"])  # type: ignore[arg-type]
+    current_value = None if missing(goal["current_value"]) else as_float(goal["current_value"])
+    target_year = as_int(goal["target_year"])
+    target_value = as_float(goal["target_value"])
     status = str(goal["status"])
-    fraction = progress_fraction(base_value, current_value, target_value, higher_is_better=indicator.higher_is_better)
-    enough = enough_years(int(goal["annual_points"]), base_year, current_year)  # type: ignore[call-overload]
+    fraction = progress_fraction(
+        _number(base_value), current_value, target_value, higher_is_better=indicator.higher_is_better
+    )
+    annual_points = as_int(goal["annual_points"])
+    enough = enough_years(annual_points, base_year, current_year)
     empty = None
     if not enough:
         empty = (
             f"Not enough years yet: a pace needs at least two complete years from the {base_year} baseline on, "
-            f"and there is {int(goal['annual_points'])} so far. The status appears once another full year "  # type: ignore[call-overload]
+            f"and there is {annual_points} so far. The status appears once another full year "
             "is reported."
         )
     if status == "target_achieved":
         needed, needed_help = "Target met", "The latest complete year already meets the target."
     else:
-        needed = format_growth(goal["growth_needed"])  # type: ignore[arg-type]
+        needed = format_growth(_number(goal["growth_needed"]))
         needed_help = (
             f"Annual growth needed from {current_year} to reach the target by {target_year}."
             if current_year is not None
@@ -337,7 +354,7 @@ def goal_card(goal: Mapping[str, object]) -> GoalCard:
             fraction,
             unit=indicator.unit,
             base_year=base_year,
-            base_value=float(base_value),  # type: ignore[arg-type]
+            base_value=as_float(base_value),
             current_year=current_year,
             current_value=current_value,
             target_year=target_year,
@@ -347,10 +364,10 @@ def goal_card(goal: Mapping[str, object]) -> GoalCard:
         current=format_value(current_value, indicator.unit, compact=True),
         current_help=(
             f"Target {format_value(target_value, indicator.unit)} by {target_year}; baseline "
-            f"{format_value(float(base_value), indicator.unit)} in {base_year}."  # type: ignore[arg-type]
+            f"{format_value(as_float(base_value), indicator.unit)} in {base_year}."
         ),
-        observed=format_growth(goal["cagr_observed"]),  # type: ignore[arg-type]
-        required=format_growth(goal["cagr_required"]),  # type: ignore[arg-type]
+        observed=format_growth(_number(goal["cagr_observed"])),
+        required=format_growth(_number(goal["cagr_required"])),
         needed=needed,
         observed_help=(
             f"Compound annual growth from {base_year} to {current_year}."
@@ -419,8 +436,8 @@ def goal_chart_table(
     rows += [("Required path", int(base_year), float(base_value)), ("Required path", target_year, target_value)]
     if current_year is not None and not missing(current_value) and not missing(projection):
         rows += [
-            ("Projection at the current pace", int(current_year), float(current_value)),  # type: ignore[arg-type]
-            ("Projection at the current pace", target_year, float(projection)),  # type: ignore[arg-type]
+            ("Projection at the current pace", int(current_year), as_float(current_value)),
+            ("Projection at the current pace", target_year, as_float(projection)),
         ]
     rows.append(("Target", target_year, target_value))
     table = pd.DataFrame(rows, columns=["Series", "Year", "Value"])
