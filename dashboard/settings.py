@@ -1,4 +1,4 @@
-"""Settings read from the environment, each with a default. The README lists every one (a test checks it)."""
+"""Settings read from the environment, each with a default. docs/running/settings.md lists every one (tested)."""
 
 from __future__ import annotations
 

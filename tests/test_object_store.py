@@ -1,5 +1,5 @@
 """The store on an S3-compatible object store: an S3 server (moto) on loopback, the AWS variables set as a deployment
-sets them, and the real command line, ingest path, restore, app, concurrent writers and README DuckDB example on it.
+sets them, and the real command line, ingest path, restore, app, concurrent writers and documented DuckDB example on it.
 
 The server runs in a child process, not in a thread of the test process: several ``deltalake`` calls (``history``,
 ``restore``, ``is_deltatable``) hold the GIL while they wait for the network, so a server thread in the same process
@@ -234,20 +234,26 @@ def test_concurrent_writers_on_s3_each_commit_their_own_version(s3_root: str, s3
     assert {status for _, _, status in puts} <= {200, 412}
 
 
-def readme_duckdb_example() -> str:
-    """The DuckDB example of the README's "Running at scale" section."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.partition("## Running at scale")[2].partition("\n## ")[0]
+SCALE_DOC = ROOT / "docs" / "running" / "scale.md"
+
+
+def documented_duckdb_example() -> str:
+    """The DuckDB example of docs/running/scale.md, section "Reading the tables from DuckDB, Spark or Trino"."""
+    doc = SCALE_DOC.read_text(encoding="utf-8")
+    section = doc.partition("## Reading the tables from DuckDB, Spark or Trino")[2].partition("\n## ")[0]
     blocks = [b for b in re.findall(r"```python\n(.*?)```", section, re.DOTALL) if "import duckdb" in b]
-    assert len(blocks) == 1, "README.md: no DuckDB example (```python with `import duckdb`) under 'Running at scale'"
+    assert len(blocks) == 1, (
+        "docs/running/scale.md: no DuckDB example (```python with `import duckdb`) "
+        "under 'Reading the tables from DuckDB, Spark or Trino'"
+    )
     return blocks[0]
 
 
-def run_readme_example(store_root: str) -> pd.DataFrame:
-    code, count = re.subn(r'(?m)^store = "[^"]*"', f"store = {store_root!r}", readme_duckdb_example())
+def run_documented_example(store_root: str) -> pd.DataFrame:
+    code, count = re.subn(r'(?m)^store = "[^"]*"', f"store = {store_root!r}", documented_duckdb_example())
     assert count == 1, 'the example names the store in one line `store = "..."`'
     namespace: dict = {"print": lambda *args: None}
-    exec(compile(code, "README.md (DuckDB example)", "exec"), namespace)
+    exec(compile(code, "docs/running/scale.md (DuckDB example)", "exec"), namespace)
     return namespace["headcount"]
 
 
@@ -258,7 +264,7 @@ def pandas_headcount(store: Store) -> pd.DataFrame:
     return result.astype({"year": "int64", "quarter": "int64", "headcount": "float64"})
 
 
-def test_the_readme_duckdb_example_on_s3_and_on_a_local_store(s3_root: str, sample_store: Store) -> None:
+def test_the_documented_duckdb_example_on_s3_and_on_a_local_store(s3_root: str, sample_store: Store) -> None:
     # The local sample store, copied file by file into the bucket: tables hold relative paths, so it is the same store.
     bucket, _, prefix = s3_root.removeprefix("s3://").partition("/")
     local = Path(sample_store.root)
@@ -268,6 +274,6 @@ def test_the_readme_duckdb_example_on_s3_and_on_a_local_store(s3_root: str, samp
     expected = pandas_headcount(sample_store)
     assert len(expected) == 19  # 2022 Q1 - 2026 Q3
     for root in (s3_root, sample_store.root):
-        result = run_readme_example(root)
+        result = run_documented_example(root)
         pd.testing.assert_frame_equal(result.astype(expected.dtypes.to_dict()), expected)
     assert pandas_headcount(Store(s3_root)).equals(expected)
