@@ -37,7 +37,7 @@ from data_contracts.columns import (
     text_dictionary,
 )
 from data_contracts.findings import RowNumbers, display_value
-from data_contracts.indicator_models import group_sums
+from data_contracts.indicator_rules import group_sums
 
 SERIES_COLUMNS = ("partnership_id", "indicator_id", "dimension", "category")
 _IS_COUNT = {i.id: i.unit == "count" for i in INDICATORS.values()}
