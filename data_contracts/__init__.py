@@ -1,15 +1,14 @@
-"""Data contracts of the Partnership Impact Dashboard: indicator catalog, vocabularies and pandera models.
+"""Data contracts of the Partnership Impact Dashboard: indicator catalog, vocabularies, column declarations, rules
+and pandera models.
 
 Everything that decides whether a table is acceptable lives here, with no dependency on the app or the store.
 """
 
 from data_contracts.catalog import DATASET_INFO, INDICATORS, Indicator, indicator, indicators_of
+from data_contracts.column_specs import ColumnSpec, arrow_schema
 from data_contracts.findings import Finding, findings_frame, findings_from_schema_errors, summarise_findings
 from data_contracts.indicator_models import (
     DATASET_MODELS,
-    INDICATOR_COLUMNS,
-    KEY_COLUMNS,
-    SLICE_COLUMNS,
     CommunityCapacityModel,
     DiversityModel,
     EducationModel,
@@ -18,8 +17,18 @@ from data_contracts.indicator_models import (
     WorkforceModel,
     validate_indicators,
 )
+from data_contracts.indicator_row import (
+    FIGURE_COLUMNS,
+    INDICATOR_COLUMN_SPECS,
+    INDICATOR_COLUMNS,
+    KEY_COLUMNS,
+    SERIES_COLUMNS,
+    SLICE_COLUMNS,
+)
 from data_contracts.reference_models import (
+    GOAL_COLUMN_SPECS,
     GOAL_COLUMNS,
+    PARTNERSHIP_COLUMN_SPECS,
     PARTNERSHIP_COLUMNS,
     GoalModel,
     PartnershipModel,
@@ -34,13 +43,19 @@ __all__ = [
     "DATASET_MODELS",
     "DATASETS",
     "DIMENSIONS",
+    "FIGURE_COLUMNS",
+    "GOAL_COLUMN_SPECS",
     "GOAL_COLUMNS",
+    "INDICATOR_COLUMN_SPECS",
     "INDICATOR_COLUMNS",
     "INDICATORS",
     "KEY_COLUMNS",
+    "PARTNERSHIP_COLUMN_SPECS",
     "PARTNERSHIP_COLUMNS",
+    "SERIES_COLUMNS",
     "SLICE_COLUMNS",
     "TOTAL",
+    "ColumnSpec",
     "CommunityCapacityModel",
     "DiversityModel",
     "EducationModel",
@@ -51,6 +66,7 @@ __all__ = [
     "PartnershipModel",
     "ValidationResult",
     "WorkforceModel",
+    "arrow_schema",
     "findings_frame",
     "findings_from_schema_errors",
     "indicator",

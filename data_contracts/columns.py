@@ -10,30 +10,14 @@ from __future__ import annotations
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from data_contracts.column_specs import ColumnSpec
 from data_contracts.findings import HEADER_ROW, Finding, display_value, row_number
-from data_contracts.vocabularies import TOTAL
-
-ColumnKind = Literal["text", "integer", "number", "date"]
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """One column of a contract: its name, type, whether the column and its cells are required."""
-
-    name: str
-    kind: ColumnKind
-    required_column: bool = True
-    required_value: bool = True
-    default: str | None = None
-    """Value of every cell when the (optional) column is absent."""
-    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -251,28 +235,6 @@ def text_to_numbers(text: pd.Series) -> pd.Series:
 def _as_bool(values: object) -> np.ndarray:
     """A pyarrow boolean array (nulls as False) as a numpy one."""
     return pc.fill_null(values, False).to_numpy(zero_copy_only=False).astype(bool, copy=True)
-
-
-def breakdown_specs(series: str) -> tuple[ColumnSpec, ColumnSpec]:
-    """The optional ``dimension``/``category`` pair; a blank pair (or absent columns) means total."""
-    return (
-        ColumnSpec(
-            "dimension",
-            "text",
-            required_column=False,
-            required_value=False,
-            default=TOTAL,
-            description=f"Breakdown dimension of {series}; blank (with a blank category) means total.",
-        ),
-        ColumnSpec(
-            "category",
-            "text",
-            required_column=False,
-            required_value=False,
-            default=TOTAL,
-            description=f"Category within the dimension of {series}; blank (with a blank dimension) means total.",
-        ),
-    )
 
 
 # ---- columns as integer codes: the vectorised form of "rows with equal keys" -----------------------------------------

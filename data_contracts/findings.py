@@ -8,13 +8,16 @@ uploads, command line, app) reports problems as findings, so reports look the sa
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+
+if TYPE_CHECKING:  # the rules module imports this one
+    from data_contracts.rules import Rule
 
 Severity = Literal["error", "warning"]
 
@@ -35,19 +38,6 @@ class Finding:
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
-
-
-MessageFn = Callable[[Mapping[str, object]], str]
-"""Explains a failing row, given as a mapping of column name to value."""
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A named rule: the column a failure is reported against and how to explain a failing row."""
-
-    id: str
-    column: str | None
-    message: MessageFn
 
 
 def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
@@ -192,6 +182,7 @@ def findings_from_schema_errors(
                     value=display_value(case.failure_case),
                     rule=rule_id,
                     message=rule.message(pd.Series(dtype=object)) if rule else f"Failed check {check}.",
+                    severity=rule.severity if rule else "error",
                 )
             )
         located = group[in_frame]
@@ -212,6 +203,7 @@ def findings_from_schema_errors(
                     value=display_value(value),
                     rule=rule_id,
                     message=rule.message(record) if rule else f"Failed check {check}.",
+                    severity=rule.severity if rule else "error",
                 )
             )
     return sort_findings(findings)

@@ -1,4 +1,5 @@
-"""Pandera contracts of the reference tables: partnerships and goals.
+"""Pandera contracts of the reference tables, partnerships and goals: their columns and rules, each declared once,
+and the models and validations made of them.
 
 Partnership lists (partner organisations, focus datasets) are written as text separated by semicolons, e.g.
 ``AT&T; Imago Foundation``. A goal's direction is not stored: it comes from its indicator in the catalog.
@@ -6,18 +7,19 @@ Partnership lists (partner organisations, focus datasets) are written as text se
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Collection, Mapping
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-from pandera.typing import Series
 
 from data_contracts.catalog import INDICATORS
-from data_contracts.columns import ColumnSpec, breakdown_specs, prepare_frame
-from data_contracts.findings import Rule, display_value, findings_from_schema_errors, sort_findings
-from data_contracts.indicator_models import MIN_YEAR, ValidationResult
+from data_contracts.column_specs import ColumnSpec, blank_pair_means_total, breakdown_specs, number_dtypes
+from data_contracts.columns import prepare_frame
+from data_contracts.findings import display_value, findings_from_schema_errors, sort_findings
+from data_contracts.indicator_models import ValidationResult
+from data_contracts.indicator_rules import MIN_YEAR, from_min_year, partnership_known
+from data_contracts.rules import FrameCheck, Rule, RuleContext, contract_model, schema_in_context
 from data_contracts.vocabularies import COUNTRIES, DATASETS, DIMENSIONS, REGIONS, SECTORS, TOTAL, VISIBILITY
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -25,31 +27,69 @@ SLUG_MAX = 64
 LIST_SEPARATOR = ";"
 
 PARTNERSHIP_COLUMN_SPECS: tuple[ColumnSpec, ...] = (
-    ColumnSpec("partnership_id", "text", description="Short id: lower-case letters, digits and hyphens."),
-    ColumnSpec("name", "text", description="Name shown on every page."),
-    ColumnSpec("partner_organisations", "text", description="Partner organisations, separated by semicolons."),
-    ColumnSpec("lead_sector", "text", description=f"Sector of the lead partner: {', '.join(SECTORS)}."),
     ColumnSpec(
-        "focus_datasets", "text", description=f"Datasets reported, separated by semicolons: {', '.join(DATASETS)}."
+        "partnership_id",
+        "text",
+        title="Partnership id",
+        description="Short id: lower-case letters, digits and hyphens.",
     ),
-    ColumnSpec("country", "text", description="ISO 3166-1 alpha-2 country code, e.g. US."),
-    ColumnSpec("region", "text", description="SDG region."),
-    ColumnSpec("start_date", "date", description="Start of the partnership, YYYY-MM-DD."),
-    ColumnSpec("committed_funding_usd", "number", description="Committed funding in US dollars."),
-    ColumnSpec("visibility", "text", description="public (shown on the portal) or private (staff only)."),
-    ColumnSpec("description", "text", required_column=False, required_value=False, description="What it does."),
+    ColumnSpec("name", "text", title="Name", description="Name shown on every page."),
+    ColumnSpec(
+        "partner_organisations",
+        "text",
+        title="Partner organisations",
+        description="Partner organisations, separated by semicolons.",
+    ),
+    ColumnSpec(
+        "lead_sector", "text", title="Lead sector", description=f"Sector of the lead partner: {', '.join(SECTORS)}."
+    ),
+    ColumnSpec(
+        "focus_datasets",
+        "text",
+        title="Focus datasets",
+        description=f"Datasets reported, separated by semicolons: {', '.join(DATASETS)}.",
+    ),
+    ColumnSpec(
+        "country", "text", title="Country (ISO 3166-1 alpha-2)", description="ISO 3166-1 alpha-2 country code, e.g. US."
+    ),
+    ColumnSpec("region", "text", title="Region", description="SDG region."),
+    ColumnSpec("start_date", "date", title="Start date", description="Start of the partnership, YYYY-MM-DD."),
+    ColumnSpec(
+        "committed_funding_usd",
+        "number",
+        title="Committed funding (USD)",
+        description="Committed funding in US dollars.",
+    ),
+    ColumnSpec(
+        "visibility", "text", title="Visibility", description="public (shown on the portal) or private (staff only)."
+    ),
+    ColumnSpec(
+        "description",
+        "text",
+        required_column=False,
+        required_value=False,
+        title="Description",
+        description="What it does.",
+    ),
 )
 PARTNERSHIP_COLUMNS: tuple[str, ...] = tuple(spec.name for spec in PARTNERSHIP_COLUMN_SPECS)
 
 GOAL_COLUMN_SPECS: tuple[ColumnSpec, ...] = (
-    ColumnSpec("goal_id", "text", description="Short id: lower-case letters, digits and hyphens."),
-    ColumnSpec("partnership_id", "text", description="Partnership the goal belongs to."),
-    ColumnSpec("indicator_id", "text", description="Indicator the goal is measured by."),
+    ColumnSpec("goal_id", "text", title="Goal id", description="Short id: lower-case letters, digits and hyphens."),
+    ColumnSpec("partnership_id", "text", title="Partnership id", description="Partnership the goal belongs to."),
+    ColumnSpec("indicator_id", "text", title="Indicator id", description="Indicator the goal is measured by."),
     *breakdown_specs("the measured series"),
-    ColumnSpec("baseline_year", "integer", description="Year of the baseline value."),
-    ColumnSpec("baseline_value", "number", description="Value in the baseline year, in the indicator's unit."),
-    ColumnSpec("target_year", "integer", description="Year by which the target should be reached."),
-    ColumnSpec("target_value", "number", description="Target value, in the indicator's unit."),
+    ColumnSpec("baseline_year", "integer", title="Baseline year", description="Year of the baseline value."),
+    ColumnSpec(
+        "baseline_value",
+        "number",
+        title="Baseline value",
+        description="Value in the baseline year, in the indicator's unit.",
+    ),
+    ColumnSpec(
+        "target_year", "integer", title="Target year", description="Year by which the target should be reached."
+    ),
+    ColumnSpec("target_value", "number", title="Target value", description="Target value, in the indicator's unit."),
 )
 GOAL_COLUMNS: tuple[str, ...] = tuple(spec.name for spec in GOAL_COLUMN_SPECS)
 
@@ -75,61 +115,26 @@ def _all_in(series: pd.Series, allowed: Collection[str], minimum: int = 1) -> pd
     ).astype(bool)
 
 
-class PartnershipModel(pa.DataFrameModel):
-    """One row per partnership."""
+def _first_of_each(column: str) -> FrameCheck:
+    """Passes the first row of each id in ``column`` (and rows without one)."""
+    return lambda frame: frame[column].isna() | ~frame[column].duplicated(keep="first")
 
-    partnership_id: Series[pd.StringDtype] = pa.Field(nullable=True, title="Partnership id")
-    name: Series[pd.StringDtype] = pa.Field(nullable=True, title="Name")
-    partner_organisations: Series[pd.StringDtype] = pa.Field(nullable=True, title="Partner organisations")
-    lead_sector: Series[pd.StringDtype] = pa.Field(nullable=True, title="Lead sector")
-    focus_datasets: Series[pd.StringDtype] = pa.Field(nullable=True, title="Focus datasets")
-    country: Series[pd.StringDtype] = pa.Field(nullable=True, title="Country (ISO 3166-1 alpha-2)")
-    region: Series[pd.StringDtype] = pa.Field(nullable=True, title="Region")
-    start_date: Series[object] = pa.Field(nullable=True, title="Start date")
-    committed_funding_usd: Series[float] = pa.Field(nullable=True, title="Committed funding (USD)")
-    visibility: Series[pd.StringDtype] = pa.Field(nullable=True, title="Visibility")
-    description: Series[pd.StringDtype] = pa.Field(nullable=True, title="Description")
 
-    class Config:
-        strict = True
-        coerce = True
+def _dimension_allowed(frame: pd.DataFrame) -> pd.Series:
+    pairs = zip(frame["indicator_id"], frame["dimension"], strict=False)
+    ok = [i not in INDICATORS or (d is not pd.NA and INDICATORS[i].allows(d)) for i, d in pairs]
+    return pd.Series(ok, index=frame.index)
 
-    @pa.check("partnership_id", name="id_is_slug")
-    def _slug(cls, ids: Series[str]) -> Series[bool]:
-        return _slug_ok(ids)
 
-    @pa.dataframe_check(name="id_unique")
-    def _unique(cls, frame: pd.DataFrame) -> Series[bool]:
-        ids = frame["partnership_id"]
-        return ids.isna() | ~ids.duplicated(keep="first")
+def _category_valid(frame: pd.DataFrame) -> pd.Series:
+    pairs = zip(frame["dimension"], frame["category"], strict=False)
+    ok = [d not in DIMENSIONS or c in DIMENSIONS[d].categories for d, c in pairs]
+    return pd.Series(ok, index=frame.index)
 
-    @pa.check("partner_organisations", name="two_or_more_partners")
-    def _partners(cls, partners: Series[str]) -> Series[bool]:
-        return partners.isna() | partners.map(lambda cell: len(split_list(cell)) >= 2).astype(bool)
 
-    @pa.check("lead_sector", name="sector_in_vocabulary")
-    def _sector(cls, sector: Series[str]) -> Series[bool]:
-        return sector.isna() | sector.isin(SECTORS)
-
-    @pa.check("focus_datasets", name="focus_datasets_known")
-    def _focus(cls, focus: Series[str]) -> Series[bool]:
-        return _all_in(focus, DATASETS)
-
-    @pa.check("country", name="country_iso_alpha2")
-    def _country(cls, country: Series[str]) -> Series[bool]:
-        return country.isna() | country.isin(COUNTRIES)
-
-    @pa.check("region", name="region_in_vocabulary")
-    def _region(cls, region: Series[str]) -> Series[bool]:
-        return region.isna() | region.isin(REGIONS)
-
-    @pa.check("committed_funding_usd", name="funding_not_negative")
-    def _funding(cls, funding: Series[float]) -> Series[bool]:
-        return funding.isna() | (np.isfinite(funding) & (funding >= 0))
-
-    @pa.check("visibility", name="visibility_in_vocabulary")
-    def _visibility(cls, visibility: Series[str]) -> Series[bool]:
-        return visibility.isna() | visibility.isin(VISIBILITY)
+def _target_after_baseline(frame: pd.DataFrame) -> pd.Series:
+    base, target = frame["baseline_year"], frame["target_year"]
+    return (base.isna() | target.isna() | (target > base)).astype(bool)
 
 
 def _value_ok(indicator_ids: pd.Series, values: pd.Series) -> pd.Series:
@@ -142,7 +147,9 @@ def _value_ok(indicator_ids: pd.Series, values: pd.Series) -> pd.Series:
     return values.isna() | units.isna() | ok.fillna(False)
 
 
-def _value_message(column: str) -> Rule:
+def _fits_unit(column: str) -> Rule:
+    """The rule that a goal's value in ``column`` obeys its indicator's unit."""
+
     def message(row: Mapping[str, object]) -> str:
         indicator = INDICATORS.get(row.get("indicator_id"))
         found = display_value(row.get(column))
@@ -157,69 +164,16 @@ def _value_message(column: str) -> Rule:
             limits.append("at most 100")
         return f"{column} of a {indicator.id} goal must be {', '.join(limits)} ({indicator.unit}); found {found}."
 
-    return Rule(f"{column}_fits_unit", column, message)
-
-
-class GoalModel(pa.DataFrameModel):
-    """One row per goal: a partnership's target for one series of one indicator."""
-
-    goal_id: Series[pd.StringDtype] = pa.Field(nullable=True, title="Goal id")
-    partnership_id: Series[pd.StringDtype] = pa.Field(nullable=True, title="Partnership id")
-    indicator_id: Series[pd.StringDtype] = pa.Field(nullable=True, title="Indicator id")
-    dimension: Series[pd.StringDtype] = pa.Field(nullable=True, title="Breakdown dimension")
-    category: Series[pd.StringDtype] = pa.Field(nullable=True, title="Breakdown category")
-    baseline_year: Series[pd.Int64Dtype] = pa.Field(nullable=True, title="Baseline year")
-    baseline_value: Series[float] = pa.Field(nullable=True, title="Baseline value")
-    target_year: Series[pd.Int64Dtype] = pa.Field(nullable=True, title="Target year")
-    target_value: Series[float] = pa.Field(nullable=True, title="Target value")
-
-    class Config:
-        strict = True
-        coerce = True
-
-    @pa.check("goal_id", name="id_is_slug")
-    def _slug(cls, ids: Series[str]) -> Series[bool]:
-        return _slug_ok(ids)
-
-    @pa.dataframe_check(name="id_unique")
-    def _unique(cls, frame: pd.DataFrame) -> Series[bool]:
-        return frame["goal_id"].isna() | ~frame["goal_id"].duplicated(keep="first")
-
-    @pa.check("indicator_id", name="unknown_indicator")
-    def _indicator(cls, ids: Series[str]) -> Series[bool]:
-        return ids.isna() | ids.isin(INDICATORS)
-
-    @pa.dataframe_check(name="dimension_allowed")
-    def _dimension(cls, frame: pd.DataFrame) -> Series[bool]:
-        pairs = zip(frame["indicator_id"], frame["dimension"], strict=False)
-        ok = [i not in INDICATORS or (d is not pd.NA and INDICATORS[i].allows(d)) for i, d in pairs]
-        return pd.Series(ok, index=frame.index)
-
-    @pa.dataframe_check(name="category_in_vocabulary")
-    def _category(cls, frame: pd.DataFrame) -> Series[bool]:
-        pairs = zip(frame["dimension"], frame["category"], strict=False)
-        ok = [d not in DIMENSIONS or c in DIMENSIONS[d].categories for d, c in pairs]
-        return pd.Series(ok, index=frame.index)
-
-    @pa.check("baseline_year", name="year_from_2000")
-    def _year(cls, year: Series[int]) -> Series[bool]:
-        return year.isna() | (year >= MIN_YEAR)
-
-    @pa.dataframe_check(name="target_after_baseline")
-    def _order(cls, frame: pd.DataFrame) -> Series[bool]:
-        base, target = frame["baseline_year"], frame["target_year"]
-        return (base.isna() | target.isna() | (target > base)).astype(bool)
-
-    @pa.dataframe_check(name="baseline_value_fits_unit")
-    def _baseline_value(cls, frame: pd.DataFrame) -> Series[bool]:
-        return _value_ok(frame["indicator_id"], frame["baseline_value"])
-
-    @pa.dataframe_check(name="target_value_fits_unit")
-    def _target_value(cls, frame: pd.DataFrame) -> Series[bool]:
-        return _value_ok(frame["indicator_id"], frame["target_value"])
+    return Rule(
+        f"{column}_fits_unit",
+        column,
+        message,
+        frame_check=lambda frame: _value_ok(frame["indicator_id"], frame[column]),
+    )
 
 
 def partnership_rules() -> dict[str, Rule]:
+    """Every named rule of the partnerships table, keyed by its id."""
     rules = [
         Rule(
             "id_is_slug",
@@ -228,17 +182,27 @@ def partnership_rules() -> dict[str, Rule]:
                 f"{r.get('partnership_id')!r} is not a valid id: use lower-case letters, digits and single hyphens "
                 f"(at most {SLUG_MAX} characters), e.g. city-parks-commons."
             ),
+            column_check=_slug_ok,
         ),
-        Rule("id_unique", "partnership_id", lambda r: f"The id {r.get('partnership_id')!r} is used by a row above."),
+        Rule(
+            "id_unique",
+            "partnership_id",
+            lambda r: f"The id {r.get('partnership_id')!r} is used by a row above.",
+            frame_check=_first_of_each("partnership_id"),
+        ),
         Rule(
             "two_or_more_partners",
             "partner_organisations",
             lambda r: "List at least two partner organisations, separated by semicolons (Company; Foundation).",
+            column_check=lambda partners: (
+                partners.isna() | partners.map(lambda cell: len(split_list(cell)) >= 2).astype(bool)
+            ),
         ),
         Rule(
             "sector_in_vocabulary",
             "lead_sector",
             lambda r: f"{r.get('lead_sector')!r} is not a sector. Use one of: {', '.join(SECTORS)}.",
+            column_check=lambda sector: sector.isna() | sector.isin(SECTORS),
         ),
         Rule(
             "focus_datasets_known",
@@ -246,16 +210,19 @@ def partnership_rules() -> dict[str, Rule]:
             lambda r: (
                 f"{r.get('focus_datasets')!r} must list one or more of {', '.join(DATASETS)}, separated by semicolons."
             ),
+            column_check=lambda focus: _all_in(focus, DATASETS),
         ),
         Rule(
             "country_iso_alpha2",
             "country",
             lambda r: f"{r.get('country')!r} is not an ISO 3166-1 alpha-2 country code (two capital letters, e.g. US).",
+            column_check=lambda country: country.isna() | country.isin(COUNTRIES),
         ),
         Rule(
             "region_in_vocabulary",
             "region",
             lambda r: f"{r.get('region')!r} is not an SDG region. Use one of: {'; '.join(REGIONS)}.",
+            column_check=lambda region: region.isna() | region.isin(REGIONS),
         ),
         Rule(
             "funding_not_negative",
@@ -263,11 +230,13 @@ def partnership_rules() -> dict[str, Rule]:
             lambda r: (
                 f"Committed funding must be a finite amount of 0 USD or more; found {r.get('committed_funding_usd')}."
             ),
+            column_check=lambda funding: funding.isna() | (np.isfinite(funding) & (funding >= 0)),
         ),
         Rule(
             "visibility_in_vocabulary",
             "visibility",
             lambda r: f"{r.get('visibility')!r} is not a visibility. Use public or private.",
+            column_check=lambda visibility: visibility.isna() | visibility.isin(VISIBILITY),
         ),
         Rule("missing_value", None, lambda r: "A required cell is empty."),
     ]
@@ -275,22 +244,31 @@ def partnership_rules() -> dict[str, Rule]:
 
 
 def goal_rules() -> dict[str, Rule]:
+    """Every named rule of the goals table, keyed by its id."""
     rules = [
         Rule(
             "id_is_slug",
             "goal_id",
             lambda r: f"{r.get('goal_id')!r} is not a valid id: use lower-case letters, digits and single hyphens.",
+            column_check=_slug_ok,
         ),
-        Rule("id_unique", "goal_id", lambda r: f"The goal id {r.get('goal_id')!r} is used by a row above."),
+        Rule(
+            "id_unique",
+            "goal_id",
+            lambda r: f"The goal id {r.get('goal_id')!r} is used by a row above.",
+            frame_check=_first_of_each("goal_id"),
+        ),
         Rule(
             "partnership_known",
             "partnership_id",
             lambda r: f"{r.get('partnership_id')!r} is not a partnership in the partnerships table.",
+            context_check=partnership_known,
         ),
         Rule(
             "unknown_indicator",
             "indicator_id",
             lambda r: f"{r.get('indicator_id')!r} is not an indicator of the catalog.",
+            column_check=lambda ids: ids.isna() | ids.isin(INDICATORS),
         ),
         Rule(
             "dimension_allowed",
@@ -301,6 +279,7 @@ def goal_rules() -> dict[str, Rule]:
                 if r.get("indicator_id") in INDICATORS
                 else "Unknown dimension."
             ),
+            frame_check=_dimension_allowed,
         ),
         Rule(
             "category_in_vocabulary",
@@ -309,11 +288,13 @@ def goal_rules() -> dict[str, Rule]:
                 f"{r.get('category')!r} is not a category of {r.get('dimension')}: use one of "
                 f"{', '.join(DIMENSIONS[r.get('dimension')].categories) if r.get('dimension') in DIMENSIONS else ''}."
             ),
+            frame_check=_category_valid,
         ),
         Rule(
             "year_from_2000",
             "baseline_year",
             lambda r: f"The baseline year must be {MIN_YEAR} or later; found {r.get('baseline_year')}.",
+            column_check=from_min_year,
         ),
         Rule(
             "target_after_baseline",
@@ -322,12 +303,27 @@ def goal_rules() -> dict[str, Rule]:
                 f"The target year ({r.get('target_year')}) must come after the baseline year "
                 f"({r.get('baseline_year')})."
             ),
+            frame_check=_target_after_baseline,
         ),
-        _value_message("baseline_value"),
-        _value_message("target_value"),
+        _fits_unit("baseline_value"),
+        _fits_unit("target_value"),
         Rule("missing_value", None, lambda r: "A required cell is empty."),
     ]
     return {rule.id: rule for rule in rules}
+
+
+PartnershipModel = contract_model(
+    "PartnershipModel",
+    "One row per partnership.",
+    columns=PARTNERSHIP_COLUMN_SPECS,
+    rules=partnership_rules().values(),
+)
+GoalModel = contract_model(
+    "GoalModel",
+    "One row per goal: a partnership's target for one series of one indicator.",
+    columns=GOAL_COLUMN_SPECS,
+    rules=goal_rules().values(),
+)
 
 
 def _validate(
@@ -337,8 +333,6 @@ def _validate(
     rules: Mapping[str, Rule],
     what: str,
     row_numbers: Mapping[object, int] | None,
-    *,
-    totals_default: bool = False,
 ) -> ValidationResult:
     raw = raw.reset_index(drop=True) if row_numbers is None else raw
     prepared = prepare_frame(raw, specs, what=what, row_numbers=row_numbers)
@@ -346,9 +340,8 @@ def _validate(
     if not prepared.readable:
         return ValidationResult(frame=pd.DataFrame(columns=columns), findings=sort_findings(prepared.findings))
     frame = prepared.frame
-    if totals_default:
-        both_blank = frame["dimension"].isna() & frame["category"].isna()
-        frame.loc[both_blank, ["dimension", "category"]] = TOTAL
+    if "dimension" in frame:
+        frame = blank_pair_means_total(frame)
     if "country" in frame:
         frame["country"] = frame["country"].str.upper()
     findings = list(prepared.findings)
@@ -383,13 +376,9 @@ def validate_goals(
     row_numbers: Mapping[object, int] | None = None,
 ) -> ValidationResult:
     """Check a goals table against the catalog and the known partnerships."""
-    schema = copy.copy(GoalModel.to_schema())
-    known = frozenset(partnership_ids)
-    schema.checks = [
-        *schema.checks,
-        pa.Check(lambda f: f["partnership_id"].isna() | f["partnership_id"].isin(known), name="partnership_known"),
-    ]
-    result = _validate(raw, GOAL_COLUMN_SPECS, schema, goal_rules(), "goals file", row_numbers, totals_default=True)
+    rules = goal_rules()
+    schema = schema_in_context(GoalModel, rules.values(), RuleContext(partnership_ids=partnership_ids))
+    result = _validate(raw, GOAL_COLUMN_SPECS, schema, rules, "goals file", row_numbers)
     if result.ok:
-        result.frame = result.frame.astype({"baseline_year": "int64", "target_year": "int64"})
+        result.frame = result.frame.astype(number_dtypes(GOAL_COLUMN_SPECS))
     return result

@@ -14,7 +14,8 @@ import pandas as pd
 
 from data_contracts.catalog import DATASET_INFO, Indicator, indicators_of
 from data_contracts.catalog import indicator as catalog_indicator
-from data_contracts.indicator_models import INDICATOR_COLUMNS
+from data_contracts.column_specs import number_dtypes
+from data_contracts.indicator_row import INDICATOR_COLUMN_SPECS, INDICATOR_COLUMNS
 from data_contracts.reference_models import GOAL_COLUMNS, PARTNERSHIP_COLUMNS
 from data_contracts.vocabularies import DATASETS, DIMENSIONS, SECTORS, TOTAL, VISIBILITY
 
@@ -74,7 +75,7 @@ def template_frame(dataset: str) -> pd.DataFrame:
         "note": EXAMPLE_NOTE,
     }
     frame = pd.DataFrame([row], columns=list(INDICATOR_COLUMNS))
-    return frame.astype({"year": "int64", "quarter": "int64", "value": "float64"})
+    return frame.astype(number_dtypes(INDICATOR_COLUMN_SPECS))
 
 
 def _csv(frame: pd.DataFrame) -> bytes:

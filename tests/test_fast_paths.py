@@ -20,6 +20,8 @@ from dashboard.storage.slices import slices_of
 from dashboard.storage.store import Store
 from data_contracts import DIMENSIONS, INDICATORS, KEY_COLUMNS, TOTAL, validate_indicators
 from data_contracts import indicator_models as models
+from data_contracts import indicator_rules as checks
+from data_contracts.column_specs import blank_pair_means_total
 from data_contracts.columns import (
     blank_text,
     extend_codes,
@@ -173,7 +175,7 @@ def test_row_numbers_read_like_the_dict_they_replace() -> None:
 
 
 def _reference_checks(dataset: str) -> dict[str, Callable[[pd.DataFrame], pd.Series]]:
-    lookup = models._lookup
+    lookup = checks._lookup
 
     def pairs(frame: pd.DataFrame, left: str, right: str, table: Mapping) -> pd.Series:
         allowed = {f"{a}\x1f{b}" for a, b in table}
@@ -181,22 +183,22 @@ def _reference_checks(dataset: str) -> dict[str, Callable[[pd.DataFrame], pd.Ser
         return keys.isin(allowed).astype(bool)
 
     def whole(frame: pd.DataFrame) -> pd.Series:
-        is_whole = lookup(frame["indicator_id"], models._WHOLE).eq(True)
+        is_whole = lookup(frame["indicator_id"], checks._WHOLE).eq(True)
         values = frame["value"]
         return ~is_whole | ~np.isfinite(values) | values.isna() | (values % 1 == 0)
 
     def negative(frame: pd.DataFrame) -> pd.Series:
-        signed = lookup(frame["indicator_id"], models._SIGNED)
+        signed = lookup(frame["indicator_id"], checks._SIGNED)
         values = frame["value"]
         return signed.isna() | signed.astype(bool) | values.isna() | ~(values < 0)
 
     def percent(frame: pd.DataFrame) -> pd.Series:
-        is_percent = lookup(frame["indicator_id"], models._UNIT).eq("percent").fillna(False)
+        is_percent = lookup(frame["indicator_id"], checks._UNIT).eq("percent").fillna(False)
         return ~is_percent | frame["value"].isna() | ~(frame["value"] > 100)
 
     def within(frame: pd.DataFrame) -> pd.Series:
         ok = pd.Series(True, index=frame.index)
-        sums = models.breakdown_sums(frame)
+        sums = checks.breakdown_sums(frame)
         valid_total = sums["total"].notna() & (sums["total"] >= 0)
         over = sums[valid_total & (sums["categories_sum"] > sums["total"] + 1e-9 * sums["total"].abs().clip(1))]
         if over.empty:
@@ -208,14 +210,14 @@ def _reference_checks(dataset: str) -> dict[str, Callable[[pd.DataFrame], pd.Ser
         return ok
 
     def needs_total(frame: pd.DataFrame) -> pd.Series:
-        breakdown = models._breakdown_rows(frame)
+        breakdown = checks._breakdown_rows(frame)
         if not breakdown.any():
             return pd.Series(True, index=frame.index)
         keys = pd.MultiIndex.from_frame(frame[list(KEY_COLUMNS[:4])])
-        return ~breakdown | pd.Series(keys.isin(models._totals(frame).index), index=frame.index)
+        return ~breakdown | pd.Series(keys.isin(checks._totals(frame).index), index=frame.index)
 
     def in_dataset(frame: pd.DataFrame) -> pd.Series:
-        owner = lookup(frame["indicator_id"], models._DATASET_OF)
+        owner = lookup(frame["indicator_id"], checks._DATASET_OF)
         return owner.isna() | (owner == dataset)
 
     return {
@@ -224,10 +226,10 @@ def _reference_checks(dataset: str) -> dict[str, Callable[[pd.DataFrame], pd.Ser
         "value_not_negative": negative,
         "percent_0_to_100": percent,
         "dimension_allowed": lambda f: (
-            ~f["indicator_id"].isin(INDICATORS) | pairs(f, "indicator_id", "dimension", models._ALLOWED_PAIRS)
+            ~f["indicator_id"].isin(INDICATORS) | pairs(f, "indicator_id", "dimension", checks._ALLOWED_PAIRS)
         ),
         "category_in_vocabulary": lambda f: (
-            ~f["dimension"].isin(DIMENSIONS) | pairs(f, "dimension", "category", models._VALID_CATEGORY)
+            ~f["dimension"].isin(DIMENSIONS) | pairs(f, "dimension", "category", checks._VALID_CATEGORY)
         ),
         "unique_key": lambda f: ~f.duplicated(subset=list(KEY_COLUMNS), keep="first"),
         "breakdown_within_total": within,
@@ -299,7 +301,7 @@ def test_group_sums_add_as_a_groupby_over_the_key_columns_does() -> None:
             frame = frame.sort_values(["a", "b"], kind="stable")
         expected = frame.groupby(["a", "b"], dropna=True)["v"].sum(min_count=1)
         keep = frame["a"].notna().to_numpy()
-        got = models.group_sums(frame["v"].to_numpy(), group_ids(frame, ["a", "b"]), keep, min_count=1)
+        got = checks.group_sums(frame["v"].to_numpy(), group_ids(frame, ["a", "b"]), keep, min_count=1)
         assert np.array_equal(got.to_numpy(), expected.to_numpy(), equal_nan=True)
 
 
@@ -327,10 +329,10 @@ def test_validation_findings_on_random_bad_rows(seed: int) -> None:
     # each rule's findings sit exactly on the rows the reference check rejects (but for a cell that already has a
     # finding of reading: its column is reported once)
     prepared = models.prepare_frame(raw, models.INDICATOR_COLUMN_SPECS, what="x")
-    frame = models._blank_pair_means_total(prepared.frame).astype(
+    frame = blank_pair_means_total(prepared.frame).astype(
         {c: "str" for c in ("partnership_id", "indicator_id", "dimension", "category", "note")}
     )
-    rules = models.indicator_rules("workforce")
+    rules = checks.indicator_rules("workforce")
     for name, check in _reference_checks("workforce").items():
         read = {f.row for f in prepared.findings if f.column == rules[name].column}
         rejected = {int(label) + 2 for label in frame.index[~check(frame).to_numpy(dtype=bool)]} - read

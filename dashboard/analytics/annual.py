@@ -22,7 +22,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from data_contracts import INDICATORS, TOTAL
+from data_contracts import INDICATORS, SERIES_COLUMNS, TOTAL
 
 INCOMPLETE_YEAR_RULE = (
     "Annual figures and goal progress use complete years only: a year counts once all four of its quarters are "
@@ -30,7 +30,7 @@ INCOMPLETE_YEAR_RULE = (
 )
 
 ANNUAL_COLUMNS = ["partnership_id", "year", "value"]
-SERIES_KEYS = ["partnership_id", "indicator_id", "dimension", "category"]
+SERIES_KEYS = list(SERIES_COLUMNS)
 """A series of one partnership: an indicator's total, or one category of one of its breakdowns."""
 ANNUAL_TABLE_COLUMNS = [*SERIES_KEYS, "year", "value"]
 

@@ -32,7 +32,7 @@ from dashboard.storage.slices import Slice, slices_of
 from data_contracts import INDICATORS, KEY_COLUMNS, SLICE_COLUMNS, TOTAL, Finding
 from data_contracts.columns import compact_ids, positions_in
 from data_contracts.findings import display_value
-from data_contracts.indicator_models import group_sums
+from data_contracts.indicator_rules import group_sums
 from data_contracts.quarters import quarter_numbers
 
 _IS_COUNT = {i.id: i.unit == "count" for i in INDICATORS.values()}

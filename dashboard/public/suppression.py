@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.analytics.metrics import format_value
-from data_contracts import INDICATORS, TOTAL
+from data_contracts import INDICATORS, KEY_COLUMNS, TOTAL
 
 SMALL_COUNT = "small_count"
 """A breakdown count of people below k."""
@@ -41,8 +41,6 @@ GROUP_NOT_REPORTED = "group_not_reported"
 
 REASONS: tuple[str, ...] = (SMALL_COUNT, COMPLEMENTARY, SMALL_GROUP, GROUP_NOT_REPORTED)
 """Every suppression code, in order of the rules."""
-
-_KEYS: tuple[str, ...] = ("partnership_id", "year", "quarter", "indicator_id", "dimension", "category")
 
 _TEXTS: Mapping[str, str] = {
     COMPLEMENTARY: "suppressed",
@@ -86,7 +84,7 @@ class _Encoded:
     """Integer codes of the key columns of indicator rows, positionally (index and dtypes do not matter)."""
 
     def __init__(self, rows: pd.DataFrame) -> None:
-        missing = [c for c in (*_KEYS, "value") if c not in rows.columns]
+        missing = [c for c in (*KEY_COLUMNS, "value") if c not in rows.columns]
         if missing:
             raise KeyError(f"indicator rows need the columns {', '.join(missing)}")
         self.n = len(rows)
@@ -310,7 +308,7 @@ def suppress(rows: pd.DataFrame, k: int) -> pd.DataFrame:
     """
     k = _check_k(k)
     out = rows.copy()
-    if out.empty and not set(_KEYS) <= set(out.columns):
+    if out.empty and not set(KEY_COLUMNS) <= set(out.columns):
         out["suppression"] = pd.Series(dtype=str)
         return out
     reason = _reasons(rows, k)

@@ -23,14 +23,14 @@ from dashboard.public.suppression import suppress
 from dashboard.storage.reads import Versions, isin_filter, scan, typed_like_store
 from dashboard.storage.store import Store
 from dashboard.storage.tables import Layer, indicator_table
-from data_contracts import DATASET_INFO, DATASETS, INDICATORS, TOTAL
+from data_contracts import DATASET_INFO, DATASETS, FIGURE_COLUMNS, INDICATORS, TOTAL
 from data_contracts.quarters import Quarter, quarter_numbers, quarters_of_numbers
 
 HEADLINE_INDICATORS: tuple[str, ...] = tuple(
     dict.fromkeys([*HEADLINE_KPIS, *(info.headline_indicator for info in DATASET_INFO.values())])
 )
 """Indicators the portfolio overview shows across partnerships: the KPI cards and each dataset's trend."""
-HEADLINE_COLUMNS = ["partnership_id", "year", "quarter", "indicator_id", "dimension", "category", "value"]
+HEADLINE_COLUMNS = list(FIGURE_COLUMNS)
 COVERAGE_COLUMNS = ["partnership_id", "dataset", "year", "quarter"]
 
 

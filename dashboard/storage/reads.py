@@ -3,7 +3,7 @@
 - :func:`read_rows`: the rows of some partnerships and/or indicators, pushed down to the Delta files (a partnership
   filter skips files by their statistics; a dataset that cannot hold an indicator is not read at all). Frames are
   typed exactly like ``Store.read``: the same rows, columns and dtypes as the whole-table read filtered in pandas.
-- :func:`scan`: a layer table's row columns as Arrow, string keys read as dictionaries (integer codes, no string per
+- :func:`scan`: a layer table's figure columns as Arrow, string keys read as dictionaries (integer codes, no string per
   row), for one pass over a whole layer.
 - :func:`total_row_counts`: one column of the total rows, counted per partnership.
 """
@@ -20,14 +20,14 @@ from deltalake import DeltaTable
 
 from dashboard.storage.store import Store
 from dashboard.storage.tables import INDICATOR_SCHEMA, Layer, indicator_table
-from data_contracts import DATASETS, INDICATORS, TOTAL
+from data_contracts import DATASETS, FIGURE_COLUMNS, INDICATORS, TOTAL
 
 Versions = tuple[int, ...]
 """Versions of the four indicator tables of a layer, in :data:`DATASETS` order."""
 
-ROW_COLUMNS: tuple[str, ...] = ("partnership_id", "year", "quarter", "indicator_id", "dimension", "category", "value")
-"""Columns of a layer scan (the note is never needed across partnerships)."""
-DICTIONARY_COLUMNS: tuple[str, ...] = ("partnership_id", "indicator_id", "dimension", "category")
+DICTIONARY_COLUMNS: tuple[str, ...] = tuple(
+    c for c in FIGURE_COLUMNS if pa.types.is_string(INDICATOR_SCHEMA.field(c).type)
+)
 """String columns read as dictionaries in a layer scan."""
 
 
@@ -85,13 +85,13 @@ def concat_rows(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def scan(store: Store, table: str, version: int, *, filter: pc.Expression | None = None) -> pa.Table:
-    """A layer table's :data:`ROW_COLUMNS` as Arrow, string keys dictionary-encoded (codes, not a string per row),
-    at ``version``, with ``filter`` pushed down to the files. Read through the table's URI and storage options, as
-    ``Store`` opens its tables."""
+    """A layer table's :data:`~data_contracts.FIGURE_COLUMNS` as Arrow, string keys dictionary-encoded (codes, not a
+    string per row), at ``version``, with ``filter`` pushed down to the files. Read through the table's URI and
+    storage options, as ``Store`` opens its tables."""
     delta = DeltaTable(store.uri(table), version=version, storage_options=store.storage_options)
     options = ds.ParquetReadOptions(dictionary_columns=set(DICTIONARY_COLUMNS))
     dataset = delta.to_pyarrow_dataset(parquet_read_options=options)
-    table = dataset.to_table(columns=list(ROW_COLUMNS), filter=filter)
+    table = dataset.to_table(columns=list(FIGURE_COLUMNS), filter=filter)
     for name in DICTIONARY_COLUMNS:  # a table without files has plain strings: the same dictionary type for every table
         position = table.schema.get_field_index(name)
         if not pa.types.is_dictionary(table.schema.field(position).type):

@@ -17,51 +17,14 @@ from typing import Literal
 
 import pyarrow as pa
 
-from data_contracts import DATASETS, GOAL_COLUMNS, INDICATOR_COLUMNS, PARTNERSHIP_COLUMNS
+from data_contracts import DATASETS, GOAL_COLUMN_SPECS, INDICATOR_COLUMN_SPECS, PARTNERSHIP_COLUMN_SPECS, arrow_schema
 
 Layer = Literal["submitted", "published"]
 LAYERS: tuple[Layer, ...] = ("submitted", "published")
 
-INDICATOR_SCHEMA = pa.schema(
-    [
-        ("partnership_id", pa.string()),
-        ("year", pa.int64()),
-        ("quarter", pa.int64()),
-        ("indicator_id", pa.string()),
-        ("dimension", pa.string()),
-        ("category", pa.string()),
-        ("value", pa.float64()),
-        ("note", pa.string()),
-    ]
-)
-PARTNERSHIP_SCHEMA = pa.schema(
-    [
-        ("partnership_id", pa.string()),
-        ("name", pa.string()),
-        ("partner_organisations", pa.string()),
-        ("lead_sector", pa.string()),
-        ("focus_datasets", pa.string()),
-        ("country", pa.string()),
-        ("region", pa.string()),
-        ("start_date", pa.date32()),
-        ("committed_funding_usd", pa.float64()),
-        ("visibility", pa.string()),
-        ("description", pa.string()),
-    ]
-)
-GOAL_SCHEMA = pa.schema(
-    [
-        ("goal_id", pa.string()),
-        ("partnership_id", pa.string()),
-        ("indicator_id", pa.string()),
-        ("dimension", pa.string()),
-        ("category", pa.string()),
-        ("baseline_year", pa.int64()),
-        ("baseline_value", pa.float64()),
-        ("target_year", pa.int64()),
-        ("target_value", pa.float64()),
-    ]
-)
+INDICATOR_SCHEMA = arrow_schema(INDICATOR_COLUMN_SPECS)
+PARTNERSHIP_SCHEMA = arrow_schema(PARTNERSHIP_COLUMN_SPECS)
+GOAL_SCHEMA = arrow_schema(GOAL_COLUMN_SPECS)
 AUDIT_SCHEMA = pa.schema(
     [
         ("commit_id", pa.string()),
@@ -97,10 +60,6 @@ USERS_COLUMNS: tuple[str, ...] = tuple(USERS_SCHEMA.names)
 USERS_STATS_COLUMNS = ",".join(c for c in USERS_COLUMNS if c != "password_hash")
 """The users table keeps file statistics (min/max values in the Delta log) of these columns only, so no part of a
 password hash is ever copied into the transaction log."""
-
-assert tuple(INDICATOR_SCHEMA.names) == INDICATOR_COLUMNS
-assert tuple(PARTNERSHIP_SCHEMA.names) == PARTNERSHIP_COLUMNS
-assert tuple(GOAL_SCHEMA.names) == GOAL_COLUMNS
 
 PARTNERSHIPS_TABLE = "reference/partnerships"
 GOALS_TABLE = "reference/goals"
