@@ -14,23 +14,18 @@ from typing import Literal
 
 import yaml
 
+from data_contracts.units import UNITS, UnitCode
 from data_contracts.vocabularies import BREAKDOWN_DIMENSIONS, DATASETS, categories_of
 
 CATALOG_FILE = Path(__file__).with_name("indicators.yaml")
 
-Unit = Literal["count", "percent", "hours", "currency_usd", "ratio"]
 YearRule = Literal["sum", "last", "recompute"]
 RecomputeMethod = Literal["ratio", "weighted_mean", "per_last", "share_of_implied_total"]
 
-UNITS: tuple[str, ...] = ("count", "percent", "hours", "currency_usd", "ratio")
 YEAR_RULES: tuple[str, ...] = ("sum", "last", "recompute")
 RECOMPUTE_METHODS: tuple[str, ...] = ("ratio", "weighted_mean", "per_last", "share_of_implied_total")
 FRAMEWORKS: Mapping[str, str] = MappingProxyType(
     {"gri": "GRI", "iris": "IRIS+", "sdg": "SDG", "wef": "WEF", "esrs": "ESRS"}
-)
-
-UNIT_LABELS: Mapping[str, str] = MappingProxyType(
-    {"count": "number", "percent": "%", "hours": "hours", "currency_usd": "USD", "ratio": "ratio"}
 )
 
 
@@ -101,7 +96,7 @@ class Indicator:
     name: str
     short_name: str
     description: str
-    unit: Unit
+    unit: UnitCode
     higher_is_better: bool
     year_rule: YearRule
     whole_number: bool
@@ -117,7 +112,7 @@ class Indicator:
 
     @property
     def unit_label(self) -> str:
-        return UNIT_LABELS[self.unit]
+        return UNITS[self.unit].label
 
     def references_for(self, framework: str) -> tuple[Reference, ...]:
         return tuple(r for r in self.references if r.framework == framework)
@@ -259,7 +254,7 @@ def _indicator(entry: dict) -> Indicator:
     unknown_dims = set(entry["breakdowns"]) - set(BREAKDOWN_DIMENSIONS)
     if unknown_dims:
         raise ValueError(f"{where}: unknown breakdowns {sorted(unknown_dims)}")
-    if entry["additive"] and entry["unit"] not in ("count", "hours", "currency_usd"):
+    if entry["additive"] and not UNITS[entry["unit"]].adds_up:
         raise ValueError(f"{where}: only counts, hours and currency can be additive")
     if entry["whole_number"] and entry["unit"] != "count":
         raise ValueError(f"{where}: only counts can require whole numbers")

@@ -8,7 +8,6 @@ of a validation: ``quarter_not_future`` (the clock) and ``partnership_known`` (t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -17,7 +16,9 @@ from data_contracts.catalog import INDICATORS
 from data_contracts.columns import group_ids, positions_in
 from data_contracts.findings import display_value
 from data_contracts.indicator_row import KEY_COLUMNS
+from data_contracts.quarters import Quarter
 from data_contracts.rules import FrameCheck, Rule, RuleContext
+from data_contracts.units import UNITS
 from data_contracts.vocabularies import DIMENSIONS, TOTAL
 
 MIN_YEAR = 2000
@@ -30,18 +31,6 @@ _SIGNED = {i.id: i.signed for i in INDICATORS.values()}
 _ADDITIVE = {i.id: i.additive for i in INDICATORS.values()}
 _ALLOWED_PAIRS = {(i.id, dim): True for i in INDICATORS.values() for dim in (TOTAL, *i.breakdowns)}
 _VALID_CATEGORY = {(dim.code, cat): True for dim in DIMENSIONS.values() for cat in dim.categories}
-_UNIT_WORDS = {
-    "count": "count",
-    "percent": "percentage",
-    "hours": "number of hours",
-    "currency_usd": "amount in USD",
-    "ratio": "ratio",
-}
-
-
-def current_quarter(today: date) -> tuple[int, int]:
-    """(year, quarter) that ``today`` falls in."""
-    return today.year, (today.month - 1) // 3 + 1
 
 
 def _lookup(series: pd.Series, table: Mapping) -> pd.Series:
@@ -301,7 +290,8 @@ def _msg_whole(row: Mapping[str, object]) -> str:
 
 
 def _msg_negative(row: Mapping[str, object]) -> str:
-    unit = _UNIT_WORDS.get(_UNIT.get(row.get("indicator_id"), ""), "value")
+    code = _UNIT.get(row.get("indicator_id"), "")
+    unit = UNITS[code].noun if code in UNITS else "value"
     return f"{row.get('indicator_id')} is a {unit} and cannot be negative; found {_num(row.get('value'))}."
 
 
@@ -331,10 +321,13 @@ def _quarter_not_future(context: RuleContext) -> FrameCheck | None:
     """Passes the rows of quarters that have started by ``context.today``; no check without a date."""
     if context.today is None:
         return None
-    this_year, this_quarter = current_quarter(context.today)
-    return lambda f: (
-        f["year"].isna() | f["quarter"].isna() | (f["year"] * 10 + f["quarter"] <= this_year * 10 + this_quarter)
-    )
+    now = Quarter.of(context.today)  # compared as (year, quarter), the order of quarters
+
+    def started(f: pd.DataFrame) -> pd.Series:
+        later = (f["year"] > now.year) | ((f["year"] == now.year) & (f["quarter"] > now.quarter))
+        return f["year"].isna() | f["quarter"].isna() | ~later
+
+    return started
 
 
 def partnership_known(context: RuleContext) -> FrameCheck | None:

@@ -17,6 +17,7 @@ from data_contracts.catalog import indicator as catalog_indicator
 from data_contracts.column_specs import number_dtypes
 from data_contracts.indicator_row import INDICATOR_COLUMN_SPECS, INDICATOR_COLUMNS
 from data_contracts.reference_models import GOAL_COLUMNS, PARTNERSHIP_COLUMNS
+from data_contracts.units import UNITS
 from data_contracts.vocabularies import DATASETS, DIMENSIONS, SECTORS, TOTAL, VISIBILITY
 
 EXAMPLE_PARTNERSHIP = "att-imago"
@@ -37,8 +38,6 @@ VALID_VALUES_COLUMNS: tuple[str, ...] = (
 )
 BREAKDOWN_COLUMNS: tuple[str, ...] = ("dimension", "dimension label", "category", "category label")
 
-_EXAMPLE_VALUES = {"count": 120, "percent": 42.5, "hours": 1250, "currency_usd": 250000, "ratio": 1.05}
-
 
 def _check_dataset(dataset: str) -> None:
     if dataset not in DATASETS:
@@ -47,7 +46,7 @@ def _check_dataset(dataset: str) -> None:
 
 def example_value(indicator: Indicator) -> float:
     """A plausible value in the indicator's unit that obeys its rules (whole number, sign, percent range)."""
-    value = _EXAMPLE_VALUES[indicator.unit]
+    value = UNITS[indicator.unit].example
     if indicator.unit == "count" and not indicator.whole_number:
         return 112.5
     return float(value)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS, indicator, indicators_of
-from data_contracts.catalog import CATALOG_FILE, FRAMEWORKS, RECOMPUTE_METHODS, UNITS
+from data_contracts.catalog import CATALOG_FILE, FRAMEWORKS, RECOMPUTE_METHODS
 from data_contracts.catalog import _load as load_catalog
+from data_contracts.units import UNITS
 
 REFERENCE_IDS = {
     "workforce": [

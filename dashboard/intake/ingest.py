@@ -35,10 +35,13 @@ from data_contracts import (
     validate_indicators,
     validate_partnerships,
 )
+from data_contracts.column_specs import number_dtypes
 from data_contracts.columns import normalise_header, text_to_numbers
 from data_contracts.findings import sort_findings
+from data_contracts.indicator_row import INDICATOR_COLUMN_SPECS, SLICE_COLUMNS
 
-NUMERIC_COLUMNS = frozenset({"year", "quarter", "value"})
+NUMERIC_COLUMNS = frozenset(number_dtypes(INDICATOR_COLUMN_SPECS))
+"""The indicator row's number columns, whose cells a file reader checks as numbers."""
 
 Progress = Callable[[str, float], None]
 """Told each step of a long check: a sentence and the fraction done."""
@@ -339,7 +342,7 @@ def _read_stored(store: Store, dataset: str, ids: list[str], years: list[int]) -
     base_version = store.version(indicator_table(dataset, "submitted"))
     history = store.read_indicators(dataset, "submitted", partnership_ids=ids, years=years)
     published_rows = store.read_indicators(
-        dataset, "published", partnership_ids=ids, years=years, columns=["partnership_id", "year", "quarter"]
+        dataset, "published", partnership_ids=ids, years=years, columns=list(SLICE_COLUMNS)
     )
     published = slice_set(published_rows) if not published_rows.empty else set()
     return _Stored(base_version, history, code_history(history), published, store.read_audit())

@@ -20,14 +20,17 @@ from data_contracts import (
     validate_goals,
     validate_partnerships,
 )
+from data_contracts.column_specs import number_dtypes
 from data_contracts.findings import sort_findings
+from data_contracts.reference_models import GOAL_COLUMN_SPECS, PARTNERSHIP_COLUMN_SPECS
 
 ReferenceTable = Literal["partnerships", "goals"]
 TABLES: dict[str, str] = {"partnerships": PARTNERSHIPS_TABLE, "goals": GOALS_TABLE}
 NUMERIC = {
-    "partnerships": frozenset({"committed_funding_usd"}),
-    "goals": frozenset({"baseline_year", "baseline_value", "target_year", "target_value"}),
+    "partnerships": frozenset(number_dtypes(PARTNERSHIP_COLUMN_SPECS)),
+    "goals": frozenset(number_dtypes(GOAL_COLUMN_SPECS)),
 }
+"""Each reference table's number columns, whose cells a file reader checks as numbers."""
 
 
 @dataclass

@@ -29,10 +29,9 @@ from data_contracts.columns import (
     text_dictionary,
 )
 from data_contracts.findings import RowNumbers
+from data_contracts.indicator_row import SERIES_COLUMNS
 from data_contracts.quarters import quarter_numbers
 
-SERIES_COLUMNS = ("partnership_id", "indicator_id", "dimension", "category")
-"""The columns of one series: a partnership's indicator in one category, from quarter to quarter."""
 _STATUSES = ("new", "changed", "removed", "unchanged")
 
 

@@ -17,7 +17,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard.intake.row_keys import (
-    SERIES_COLUMNS,
     RowKeys,
     Unsupported,
     all_distinct,
@@ -32,6 +31,7 @@ from dashboard.storage.slices import Slice, slices_of
 from data_contracts import INDICATORS, KEY_COLUMNS, SLICE_COLUMNS, TOTAL, Finding
 from data_contracts.columns import compact_ids, positions_in
 from data_contracts.findings import display_value
+from data_contracts.indicator_row import SERIES_COLUMNS
 from data_contracts.indicator_rules import group_sums
 from data_contracts.quarters import quarter_numbers
 
