@@ -6,7 +6,7 @@ Everything that decides whether a table is acceptable lives here, with no depend
 
 from data_contracts.catalog import DATASET_INFO, INDICATORS, Indicator, indicator, indicators_of
 from data_contracts.column_specs import ColumnSpec, arrow_schema
-from data_contracts.findings import Finding, findings_frame, findings_from_schema_errors, summarise_findings
+from data_contracts.findings import Finding, findings_frame, summarise_findings
 from data_contracts.indicator_models import (
     DATASET_MODELS,
     CommunityCapacityModel,
@@ -36,6 +36,7 @@ from data_contracts.reference_models import (
     validate_goals,
     validate_partnerships,
 )
+from data_contracts.rules import findings_from_schema_errors
 from data_contracts.vocabularies import DATASETS, DIMENSIONS, TOTAL
 
 __all__ = [

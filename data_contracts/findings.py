@@ -10,14 +10,10 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-
-if TYPE_CHECKING:  # the rules module imports this one
-    from data_contracts.rules import Rule
 
 Severity = Literal["error", "warning"]
 
@@ -149,64 +145,6 @@ def row_number(index_label: object, row_numbers: Mapping[object, int] | None) ->
     if row_numbers is not None:
         return row_numbers.get(index_label)
     return int(index_label) + HEADER_ROW + 1
-
-
-def findings_from_schema_errors(
-    errors: pa.errors.SchemaErrors,
-    frame: pd.DataFrame,
-    rules: Mapping[str, Rule],
-    *,
-    row_numbers: Mapping[object, int] | None = None,
-) -> list[Finding]:
-    """Turn pandera's failure cases into findings, one per failing row and rule, in file order.
-
-    ``frame`` is the frame that was validated (to read the offending row); ``rules`` maps check names to rules;
-    ``row_numbers`` maps frame index labels to file rows when they are not position + 2 (Excel, skipped rows).
-    A failure whose check is not a named rule is still reported, with pandera's own words.
-    """
-    cases = errors.failure_cases[["check", "column", "failure_case", "index"]].copy()
-    cases["check"] = cases["check"].astype(str)
-    cases["key"] = cases["index"].astype(object).where(cases["index"].notna(), None)
-    cases = cases.drop_duplicates(subset=["key", "check"])
-    findings: list[Finding] = []
-    for check, group in cases.groupby("check", sort=False):
-        rule = rules.get(str(check))
-        rule_id = rule.id if rule else str(check)
-        in_frame = group["key"].map(lambda k: k is not None and k in frame.index).astype(bool)
-        for case in group[~in_frame].itertuples(index=False):
-            column = str(case.column) if rule is None or rule.column is None else rule.column
-            findings.append(
-                Finding(
-                    row=HEADER_ROW if case.key is None else None,
-                    column=column,
-                    value=display_value(case.failure_case),
-                    rule=rule_id,
-                    message=rule.message(pd.Series(dtype=object)) if rule else f"Failed check {check}.",
-                    severity=rule.severity if rule else "error",
-                )
-            )
-        located = group[in_frame]
-        if located.empty:
-            continue
-        # one lookup for all failing rows of this rule: rows as plain dicts are fast to read and to explain
-        labels = list(located["key"])
-        records = frame.loc[labels].to_dict("records")
-        for label, record, case_column, failure in zip(
-            labels, records, located["column"], located["failure_case"], strict=True
-        ):
-            column = rule.column if rule and rule.column else str(case_column)
-            value = record.get(column, failure)
-            findings.append(
-                Finding(
-                    row=row_number(label, row_numbers),
-                    column=column,
-                    value=display_value(value),
-                    rule=rule_id,
-                    message=rule.message(record) if rule else f"Failed check {check}.",
-                    severity=rule.severity if rule else "error",
-                )
-            )
-    return sort_findings(findings)
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -18,10 +18,10 @@ import pandera.pandas as pa
 
 from data_contracts.column_specs import blank_pair_means_total, empty_frame, number_dtypes
 from data_contracts.columns import prepare_frame
-from data_contracts.findings import Finding, findings_from_schema_errors, sort_findings
+from data_contracts.findings import Finding, sort_findings
 from data_contracts.indicator_row import INDICATOR_COLUMN_SPECS, INDICATOR_COLUMNS
 from data_contracts.indicator_rules import indicator_rules
-from data_contracts.rules import RuleContext, contract_model, schema_in_context
+from data_contracts.rules import RuleContext, contract_model, findings_from_schema_errors, schema_in_context
 from data_contracts.vocabularies import DATASETS
 
 IndicatorModel = contract_model(

@@ -16,10 +16,17 @@ import pandera.pandas as pa
 from data_contracts.catalog import INDICATORS
 from data_contracts.column_specs import ColumnSpec, blank_pair_means_total, breakdown_specs, number_dtypes
 from data_contracts.columns import prepare_frame
-from data_contracts.findings import display_value, findings_from_schema_errors, sort_findings
+from data_contracts.findings import display_value, sort_findings
 from data_contracts.indicator_models import ValidationResult
 from data_contracts.indicator_rules import MIN_YEAR, from_min_year, partnership_known
-from data_contracts.rules import FrameCheck, Rule, RuleContext, contract_model, schema_in_context
+from data_contracts.rules import (
+    FrameCheck,
+    Rule,
+    RuleContext,
+    contract_model,
+    findings_from_schema_errors,
+    schema_in_context,
+)
 from data_contracts.vocabularies import COUNTRIES, DATASETS, DIMENSIONS, REGIONS, SECTORS, TOTAL, VISIBILITY
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"

@@ -1,5 +1,6 @@
 """A contract rule declared once: its id, the column it is reported against, its vectorised check, its message and
-its severity; and the pandera models and schemas made of a table's columns and rules.
+its severity; the pandera models and schemas made of a table's columns and rules; and the findings of the rows that
+fail them.
 
 A rule's check is one of three: a check of one column's values, a check of whole rows (given the frame), or a check
 made from the context of a validation (the clock, the known partnerships). A rule with no check is found while the
@@ -18,7 +19,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from data_contracts.column_specs import ColumnSpec
-from data_contracts.findings import Severity
+from data_contracts.findings import HEADER_ROW, Finding, Severity, display_value, row_number, sort_findings
 
 MessageFn = Callable[[Mapping[str, object]], str]
 """Explains a failing row, given as a mapping of column name to value."""
@@ -103,3 +104,61 @@ def schema_in_context(
     made = [(rule.id, rule.context_check(context)) for rule in rules if rule.context_check is not None]
     schema.checks = [*schema.checks, *(pa.Check(check, name=rule_id) for rule_id, check in made if check is not None)]
     return schema
+
+
+def findings_from_schema_errors(
+    errors: pa.errors.SchemaErrors,
+    frame: pd.DataFrame,
+    rules: Mapping[str, Rule],
+    *,
+    row_numbers: Mapping[object, int] | None = None,
+) -> list[Finding]:
+    """Turn pandera's failure cases into findings, one per failing row and rule, in file order.
+
+    ``frame`` is the frame that was validated (to read the offending row); ``rules`` maps check names to rules;
+    ``row_numbers`` maps frame index labels to file rows when they are not position + 2 (Excel, skipped rows).
+    A failure whose check is not a named rule is still reported, with pandera's own words.
+    """
+    cases = errors.failure_cases[["check", "column", "failure_case", "index"]].copy()
+    cases["check"] = cases["check"].astype(str)
+    cases["key"] = cases["index"].astype(object).where(cases["index"].notna(), None)
+    cases = cases.drop_duplicates(subset=["key", "check"])
+    findings: list[Finding] = []
+    for check, group in cases.groupby("check", sort=False):
+        rule = rules.get(str(check))
+        rule_id = rule.id if rule else str(check)
+        in_frame = group["key"].map(lambda k: k is not None and k in frame.index).astype(bool)
+        for case in group[~in_frame].itertuples(index=False):
+            column = str(case.column) if rule is None or rule.column is None else rule.column
+            findings.append(
+                Finding(
+                    row=HEADER_ROW if case.key is None else None,
+                    column=column,
+                    value=display_value(case.failure_case),
+                    rule=rule_id,
+                    message=rule.message(pd.Series(dtype=object)) if rule else f"Failed check {check}.",
+                    severity=rule.severity if rule else "error",
+                )
+            )
+        located = group[in_frame]
+        if located.empty:
+            continue
+        # one lookup for all failing rows of this rule: rows as plain dicts are fast to read and to explain
+        labels = list(located["key"])
+        records = frame.loc[labels].to_dict("records")
+        for label, record, case_column, failure in zip(
+            labels, records, located["column"], located["failure_case"], strict=True
+        ):
+            column = rule.column if rule and rule.column else str(case_column)
+            value = record.get(column, failure)
+            findings.append(
+                Finding(
+                    row=row_number(label, row_numbers),
+                    column=column,
+                    value=display_value(value),
+                    rule=rule_id,
+                    message=rule.message(record) if rule else f"Failed check {check}.",
+                    severity=rule.severity if rule else "error",
+                )
+            )
+    return sort_findings(findings)
