@@ -17,11 +17,11 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -54,6 +54,7 @@ DEFAULT_STORE = REPO_ROOT / ".impact_store"
 STORE_ENV = "IMPACT_STORE"
 
 COMMIT_RETRIES = 8
+_Written = TypeVar("_Written")
 
 TABLE_CONFIGURATION: Mapping[str, str] = {"delta.enableExpiredLogCleanup": "false"}
 KEEP_LOG = PostCommitHookProperties(create_checkpoint=True, cleanup_expired_logs=False)
@@ -128,6 +129,19 @@ def _typed(table: pa.Table, schema: pa.Schema) -> pd.DataFrame:
         elif pa.types.is_float64(field.type):
             frame[field.name] = frame[field.name].astype("float64")
     return frame
+
+
+def _retried(write: Callable[[], _Written]) -> _Written:
+    """``write()``, tried again on the newest table version when a concurrent commit won the race (Delta's optimistic
+    concurrency), up to :data:`COMMIT_RETRIES` times with a growing pause, so concurrent writers all land."""
+    for attempt in range(COMMIT_RETRIES):
+        try:
+            return write()
+        except CommitFailedError:
+            if attempt == COMMIT_RETRIES - 1:
+                raise
+            time.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 _TRACKED: OrderedDict[tuple[str, str], DeltaTable] = OrderedDict()
@@ -319,25 +333,57 @@ class Store:
         Delta's optimistic concurrency retries conflicting commits; a commit that still conflicts is tried again
         here on the newest version, so concurrent writers all land.
         """
-        for attempt in range(COMMIT_RETRIES):
+
+        def overwrite() -> int:
             delta = self._table(table)
-            try:
-                write_deltalake(
-                    delta,
-                    data,
-                    mode="overwrite",
-                    predicate=predicate,
-                    partition_by=PARTITIONS[table],
-                    storage_options=self.storage_options,
-                    commit_properties=self._props(commit_id, user),
-                    post_commithook_properties=KEEP_LOG,
-                )
-                return delta.version()  # the writer's table object now stands at its own commit
-            except CommitFailedError:
-                if attempt == COMMIT_RETRIES - 1:
-                    raise
-                time.sleep(0.05 * 2**attempt)
-        raise AssertionError("unreachable")
+            write_deltalake(
+                delta,
+                data,
+                mode="overwrite",
+                predicate=predicate,
+                partition_by=PARTITIONS[table],
+                storage_options=self.storage_options,
+                commit_properties=self._props(commit_id, user),
+                post_commithook_properties=KEEP_LOG,
+            )
+            return delta.version()  # the writer's table object now stands at its own commit
+
+        return _retried(overwrite)
+
+    def _commit(
+        self,
+        table: str,
+        data: pa.Table,
+        *,
+        predicate: str | None,
+        user: str,
+        action: str,
+        slices: Sequence[Slice] = (),
+        rows: int,
+        commit_id: str | None = None,
+        dataset: str | None = None,
+        source_name: str | None = None,
+        source_sha256: str | None = None,
+        message: str | None = None,
+    ) -> CommitResult:
+        """Overwrite (the rows matching ``predicate`` of) a table and record the commit in the audit, as accepted."""
+        commit_id = commit_id or str(uuid.uuid4())
+        version = self._write(table, data, predicate=predicate, commit_id=commit_id, user=user)
+        self.record_audit(
+            commit_id=commit_id,
+            user=user,
+            action=action,
+            outcome="accepted",
+            table=table,
+            dataset=dataset,
+            source_name=source_name,
+            source_sha256=source_sha256,
+            slices=slices,
+            rows=rows,
+            table_version=version,
+            message=message,
+        )
+        return CommitResult(commit_id, table, version, tuple(slices), rows, "accepted")
 
     def commit_indicators(
         self,
@@ -356,34 +402,30 @@ class Store:
         Other partnerships and quarters are untouched; the previous rows stay in the table's history.
         """
         table = indicator_table(dataset, layer)
-        commit_id = commit_id or str(uuid.uuid4())
         if frame.empty:
             raise StoreError("nothing to commit: the frame has no rows")
         data = _to_arrow(frame, INDICATOR_SCHEMA, table)
         slices = slices_of(frame)
-        version = self._write(table, data, predicate=slice_predicate(slices), commit_id=commit_id, user=user)
-        self.record_audit(
-            commit_id=commit_id,
+        return self._commit(
+            table,
+            data,
+            predicate=slice_predicate(slices),
             user=user,
             action=action,
-            outcome="accepted",
-            table=table,
+            slices=slices,
+            rows=len(frame),
+            commit_id=commit_id,
             dataset=dataset,
             source_name=source_name,
             source_sha256=source_sha256,
-            slices=slices,
-            rows=len(frame),
-            table_version=version,
         )
-        return CommitResult(commit_id, table, version, slices, len(frame), "accepted")
 
     def publish(self, dataset: str, slices: Sequence[Slice], *, user: str) -> CommitResult:
         """Copy slices from the submitted layer to the published layer in one transaction (replacing them there)."""
         if not slices:
             raise StoreError("no slices to publish")
         source = self.read(indicator_table(dataset, "submitted"), filter=slice_filter(slices))
-        present = set(slices_of(source)) if not source.empty else set()
-        absent = [str(s) for s in slices if s not in present]
+        absent = _absent(slices, source)
         if absent:
             raise StoreError(f"nothing submitted for {', '.join(absent)}; nothing was published")
         return self.commit_indicators(source, dataset, user=user, layer="published", action="publish")
@@ -402,24 +444,20 @@ class Store:
         absent = _absent(slices, present)
         if absent:
             raise StoreError(f"nothing published for {', '.join(absent)}; nothing was withdrawn")
-        commit_id = str(uuid.uuid4())
         # An overwrite of the slices' rows with no rows, not DeltaTable.delete: delta-rs's delete rewrites the rows it
         # keeps with string_view columns, after which pyarrow cannot filter the table on partnership_id.
         nothing = INDICATOR_SCHEMA.empty_table()
-        version = self._write(table, nothing, predicate=slice_predicate(slices), commit_id=commit_id, user=user)
-        self.record_audit(
-            commit_id=commit_id,
+        return self._commit(
+            table,
+            nothing,
+            predicate=slice_predicate(slices),
             user=user,
             action="unpublish",
-            outcome="accepted",
-            table=table,
-            dataset=dataset,
             slices=slices,
             rows=len(present),
-            table_version=version,
+            dataset=dataset,
             message=reason.strip(),
         )
-        return CommitResult(commit_id, table, version, slices, len(present), "accepted")
 
     def revert_submitted(self, dataset: str, slices: Sequence[Slice], *, user: str, reason: str) -> CommitResult:
         """Put submitted slices back to what is published, in one transaction, and audit it (action "reject").
@@ -439,22 +477,18 @@ class Store:
             raise StoreError(f"nothing submitted for {', '.join(absent)}; nothing was rejected")
         if _same_rows(submitted, published):
             raise StoreError("the submitted figures already equal the published ones; nothing was rejected")
-        commit_id = str(uuid.uuid4())
         data = _to_arrow(published, INDICATOR_SCHEMA, table)
-        version = self._write(table, data, predicate=slice_predicate(slices), commit_id=commit_id, user=user)
-        self.record_audit(
-            commit_id=commit_id,
+        return self._commit(
+            table,
+            data,
+            predicate=slice_predicate(slices),
             user=user,
             action="reject",
-            outcome="accepted",
-            table=table,
-            dataset=dataset,
             slices=slices,
             rows=len(published),
-            table_version=version,
+            dataset=dataset,
             message=reason.strip(),
         )
-        return CommitResult(commit_id, table, version, slices, len(published), "accepted")
 
     def replace_reference(
         self,
@@ -469,44 +503,32 @@ class Store:
         """Replace a whole reference table (partnerships or goals) with a validated frame, and audit it."""
         if table not in (PARTNERSHIPS_TABLE, GOALS_TABLE):
             raise KeyError(f"{table} is not a reference table")
-        commit_id = str(uuid.uuid4())
         data = _to_arrow(frame, TABLE_SCHEMAS[table], table)
-        version = self._write(table, data, predicate=None, commit_id=commit_id, user=user)
-        self.record_audit(
-            commit_id=commit_id,
+        return self._commit(
+            table,
+            data,
+            predicate=None,
             user=user,
             action=action,
-            outcome="accepted",
-            table=table,
+            rows=len(frame),
             source_name=source_name,
             source_sha256=source_sha256,
-            rows=len(frame),
-            table_version=version,
         )
-        return CommitResult(commit_id, table, version, (), len(frame), "accepted")
 
     def replace_users(self, frame: pd.DataFrame, *, user: str, action: str, message: str | None = None) -> int:
         """Replace the whole accounts table in one transaction and audit it; returns the version written.
 
         The audit row names the action, the table and the row count (and ``message``), never a password hash.
         """
-        commit_id = str(uuid.uuid4())
         data = _to_arrow(frame, USERS_SCHEMA, USERS_TABLE)
         delta = self._table(USERS_TABLE)
         if delta.metadata().configuration.get(STATS_COLUMNS_KEY) != USERS_STATS_COLUMNS:
             delta.alter.set_table_properties({STATS_COLUMNS_KEY: USERS_STATS_COLUMNS})
-        version = self._write(USERS_TABLE, data, predicate=None, commit_id=commit_id, user=user)
-        self.record_audit(
-            commit_id=commit_id,
-            user=user,
-            action=action,
-            outcome="accepted",
-            table=USERS_TABLE,
-            rows=len(frame),
-            table_version=version,
-            message=message,
+        commit = self._commit(
+            USERS_TABLE, data, predicate=None, user=user, action=action, rows=len(frame), message=message
         )
-        return version
+        assert commit.version is not None
+        return commit.version
 
     def record_audit(
         self,
@@ -541,17 +563,12 @@ class Store:
             "message": message,
         }
         data = pa.Table.from_pylist([row], schema=AUDIT_SCHEMA)
-        for attempt in range(COMMIT_RETRIES):
-            try:
-                write_deltalake(
-                    self.uri(AUDIT_TABLE),
-                    data,
-                    mode="append",
-                    storage_options=self.storage_options,
-                    post_commithook_properties=KEEP_LOG,
-                )
-                return
-            except CommitFailedError:
-                if attempt == COMMIT_RETRIES - 1:
-                    raise
-                time.sleep(0.05 * 2**attempt)
+        _retried(
+            lambda: write_deltalake(
+                self.uri(AUDIT_TABLE),
+                data,
+                mode="append",
+                storage_options=self.storage_options,
+                post_commithook_properties=KEEP_LOG,
+            )
+        )
