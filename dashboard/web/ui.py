@@ -17,7 +17,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.access.accounts import identity_for_email, session_expired, sign_in
-from dashboard.access.roles import ANONYMOUS, Identity, access_denied_message, pages_for
+from dashboard.access.pages import Page, access_denied_message, pages_for
+from dashboard.access.roles import ANONYMOUS, Identity
 from dashboard.analytics.comparison import PARTICIPANTS_INDICATOR
 from dashboard.analytics.filters import PortfolioFilter, apply_filter
 from dashboard.analytics.goals import GOAL_RESULT_COLUMNS, evaluate_goal, evaluate_goals, filter_goals
@@ -112,16 +113,16 @@ def sign_in_form(key: str = "sign-in") -> None:
         st.error(result.message, icon=":material/lock:")
 
 
-def require(page: str) -> Identity:
+def require(page: Page) -> Identity:
     """Stop the page with a plain message unless the person asking may open it (checked on every page, so a page
     opened by its URL is as safe as one opened from the menu). A visitor is offered to sign in right there."""
     store = get_store()
     identity = current_identity(store)
-    if page in pages_for(identity):
+    if page.path in pages_for(identity):
         return identity
-    st.warning(markdown_literal(access_denied_message(page, identity)), icon=":material/lock:")
+    st.warning(markdown_literal(access_denied_message(page.path, identity)), icon=":material/lock:")
     if identity.role == "anonymous":
-        sign_in_form(key=f"sign-in-{page}")
+        sign_in_form(key=f"sign-in-{page.path}")
     st.stop()
     raise AssertionError("unreachable")
 

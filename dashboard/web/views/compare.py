@@ -6,6 +6,7 @@ from functools import partial
 
 import streamlit as st
 
+from dashboard.access.pages import COMPARE
 from dashboard.analytics import comparison as cmp
 from dashboard.present import comparison_texts, indicator_texts
 from dashboard.present.chart_style import colour_map
@@ -27,7 +28,7 @@ from dashboard.web.ui import (
 )
 from data_contracts import DATASET_INFO, INDICATORS
 
-identity = require("compare")
+identity = require(COMPARE)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
 row_counts = read_total_row_counts(store)  # one column of the total rows; the chosen partnerships' rows come later

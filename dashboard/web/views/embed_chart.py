@@ -10,6 +10,7 @@ from functools import partial
 
 import streamlit as st
 
+from dashboard.access.pages import EMBED
 from dashboard.present.chart_style import PLOTLY_CONFIG
 from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import (
@@ -35,7 +36,7 @@ from dashboard.web.ui import (
 )
 from data_contracts import INDICATORS
 
-require("embed")
+require(EMBED)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_public_partnerships(store)
 request = parse_request(st.query_params.to_dict())

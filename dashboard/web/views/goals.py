@@ -6,6 +6,7 @@ from functools import partial
 
 import streamlit as st
 
+from dashboard.access.pages import GOALS
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.goals import status_counts
 from dashboard.analytics.progress import STATUS_LABELS, STATUSES
@@ -35,7 +36,7 @@ from dashboard.web.ui import (
     source_note,
 )
 
-identity = require("goals")
+identity = require(GOALS)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store)
 summary = read_summary(store, "submitted")

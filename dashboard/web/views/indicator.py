@@ -7,6 +7,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from dashboard.access.pages import INDICATOR
 from dashboard.analytics import comparison as cmp
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.present import comparison_texts, indicator_texts
@@ -32,7 +33,7 @@ from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
 VIEWS = {"quarterly": "Quarterly", "annual": "Annual (complete years)"}
 DEFAULT_INDICATOR = "workforce_headcount"
 
-identity = require("indicator")
+identity = require(INDICATOR)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
 names = dict(zip(partnerships["partnership_id"].astype(str), partnerships["name"].astype(str), strict=True))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from dashboard.access.pages import METHODOLOGY
 from dashboard.present.exports import csv_bytes
 from dashboard.public.embed import HEIGHT, WIDTH
 from dashboard.public.published import (
@@ -29,7 +30,7 @@ from dashboard.web.ui import (
     sample_badge,
 )
 
-require("methodology")
+require(METHODOLOGY)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_public_partnerships(store)
 summary = read_public_summary(store)  # how many public rows and partnerships; the rows are read on download

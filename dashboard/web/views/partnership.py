@@ -7,6 +7,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from dashboard.access.pages import PARTNERSHIP
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.breakdowns import breakdown_rows
 from dashboard.analytics.goals import partnership_progress
@@ -54,7 +55,7 @@ from dashboard.web.ui import (
 )
 from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
 
-identity = require("partnership")
+identity = require(PARTNERSHIP)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
 

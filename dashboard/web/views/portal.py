@@ -9,6 +9,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from dashboard.access.pages import PORTAL
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.comparison import MAX_PARTNERSHIPS
 from dashboard.analytics.metrics import format_value, period_label
@@ -47,7 +48,7 @@ from dashboard.web.ui import (
 )
 from data_contracts import DATASET_INFO, INDICATORS, TOTAL
 
-require("portal")
+require(PORTAL)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_public_partnerships(store)
 k = min_cell_count()

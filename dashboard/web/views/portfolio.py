@@ -7,6 +7,7 @@ from functools import partial
 
 import streamlit as st
 
+from dashboard.access.pages import GOALS, OVERVIEW, PORTAL, PUBLIC
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.filters import FILTER_KEYS, PortfolioFilter, apply_filter, filter_options
 from dashboard.analytics.goals import status_counts
@@ -40,7 +41,8 @@ def render_portfolio(*, public: bool) -> None:
     Nothing here reads whole tables: one cached pass over the layer (``ui.read_summary``) gives the quarters, the
     headline rows and the evaluated goals, and the figures of each filter and quarter are cached too, so a rerun
     with the same choices only draws."""
-    require("public" if public else "overview")
+    page = PUBLIC if public else OVERVIEW
+    require(page)
     store = get_store(snapshot=True)  # this page only reads
     layer: Layer = "published" if public else "submitted"
     # for the public: published rows of public partnerships, small counts suppressed before anything is computed
@@ -139,7 +141,7 @@ def render_portfolio(*, public: bool) -> None:
         status_chart(store, counts, partnerships=goals["partnership_id"].nunique(), key="overview-status")
         if not public:
             st.page_link(
-                "web/views/goals.py",
+                GOALS.view,
                 label=f"See the {off_course} goals off course",
                 icon=":material/flag:",
                 query_params={"filter": "off_course"},
@@ -181,7 +183,7 @@ def render_portfolio(*, public: bool) -> None:
     )
     if public:
         st.page_link(
-            "web/views/portal.py",
+            PORTAL.view,
             label="Open a partnership: its goals, indicators and data",
             icon=":material/travel_explore:",
         )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.access.pages import REFERENCE
 from dashboard.intake.reference_admin import TABLES, check_reference_file, commit_reference, record_reference_rejection
 from dashboard.present.exports import csv_bytes
 from dashboard.web.ui import findings_table, get_store, read_audit, read_goals, read_partnerships, require
 from data_contracts.templates import reference_template_csv
 
-identity = require("reference")
+identity = require(REFERENCE)
 store = get_store()
 
 st.title("Reference data")

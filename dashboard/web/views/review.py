@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.access.pages import REVIEW
 from dashboard.analytics.metrics import period_label
 from dashboard.intake.review import (
     ReviewError,
@@ -19,7 +20,7 @@ from dashboard.storage.slices import Slice
 from dashboard.web.ui import get_store, read_partnerships, read_pending, read_publishing_history, read_slices, require
 from data_contracts import DATASET_INFO, DATASETS
 
-identity = require("review")
+identity = require(REVIEW)
 store = get_store()
 
 st.title("Review and publish")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.access.pages import PARTNERSHIP, UPLOAD
 from dashboard.access.roles import upload_scope
 from dashboard.intake.ingest import check_upload, commit_upload, count_text, record_rejection
 from dashboard.present.exports import csv_bytes
@@ -33,7 +34,7 @@ def findings_block(findings: list, *, key: str, label: str, file_name: str) -> N
 
 REPORT_KEY = "upload_report"
 
-identity = require("upload")
+identity = require(UPLOAD)
 store = get_store()
 settings = UploadSettings.from_env()
 
@@ -200,7 +201,7 @@ if report is not None:
                 for partnership_id in sorted({s.partnership_id for s in report.slices})[:10]:
                     names = read_partnerships(store).set_index("partnership_id")["name"]
                     st.page_link(
-                        "web/views/partnership.py",
+                        PARTNERSHIP.view,
                         label=f"Open {markdown_literal(names.get(partnership_id, partnership_id))}",
                         icon=":material/arrow_forward:",
                         query_params={"partnership": partnership_id},
