@@ -23,6 +23,7 @@ from dashboard.public.embed import (
 )
 from dashboard.public.published import updated_text
 from dashboard.settings import data_licence, min_cell_count
+from dashboard.web import url_state
 from dashboard.web.ui import (
     app_base_url,
     drawn_embed,
@@ -39,7 +40,7 @@ from data_contracts import INDICATORS
 require(EMBED)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_public_partnerships(store)
-request = parse_request(st.query_params.to_dict())
+request = parse_request(url_state.params())
 content = None
 source = ""
 if request is not None and set(request.partnerships) <= set(partnerships["partnership_id"]):

@@ -8,13 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.access.pages import INDICATOR
-from dashboard.analytics import comparison as cmp
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.present import comparison_texts, indicator_texts
 from dashboard.present.chart_style import colour_map
 from dashboard.present.charts import breakdown_figure, breakdown_title
 from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal
+from dashboard.web import url_state
 from dashboard.web.ui import (
     DEFERRED_ROWS,
     ExplorerView,
@@ -38,7 +38,6 @@ store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
 names = dict(zip(partnerships["partnership_id"].astype(str), partnerships["name"].astype(str), strict=True))
 colours = colour_map(list(names.values()))
-params = st.query_params
 
 st.title("Indicator explorer")
 st.caption(
@@ -47,17 +46,16 @@ st.caption(
 )
 sample_badge(store)
 
-indicator_ids = list(INDICATORS)
-if "explorer_indicator" not in st.session_state:
-    st.session_state["explorer_indicator"] = cmp.parse_choice(params.get("indicator"), indicator_ids, DEFAULT_INDICATOR)
-chosen = st.selectbox(
+chosen = url_state.choice(
+    st.selectbox,
     "Indicator",
-    options=indicator_ids,
-    format_func=indicator_texts.indicator_label,
+    param="indicator",
+    options=list(INDICATORS),
+    default=DEFAULT_INDICATOR,
     key="explorer_indicator",
+    format_func=indicator_texts.indicator_label,
     help="All 44 indicators of the catalog, grouped by dataset.",
 )
-st.query_params["indicator"] = chosen
 indicator = INDICATORS[chosen]
 dataset = DATASET_INFO[indicator.dataset]
 
@@ -91,17 +89,17 @@ across_tab, breakdown_tab, metadata_tab, goals_tab = st.tabs(["Across partnershi
 
 # ---- across partnerships --------------------------------------------------------------------------------------
 with across_tab:
-    if st.session_state.get("explorer_view") not in VIEWS:
-        st.session_state["explorer_view"] = cmp.parse_choice(params.get("view"), list(VIEWS), "quarterly")
-    view = st.radio(
+    view = url_state.choice(
+        st.radio,
         "Period",
+        param="view",
         options=list(VIEWS),
-        format_func=VIEWS.get,
+        default="quarterly",
         key="explorer_view",
+        format_func=VIEWS.get,
         horizontal=True,
         help="Annual values follow the indicator's year rule (see the Metadata tab).",
     )
-    st.query_params["view"] = view
     if trend.empty:
         st.info(
             f"No partnership has reported {indicator.short_name.lower()} yet. Program officers can upload it on the "
@@ -150,22 +148,22 @@ with across_tab:
 # ---- breakdowns -----------------------------------------------------------------------------------------------
 with breakdown_tab:
     if not indicator.breakdowns:
-        st.query_params["dimension"] = TOTAL
+        url_state.write("dimension", TOTAL)
         st.info(
             f"{indicator.short_name} is reported as a total only: the catalog allows no breakdown for it.",
             icon=":material/info:",
         )
     else:
         options = list(indicator.breakdowns)
-        if st.session_state.get("explorer_dimension") not in options:
-            st.session_state["explorer_dimension"] = cmp.parse_choice(params.get("dimension"), options, options[0])
-        dimension = st.selectbox(
+        dimension = url_state.choice(
+            st.selectbox,
             "Breakdown",
+            param="dimension",
             options=options,
-            format_func=lambda code: DIMENSIONS[code].label,
+            default=options[0],
             key="explorer_dimension",
+            format_func=lambda code: DIMENSIONS[code].label,
         )
-        st.query_params["dimension"] = dimension
         label = DIMENSIONS[dimension].label
         if indicator.breakdown_of == "owners":
             st.caption("This breakdown describes the owners of the supplier firms, not people served.")
@@ -177,18 +175,16 @@ with breakdown_tab:
             )
         else:
             reporters = explorer.part("reporters", dimension)
-            if st.session_state.get("explorer_partnership") not in reporters:
-                st.session_state["explorer_partnership"] = cmp.parse_choice(
-                    params.get("partnership"), reporters, reporters[0]
-                )
-            partnership_id = st.selectbox(
+            partnership_id = url_state.choice(
+                st.selectbox,
                 "Partnership",
+                param="partnership",
                 options=reporters,
-                format_func=lambda pid: names.get(pid, pid),
+                default=reporters[0],
                 key="explorer_partnership",
+                format_func=lambda pid: names.get(pid, pid),
                 help=f"Partnerships that report {indicator.short_name.lower()} by {label.lower()}.",
             )
-            st.query_params["partnership"] = partnership_id
             rows = explorer.part("breakdown", dimension, partnership_id)
             name = names.get(partnership_id, partnership_id)  # plain text: the figure builder makes it literal
             source = source_note(store, [name], indicator.dataset)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.access.pages import GOALS, OVERVIEW, PORTAL, PUBLIC
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
-from dashboard.analytics.filters import FILTER_KEYS, PortfolioFilter, apply_filter, filter_options
+from dashboard.analytics.filters import apply_filter
 from dashboard.analytics.goals import status_counts
 from dashboard.analytics.metrics import (
     format_change,
@@ -20,6 +20,7 @@ from dashboard.analytics.metrics import (
 from dashboard.present.chart_style import colour_map
 from dashboard.present.exports import csv_bytes
 from dashboard.storage.tables import Layer
+from dashboard.web import url_state
 from dashboard.web.ui import (
     DEFERRED_ROWS,
     PortfolioView,
@@ -72,36 +73,31 @@ def render_portfolio(*, public: bool) -> None:
 
     # ---- filters (kept in the URL) -------------------------------------------------------------------------------
     labels = [period_label(p) for p in periods]
-    requested = st.query_params.get("period")
-    default_label = requested if requested in labels else period_label(periods[-1])
-    options = filter_options(all_partnerships)
-    from_url = PortfolioFilter.from_query(st.query_params.to_dict(), all_partnerships)
     quarter_column, region_column, country_column, sector_column, focus_column = st.columns([1.2, 2, 1.2, 1.4, 1.6])
-    chosen = quarter_column.selectbox(
+    chosen = url_state.choice(
+        quarter_column.selectbox,
         "Quarter",
+        param="period",
         options=labels[::-1],
-        index=labels[::-1].index(default_label),
+        default=labels[-1],
+        key=f"{page.path}_period",
         help="KPI cards show this quarter and compare it with the same quarter a year earlier.",
     )
-    regions = region_column.multiselect("Region", options["region"], default=list(from_url.regions), placeholder="All")
-    countries = country_column.multiselect(
-        "Country", options["country"], default=list(from_url.countries), placeholder="All"
+    portfolio_filter = url_state.portfolio_filter(
+        all_partnerships,
+        key=page.path,
+        widgets={
+            "region": partial(region_column.multiselect, "Region", placeholder="All"),
+            "country": partial(country_column.multiselect, "Country", placeholder="All"),
+            "sector": partial(sector_column.multiselect, "Lead sector", placeholder="All", format_func=str.capitalize),
+            "focus": partial(
+                focus_column.multiselect,
+                "Focus dataset",
+                placeholder="All",
+                format_func=lambda d: DATASET_INFO[d].name,
+            ),
+        },
     )
-    sectors = sector_column.multiselect(
-        "Lead sector", options["sector"], default=list(from_url.sectors), placeholder="All", format_func=str.capitalize
-    )
-    focus = focus_column.multiselect(
-        "Focus dataset",
-        options["focus"],
-        default=list(from_url.focus),
-        placeholder="All",
-        format_func=lambda d: DATASET_INFO[d].name,
-    )
-    portfolio_filter = PortfolioFilter(tuple(regions), tuple(countries), tuple(sectors), tuple(focus))
-    st.query_params["period"] = chosen
-    for key in FILTER_KEYS:
-        st.query_params.pop(key, None)
-    st.query_params.update(portfolio_filter.to_query())
     period = parse_period(chosen)
 
     partnerships = apply_filter(all_partnerships, portfolio_filter)
