@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard.access.pages import OVERVIEW, PAGES, PUBLIC, pages_for
 from dashboard.access.roles import ROLE_DESCRIPTIONS
 from dashboard.present.text_safety import markdown_literal
-from dashboard.web.ui import (
+from dashboard.web.session import (
     EXPIRED_KEY,
     current_identity,
     get_store,

@@ -15,18 +15,11 @@ from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal, plotly_literal
 from dashboard.storage.tables import PARTNERSHIPS_TABLE
 from dashboard.web import url_state
-from dashboard.web.ui import (
-    chart_block,
-    data_versions,
-    drawn_figure,
-    get_store,
-    read_comparison,
-    read_partnerships,
-    read_total_row_counts,
-    require,
-    sample_badge,
-    source_note,
-)
+from dashboard.web.blocks import chart_block, sample_badge, source_note
+from dashboard.web.figures import drawn_figure
+from dashboard.web.partnership_reads import read_comparison
+from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import layer_snapshot, read_partnerships, read_total_row_counts
 from data_contracts import DATASET_INFO, INDICATORS
 
 identity = require(COMPARE)
@@ -111,7 +104,7 @@ if not indicators:
 
 colours = colour_map(list(names.values()))  # the same colour per partnership on every page
 # figures are drawn once per snapshot and choice (the colours follow the partnerships table)
-snapshot = (store.root, data_versions(store), store.version(PARTNERSHIPS_TABLE), tuple(chosen_ids), mode)
+snapshot = (layer_snapshot(store), store.version(PARTNERSHIPS_TABLE), tuple(chosen_ids), mode)
 
 
 def draw_ranking(ranked, value_header, unit, indicator, when, direction, source, precise, decimals, number_format):  # noqa: ANN001, ANN201, PLR0913

@@ -24,17 +24,15 @@ from dashboard.public.embed import (
 from dashboard.public.published import updated_text
 from dashboard.settings import data_licence, min_cell_count
 from dashboard.web import url_state
-from dashboard.web.ui import (
-    app_base_url,
-    drawn_embed,
-    get_store,
+from dashboard.web.blocks import app_base_url, source_note
+from dashboard.web.figures import drawn_embed
+from dashboard.web.public_reads import (
     read_last_updated,
     read_public_goals,
     read_public_partnerships,
     read_public_rows,
-    require,
-    source_note,
 )
+from dashboard.web.session import get_store, require
 from data_contracts import INDICATORS
 
 require(EMBED)

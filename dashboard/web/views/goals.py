@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import streamlit as st
 
 from dashboard.access.pages import GOALS
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.goals import status_counts
 from dashboard.analytics.progress import STATUS_LABELS, STATUSES
-from dashboard.present.exports import csv_bytes
 from dashboard.present.goal_charts import status_summary_figure
 from dashboard.present.goal_texts import (
     GOAL_FILTERS,
@@ -21,18 +18,10 @@ from dashboard.present.goal_texts import (
     status_summary_table,
 )
 from dashboard.web import url_state
-from dashboard.web.ui import (
-    DEFERRED_ROWS,
-    chart_block,
-    get_store,
-    incomplete_year_frame,
-    read_goals_table,
-    read_partnerships,
-    read_summary,
-    require,
-    sample_badge,
-    source_note,
-)
+from dashboard.web.blocks import chart_block, deferred_csv, sample_badge, source_note
+from dashboard.web.portfolio_reads import incomplete_year_frame, read_goals_table, read_summary
+from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import read_partnerships
 
 identity = require(GOALS)
 store = get_store(snapshot=True)  # this page only reads
@@ -176,7 +165,7 @@ else:
     )
     st.download_button(
         "Download this table (CSV)",
-        data=partial(csv_bytes, table) if len(table) > DEFERRED_ROWS else csv_bytes(table),  # big: on the click
+        data=deferred_csv(table),  # big: on the click
         file_name="goals.csv",
         mime="text/csv",
         icon=":material/download:",

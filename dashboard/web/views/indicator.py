@@ -15,19 +15,11 @@ from dashboard.present.charts import breakdown_figure, breakdown_title
 from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal
 from dashboard.web import url_state
-from dashboard.web.ui import (
-    DEFERRED_ROWS,
-    ExplorerView,
-    chart_block,
-    drawn_figure,
-    get_store,
-    read_goals_on_indicator,
-    read_partnerships,
-    require,
-    sample_badge,
-    source_note,
-    trend_block,
-)
+from dashboard.web.blocks import chart_block, deferred_csv, sample_badge, source_note, trend_block
+from dashboard.web.explorer_reads import ExplorerView, read_goals_on_indicator
+from dashboard.web.figures import drawn_figure
+from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import read_partnerships
 from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
 
 VIEWS = {"quarterly": "Quarterly", "annual": "Annual (complete years)"}
@@ -60,8 +52,8 @@ indicator = INDICATORS[chosen]
 dataset = DATASET_INFO[indicator.dataset]
 
 explorer = ExplorerView(store, chosen)  # the rows of this indicator (and its components) only, results cached
-trend = explorer.part("trend")
-latest = explorer.part("latest")
+trend = explorer.trend()
+latest = explorer.latest()
 goals = read_goals_on_indicator(store, chosen)  # comparison_texts.goals_on_indicator, cached by version
 
 st.subheader(indicator.name, anchor=False)
@@ -109,7 +101,7 @@ with across_tab:
     else:
         if view == "annual":
             st.caption(f"{INCOMPLETE_YEAR_RULE} Year rule: {indicator.year_rule_text}")
-            series = explorer.part("annual")
+            series = explorer.annual()
         else:
             series = trend
         if series.empty:
@@ -123,7 +115,7 @@ with across_tab:
             trend_block(  # a line per partnership, or their spread when there are many: drawn once per version
                 series,
                 indicator,
-                draw_key=(*explorer.key(), view, source),
+                draw_key=(explorer.key, view, source),
                 source=source,
                 colours=colours,
                 key=f"across-{chosen}-{view}",
@@ -134,11 +126,10 @@ with across_tab:
                 annual=view == "annual",
             )
         st.markdown("**Latest quarter each partnership reported**")
-        st.dataframe(explorer.part("latest_display"), hide_index=True, key=f"latest-{chosen}")
-        latest_csv = explorer.part("latest_csv")
+        st.dataframe(explorer.latest_display(), hide_index=True, key=f"latest-{chosen}")
         st.download_button(
             "Download the latest values (CSV)",
-            data=partial(csv_bytes, latest_csv) if len(latest_csv) > DEFERRED_ROWS else csv_bytes(latest_csv),
+            data=deferred_csv(explorer.latest_csv()),
             file_name=f"{chosen}_latest.csv",
             mime="text/csv",
             key=f"latest-{chosen}-csv",
@@ -167,14 +158,14 @@ with breakdown_tab:
         label = DIMENSIONS[dimension].label
         if indicator.breakdown_of == "owners":
             st.caption("This breakdown describes the owners of the supplier firms, not people served.")
-        latest_parts = explorer.part("latest_breakdown", dimension)
+        latest_parts = explorer.latest_breakdown(dimension)
         if latest_parts is None or latest_parts.empty:
             st.info(
                 f"No partnership reports {indicator.short_name.lower()} by {label.lower()} yet.",
                 icon=":material/info:",
             )
         else:
-            reporters = explorer.part("reporters", dimension)
+            reporters = explorer.reporters(dimension)
             partnership_id = url_state.choice(
                 st.selectbox,
                 "Partnership",
@@ -185,11 +176,11 @@ with breakdown_tab:
                 format_func=lambda pid: names.get(pid, pid),
                 help=f"Partnerships that report {indicator.short_name.lower()} by {label.lower()}.",
             )
-            rows = explorer.part("breakdown", dimension, partnership_id)
+            rows = explorer.breakdown(dimension, partnership_id)
             name = names.get(partnership_id, partnership_id)  # plain text: the figure builder makes it literal
             source = source_note(store, [name], indicator.dataset)
             figure = drawn_figure(
-                (*explorer.key(), "breakdown", dimension, partnership_id, source),
+                (explorer.key, "breakdown", dimension, partnership_id, source),
                 partial(
                     breakdown_figure,
                     rows,
@@ -215,13 +206,13 @@ with breakdown_tab:
             )
             st.markdown(f"**Latest quarter by {markdown_literal(label.lower())}, every partnership reporting it**")
             st.dataframe(
-                explorer.part("latest_breakdown_display", dimension),
+                explorer.latest_breakdown_display(dimension),
                 hide_index=True,
                 key=f"parts-{chosen}-{dimension}",
             )
             st.download_button(
                 "Download this table (CSV)",
-                data=partial(csv_bytes, latest_parts) if len(latest_parts) > DEFERRED_ROWS else csv_bytes(latest_parts),
+                data=deferred_csv(latest_parts),
                 file_name=f"{chosen}_latest_by_{dimension}.csv",
                 mime="text/csv",
                 key=f"parts-{chosen}-{dimension}-csv",

@@ -40,19 +40,11 @@ from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import EmbedRequest
 from dashboard.settings import min_cell_count
 from dashboard.web import url_state
-from dashboard.web.ui import (
-    chart_block,
-    drawn_figure,
-    get_store,
-    read_goal_workings,
-    read_partnership_goals,
-    read_partnerships,
-    read_rows,
-    read_what_the_public_sees,
-    require,
-    sample_badge,
-    source_note,
-)
+from dashboard.web.blocks import chart_block, sample_badge, source_note
+from dashboard.web.figures import drawn_figure
+from dashboard.web.partnership_reads import read_goal_workings, read_partnership_goals, read_what_the_public_sees
+from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import read_partnerships, read_rows
 from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
 
 identity = require(PARTNERSHIP)
@@ -139,7 +131,7 @@ else:
 
     ordered = mine.assign(_missing=mine["score"].isna()).sort_values(["_missing", "score", "goal_id"])
     workings = read_goal_workings(store, chosen)  # each goal's result and annual points, cached by version
-    figure_key = (store.root, evaluated_key, chosen)
+    figure_key = (evaluated_key, chosen)
     for goal in ordered.to_dict("records"):
         card = goal_card(goal)
         indicator = INDICATORS[str(goal["indicator_id"])]

@@ -13,13 +13,7 @@ from dashboard.access.pages import PORTAL
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.comparison import MAX_PARTNERSHIPS
 from dashboard.analytics.metrics import format_value, period_label
-from dashboard.present.goal_texts import (
-    breakdown_label,
-    dataset_options,
-    goal_card,
-    indicator_options,
-    profile_lines,
-)
+from dashboard.present.goal_texts import breakdown_label, dataset_options, goal_card, indicator_options, profile_lines
 from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import EmbedRequest, embed_content
 from dashboard.public.published import (
@@ -31,21 +25,17 @@ from dashboard.public.published import (
 )
 from dashboard.settings import data_licence, min_cell_count
 from dashboard.web import url_state
-from dashboard.web.ui import (
-    app_base_url,
-    chart_block,
-    drawn_embed,
-    get_store,
-    is_sample,
+from dashboard.web.blocks import app_base_url, chart_block, sample_badge, source_note
+from dashboard.web.figures import drawn_embed
+from dashboard.web.public_reads import (
     read_portal_index,
     read_public_download_table,
     read_public_goals,
     read_public_partnerships,
     read_public_rows,
-    require,
-    sample_badge,
-    source_note,
 )
+from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import is_sample
 from data_contracts import DATASET_INFO, INDICATORS, TOTAL
 
 require(PORTAL)

@@ -18,37 +18,27 @@ from dashboard.analytics.metrics import (
     period_label,
 )
 from dashboard.present.chart_style import colour_map
-from dashboard.present.exports import csv_bytes
 from dashboard.storage.tables import Layer
 from dashboard.web import url_state
-from dashboard.web.ui import (
-    DEFERRED_ROWS,
-    PortfolioView,
-    get_store,
-    read_public_summary,
-    read_summary,
-    require,
-    sample_badge,
-    source_note,
-    status_chart,
-    trend_block,
-)
+from dashboard.web.blocks import deferred_csv, sample_badge, source_note, status_chart, trend_block
+from dashboard.web.portfolio_reads import PortfolioView, read_public_summary, read_summary
+from dashboard.web.session import get_store, require
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS
 
 
 def render_portfolio(*, public: bool) -> None:
     """The overview page. ``public`` reads only the published layer of public partnerships.
 
-    Nothing here reads whole tables: one cached pass over the layer (``ui.read_summary``) gives the quarters, the
-    headline rows and the evaluated goals, and the figures of each filter and quarter are cached too, so a rerun
-    with the same choices only draws."""
+    Nothing here reads whole tables: one cached pass over the layer (``portfolio_reads.read_summary``) gives the
+    quarters, the headline rows and the evaluated goals, and the figures of each filter and quarter are cached too,
+    so a rerun with the same choices only draws."""
     page = PUBLIC if public else OVERVIEW
     require(page)
     store = get_store(snapshot=True)  # this page only reads
     layer: Layer = "published" if public else "submitted"
     # for the public: published rows of public partnerships, small counts suppressed before anything is computed
     summary = read_public_summary(store) if public else read_summary(store, layer)
-    view = PortfolioView(store, summary, public=public)
+    view = PortfolioView(store, summary)
     all_partnerships = view.partnerships()
 
     st.title("Partnership impact" if public else "Portfolio overview")
@@ -161,7 +151,7 @@ def render_portfolio(*, public: bool) -> None:
             trend_block(  # a line per partnership, or their spread when there are many: drawn once per version
                 trend,
                 indicator,
-                draw_key=(*view.key(portfolio_filter), dataset, source),
+                draw_key=(view.key(portfolio_filter), dataset, source),
                 source=source,
                 colours=colours,
                 key=f"trend-{dataset}",
@@ -185,7 +175,7 @@ def render_portfolio(*, public: bool) -> None:
         )
     st.download_button(
         "Download partnership list (CSV)",
-        data=partial(csv_bytes, shown) if len(shown) > DEFERRED_ROWS else csv_bytes(shown),  # big: on the click
+        data=deferred_csv(shown),  # big: on the click
         file_name="partnerships.csv",
         mime="text/csv",
         icon=":material/download:",

@@ -17,7 +17,8 @@ from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal
 from dashboard.settings import four_eyes_required
 from dashboard.storage.slices import Slice
-from dashboard.web.ui import get_store, read_partnerships, read_pending, read_publishing_history, read_slices, require
+from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import read_partnerships, read_pending, read_publishing_history, read_slices
 from data_contracts import DATASET_INFO, DATASETS
 
 identity = require(REVIEW)

@@ -11,7 +11,9 @@ from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal
 from dashboard.settings import UploadSettings
 from dashboard.storage.tables import AUDIT_TABLE, TABLE_SCHEMAS
-from dashboard.web.ui import findings_table, get_store, read_audit, read_partnerships, require
+from dashboard.web.blocks import findings_table
+from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import read_audit, read_partnerships
 from data_contracts import DATASET_INFO, DATASETS, summarise_findings
 from data_contracts.templates import template_csv, template_xlsx
 
