@@ -1,8 +1,8 @@
 """The overview's figures, computed twice: by the product's plain functions and by DuckDB over the same Delta tables.
 
 ``product_figures`` is what the staff overview computes (``dashboard/web/views/portfolio.py`` through
-``dashboard/web/ui.py``) without Streamlit: read the submitted layer, the portfolio KPIs of the latest quarter
-(``metrics.portfolio_kpis``), yearly roll-ups of the headline indicators for every partnership
+``dashboard/web/portfolio_reads.py``) without Streamlit: read the submitted layer, the portfolio KPIs of the latest
+quarter (``metrics.portfolio_kpis``), yearly roll-ups of the headline indicators for every partnership
 (``annual.annual_series``) and every goal's status (``goals.evaluate_goals``). ``duckdb_figures`` computes the same
 aggregates in SQL: latest-quarter KPI sums per headline indicator, yearly sums / year-end values per partnership, and
 every goal's annual points (the input of the progress method, by each indicator's year rule, complete years only).

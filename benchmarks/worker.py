@@ -222,7 +222,7 @@ def step_page(args: argparse.Namespace) -> dict[str, Any]:
     from streamlit.testing.v1 import local_script_runner as runner_module
 
     from dashboard.access.roles import Identity
-    from dashboard.web.ui import IDENTITY_KEY, LAST_ACTIVE_KEY
+    from dashboard.web.session import IDENTITY_KEY, LAST_ACTIVE_KEY
 
     profilers: dict[str, cProfile.Profile | None] = {"active": None}
     script_seconds: list[float] = []

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.access.roles import Identity
 from dashboard.intake.seed import seed_sample
 from dashboard.storage.store import Store
-from dashboard.web.ui import IDENTITY_KEY, LAST_ACTIVE_KEY
+from dashboard.web.session import IDENTITY_KEY, LAST_ACTIVE_KEY
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 

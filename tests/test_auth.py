@@ -30,19 +30,17 @@ from dashboard.access.accounts import (
     sign_in,
     verify_password,
 )
+from dashboard.access.pages import PAGES, access_denied_message, pages_for
 from dashboard.access.roles import (
     ANONYMOUS,
-    PAGE_ACCESS,
     ROLES,
     Identity,
-    access_denied_message,
     can_manage_reference,
     can_manage_users,
     can_publish,
     can_restore,
     can_upload,
     can_view_staff_pages,
-    pages_for,
     upload_scope,
 )
 from dashboard.intake.seed import ensure_store
@@ -95,8 +93,8 @@ def test_pages_for_each_role() -> None:
     assert pages_for(VIEWER) == [*public, *STAFF_PAGES]
     assert pages_for(OFFICER) == [*public, *STAFF_PAGES, "upload"]
     assert pages_for(ADMIN) == [*public, *STAFF_PAGES, "upload", "review", "reference"]
-    assert set(PAGE_ACCESS) == {*public, *STAFF_PAGES, "upload", "review", "reference", "sign_in"}
-    assert all(set(roles) <= set(ROLES) for roles in PAGE_ACCESS.values())
+    assert set(PAGES) == {*public, *STAFF_PAGES, "upload", "review", "reference", "sign_in"}
+    assert all(set(page.roles) <= set(ROLES) for page in PAGES.values())
 
 
 def test_uploads_only_for_assigned_partnerships() -> None:

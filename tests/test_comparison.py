@@ -12,6 +12,7 @@ from dashboard.analytics import comparison as cmp
 from dashboard.analytics.metrics import quarterly_trend
 from dashboard.present import comparison_texts, indicator_texts
 from dashboard.present.text_safety import markdown_literal, plotly_literal
+from dashboard.web import url_state
 from data_contracts import INDICATORS
 
 PARTNERSHIPS = pd.DataFrame(
@@ -66,17 +67,17 @@ GOALS = pd.DataFrame(
 
 def test_parse_ids_keeps_known_ids_in_order_once_up_to_the_limit() -> None:
     valid = ["a", "b", "c", "d"]
-    assert cmp.parse_ids("c, a,zz,a,b", valid, 8) == ["c", "a", "b"]
-    assert cmp.parse_ids("a,b,c,d", valid, 2) == ["a", "b"]
-    assert cmp.parse_ids("", valid, 8) == []
-    assert cmp.parse_ids(None, valid, 8) == []
-    assert cmp.parse_ids("<script>", valid, 8) == []
+    assert url_state.parse_ids("c, a,zz,a,b", valid, 8) == ["c", "a", "b"]
+    assert url_state.parse_ids("a,b,c,d", valid, 2) == ["a", "b"]
+    assert url_state.parse_ids("", valid, 8) == []
+    assert url_state.parse_ids(None, valid, 8) == []
+    assert url_state.parse_ids("<script>", valid, 8) == []
 
 
 def test_parse_choice_falls_back_to_the_default() -> None:
-    assert cmp.parse_choice("annual", ["quarterly", "annual"], "quarterly") == "annual"
-    assert cmp.parse_choice("yearly", ["quarterly", "annual"], "quarterly") == "quarterly"
-    assert cmp.parse_choice(None, ["quarterly", "annual"], "quarterly") == "quarterly"
+    assert url_state.parse_choice("annual", ["quarterly", "annual"], "quarterly") == "annual"
+    assert url_state.parse_choice("yearly", ["quarterly", "annual"], "quarterly") == "quarterly"
+    assert url_state.parse_choice(None, ["quarterly", "annual"], "quarterly") == "quarterly"
 
 
 def test_indicator_label_names_dataset_and_short_name() -> None:

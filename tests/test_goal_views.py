@@ -29,11 +29,8 @@ from dashboard.present.goal_texts import (
     growth_percent,
     incomplete_year_note,
     indicator_options,
-    join_ids,
     lower_is_better_note,
     missing,
-    parse_choice,
-    parse_id_list,
     profile_lines,
     progress_fraction,
     progress_text,
@@ -47,6 +44,7 @@ from dashboard.present.goal_texts import (
 )
 from dashboard.present.indicator_texts import references_by_framework
 from dashboard.present.text_safety import markdown_literal
+from dashboard.web.url_state import join_ids, parse_choice, parse_ids
 from data_contracts import INDICATORS
 
 # ---- formatting --------------------------------------------------------------------------------------------------
@@ -136,9 +134,9 @@ def test_a_choice_falls_back_to_its_default() -> None:
 
 
 def test_id_lists_keep_only_known_ids_once() -> None:
-    assert parse_id_list(" b, zz ,a,b,", ["a", "b", "c"]) == ["b", "a"]
-    assert parse_id_list(None, ["a"]) == []
-    assert parse_id_list("", ["a"]) == []
+    assert parse_ids(" b, zz ,a,b,", ["a", "b", "c"]) == ["b", "a"]
+    assert parse_ids(None, ["a"]) == []
+    assert parse_ids("", ["a"]) == []
     assert join_ids(["b", "a"]) == "b,a"
 
 

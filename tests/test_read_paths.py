@@ -38,7 +38,7 @@ from dashboard.queries import compare, explorer, portfolio
 from dashboard.storage import reads
 from dashboard.storage.store import Store
 from dashboard.storage.tables import indicator_table
-from dashboard.web import ui
+from dashboard.web import figures, public_reads
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS, TOTAL
 from tests.test_annual_and_goals import quarters as rows_of_quarters
 
@@ -437,7 +437,7 @@ def test_public_goals_of_one_partnership_are_its_goals_among_all(sample_store: S
     everything = public_goals(goals, published, partnerships, K)
     for pid in portfolio.public_ids(partnerships):
         mine = [g for g in everything if g.row["partnership_id"] == pid]
-        ours = ui.read_public_goals(sample_store, [pid])
+        ours = public_reads.read_public_goals(sample_store, [pid])
         same(pd.DataFrame([g.row for g in ours]), pd.DataFrame([g.row for g in mine]))
         assert all(a.row.keys() == b.row.keys() for a, b in zip(ours, mine, strict=True))
         for a, b in zip(ours, mine, strict=True):
@@ -455,22 +455,24 @@ def test_the_explorer_reads_one_indicator_and_gives_the_old_results(sample_store
             reads.read_rows(sample_store, "submitted", versions, indicator_ids=explorer.components_of([indicator_id]))
         )
 
-        def part(name: str, *args: object, frame: pd.DataFrame = frame, indicator_id: str = indicator_id) -> object:
-            return explorer.explorer_part(frame, partnerships, indicator_id, name, *args)
-
-        same(part("trend"), quarterly_trend(everything, indicator_id, partnerships))
-        same(part("latest"), cmp.latest_values(everything, indicator_id, partnerships))
-        same(part("annual"), cmp.annual_trend(everything, indicator_id, partnerships))
+        same(explorer.trend(frame, partnerships, indicator_id), quarterly_trend(everything, indicator_id, partnerships))
+        same(
+            explorer.latest(frame, partnerships, indicator_id),
+            cmp.latest_values(everything, indicator_id, partnerships),
+        )
+        same(
+            explorer.annual(frame, partnerships, indicator_id), cmp.annual_trend(everything, indicator_id, partnerships)
+        )
         for dimension in INDICATORS[indicator_id].breakdowns:
             same(
-                part("latest_breakdown", dimension),
+                explorer.latest_breakdown(frame, partnerships, indicator_id, dimension),
                 breakdowns.latest_breakdown(everything, indicator_id, dimension, partnerships),
             )
             reporters = breakdowns.partnerships_with_breakdown(everything, indicator_id, dimension, partnerships)
-            assert part("reporters", dimension) == reporters
+            assert explorer.reporters(frame, partnerships, indicator_id, dimension) == reporters
             for pid in reporters[:2]:
                 same(
-                    part("breakdown", dimension, pid),
+                    explorer.breakdown(frame, indicator_id, dimension, pid),
                     breakdowns.partnership_breakdown(everything, indicator_id, dimension, pid),
                 )
 
@@ -517,8 +519,8 @@ def test_a_drawn_figure_writes_the_same_json(sample_store: Store) -> None:
         trend, INDICATORS["workforce_headcount"], source="Source: x.", colours=colour_map(list(partnerships["name"]))
     )
     expected = pio.to_json(figure.to_dict(), validate=False)
-    drawn = ui.drawn_figure(("test", sample_store.root), lambda: figure)
-    assert isinstance(drawn, ui.DrawnFigure)
+    drawn = figures.drawn_figure(("test", sample_store.root), lambda: figure)
+    assert isinstance(drawn, figures.DrawnFigure)
     assert pio.to_json(drawn.to_dict(), validate=False) == expected
     assert pio.to_json(drawn.to_dict(), validate=False) == expected  # written twice from the same dict
 

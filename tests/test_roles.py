@@ -11,7 +11,7 @@ from dashboard.intake.ingest import ingest_file
 from dashboard.present.exports import csv_bytes
 from dashboard.storage.slices import Slice
 from dashboard.storage.store import Store
-from dashboard.web.ui import IDENTITY_KEY
+from dashboard.web.session import IDENTITY_KEY
 from tests.conftest import TODAY, app_as
 
 STAFF_PAGES = ["overview", "partnership", "compare", "indicator", "goals"]

@@ -7,7 +7,8 @@ Roles, from least to most:
 - ``officer``: a viewer who may also upload for the partnerships assigned to them, and only those.
 - ``admin``: everything, including reference tables, review and publishing, restore and user accounts.
 
-Accounts, passwords and sign-in live in :mod:`dashboard.access.accounts`; this module only decides.
+Accounts, passwords and sign-in live in :mod:`dashboard.access.accounts`, which page each role may open in
+:mod:`dashboard.access.pages`; this module only decides.
 """
 
 from __future__ import annotations
@@ -57,40 +58,6 @@ class Identity:
 
 ANONYMOUS = Identity(None, "anonymous", frozenset())
 
-_STAFF = STAFF_ROLES
-PAGE_ACCESS: dict[str, tuple[str, ...]] = {
-    "public": ROLES,
-    "portal": ROLES,
-    "methodology": ROLES,
-    "embed": ROLES,
-    "overview": _STAFF,
-    "partnership": _STAFF,
-    "compare": _STAFF,
-    "indicator": _STAFF,
-    "goals": _STAFF,
-    "upload": ("officer", "admin"),
-    "review": ("admin",),
-    "reference": ("admin",),
-    "sign_in": ("anonymous",),
-}
-"""Page key → the roles that may open it."""
-
-PAGE_TITLES: dict[str, str] = {
-    "public": "the public portal",
-    "portal": "the public partnership pages",
-    "methodology": "the methodology",
-    "embed": "embedded charts",
-    "overview": "the Overview",
-    "partnership": "the Partnership page",
-    "compare": "Compare",
-    "indicator": "the Indicator explorer",
-    "goals": "Goals",
-    "upload": "Upload",
-    "review": "Review and publish",
-    "reference": "the reference tables",
-    "sign_in": "Sign in",
-}
-
 
 def can_view_staff_pages(identity: Identity) -> bool:
     """Staff pages show submitted figures and private partnerships: viewers, officers and admins."""
@@ -132,42 +99,3 @@ def can_manage_users(identity: Identity) -> bool:
 
 def can_restore(identity: Identity) -> bool:
     return identity.is_admin
-
-
-def pages_for(identity: Identity) -> list[str]:
-    """The page keys this person may open, in menu order."""
-    return [page for page, roles in PAGE_ACCESS.items() if identity.role in roles]
-
-
-def _needed(page: str) -> str:
-    roles = [r for r in PAGE_ACCESS[page] if r != "anonymous"]
-    if roles == ["admin"]:
-        return "an admin account"
-    if roles == ["officer", "admin"]:
-        return "an officer or admin account"
-    return "a staff account (viewer, officer or admin)"
-
-
-def access_denied_message(page: str, identity: Identity) -> str:
-    """Plain words for a page this person may not open: what it needs and how to get it."""
-    if page not in PAGE_ACCESS:
-        return f"There is no page called {page!r}. Use the menu to find your way."
-    title = PAGE_TITLES.get(page, page)
-    if page == "sign_in":
-        return f"You are already signed in as {identity.label}. Sign out first to use another account."
-    needed = _needed(page)
-    if identity.role == "anonymous":
-        return f"{title[0].upper()}{title[1:]} needs {needed}. Sign in to open it; the public portal needs no account."
-    if page == "upload" and identity.role == "viewer":
-        return (
-            f"Upload needs {needed}: your account ({identity.label}) is a viewer. Ask an admin to make you an officer "
-            "of the partnerships you report for."
-        )
-    return (
-        f"{title[0].upper()}{title[1:]} needs {needed}: your account ({identity.label}) is {_article(identity.role)} "
-        f"{identity.role}. Ask an admin if you need it."
-    )
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"

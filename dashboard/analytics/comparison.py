@@ -1,9 +1,9 @@
 """Pure computations behind the Compare and Indicator explorer pages.
 
-Choosing partnerships and indicators from URL values, normalising quarterly series (per USD 1 million of committed
-funding, per participant), the side-by-side comparison table, the latest values of an indicator across
-partnerships, breakdown rows, annual trends, goals on an indicator and the indicator's metadata and framework
-references. Everything takes and returns plain pandas frames; nothing imports streamlit.
+The default partnerships to compare, normalising quarterly series (per USD 1 million of committed funding, per
+participant), the side-by-side comparison table, the latest values of an indicator across partnerships, breakdown
+rows, annual trends, goals on an indicator and the indicator's metadata and framework references. Everything takes
+and returns plain pandas frames; nothing imports streamlit.
 """
 
 from __future__ import annotations
@@ -43,25 +43,7 @@ MIN_PARTNERSHIPS = 2
 MAX_INDICATORS = 4
 
 
-# ---- choices from the URL -------------------------------------------------------------------------------------
-
-
-def parse_ids(text: str | None, valid: Sequence[str], limit: int) -> list[str]:
-    """The known ids of a comma-separated URL value, in the given order, without repeats, at most ``limit``."""
-    if not text:
-        return []
-    known = set(valid)
-    chosen: list[str] = []
-    for part in str(text).split(","):
-        item = part.strip()
-        if item in known and item not in chosen:
-            chosen.append(item)
-    return chosen[:limit]
-
-
-def parse_choice(text: str | None, options: Sequence[str], default: str) -> str:
-    """A URL value when it is one of ``options``, else ``default``."""
-    return text if text in options else default
+# ---- default choices ------------------------------------------------------------------------------------------
 
 
 def default_partnerships(

@@ -7,7 +7,7 @@ Pure functions over the frames of ``dashboard.analytics.goals`` and the store; n
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import SupportsFloat, SupportsInt, cast
 
@@ -125,27 +125,8 @@ def status_summary_table(counts: Mapping[str, int]) -> pd.DataFrame:
 
 # ---- URL parameters ----------------------------------------------------------------------------------------------
 
-GOAL_FILTERS: tuple[str, ...] = ("all", "off_course")
-
-
-def parse_choice(value: str | None, allowed: Sequence[str], default: str) -> str:
-    """``value`` when it is one of ``allowed``, else ``default``."""
-    return value if value in allowed else default
-
-
-def parse_id_list(value: str | None, allowed: Iterable[str]) -> list[str]:
-    """Comma-separated ids of a URL parameter, keeping only allowed ones, each once, in the order given."""
-    allowed_set = set(allowed)
-    chosen: list[str] = []
-    for item in (value or "").split(","):
-        item = item.strip()
-        if item in allowed_set and item not in chosen:
-            chosen.append(item)
-    return chosen
-
-
-def join_ids(ids: Iterable[str]) -> str:
-    return ",".join(ids)
+GOAL_FILTERS: tuple[str, str] = ("all", "off_course")
+"""The Goals page's ``filter`` parameter: every goal, or only those off course (its toggle off and on)."""
 
 
 # ---- the goals table ---------------------------------------------------------------------------------------------

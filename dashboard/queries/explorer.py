@@ -1,4 +1,9 @@
-"""The indicator explorer: one indicator across every partnership, from the rows of that indicator only."""
+"""The indicator explorer: one indicator across every partnership, from the rows of that indicator only.
+
+Each function gives one result of the explorer from ``frame`` (the rows of the indicator and of the components its
+annual values need) and ``partnerships`` (sorted by name); an empty frame gives what the page shows when nothing is
+reported.
+"""
 
 from __future__ import annotations
 
@@ -20,30 +25,56 @@ def components_of(indicator_ids: Iterable[str]) -> list[str]:
     return [i for i in INDICATORS if i in needed]
 
 
-def explorer_part(frame: pd.DataFrame, partnerships: pd.DataFrame, indicator_id: str, part: str, *args: object):  # noqa: ANN201
-    """One result of the indicator explorer (``comparison`` functions) from the indicator's rows: ``trend`` (and
-    ``latest``), ``annual``, ``latest_breakdown`` and ``reporters`` of a dimension, ``breakdown`` of a dimension and
-    partnership. An empty frame gives what the page shows when nothing is reported."""
-    if part == "trend":
-        return quarterly_trend(frame, indicator_id, partnerships) if not frame.empty else pd.DataFrame()
-    if part == "latest":
-        trend = explorer_part(frame, partnerships, indicator_id, "trend")
-        return cmp.latest_from_trend(trend) if not trend.empty else pd.DataFrame(columns=cmp.LATEST_COLUMNS)
-    if part == "latest_display":
-        latest = explorer_part(frame, partnerships, indicator_id, "latest")
-        return comparison_texts.latest_display(latest, INDICATORS[indicator_id])
-    if part == "latest_csv":
-        latest = explorer_part(frame, partnerships, indicator_id, "latest")
-        return comparison_texts.latest_csv(latest, INDICATORS[indicator_id])
-    if part == "latest_breakdown_display":
-        parts = explorer_part(frame, partnerships, indicator_id, "latest_breakdown", *args)
-        return comparison_texts.format_columns(parts, parts.columns[2:], INDICATORS[indicator_id].unit)
-    if part == "annual":
-        return cmp.annual_trend(frame, indicator_id, partnerships)
-    if part == "latest_breakdown":
-        return breakdowns.latest_breakdown(frame, indicator_id, str(args[0]), partnerships) if not frame.empty else None
-    if part == "reporters":
-        return breakdowns.partnerships_with_breakdown(frame, indicator_id, str(args[0]), partnerships)
-    if part == "breakdown":
-        return breakdowns.partnership_breakdown(frame, indicator_id, str(args[0]), str(args[1]))
-    raise KeyError(f"unknown explorer part {part!r}")
+def trend(frame: pd.DataFrame, partnerships: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """Every partnership's quarterly headline values (``metrics.quarterly_trend``)."""
+    return quarterly_trend(frame, indicator_id, partnerships) if not frame.empty else pd.DataFrame()
+
+
+def latest(frame: pd.DataFrame, partnerships: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """Each partnership's latest quarter (``comparison.LATEST_COLUMNS``)."""
+    quarterly = trend(frame, partnerships, indicator_id)
+    return cmp.latest_from_trend(quarterly) if not quarterly.empty else pd.DataFrame(columns=cmp.LATEST_COLUMNS)
+
+
+def latest_display(frame: pd.DataFrame, partnerships: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """:func:`latest` as the page's table shows it."""
+    return comparison_texts.latest_display(latest(frame, partnerships, indicator_id), INDICATORS[indicator_id])
+
+
+def latest_csv(frame: pd.DataFrame, partnerships: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """:func:`latest` as its CSV download holds it."""
+    return comparison_texts.latest_csv(latest(frame, partnerships, indicator_id), INDICATORS[indicator_id])
+
+
+def annual(frame: pd.DataFrame, partnerships: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """Every partnership's values of complete years (``comparison.annual_trend``)."""
+    return cmp.annual_trend(frame, indicator_id, partnerships)
+
+
+def latest_breakdown(
+    frame: pd.DataFrame, partnerships: pd.DataFrame, indicator_id: str, dimension: str
+) -> pd.DataFrame | None:
+    """Each partnership's latest quarter by ``dimension`` (``breakdowns.latest_breakdown``); None when nothing is
+    reported."""
+    return breakdowns.latest_breakdown(frame, indicator_id, dimension, partnerships) if not frame.empty else None
+
+
+def latest_breakdown_display(
+    frame: pd.DataFrame, partnerships: pd.DataFrame, indicator_id: str, dimension: str
+) -> pd.DataFrame:
+    """:func:`latest_breakdown` with its values formatted in the indicator's unit (for a breakdown that is
+    reported)."""
+    parts = latest_breakdown(frame, partnerships, indicator_id, dimension)
+    if parts is None:
+        raise ValueError(f"no partnership reports {indicator_id} by {dimension}")
+    return comparison_texts.format_columns(parts, list(parts.columns[2:]), INDICATORS[indicator_id].unit)
+
+
+def reporters(frame: pd.DataFrame, partnerships: pd.DataFrame, indicator_id: str, dimension: str) -> list[str]:
+    """The partnerships that report the indicator by ``dimension``, in name order."""
+    return breakdowns.partnerships_with_breakdown(frame, indicator_id, dimension, partnerships)
+
+
+def breakdown(frame: pd.DataFrame, indicator_id: str, dimension: str, partnership_id: str) -> pd.DataFrame:
+    """One partnership's quarters of the indicator by ``dimension`` (``breakdowns.partnership_breakdown``)."""
+    return breakdowns.partnership_breakdown(frame, indicator_id, dimension, partnership_id)

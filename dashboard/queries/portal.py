@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 
@@ -21,11 +22,11 @@ class PortalIndex:
     reporting: list[str]
     listing: pd.DataFrame
     latest: dict[str, Period]
-    updated: dict[str, object]
+    updated: dict[str, datetime | None]
 
 
 def portal_index(
-    partnerships: pd.DataFrame, coverage: pd.DataFrame, evaluated: pd.DataFrame, updated: dict[str, object]
+    partnerships: pd.DataFrame, coverage: pd.DataFrame, evaluated: pd.DataFrame, updated: dict[str, datetime | None]
 ) -> PortalIndex:
     """:class:`PortalIndex` from the public partnerships (name order), the public summary's coverage, every public
     goal evaluated (``PublicGoal.row`` frame) and when each partnership was last updated."""
@@ -53,7 +54,7 @@ def portal_index(
             ],
             "Goal status": shown["partnership_id"].map(progress).fillna(STATUS_LABELS["not_available"]),
             "Latest quarter": shown["partnership_id"].map(lambda pid: period_label(latest[pid])),
-            "Last updated": shown["partnership_id"].map(lambda pid: updated_text(updated.get(pid))),  # type: ignore[arg-type]
+            "Last updated": shown["partnership_id"].map(lambda pid: updated_text(updated.get(pid))),
         }
     )
     return PortalIndex(reporting=reporting, listing=listing, latest=latest, updated=updated)

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.access.roles import ROLE_DESCRIPTIONS, pages_for
+from dashboard.access.pages import OVERVIEW, PAGES, PUBLIC, pages_for
+from dashboard.access.roles import ROLE_DESCRIPTIONS
 from dashboard.present.text_safety import markdown_literal
-from dashboard.web.ui import (
+from dashboard.web.session import (
     EXPIRED_KEY,
     current_identity,
     get_store,
@@ -20,6 +21,9 @@ from dashboard.web.ui import (
     sign_out,
     signed_in,
 )
+
+APP_FOLDER = Path(__file__).parent.parent
+"""``dashboard/``, where ``app.py`` runs: the registry's view paths are relative to it."""
 
 
 def run() -> None:
@@ -29,39 +33,22 @@ def run() -> None:
     store = get_store()
     identity = current_identity(store)
 
-    VIEWS = Path(__file__).parent / "views"
-    PAGES = {
-        "overview": ("overview.py", "Overview", ":material/dashboard:"),
-        "partnership": ("partnership.py", "Partnership", ":material/handshake:"),
-        "compare": ("compare.py", "Compare", ":material/compare_arrows:"),
-        "indicator": ("indicator.py", "Indicator explorer", ":material/query_stats:"),
-        "goals": ("goals.py", "Goals", ":material/flag:"),
-        "upload": ("upload.py", "Upload", ":material/upload_file:"),
-        "review": ("review.py", "Review and publish", ":material/fact_check:"),
-        "reference": ("reference.py", "Reference data", ":material/table_edit:"),
-        "public": ("public.py", "Public view", ":material/public:"),
-        "portal": ("portal.py", "Partnerships", ":material/travel_explore:"),
-        "methodology": ("methodology.py", "Methodology", ":material/menu_book:"),
-        "embed": ("embed_chart.py", "Embedded chart", ":material/code:"),
-        "sign_in": ("sign_in.py", "Sign in", ":material/login:"),
-    }
-    MENU_HIDDEN = {"embed"}  # routable by URL but never in the menu
     embedded = bool(st.context.is_embedded)
     allowed = pages_for(identity)
-    default = "overview" if "overview" in allowed else "public"
+    default = OVERVIEW if OVERVIEW.path in allowed else PUBLIC
     # Every page is routable, so a copied link works after signing in on it; the menu lists only what the role may
-    # open, and each page checks access again itself.
+    # open (the staff pages first), and each page checks access again itself.
     navigation = st.navigation(
         [
             st.Page(
-                VIEWS / PAGES[key][0],
-                title=PAGES[key][1],
-                icon=PAGES[key][2],
-                default=key == default,
-                url_path=key,
-                visibility="visible" if key in allowed and key not in MENU_HIDDEN else "hidden",
+                APP_FOLDER / page.view,
+                title=page.title,
+                icon=page.icon,
+                default=page == default,
+                url_path=page.path,
+                visibility="visible" if page.path in allowed and page.in_menu else "hidden",
             )
-            for key in PAGES
+            for page in sorted(PAGES.values(), key=lambda entry: entry.public)
         ],
         position="hidden" if embedded else "sidebar",
     )

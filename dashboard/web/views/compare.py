@@ -6,6 +6,7 @@ from functools import partial
 
 import streamlit as st
 
+from dashboard.access.pages import COMPARE
 from dashboard.analytics import comparison as cmp
 from dashboard.present import comparison_texts, indicator_texts
 from dashboard.present.chart_style import colour_map
@@ -13,21 +14,15 @@ from dashboard.present.charts import ranking_figure, small_multiples_figure
 from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal, plotly_literal
 from dashboard.storage.tables import PARTNERSHIPS_TABLE
-from dashboard.web.ui import (
-    chart_block,
-    data_versions,
-    drawn_figure,
-    get_store,
-    read_comparison,
-    read_partnerships,
-    read_total_row_counts,
-    require,
-    sample_badge,
-    source_note,
-)
+from dashboard.web import url_state
+from dashboard.web.blocks import chart_block, sample_badge, source_note
+from dashboard.web.figures import drawn_figure
+from dashboard.web.partnership_reads import read_comparison
+from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import layer_snapshot, read_partnerships, read_total_row_counts
 from data_contracts import DATASET_INFO, INDICATORS
 
-identity = require("compare")
+identity = require(COMPARE)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
 row_counts = read_total_row_counts(store)  # one column of the total rows; the chosen partnerships' rows come later
@@ -52,45 +47,46 @@ names = dict(zip(ids, partnerships["name"].astype(str), strict=True))
 indicator_ids = list(INDICATORS)
 
 # ---- state from the URL: a copied link reopens the same view --------------------------------------------------
-params = st.query_params
-url_indicators = cmp.parse_ids(params.get("i"), indicator_ids, cmp.MAX_INDICATORS) or list(cmp.DEFAULT_INDICATORS)
-url_partnerships = cmp.parse_ids(params.get("p"), ids, cmp.MAX_PARTNERSHIPS) or cmp.default_partnerships_from_counts(
-    row_counts, partnerships
-)
-if "compare_partnerships" not in st.session_state:
-    st.session_state["compare_partnerships"] = url_partnerships
-if "compare_indicators" not in st.session_state:
-    st.session_state["compare_indicators"] = url_indicators
-
 left, right = st.columns(2)
-chosen_ids = left.multiselect(
+chosen_ids = url_state.id_list(
+    left.multiselect,
     "Partnerships (2 to 8)",
+    param="p",
     options=ids,
+    key="compare_partnerships",
+    default=cmp.default_partnerships_from_counts(row_counts, partnerships),
+    limit=cmp.MAX_PARTNERSHIPS,
+    keep_empty=True,
     format_func=lambda pid: names[pid],
     max_selections=cmp.MAX_PARTNERSHIPS,
-    key="compare_partnerships",
     placeholder="Choose partnerships",
     wrap=True,
 )
-chosen_indicators = right.multiselect(
+chosen_indicators = url_state.id_list(
+    right.multiselect,
     "Indicators (1 to 4)",
+    param="i",
     options=indicator_ids,
+    key="compare_indicators",
+    default=cmp.DEFAULT_INDICATORS,
+    limit=cmp.MAX_INDICATORS,
+    keep_empty=True,
     format_func=indicator_texts.indicator_label,
     max_selections=cmp.MAX_INDICATORS,
-    key="compare_indicators",
     placeholder="Choose indicators",
     wrap=True,
     help="Grouped by dataset: workforce, diversity, education, community capacity.",
 )
 indicators = [INDICATORS[i] for i in chosen_indicators]
 modes = cmp.available_normalisations(indicators)
-if st.session_state.get("compare_norm") not in modes:
-    st.session_state["compare_norm"] = cmp.parse_choice(params.get("norm"), modes, "none")
-mode = st.radio(
+mode = url_state.choice(
+    st.radio,
     "Normalise",
+    param="norm",
     options=modes,
-    format_func=lambda m: cmp.NORMALISATIONS[m],
+    default="none",
     key="compare_norm",
+    format_func=lambda m: cmp.NORMALISATIONS[m],
     horizontal=True,
     help="Per USD 1M divides by the partnership's committed funding in millions of US dollars; per participant "
     "divides by the people working on the partnership at the same quarter end (its headcount). Only amounts that "
@@ -98,10 +94,6 @@ mode = st.radio(
 )
 if len(modes) == 1 and indicators:
     st.caption("Normalisation applies only to amounts (counts, hours, US dollars); the chosen indicators are rates.")
-
-st.query_params["p"] = ",".join(chosen_ids)
-st.query_params["i"] = ",".join(chosen_indicators)
-st.query_params["norm"] = mode
 
 if len(chosen_ids) < cmp.MIN_PARTNERSHIPS:
     st.info("Choose at least two partnerships to compare.", icon=":material/info:")
@@ -112,7 +104,7 @@ if not indicators:
 
 colours = colour_map(list(names.values()))  # the same colour per partnership on every page
 # figures are drawn once per snapshot and choice (the colours follow the partnerships table)
-snapshot = (store.root, data_versions(store), store.version(PARTNERSHIPS_TABLE), tuple(chosen_ids), mode)
+snapshot = (layer_snapshot(store), store.version(PARTNERSHIPS_TABLE), tuple(chosen_ids), mode)
 
 
 def draw_ranking(ranked, value_header, unit, indicator, when, direction, source, precise, decimals, number_format):  # noqa: ANN001, ANN201, PLR0913

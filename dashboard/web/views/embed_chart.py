@@ -10,6 +10,7 @@ from functools import partial
 
 import streamlit as st
 
+from dashboard.access.pages import EMBED
 from dashboard.present.chart_style import PLOTLY_CONFIG
 from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import (
@@ -22,23 +23,22 @@ from dashboard.public.embed import (
 )
 from dashboard.public.published import updated_text
 from dashboard.settings import data_licence, min_cell_count
-from dashboard.web.ui import (
-    app_base_url,
-    drawn_embed,
-    get_store,
+from dashboard.web import url_state
+from dashboard.web.blocks import app_base_url, source_note
+from dashboard.web.figures import drawn_embed
+from dashboard.web.public_reads import (
     read_last_updated,
     read_public_goals,
     read_public_partnerships,
     read_public_rows,
-    require,
-    source_note,
 )
+from dashboard.web.session import get_store, require
 from data_contracts import INDICATORS
 
-require("embed")
+require(EMBED)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_public_partnerships(store)
-request = parse_request(st.query_params.to_dict())
+request = parse_request(url_state.params())
 content = None
 source = ""
 if request is not None and set(request.partnerships) <= set(partnerships["partnership_id"]):

@@ -2,40 +2,28 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import streamlit as st
 
+from dashboard.access.pages import GOALS
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.goals import status_counts
 from dashboard.analytics.progress import STATUS_LABELS, STATUSES
-from dashboard.present.exports import csv_bytes
 from dashboard.present.goal_charts import status_summary_figure
 from dashboard.present.goal_texts import (
     GOAL_FILTERS,
     STATUS_MEANINGS,
     incomplete_year_note,
-    join_ids,
     lower_is_better_note,
-    parse_choice,
-    parse_id_list,
     status_badge,
     status_summary_table,
 )
-from dashboard.web.ui import (
-    DEFERRED_ROWS,
-    chart_block,
-    get_store,
-    incomplete_year_frame,
-    read_goals_table,
-    read_partnerships,
-    read_summary,
-    require,
-    sample_badge,
-    source_note,
-)
+from dashboard.web import url_state
+from dashboard.web.blocks import chart_block, deferred_csv, sample_badge, source_note
+from dashboard.web.portfolio_reads import incomplete_year_frame, read_goals_table, read_summary
+from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import read_partnerships
 
-identity = require("goals")
+identity = require(GOALS)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store)
 summary = read_summary(store, "submitted")
@@ -93,36 +81,33 @@ st.caption(year_rule)
 # ---- filters ------------------------------------------------------------------------------------------------------
 st.subheader("Every goal", anchor=False)
 ids = sorted(names, key=lambda pid: names[pid])
-requested_filter = parse_choice(st.query_params.get("filter"), GOAL_FILTERS, "all")
-requested_partnerships = parse_id_list(st.query_params.get("partnership"), ids)
-requested_statuses = parse_id_list(st.query_params.get("status"), STATUSES)
-
-off_course = st.toggle(
+off_course = url_state.toggle(
+    st.toggle,
     "Only goals off course",
-    value=requested_filter == "off_course",
+    param="filter",
+    values=GOAL_FILTERS,
+    key="goals_off_course",
     help="Goals with limited progress or deterioration: moving too slowly toward the target, or away from it.",
 )
 left, right = st.columns(2)
-chosen_partnerships = left.multiselect(
+chosen_partnerships = url_state.id_list(
+    left.multiselect,
     "Partnership",
+    param="partnership",
     options=ids,
-    default=requested_partnerships,
+    key="goals_partnerships",
     format_func=lambda pid: names.get(pid, pid),
     placeholder="All partnerships",
 )
-chosen_statuses = right.multiselect(
+chosen_statuses = url_state.id_list(
+    right.multiselect,
     "Status",
+    param="status",
     options=list(STATUSES),
-    default=requested_statuses,
+    key="goals_statuses",
     format_func=lambda status: STATUS_LABELS[status],
     placeholder="All statuses",
 )
-st.query_params["filter"] = "off_course" if off_course else "all"
-for param, chosen in (("partnership", chosen_partnerships), ("status", chosen_statuses)):
-    if chosen:
-        st.query_params[param] = join_ids(chosen)
-    else:
-        st.query_params.pop(param, None)
 
 # ---- the table ----------------------------------------------------------------------------------------------------
 shown, table = read_goals_table(  # cached per filters: a warm rerun does not rebuild thousands of rows
@@ -180,7 +165,7 @@ else:
     )
     st.download_button(
         "Download this table (CSV)",
-        data=partial(csv_bytes, table) if len(table) > DEFERRED_ROWS else csv_bytes(table),  # big: on the click
+        data=deferred_csv(table),  # big: on the click
         file_name="goals.csv",
         mime="text/csv",
         icon=":material/download:",

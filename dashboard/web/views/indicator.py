@@ -7,37 +7,29 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard.analytics import comparison as cmp
+from dashboard.access.pages import INDICATOR
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.present import comparison_texts, indicator_texts
 from dashboard.present.chart_style import colour_map
 from dashboard.present.charts import breakdown_figure, breakdown_title
 from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal
-from dashboard.web.ui import (
-    DEFERRED_ROWS,
-    ExplorerView,
-    chart_block,
-    drawn_figure,
-    get_store,
-    read_goals_on_indicator,
-    read_partnerships,
-    require,
-    sample_badge,
-    source_note,
-    trend_block,
-)
+from dashboard.web import url_state
+from dashboard.web.blocks import chart_block, deferred_csv, sample_badge, source_note, trend_block
+from dashboard.web.explorer_reads import ExplorerView, read_goals_on_indicator
+from dashboard.web.figures import drawn_figure
+from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import read_partnerships
 from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
 
 VIEWS = {"quarterly": "Quarterly", "annual": "Annual (complete years)"}
 DEFAULT_INDICATOR = "workforce_headcount"
 
-identity = require("indicator")
+identity = require(INDICATOR)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
 names = dict(zip(partnerships["partnership_id"].astype(str), partnerships["name"].astype(str), strict=True))
 colours = colour_map(list(names.values()))
-params = st.query_params
 
 st.title("Indicator explorer")
 st.caption(
@@ -46,23 +38,22 @@ st.caption(
 )
 sample_badge(store)
 
-indicator_ids = list(INDICATORS)
-if "explorer_indicator" not in st.session_state:
-    st.session_state["explorer_indicator"] = cmp.parse_choice(params.get("indicator"), indicator_ids, DEFAULT_INDICATOR)
-chosen = st.selectbox(
+chosen = url_state.choice(
+    st.selectbox,
     "Indicator",
-    options=indicator_ids,
-    format_func=indicator_texts.indicator_label,
+    param="indicator",
+    options=list(INDICATORS),
+    default=DEFAULT_INDICATOR,
     key="explorer_indicator",
+    format_func=indicator_texts.indicator_label,
     help="All 44 indicators of the catalog, grouped by dataset.",
 )
-st.query_params["indicator"] = chosen
 indicator = INDICATORS[chosen]
 dataset = DATASET_INFO[indicator.dataset]
 
 explorer = ExplorerView(store, chosen)  # the rows of this indicator (and its components) only, results cached
-trend = explorer.part("trend")
-latest = explorer.part("latest")
+trend = explorer.trend()
+latest = explorer.latest()
 goals = read_goals_on_indicator(store, chosen)  # comparison_texts.goals_on_indicator, cached by version
 
 st.subheader(indicator.name, anchor=False)
@@ -90,17 +81,17 @@ across_tab, breakdown_tab, metadata_tab, goals_tab = st.tabs(["Across partnershi
 
 # ---- across partnerships --------------------------------------------------------------------------------------
 with across_tab:
-    if st.session_state.get("explorer_view") not in VIEWS:
-        st.session_state["explorer_view"] = cmp.parse_choice(params.get("view"), list(VIEWS), "quarterly")
-    view = st.radio(
+    view = url_state.choice(
+        st.radio,
         "Period",
+        param="view",
         options=list(VIEWS),
-        format_func=VIEWS.get,
+        default="quarterly",
         key="explorer_view",
+        format_func=VIEWS.get,
         horizontal=True,
         help="Annual values follow the indicator's year rule (see the Metadata tab).",
     )
-    st.query_params["view"] = view
     if trend.empty:
         st.info(
             f"No partnership has reported {indicator.short_name.lower()} yet. Program officers can upload it on the "
@@ -110,7 +101,7 @@ with across_tab:
     else:
         if view == "annual":
             st.caption(f"{INCOMPLETE_YEAR_RULE} Year rule: {indicator.year_rule_text}")
-            series = explorer.part("annual")
+            series = explorer.annual()
         else:
             series = trend
         if series.empty:
@@ -124,7 +115,7 @@ with across_tab:
             trend_block(  # a line per partnership, or their spread when there are many: drawn once per version
                 series,
                 indicator,
-                draw_key=(*explorer.key(), view, source),
+                draw_key=(explorer.key, view, source),
                 source=source,
                 colours=colours,
                 key=f"across-{chosen}-{view}",
@@ -135,11 +126,10 @@ with across_tab:
                 annual=view == "annual",
             )
         st.markdown("**Latest quarter each partnership reported**")
-        st.dataframe(explorer.part("latest_display"), hide_index=True, key=f"latest-{chosen}")
-        latest_csv = explorer.part("latest_csv")
+        st.dataframe(explorer.latest_display(), hide_index=True, key=f"latest-{chosen}")
         st.download_button(
             "Download the latest values (CSV)",
-            data=partial(csv_bytes, latest_csv) if len(latest_csv) > DEFERRED_ROWS else csv_bytes(latest_csv),
+            data=deferred_csv(explorer.latest_csv()),
             file_name=f"{chosen}_latest.csv",
             mime="text/csv",
             key=f"latest-{chosen}-csv",
@@ -149,50 +139,48 @@ with across_tab:
 # ---- breakdowns -----------------------------------------------------------------------------------------------
 with breakdown_tab:
     if not indicator.breakdowns:
-        st.query_params["dimension"] = TOTAL
+        url_state.write("dimension", TOTAL)
         st.info(
             f"{indicator.short_name} is reported as a total only: the catalog allows no breakdown for it.",
             icon=":material/info:",
         )
     else:
         options = list(indicator.breakdowns)
-        if st.session_state.get("explorer_dimension") not in options:
-            st.session_state["explorer_dimension"] = cmp.parse_choice(params.get("dimension"), options, options[0])
-        dimension = st.selectbox(
+        dimension = url_state.choice(
+            st.selectbox,
             "Breakdown",
+            param="dimension",
             options=options,
-            format_func=lambda code: DIMENSIONS[code].label,
+            default=options[0],
             key="explorer_dimension",
+            format_func=lambda code: DIMENSIONS[code].label,
         )
-        st.query_params["dimension"] = dimension
         label = DIMENSIONS[dimension].label
         if indicator.breakdown_of == "owners":
             st.caption("This breakdown describes the owners of the supplier firms, not people served.")
-        latest_parts = explorer.part("latest_breakdown", dimension)
+        latest_parts = explorer.latest_breakdown(dimension)
         if latest_parts is None or latest_parts.empty:
             st.info(
                 f"No partnership reports {indicator.short_name.lower()} by {label.lower()} yet.",
                 icon=":material/info:",
             )
         else:
-            reporters = explorer.part("reporters", dimension)
-            if st.session_state.get("explorer_partnership") not in reporters:
-                st.session_state["explorer_partnership"] = cmp.parse_choice(
-                    params.get("partnership"), reporters, reporters[0]
-                )
-            partnership_id = st.selectbox(
+            reporters = explorer.reporters(dimension)
+            partnership_id = url_state.choice(
+                st.selectbox,
                 "Partnership",
+                param="partnership",
                 options=reporters,
-                format_func=lambda pid: names.get(pid, pid),
+                default=reporters[0],
                 key="explorer_partnership",
+                format_func=lambda pid: names.get(pid, pid),
                 help=f"Partnerships that report {indicator.short_name.lower()} by {label.lower()}.",
             )
-            st.query_params["partnership"] = partnership_id
-            rows = explorer.part("breakdown", dimension, partnership_id)
+            rows = explorer.breakdown(dimension, partnership_id)
             name = names.get(partnership_id, partnership_id)  # plain text: the figure builder makes it literal
             source = source_note(store, [name], indicator.dataset)
             figure = drawn_figure(
-                (*explorer.key(), "breakdown", dimension, partnership_id, source),
+                (explorer.key, "breakdown", dimension, partnership_id, source),
                 partial(
                     breakdown_figure,
                     rows,
@@ -218,13 +206,13 @@ with breakdown_tab:
             )
             st.markdown(f"**Latest quarter by {markdown_literal(label.lower())}, every partnership reporting it**")
             st.dataframe(
-                explorer.part("latest_breakdown_display", dimension),
+                explorer.latest_breakdown_display(dimension),
                 hide_index=True,
                 key=f"parts-{chosen}-{dimension}",
             )
             st.download_button(
                 "Download this table (CSV)",
-                data=partial(csv_bytes, latest_parts) if len(latest_parts) > DEFERRED_ROWS else csv_bytes(latest_parts),
+                data=deferred_csv(latest_parts),
                 file_name=f"{chosen}_latest_by_{dimension}.csv",
                 mime="text/csv",
                 key=f"parts-{chosen}-{dimension}-csv",

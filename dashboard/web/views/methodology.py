@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from dashboard.access.pages import METHODOLOGY
 from dashboard.present.exports import csv_bytes
 from dashboard.public.embed import HEIGHT, WIDTH
 from dashboard.public.published import (
@@ -17,19 +18,13 @@ from dashboard.public.published import (
     suppression_rules,
 )
 from dashboard.settings import data_licence, min_cell_count
-from dashboard.web.ui import (
-    app_base_url,
-    get_store,
-    is_sample,
-    public_download,
-    read_last_updated,
-    read_public_partnerships,
-    read_public_summary,
-    require,
-    sample_badge,
-)
+from dashboard.web.blocks import app_base_url, sample_badge
+from dashboard.web.portfolio_reads import read_public_summary
+from dashboard.web.public_reads import public_download, read_last_updated, read_public_partnerships
+from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import is_sample
 
-require("methodology")
+require(METHODOLOGY)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_public_partnerships(store)
 summary = read_public_summary(store)  # how many public rows and partnerships; the rows are read on download
@@ -95,7 +90,7 @@ latest = max((when for when in updated.values() if when is not None), default=No
 line = citation([], published=latest, retrieved=datetime.now(UTC).date(), url=app_base_url(), licence=licence)
 reporting = partnerships["partnership_id"].isin(set(summary.coverage["partnership_id"])).sum()
 st.markdown(
-    f"All published figures of the {reporting} public partnerships, {summary.part('rows'):,} rows, as the public "
+    f"All published figures of the {reporting} public partnerships, {summary.rows:,} rows, as the public "
     "sees them (suppressed values blank, with the reason). "
     f"Licence: **{licence}**."
 )

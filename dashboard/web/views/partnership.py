@@ -7,6 +7,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from dashboard.access.pages import PARTNERSHIP
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.breakdowns import breakdown_rows
 from dashboard.analytics.goals import partnership_progress
@@ -27,7 +28,6 @@ from dashboard.present.goal_texts import (
     incomplete_year_note,
     indicator_options,
     missing,
-    parse_choice,
     profile_lines,
     sector_label,
     series_label,
@@ -39,22 +39,15 @@ from dashboard.present.indicator_texts import references_by_framework
 from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import EmbedRequest
 from dashboard.settings import min_cell_count
-from dashboard.web.ui import (
-    chart_block,
-    drawn_figure,
-    get_store,
-    read_goal_workings,
-    read_partnership_goals,
-    read_partnerships,
-    read_rows,
-    read_what_the_public_sees,
-    require,
-    sample_badge,
-    source_note,
-)
+from dashboard.web import url_state
+from dashboard.web.blocks import chart_block, sample_badge, source_note
+from dashboard.web.figures import drawn_figure
+from dashboard.web.partnership_reads import read_goal_workings, read_partnership_goals, read_what_the_public_sees
+from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import read_partnerships, read_rows
 from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
 
-identity = require("partnership")
+identity = require(PARTNERSHIP)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
 
@@ -71,14 +64,15 @@ if partnerships.empty:
 
 ids = partnerships["partnership_id"].tolist()
 names = dict(zip(partnerships["partnership_id"], partnerships["name"], strict=True))
-requested = st.query_params.get("partnership")
-chosen = st.selectbox(
+chosen = url_state.choice(
+    st.selectbox,
     "Partnership",
+    param="partnership",
     options=ids,
-    index=ids.index(requested) if requested in ids else 0,
+    default=ids[0],
+    key="partnership_chosen",
     format_func=lambda pid: names[pid],
 )
-st.query_params["partnership"] = chosen
 profile = partnerships.set_index("partnership_id").loc[chosen]
 
 # ---- profile ------------------------------------------------------------------------------------------------------
@@ -137,7 +131,7 @@ else:
 
     ordered = mine.assign(_missing=mine["score"].isna()).sort_values(["_missing", "score", "goal_id"])
     workings = read_goal_workings(store, chosen)  # each goal's result and annual points, cached by version
-    figure_key = (store.root, evaluated_key, chosen)
+    figure_key = (evaluated_key, chosen)
     for goal in ordered.to_dict("records"):
         card = goal_card(goal)
         indicator = INDICATORS[str(goal["indicator_id"])]
@@ -220,16 +214,17 @@ def public_view_note(dimension: str) -> None:
 # ---- indicator trends -----------------------------------------------------------------------------------------------
 st.subheader("Indicator trends", anchor=False)
 datasets = dataset_options(profile["focus_datasets"])
-dataset = parse_choice(st.query_params.get("dataset"), datasets, datasets[0])
 pick = st.columns(2)
-dataset = pick[0].selectbox(
+dataset = url_state.choice(
+    pick[0].selectbox,
     "Dataset",
+    param="dataset",
     options=datasets,
-    index=datasets.index(dataset),
+    default=datasets[0],
+    key="partnership_dataset",
     format_func=lambda d: DATASET_INFO[d].name,
     help="The datasets this partnership reports on.",
 )
-st.query_params["dataset"] = dataset
 rows = rows_of[dataset]
 indicators = indicator_options(rows, dataset)
 if not indicators:
@@ -239,32 +234,34 @@ if not indicators:
         icon=":material/info:",
     )
 else:
-    indicator_id = parse_choice(st.query_params.get("indicator"), indicators, indicators[0])
-    indicator_id = pick[1].selectbox(
+    indicator_id = url_state.choice(
+        pick[1].selectbox,
         "Indicator",
+        param="indicator",
         options=indicators,
-        index=indicators.index(indicator_id),
+        default=indicators[0],
+        key="partnership_indicator",
         format_func=lambda i: INDICATORS[i].short_name,
     )
-    st.query_params["indicator"] = indicator_id
     indicator = INDICATORS[indicator_id]
     st.caption(f"{indicator.name}. {indicator.description}")
 
     options = breakdown_options(indicator)
-    breakdown = parse_choice(st.query_params.get("breakdown"), options, TOTAL)
     controls = st.columns(2)
-    breakdown = controls[0].radio(
+    breakdown = url_state.choice(
+        controls[0].radio,
         "Breakdown",
+        param="breakdown",
         options=options,
-        index=options.index(breakdown),
+        default=TOTAL,
+        key="partnership_breakdown",
         format_func=breakdown_label,
         horizontal=True,
         help="The total, or the figures by one breakdown the indicator allows.",
     )
-    st.query_params["breakdown"] = breakdown
     source = source_note(store, [names[chosen]], dataset)
     if breakdown == TOTAL:
-        st.query_params.pop("bars", None)
+        url_state.drop("bars")
         trend = quarterly_trend(rows, indicator_id, partnerships)
         chart_block(
             trend_figure(trend, indicator, source=source),
@@ -278,12 +275,14 @@ else:
         public_view_note(TOTAL)
     else:
         modes = bar_modes(indicator)
-        bars = parse_choice(st.query_params.get("bars"), modes, modes[0])
         if len(modes) > 1:
-            bars = controls[1].radio(
+            bars = url_state.choice(
+                controls[1].radio,
                 "Bars",
-                options=list(modes),
-                index=modes.index(bars),
+                param="bars",
+                options=modes,
+                default=modes[0],
+                key="partnership_bars",
                 format_func=lambda mode: BAR_LABELS[mode],
                 horizontal=True,
                 help="Stacked bars show how the total splits; side-by-side bars compare the categories.",
@@ -292,7 +291,8 @@ else:
             controls[1].caption(
                 "Shares, rates and averages do not add up across categories, so the bars stand side by side."
             )
-        st.query_params["bars"] = bars
+            bars = modes[0]  # the only way these bars can stand
+            url_state.write("bars", bars)
         parts = breakdown_rows(rows, indicator_id, breakdown)
         label = DIMENSIONS[breakdown].label
         if parts.empty:

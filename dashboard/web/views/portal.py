@@ -9,17 +9,11 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from dashboard.access.pages import PORTAL
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.comparison import MAX_PARTNERSHIPS
 from dashboard.analytics.metrics import format_value, period_label
-from dashboard.present.goal_texts import (
-    breakdown_label,
-    dataset_options,
-    goal_card,
-    indicator_options,
-    parse_choice,
-    profile_lines,
-)
+from dashboard.present.goal_texts import breakdown_label, dataset_options, goal_card, indicator_options, profile_lines
 from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import EmbedRequest, embed_content
 from dashboard.public.published import (
@@ -30,24 +24,21 @@ from dashboard.public.published import (
     updated_text,
 )
 from dashboard.settings import data_licence, min_cell_count
-from dashboard.web.ui import (
-    app_base_url,
-    chart_block,
-    drawn_embed,
-    get_store,
-    is_sample,
+from dashboard.web import url_state
+from dashboard.web.blocks import app_base_url, chart_block, sample_badge, source_note
+from dashboard.web.figures import drawn_embed
+from dashboard.web.public_reads import (
     read_portal_index,
     read_public_download_table,
     read_public_goals,
     read_public_partnerships,
     read_public_rows,
-    require,
-    sample_badge,
-    source_note,
 )
+from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import is_sample
 from data_contracts import DATASET_INFO, INDICATORS, TOTAL
 
-require("portal")
+require(PORTAL)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_public_partnerships(store)
 k = min_cell_count()
@@ -76,17 +67,18 @@ latest_of = index.latest
 
 # ---- the list -----------------------------------------------------------------------------------------------------
 listing = index.listing
-with st.expander(f"All {len(shown)} public partnerships", expanded="partnership" not in st.query_params):
+with st.expander(f"All {len(shown)} public partnerships", expanded=not url_state.has("partnership")):
     st.dataframe(listing, hide_index=True, key="portal-list")
 
-requested = st.query_params.get("partnership")
-chosen = st.selectbox(
+chosen = url_state.choice(
+    st.selectbox,
     "Partnership",
+    param="partnership",
     options=reporting,
-    index=reporting.index(requested) if requested in reporting else 0,
+    default=reporting[0],
+    key="portal_partnership",
     format_func=lambda pid: names[pid],
 )
-st.query_params["partnership"] = chosen
 profile = shown.set_index("partnership_id").loc[chosen]
 mine = read_public_rows(store, [chosen])  # this partnership's public rows only
 source_who = [names[chosen]]
@@ -167,23 +159,39 @@ if not datasets:
     st.info("No published indicator figures for this partnership yet.", icon=":material/info:")
 else:
     pick = st.columns([1, 1, 1])
-    dataset = parse_choice(st.query_params.get("dataset"), datasets, datasets[0])
-    dataset = pick[0].selectbox(
-        "Dataset", datasets, index=datasets.index(dataset), format_func=lambda d: DATASET_INFO[d].name
+    dataset = url_state.choice(
+        pick[0].selectbox,
+        "Dataset",
+        param="dataset",
+        options=datasets,
+        default=datasets[0],
+        key="portal_dataset",
+        format_func=lambda d: DATASET_INFO[d].name,
     )
     indicators = indicator_options(mine, dataset)
-    indicator_id = parse_choice(st.query_params.get("indicator"), indicators, indicators[0])
-    indicator_id = pick[1].selectbox(
-        "Indicator", indicators, index=indicators.index(indicator_id), format_func=lambda i: INDICATORS[i].short_name
+    indicator_id = url_state.choice(
+        pick[1].selectbox,
+        "Indicator",
+        param="indicator",
+        options=indicators,
+        default=indicators[0],
+        key="portal_indicator",
+        format_func=lambda i: INDICATORS[i].short_name,
     )
     indicator = INDICATORS[indicator_id]
     with_data = [
         d for d in indicator.breakdowns if ((mine["indicator_id"] == indicator_id) & (mine["dimension"] == d)).any()
     ]
     options = [TOTAL, *with_data]
-    breakdown = parse_choice(st.query_params.get("breakdown"), options, TOTAL)
-    breakdown = pick[2].selectbox("Breakdown", options, index=options.index(breakdown), format_func=breakdown_label)
-    st.query_params.update({"dataset": dataset, "indicator": indicator_id, "breakdown": breakdown})
+    breakdown = url_state.choice(
+        pick[2].selectbox,
+        "Breakdown",
+        param="breakdown",
+        options=options,
+        default=TOTAL,
+        key="portal_breakdown",
+        format_func=breakdown_label,
+    )
     st.caption(f"{indicator.name}. {indicator.description} Unit: {indicator.unit_label}.")
     if breakdown == TOTAL:
         request = EmbedRequest((chosen,), indicator_id, "trend")

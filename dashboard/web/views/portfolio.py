@@ -7,8 +7,9 @@ from functools import partial
 
 import streamlit as st
 
+from dashboard.access.pages import GOALS, OVERVIEW, PORTAL, PUBLIC
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
-from dashboard.analytics.filters import FILTER_KEYS, PortfolioFilter, apply_filter, filter_options
+from dashboard.analytics.filters import apply_filter
 from dashboard.analytics.goals import status_counts
 from dashboard.analytics.metrics import (
     format_change,
@@ -17,35 +18,27 @@ from dashboard.analytics.metrics import (
     period_label,
 )
 from dashboard.present.chart_style import colour_map
-from dashboard.present.exports import csv_bytes
 from dashboard.storage.tables import Layer
-from dashboard.web.ui import (
-    DEFERRED_ROWS,
-    PortfolioView,
-    get_store,
-    read_public_summary,
-    read_summary,
-    require,
-    sample_badge,
-    source_note,
-    status_chart,
-    trend_block,
-)
+from dashboard.web import url_state
+from dashboard.web.blocks import deferred_csv, sample_badge, source_note, status_chart, trend_block
+from dashboard.web.portfolio_reads import PortfolioView, read_public_summary, read_summary
+from dashboard.web.session import get_store, require
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS
 
 
 def render_portfolio(*, public: bool) -> None:
     """The overview page. ``public`` reads only the published layer of public partnerships.
 
-    Nothing here reads whole tables: one cached pass over the layer (``ui.read_summary``) gives the quarters, the
-    headline rows and the evaluated goals, and the figures of each filter and quarter are cached too, so a rerun
-    with the same choices only draws."""
-    require("public" if public else "overview")
+    Nothing here reads whole tables: one cached pass over the layer (``portfolio_reads.read_summary``) gives the
+    quarters, the headline rows and the evaluated goals, and the figures of each filter and quarter are cached too,
+    so a rerun with the same choices only draws."""
+    page = PUBLIC if public else OVERVIEW
+    require(page)
     store = get_store(snapshot=True)  # this page only reads
     layer: Layer = "published" if public else "submitted"
     # for the public: published rows of public partnerships, small counts suppressed before anything is computed
     summary = read_public_summary(store) if public else read_summary(store, layer)
-    view = PortfolioView(store, summary, public=public)
+    view = PortfolioView(store, summary)
     all_partnerships = view.partnerships()
 
     st.title("Partnership impact" if public else "Portfolio overview")
@@ -70,36 +63,31 @@ def render_portfolio(*, public: bool) -> None:
 
     # ---- filters (kept in the URL) -------------------------------------------------------------------------------
     labels = [period_label(p) for p in periods]
-    requested = st.query_params.get("period")
-    default_label = requested if requested in labels else period_label(periods[-1])
-    options = filter_options(all_partnerships)
-    from_url = PortfolioFilter.from_query(st.query_params.to_dict(), all_partnerships)
     quarter_column, region_column, country_column, sector_column, focus_column = st.columns([1.2, 2, 1.2, 1.4, 1.6])
-    chosen = quarter_column.selectbox(
+    chosen = url_state.choice(
+        quarter_column.selectbox,
         "Quarter",
+        param="period",
         options=labels[::-1],
-        index=labels[::-1].index(default_label),
+        default=labels[-1],
+        key=f"{page.path}_period",
         help="KPI cards show this quarter and compare it with the same quarter a year earlier.",
     )
-    regions = region_column.multiselect("Region", options["region"], default=list(from_url.regions), placeholder="All")
-    countries = country_column.multiselect(
-        "Country", options["country"], default=list(from_url.countries), placeholder="All"
+    portfolio_filter = url_state.portfolio_filter(
+        all_partnerships,
+        key=page.path,
+        widgets={
+            "region": partial(region_column.multiselect, "Region", placeholder="All"),
+            "country": partial(country_column.multiselect, "Country", placeholder="All"),
+            "sector": partial(sector_column.multiselect, "Lead sector", placeholder="All", format_func=str.capitalize),
+            "focus": partial(
+                focus_column.multiselect,
+                "Focus dataset",
+                placeholder="All",
+                format_func=lambda d: DATASET_INFO[d].name,
+            ),
+        },
     )
-    sectors = sector_column.multiselect(
-        "Lead sector", options["sector"], default=list(from_url.sectors), placeholder="All", format_func=str.capitalize
-    )
-    focus = focus_column.multiselect(
-        "Focus dataset",
-        options["focus"],
-        default=list(from_url.focus),
-        placeholder="All",
-        format_func=lambda d: DATASET_INFO[d].name,
-    )
-    portfolio_filter = PortfolioFilter(tuple(regions), tuple(countries), tuple(sectors), tuple(focus))
-    st.query_params["period"] = chosen
-    for key in FILTER_KEYS:
-        st.query_params.pop(key, None)
-    st.query_params.update(portfolio_filter.to_query())
     period = parse_period(chosen)
 
     partnerships = apply_filter(all_partnerships, portfolio_filter)
@@ -139,7 +127,7 @@ def render_portfolio(*, public: bool) -> None:
         status_chart(store, counts, partnerships=goals["partnership_id"].nunique(), key="overview-status")
         if not public:
             st.page_link(
-                "web/views/goals.py",
+                GOALS.view,
                 label=f"See the {off_course} goals off course",
                 icon=":material/flag:",
                 query_params={"filter": "off_course"},
@@ -163,7 +151,7 @@ def render_portfolio(*, public: bool) -> None:
             trend_block(  # a line per partnership, or their spread when there are many: drawn once per version
                 trend,
                 indicator,
-                draw_key=(*view.key(portfolio_filter), dataset, source),
+                draw_key=(view.key(portfolio_filter), dataset, source),
                 source=source,
                 colours=colours,
                 key=f"trend-{dataset}",
@@ -181,13 +169,13 @@ def render_portfolio(*, public: bool) -> None:
     )
     if public:
         st.page_link(
-            "web/views/portal.py",
+            PORTAL.view,
             label="Open a partnership: its goals, indicators and data",
             icon=":material/travel_explore:",
         )
     st.download_button(
         "Download partnership list (CSV)",
-        data=partial(csv_bytes, shown) if len(shown) > DEFERRED_ROWS else csv_bytes(shown),  # big: on the click
+        data=deferred_csv(shown),  # big: on the click
         file_name="partnerships.csv",
         mime="text/csv",
         icon=":material/download:",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.access.pages import REVIEW
 from dashboard.analytics.metrics import period_label
 from dashboard.intake.review import (
     ReviewError,
@@ -16,10 +17,11 @@ from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal
 from dashboard.settings import four_eyes_required
 from dashboard.storage.slices import Slice
-from dashboard.web.ui import get_store, read_partnerships, read_pending, read_publishing_history, read_slices, require
+from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import read_partnerships, read_pending, read_publishing_history, read_slices
 from data_contracts import DATASET_INFO, DATASETS
 
-identity = require("review")
+identity = require(REVIEW)
 store = get_store()
 
 st.title("Review and publish")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.web.ui import sign_in_form
+from dashboard.web.session import sign_in_form
 
 st.title("Sign in")
 st.caption(

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.access.pages import PARTNERSHIP, UPLOAD
 from dashboard.access.roles import upload_scope
 from dashboard.intake.ingest import check_upload, commit_upload, count_text, record_rejection
 from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal
 from dashboard.settings import UploadSettings
 from dashboard.storage.tables import AUDIT_TABLE, TABLE_SCHEMAS
-from dashboard.web.ui import findings_table, get_store, read_audit, read_partnerships, require
+from dashboard.web.blocks import findings_table
+from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import read_audit, read_partnerships
 from data_contracts import DATASET_INFO, DATASETS, summarise_findings
 from data_contracts.templates import template_csv, template_xlsx
 
@@ -33,7 +36,7 @@ def findings_block(findings: list, *, key: str, label: str, file_name: str) -> N
 
 REPORT_KEY = "upload_report"
 
-identity = require("upload")
+identity = require(UPLOAD)
 store = get_store()
 settings = UploadSettings.from_env()
 
@@ -200,7 +203,7 @@ if report is not None:
                 for partnership_id in sorted({s.partnership_id for s in report.slices})[:10]:
                     names = read_partnerships(store).set_index("partnership_id")["name"]
                     st.page_link(
-                        "web/views/partnership.py",
+                        PARTNERSHIP.view,
                         label=f"Open {markdown_literal(names.get(partnership_id, partnership_id))}",
                         icon=":material/arrow_forward:",
                         query_params={"partnership": partnership_id},

@@ -1,0 +1,217 @@
+"""The blocks pages share: a chart with its table, CSV download and embed button; the trend of one indicator across
+partnerships (lines, or their spread); the goal status chart; the sample-data badge, source lines and findings
+tables; the app's public address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from urllib.parse import urlsplit
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.analytics.progress import STATUS_LABELS
+from dashboard.analytics.trend_distribution import distribution_table, shows_spread, trend_distribution
+from dashboard.present.chart_style import PLOTLY_CONFIG
+from dashboard.present.charts import spread_figure, trend_figure
+from dashboard.present.exports import csv_bytes
+from dashboard.present.goal_charts import status_summary_figure
+from dashboard.public.embed import EmbedRequest, embed_snippet, embed_url
+from dashboard.settings import public_url
+from dashboard.storage.store import Store
+from dashboard.web.figures import DrawnTrend, drawn_trend
+from dashboard.web.table_reads import is_sample
+from data_contracts import Indicator, findings_frame
+
+SAMPLE_NOTE = "synthetic sample data"
+"""What a source line says of the bundled sample data."""
+
+DEFERRED_ROWS = 2_000
+"""A chart's table with more rows than this is written as CSV when someone downloads it, not on every run."""
+
+
+def findings_table(findings: list) -> pd.DataFrame:
+    """Findings as a table with readable headers."""
+    frame = findings_frame(findings)
+    return frame.rename(
+        columns={
+            "row": "Row",
+            "column": "Column",
+            "value": "Value",
+            "rule": "Rule",
+            "message": "What to do",
+            "severity": "Severity",
+        }
+    )
+
+
+def source_note(store: Store, partnerships: int | Sequence[str], dataset: str | None = None) -> str:
+    """The source line under a chart: the partnerships (named when there are three or fewer), the dataset, and
+    whether it is sample data."""
+    what = f"{dataset.replace('_', ' ')} dataset" if dataset else "partnership data"
+    sample = f" · {SAMPLE_NOTE}" if is_sample(store) else ""
+    if isinstance(partnerships, int):
+        who = f"{partnerships} partnership{'' if partnerships == 1 else 's'}"
+    elif len(partnerships) <= 3:
+        who = ", ".join(partnerships)
+    else:
+        who = f"{len(partnerships)} partnerships"
+    return f"Source: {who}, {what}{sample}."
+
+
+def sample_badge(store: Store) -> None:
+    """A badge saying the figures are invented, while the store shows the sample data."""
+    if is_sample(store):
+        st.badge(
+            "Synthetic sample data",
+            icon=":material/science:",
+            color="orange",
+            help="These figures are invented for demonstration. Real data replaces them once officers upload it.",
+        )
+
+
+def deferred_csv(table: pd.DataFrame) -> bytes | Callable[[], bytes]:
+    """What a download button of ``table`` as CSV takes (``data=``): the bytes, or for a table of more than
+    :data:`DEFERRED_ROWS` rows a function that makes them on the click, not on every run (thousands of rows of text
+    to make safe)."""
+    return partial(csv_bytes, table) if len(table) > DEFERRED_ROWS else csv_bytes(table)
+
+
+def chart_block(
+    figure: go.Figure,
+    table: pd.DataFrame,
+    *,
+    key: str,
+    file_name: str,
+    alt: str,
+    column_config: Mapping[str, object] | None = None,
+    embed: EmbedRequest | None = None,
+    embed_title: str = "",
+    everything: tuple[str, pd.DataFrame, str] | None = None,
+) -> None:
+    """A chart with a Table view of exactly the same numbers and a CSV download of them; with ``embed`` (charts of
+    public partnerships) also an Embed button that gives the iframe snippet of this view; with ``everything``
+    (label, table, file name) a second download of the fuller data a summary chart stands for."""
+    chart_tab, table_tab = st.tabs(["Chart", "Table"])
+    with chart_tab:
+        st.plotly_chart(figure, config=PLOTLY_CONFIG, key=f"{key}-chart", alt=alt)
+    with table_tab:
+        st.dataframe(table, hide_index=True, column_config=dict(column_config or {}), key=f"{key}-table")
+    widths = [1.0, *([1.7] if everything is not None else []), *([1.0] if embed is not None else [])]
+    wanted = len(widths)
+    actions = st.columns([*widths, max(1.0, 6 - sum(widths))]) if wanted > 1 else [st.container()]
+    with actions[0]:
+        st.download_button(
+            "Download CSV",
+            data=deferred_csv(table),
+            file_name=file_name,
+            mime="text/csv",
+            key=f"{key}-csv",
+            icon=":material/download:",
+            help="The numbers shown in this chart, as a CSV file.",
+        )
+    if everything is not None:
+        label, full, full_name = everything
+        with actions[1]:
+            st.download_button(
+                label,
+                data=deferred_csv(full),
+                file_name=full_name,
+                mime="text/csv",
+                key=f"{key}-csv-all",
+                icon=":material/download:",
+                help="Every partnership's own values behind this chart, as a CSV file.",
+            )
+    if embed is not None:
+        with actions[wanted - 1]:
+            embed_popover(embed, embed_title or alt, key=key)
+
+
+def trend_block(
+    trend: pd.DataFrame,
+    indicator: Indicator,
+    *,
+    draw_key: tuple[object, ...],
+    source: str,
+    colours: Mapping[str, str],
+    key: str,
+    file_name: str,
+    value_header: str,
+    period_header: str = "Quarter",
+    title: str | None = None,
+    annual: bool = False,
+) -> None:
+    """A trend of one indicator across partnerships (``metrics.quarterly_trend`` columns) with its table: a line per
+    partnership up to ``trend_distribution.MAX_TREND_LINES`` of them, beyond that their spread (median, middle half
+    and the largest named), whose table holds the chart's numbers and a second download every partnership's values.
+    Everything is made once per ``draw_key`` (everything it shows) and shared by every session."""
+
+    def draw() -> DrawnTrend:
+        everyone = trend[["partnership", "period", "value"]].rename(
+            columns={"partnership": "Partnership", "period": period_header, "value": value_header}
+        )
+        spread = shows_spread(trend)
+        if spread:
+            distribution = trend_distribution(trend)
+            figure = spread_figure(distribution, indicator, source=source, title=title)
+            table = distribution_table(distribution, period_header=period_header, unit_label=indicator.unit_label)
+        else:
+            figure = trend_figure(trend, indicator, source=source, colours=dict(colours), title=title)
+            table = everyone
+        if annual:
+            figure.update_xaxes(tickformat="%Y", hoverformat="%Y", ticklabelmode="instant")
+        return DrawnTrend(figure, table, everyone, spread, int(trend["partnership_id"].nunique()))
+
+    drawn = drawn_trend((*draw_key, period_header, value_header), draw)
+    figure, table, everyone, spread = drawn.figure, drawn.table, drawn.everyone, drawn.spread
+    what = indicator.short_name.lower()
+    chart_block(
+        figure,
+        table,
+        key=key,
+        file_name=file_name.replace("_by_partnership", "_spread") if spread else file_name,
+        alt=(
+            f"Chart of {what}: median and middle half of {drawn.partnerships:,} partnerships per "
+            f"{period_header.lower()}, with the largest named."
+            if spread
+            else f"Line chart of {what} per {period_header.lower()} for each partnership."
+        ),
+        everything=("Download every partnership (CSV)", everyone, file_name) if spread else None,
+    )
+
+
+def status_chart(store: Store, counts: Mapping[str, int], *, partnerships: int, key: str) -> None:
+    """Goals per progress status: a bar per status, coloured and labelled with its name and count, and its table."""
+    table = pd.DataFrame({"Status": list(STATUS_LABELS.values()), "Goals": [counts.get(s, 0) for s in STATUS_LABELS]})
+    figure = status_summary_figure(counts, title="Goals by progress status", source=source_note(store, partnerships))
+    chart_block(
+        figure, table, key=key, file_name="goals_by_status.csv", alt="Bar chart of the number of goals per status."
+    )
+
+
+def app_base_url() -> str:
+    """The app's public address: ``IMPACT_PUBLIC_URL`` when set, else the scheme, host and base path the visitor
+    opened."""
+    configured = public_url()
+    if configured:
+        return configured
+    try:
+        parts = urlsplit(st.context.url or "")
+    except Exception:  # no browser context (tests, bare mode)
+        parts = urlsplit("")
+    base_path = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "http://localhost:8501"
+    return f"{origin}/{base_path}" if base_path else origin
+
+
+def embed_popover(request: EmbedRequest, title: str, *, key: str) -> None:
+    """The Embed button: the iframe snippet of this view, ready to paste, and the plain link."""
+    base = app_base_url()
+    with st.popover("Embed", icon=":material/code:", help="Put this chart on your own web page."):
+        st.markdown("Paste this into your web page. The chart shows published figures only and follows new quarters.")
+        st.code(embed_snippet(base, request, title), language="html", wrap_lines=True)
+        st.caption("Or link to the chart on its own:")
+        st.code(embed_url(base, request), language=None, wrap_lines=True)

@@ -1,0 +1,237 @@
+"""Cached reads of the portfolio: one pass over a layer (``portfolio.LayerSummary``) with each of its parts cached
+on its own, the overview's figures per filter and quarter, and the Goals page's table per filters.
+
+Each result is cached by a :class:`LayerSnapshot` (staff) or :class:`PublicSnapshot` (the public), which name the
+table versions and, for the public, k.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.analytics.filters import PortfolioFilter, apply_filter
+from dashboard.analytics.goals import GOAL_RESULT_COLUMNS, filter_goals
+from dashboard.analytics.metrics import Kpi, Period
+from dashboard.present.goal_texts import goals_table
+from dashboard.public.published import public_partnerships
+from dashboard.queries import portfolio
+from dashboard.storage.store import Store
+from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer
+from dashboard.web.table_reads import LayerSnapshot, PublicSnapshot, layer_snapshot, public_snapshot, table_at
+
+T = TypeVar("T")
+
+SUMMARY_SPINNER = "Reading every partnership's figures (once after each change to the data)…"
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def whole_summary(key: LayerSnapshot) -> portfolio.LayerSummary:
+    """The summary of a layer at its versions: of every partnership for staff, of the public partnerships with
+    headline figures suppressed for the public (a :class:`PublicSnapshot`)."""
+    store = Store(key.root)
+    goals = store.read(GOALS_TABLE, version=key.goals_version)
+    ids = None
+    k = None
+    if isinstance(key, PublicSnapshot):  # the public's summary: public partnerships only
+        ids = portfolio.public_ids(store.read(PARTNERSHIPS_TABLE, version=key.partnerships_version))
+        k = key.k
+    return portfolio.layer_summary(store, key.layer, key.versions, goals, partnership_ids=ids, k=k)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def summary_periods(key: LayerSnapshot) -> list[Period]:
+    """Every (year, quarter) the layer reports, oldest first."""
+    return whole_summary(key).periods
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def summary_coverage(key: LayerSnapshot) -> pd.DataFrame:
+    """The latest quarter each partnership reported in each dataset (``LayerSummary.coverage``)."""
+    return whole_summary(key).coverage
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def summary_total_rows(key: LayerSnapshot) -> dict[str, int]:
+    """Headline rows per partnership."""
+    return whole_summary(key).total_rows
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def summary_goals(key: LayerSnapshot) -> pd.DataFrame:
+    """Every goal evaluated (``goals.evaluate_goals``; public partnerships' goals for the public)."""
+    return whole_summary(key).goals
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def summary_rows(key: LayerSnapshot) -> int:
+    """How many rows the summary read."""
+    return whole_summary(key).rows
+
+
+class Summary:
+    """The portfolio summary of a layer (``portfolio.LayerSummary``), each part read from the cache on its own so
+    that a page pays only for the parts it shows."""
+
+    def __init__(self, key: LayerSnapshot) -> None:
+        self.key = key
+
+    def _part(self, read: Callable[[LayerSnapshot], T]) -> T:
+        with st.spinner(SUMMARY_SPINNER):  # shown only when it takes over half a second: once per data change
+            return read(self.key)
+
+    @property
+    def periods(self) -> list[Period]:
+        return self._part(summary_periods)
+
+    @property
+    def coverage(self) -> pd.DataFrame:
+        return self._part(summary_coverage)
+
+    @property
+    def total_rows(self) -> dict[str, int]:
+        return self._part(summary_total_rows)
+
+    @property
+    def goals(self) -> pd.DataFrame:
+        """Every goal evaluated (``goals.evaluate_goals``; public partnerships' goals for the public)."""
+        return self._part(summary_goals)
+
+    @property
+    def rows(self) -> int:
+        return self._part(summary_rows)
+
+
+def read_summary(store: Store, layer: Layer = "submitted") -> Summary:
+    """The staff portfolio summary of a layer: quarters reported, each partnership's latest quarter per dataset,
+    headline rows and every goal evaluated, from one pass over the layer, cached by the tables' versions."""
+    return Summary(layer_snapshot(store, layer))
+
+
+def read_public_summary(store: Store) -> Summary:
+    """The same for the public: the published layer of public partnerships, headline rows suppressed, goals of
+    public partnerships."""
+    return Summary(public_snapshot(store))
+
+
+def incomplete_year_frame(summary: Summary) -> pd.DataFrame:
+    """The quarters of a layer as (year, quarter) rows: what ``goal_texts.incomplete_year_note`` needs of it."""
+    return pd.DataFrame(summary.periods, columns=["year", "quarter"], dtype="int64")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def public_goal_rows(key: PublicSnapshot) -> pd.DataFrame:
+    """Every goal of a public partnership evaluated on the published layer, one row per goal
+    (``PublicGoal.row``), columns ``goals.GOAL_RESULT_COLUMNS``."""
+    evaluated = whole_summary(key).goals
+    return pd.DataFrame(evaluated.to_dict("records"), columns=GOAL_RESULT_COLUMNS)
+
+
+# ---- the portfolio overview: its figures per filter and quarter, cached ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverviewKey:
+    """What the overview's figures of a filter depend on: the summary (staff, or the public's), the partnerships
+    table's version and the filter."""
+
+    summary: LayerSnapshot
+    partnerships_version: int
+    chosen: PortfolioFilter
+
+    @property
+    def public(self) -> bool:
+        """True for the public's overview."""
+        return isinstance(self.summary, PublicSnapshot)
+
+
+def _overview_partnerships(root: str, partnerships_version: int, public: bool) -> pd.DataFrame:
+    partnerships = table_at(root, PARTNERSHIPS_TABLE, partnerships_version)
+    return public_partnerships(partnerships) if public else partnerships
+
+
+def _chosen(key: OverviewKey) -> pd.DataFrame:
+    return apply_filter(_overview_partnerships(key.summary.root, key.partnerships_version, key.public), key.chosen)
+
+
+def _overview_goals(summary: LayerSnapshot) -> pd.DataFrame:
+    return public_goal_rows(summary) if isinstance(summary, PublicSnapshot) else whole_summary(summary).goals
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _overview(key: OverviewKey, period: Period) -> tuple[list[Kpi], pd.DataFrame, pd.DataFrame]:
+    summary = whole_summary(key.summary)
+    partnerships = _chosen(key)
+    ids = set(partnerships["partnership_id"])
+    goals = _overview_goals(key.summary)
+    goals = goals[goals["partnership_id"].isin(ids)]
+    kpis = portfolio.overview_kpis(summary, ids, period)
+    return kpis, goals, portfolio.overview_table(summary, partnerships, goals)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _overview_trends(key: OverviewKey) -> dict[str, pd.DataFrame]:
+    return portfolio.overview_trends(whole_summary(key.summary), _chosen(key))
+
+
+class PortfolioView:
+    """What the portfolio overview shows for one filter and quarter, each part cached by the tables' versions
+    (staff or public, as the summary is)."""
+
+    def __init__(self, store: Store, summary: Summary) -> None:
+        self.summary = summary
+        self.partnerships_version = store.version(PARTNERSHIPS_TABLE)
+
+    def partnerships(self) -> pd.DataFrame:
+        """Every partnership the overview may show (the public partnerships, for the public)."""
+        key = self.summary.key
+        return _overview_partnerships(key.root, self.partnerships_version, isinstance(key, PublicSnapshot))
+
+    def key(self, chosen: PortfolioFilter) -> OverviewKey:
+        """What the figures of a filter depend on: the summary, the partnerships table and the filter."""
+        return OverviewKey(self.summary.key, self.partnerships_version, chosen)
+
+    def figures(self, chosen: PortfolioFilter, period: Period) -> tuple[list[Kpi], pd.DataFrame, pd.DataFrame]:
+        """KPIs of the quarter, goals of the partnerships in view, and the partnership list."""
+        return _overview(self.key(chosen), period)
+
+    def trends(self, chosen: PortfolioFilter) -> dict[str, pd.DataFrame]:
+        """Each dataset's headline trend of the partnerships in view."""
+        return _overview_trends(self.key(chosen))
+
+
+# ---- the goals page ------------------------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _goals_table(
+    summary: LayerSnapshot,
+    partnerships_version: int,
+    off_course: bool,
+    partnerships: tuple[str, ...],
+    statuses: tuple[str, ...],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    evaluated = summary_goals(summary)
+    shown = filter_goals(evaluated, off_course_only=off_course, partnerships=partnerships, statuses=statuses)
+    profiles = table_at(summary.root, PARTNERSHIPS_TABLE, partnerships_version)
+    names = dict(zip(profiles["partnership_id"], profiles["name"], strict=True))
+    return shown, goals_table(shown, names) if not shown.empty else pd.DataFrame()
+
+
+def read_goals_table(
+    store: Store,
+    summary: Summary,
+    *,
+    off_course: bool,
+    partnerships: Sequence[str],
+    statuses: Sequence[str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The goals the Goals page lists for its filters (``goals.filter_goals``) and their table
+    (``goal_texts.goals_table``, names from the partnerships table), cached by version and filters."""
+    return _goals_table(
+        summary.key, store.version(PARTNERSHIPS_TABLE), off_course, tuple(partnerships), tuple(statuses)
+    )

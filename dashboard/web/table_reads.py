@@ -1,0 +1,203 @@
+"""Cached reads of the tables themselves: whole small tables, indicator rows by partnership and indicator, the
+slices a table holds, the audit, what waits for review, row counts and whether the store shows sample data.
+
+Every read is cached by the versions of the tables it reads, so a new commit is seen on the next rerun; the
+snapshots (:class:`LayerSnapshot`, :class:`PublicSnapshot`) name what a layer's results depend on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.intake.review import pending_slices, slices_summary
+from dashboard.intake.seed import shows_sample_data
+from dashboard.settings import UploadSettings, min_cell_count
+from dashboard.storage import reads
+from dashboard.storage.reads import Versions
+from dashboard.storage.store import Store, StoreError
+from dashboard.storage.tables import AUDIT_TABLE, GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, indicator_table
+from data_contracts import DATASETS
+
+
+@dataclass(frozen=True)
+class LayerSnapshot:
+    """A layer of a store as of given table versions: what its rows and its goals' results depend on (the store's
+    root, the layer, its indicator tables' versions and the goals table's version)."""
+
+    root: str
+    layer: Layer
+    versions: Versions
+    goals_version: int
+
+
+@dataclass(frozen=True)
+class PublicSnapshot(LayerSnapshot):
+    """The published layer as the public sees it: also the partnerships table's version (which partnerships are
+    public) and the smallest count shown, ``k``."""
+
+    partnerships_version: int
+    k: int
+
+
+def layer_snapshot(store: Store, layer: Layer = "submitted") -> LayerSnapshot:
+    """What rows and goal results of ``layer`` depend on, at the store's current versions."""
+    return LayerSnapshot(store.root, layer, reads.layer_versions(store, layer), store.version(GOALS_TABLE))
+
+
+def public_snapshot(store: Store) -> PublicSnapshot:
+    """What the public's figures depend on: the published layer, the goals and partnerships tables, and k."""
+    return PublicSnapshot(
+        store.root,
+        "published",
+        reads.layer_versions(store, "published"),
+        store.version(GOALS_TABLE),
+        store.version(PARTNERSHIPS_TABLE),
+        min_cell_count(),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def table_at(root: str, table: str, version: int) -> pd.DataFrame:
+    """A whole table at a version (cached: the same object for every page of every session, as a copy)."""
+    return Store(root).read(table, version=version)
+
+
+def read_table(store: Store, table: str) -> pd.DataFrame:
+    """A whole table, cached by its current version: a new commit is seen on the next rerun. For the small tables
+    (partnerships, goals); indicator tables are read by what a view needs (:func:`read_rows`, the summaries)."""
+    return table_at(store.root, table, store.version(table))
+
+
+def read_partnerships(store: Store) -> pd.DataFrame:
+    """The partnerships table."""
+    return read_table(store, PARTNERSHIPS_TABLE)
+
+
+def read_goals(store: Store) -> pd.DataFrame:
+    """The goals table."""
+    return read_table(store, GOALS_TABLE)
+
+
+# ---- indicator rows: only what a view needs, cached by table version ---------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def rows_at(
+    root: str,
+    layer: Layer,
+    versions: Versions,
+    partnership_ids: tuple[str, ...] | None,
+    indicator_ids: tuple[str, ...] | None,
+) -> dict[str, pd.DataFrame]:
+    """The rows of some partnerships and/or indicators of a layer at its versions, one frame per dataset."""
+    return reads.read_rows(
+        Store(root),
+        layer,
+        versions,
+        partnership_ids=partnership_ids,
+        indicator_ids=indicator_ids,
+    )
+
+
+def read_rows(
+    store: Store,
+    layer: Layer,
+    *,
+    partnership_ids: Sequence[str] | None = None,
+    indicator_ids: Sequence[str] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The rows of some partnerships and/or indicators, one frame per dataset, read with the filter pushed down to
+    the files and cached by the tables' versions (``reads.read_rows``)."""
+    return rows_at(
+        store.root,
+        layer,
+        reads.layer_versions(store, layer),
+        None if partnership_ids is None else tuple(sorted(set(partnership_ids))),
+        None if indicator_ids is None else tuple(sorted(set(indicator_ids))),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _slices(root: str, table: str, version: int) -> pd.DataFrame:
+    rows = Store(root).read(table, version=version, columns=["partnership_id", "year", "quarter"])
+    return rows.drop_duplicates(ignore_index=True)
+
+
+def read_slices(store: Store, dataset: str, layer: Layer) -> pd.DataFrame:
+    """The (partnership, year, quarter) slices a table holds: partnership_id, year, quarter (three columns read)."""
+    table = indicator_table(dataset, layer)
+    return _slices(store.root, table, store.version(table))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _total_row_counts(root: str, layer: Layer, versions: Versions) -> dict[str, int]:
+    return reads.total_row_counts(Store(root), layer, versions)
+
+
+def read_total_row_counts(store: Store, layer: Layer = "submitted") -> dict[str, int]:
+    """Total rows per partnership in a layer (``reads.total_row_counts``: one column of the total rows read),
+    cached by the layer's versions."""
+    return _total_row_counts(store.root, layer, reads.layer_versions(store, layer))
+
+
+# ---- the audit and the review ------------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def audit_at(root: str, version: int) -> pd.DataFrame:
+    """The audit log at a version, newest first."""
+    audit = Store(root).read(AUDIT_TABLE, version=version)
+    return audit.sort_values("committed_at", ascending=False, ignore_index=True)
+
+
+def read_audit(store: Store) -> pd.DataFrame:
+    """The audit log, newest first (``Store.read_audit``), read once per version of the audit table."""
+    return audit_at(store.root, store.version(AUDIT_TABLE))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _publishing_history(root: str, version: int) -> pd.DataFrame:
+    audit = audit_at(root, version)
+    history = audit[audit["action"].isin(["publish", "reject", "unpublish"])]
+    history = history[["committed_at", "user", "action", "dataset", "slices", "message"]]
+    return history.assign(slices=history["slices"].map(slices_summary))  # a seed's publish names thousands
+
+
+def read_publishing_history(store: Store) -> pd.DataFrame:
+    """Publish, reject and unpublish actions, newest first, each action's slices summarised (``slices_summary``)."""
+    return _publishing_history(store.root, store.version(AUDIT_TABLE))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _pending(root: str, versions: tuple[tuple[str, int], ...], change_factor: float) -> pd.DataFrame:
+    return pending_slices(Store(root))
+
+
+def read_pending(store: Store) -> pd.DataFrame:
+    """``review.pending_slices`` of the store, worked out once per version of the indicator and audit tables."""
+    tables = [indicator_table(d, layer) for d in DATASETS for layer in ("submitted", "published")]
+    versions = tuple(store.versions([*tables, AUDIT_TABLE]).items())
+    with st.spinner("Comparing the submitted quarters with the published ones…"):  # shown after half a second
+        return _pending(store.root, versions, UploadSettings.from_env().change_factor)
+
+
+# ---- sample data -------------------------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def _is_sample(root: str, version: int) -> bool:
+    store = Store(root)
+    try:
+        audit = audit_at(root, store.version(AUDIT_TABLE))  # the audit read once per version, shared by pages
+    except StoreError:
+        return False
+    return shows_sample_data(store, audit)
+
+
+def is_sample(store: Store) -> bool:
+    """True while the store shows the bundled synthetic sample data."""
+    return _is_sample(store.root, store.version(PARTNERSHIPS_TABLE))
