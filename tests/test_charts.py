@@ -6,12 +6,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.analytics.metrics import period_start, quarterly_trend
+from dashboard.analytics.metrics import quarterly_trend
 from dashboard.analytics.progress import STATUS_COLOURS, STATUS_LABELS, STATUSES
 from dashboard.present.chart_style import OKABE_ITO, PLOTLY_CONFIG, UNDISCLOSED_GREY, base_layout, colour_map
 from dashboard.present.charts import breakdown_figure, ranking_figure, small_multiples_figure, trend_figure
 from dashboard.present.goal_charts import goal_progress_figure, status_summary_figure
 from data_contracts import DATASET_INFO, indicator
+from data_contracts.quarters import Quarter
 from tests.test_metrics import PARTNERSHIPS, WORKFORCE
 
 
@@ -94,7 +95,7 @@ def breakdown_rows(categories: list[tuple[str, str]], values: list[float]) -> pd
             rows.append(
                 {
                     "period": f"{year} Q{quarter}",
-                    "period_start": period_start((year, quarter)),
+                    "period_start": Quarter(year, quarter).start,
                     "category": code,
                     "category_label": label,
                     "value": value + quarter,
@@ -176,7 +177,7 @@ def panel_rows(names: list[str]) -> pd.DataFrame:
                 {
                     "partnership": name,
                     "period": f"{year} Q{quarter}",
-                    "period_start": period_start((year, quarter)),
+                    "period_start": Quarter(year, quarter).start,
                     "value": 100 * (position + 1) + quarter,
                 }
             )

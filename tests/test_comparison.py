@@ -14,6 +14,7 @@ from dashboard.present import comparison_texts, indicator_texts
 from dashboard.present.text_safety import markdown_literal, plotly_literal
 from dashboard.web import url_state
 from data_contracts import INDICATORS
+from data_contracts.quarters import Quarter
 
 PARTNERSHIPS = pd.DataFrame(
     {
@@ -514,7 +515,6 @@ def test_panel_columns(count: int, columns: int) -> None:
 def latest_one_by_one(trend: pd.DataFrame) -> pd.DataFrame:
     """The old ``latest_from_trend``: a loop over partnerships, kept as the reference."""
     from dashboard.analytics.comparison import LATEST_COLUMNS
-    from dashboard.analytics.metrics import period_label
 
     rows = []
     present = trend.dropna(subset=["value"]) if not trend.empty else trend
@@ -531,9 +531,9 @@ def latest_one_by_one(trend: pd.DataFrame) -> pd.DataFrame:
                 "partnership": str(group["partnership"].iloc[0]),
                 "year": year,
                 "quarter": quarter,
-                "period": period_label((year, quarter)),
+                "period": Quarter(year, quarter).label,
                 "value": value,
-                "previous_period": period_label((year - 1, quarter)),
+                "previous_period": Quarter(year - 1, quarter).label,
                 "previous": previous,
                 "change": change,
                 "change_pct": change_pct,
@@ -576,7 +576,7 @@ def latest_breakdown_one_by_one(
     frame: pd.DataFrame, indicator_id: str, dimension: str, partnerships: pd.DataFrame
 ) -> pd.DataFrame:
     """The old ``latest_breakdown``: a loop over partnerships, kept as the reference."""
-    from dashboard.analytics.metrics import period_label, total_rows
+    from dashboard.analytics.metrics import total_rows
     from data_contracts import DIMENSIONS
 
     found = DIMENSIONS.get(dimension)
@@ -592,7 +592,7 @@ def latest_breakdown_one_by_one(
         total = totals[(totals["partnership_id"] == pid) & (totals["year"] == year) & (totals["quarter"] == quarter)]
         record: dict[str, object] = {
             "Partnership": names.get(str(pid), str(pid)),
-            "Quarter": period_label((year, quarter)),
+            "Quarter": Quarter(year, quarter).label,
             "Total": float(total["value"].iloc[0]) if not total.empty else math.nan,
         }
         values = dict(zip(latest["category"].astype(str), latest["value"].astype(float), strict=True))

@@ -6,14 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from dashboard.public.embed import (
-    EmbedRequest,
-    embed_snippet,
-    embed_url,
-    full_view_url,
-    parse_period_code,
-    parse_request,
-)
+from dashboard.public.embed import EmbedRequest, embed_snippet, embed_url, full_view_url, parse_request
+from data_contracts.quarters import Quarter
 
 BASE = "https://impact.example.org"
 
@@ -28,7 +22,7 @@ def test_a_plain_trend_request() -> None:
     [("2026-Q3", (2026, 3)), ("2026Q3", (2026, 3)), ("2026 q1", (2026, 1)), ("2026-Q5", None), ("Q3-2026", None)],
 )
 def test_periods(text: str, expected: tuple[int, int] | None) -> None:
-    assert parse_period_code(text) == expected
+    assert Quarter.from_code(text) == expected
 
 
 def test_a_period_range_and_a_single_quarter() -> None:

@@ -7,16 +7,15 @@ import pytest
 
 from dashboard.analytics.metrics import (
     Kpi,
-    format_change,
-    format_value,
+    kpi_change_text,
     latest_period,
-    parse_period,
     partnership_overview,
-    period_label,
     periods_in,
     portfolio_kpis,
     quarterly_trend,
 )
+from data_contracts.quarters import Quarter
+from data_contracts.units import format_value
 
 PARTNERSHIPS = pd.DataFrame(
     {
@@ -55,10 +54,10 @@ def test_periods() -> None:
     assert periods_in([WORKFORCE]) == [(2023, 3), (2024, 2), (2024, 3)]
     assert latest_period([WORKFORCE, frame([])]) == (2024, 3)
     assert latest_period([frame([])]) is None
-    assert period_label((2024, 3)) == "2024 Q3"
-    assert parse_period(" 2024 q3 ") == (2024, 3)
+    assert Quarter(2024, 3).label == "2024 Q3"
+    assert Quarter.parse(" 2024 q3 ") == (2024, 3)
     with pytest.raises(ValueError):
-        parse_period("2024 Q5")
+        Quarter.parse("2024 Q5")
 
 
 def test_portfolio_kpis_sum_total_rows_and_compare_with_a_year_earlier() -> None:
@@ -117,7 +116,7 @@ def test_format_value(value, unit, compact, text) -> None:
 
 def test_format_change_starts_with_an_ascii_sign_for_streamlit() -> None:
     down = Kpi("new_hires", "New hires", "count", (2024, 3), 90.0, 100.0, 2)
-    assert format_change(down) == "-10 (-10.0%) vs 2023 Q3"
+    assert kpi_change_text(down) == "-10 (-10.0%) vs 2023 Q3"
     up = Kpi("new_hires", "New hires", "count", (2024, 3), 110.0, 100.0, 2)
-    assert format_change(up).startswith("+10")
-    assert format_change(Kpi("new_hires", "New hires", "count", (2024, 3), 110.0, None, 2)) is None
+    assert kpi_change_text(up).startswith("+10")
+    assert kpi_change_text(Kpi("new_hires", "New hires", "count", (2024, 3), 110.0, None, 2)) is None

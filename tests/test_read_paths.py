@@ -23,8 +23,6 @@ from dashboard.analytics.goals import (
 from dashboard.analytics.metrics import (
     latest_period,
     partnership_overview,
-    period_label,
-    period_start,
     periods_in,
     portfolio_kpis,
     quarterly_trend,
@@ -40,6 +38,7 @@ from dashboard.storage.store import Store
 from dashboard.storage.tables import indicator_table
 from dashboard.web import figures, public_reads
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS, TOTAL
+from data_contracts.quarters import Quarter
 from tests.test_annual_and_goals import quarters as rows_of_quarters
 
 K = 10
@@ -383,7 +382,7 @@ def test_the_layer_summary_gives_the_old_overview(sample_store: Store) -> None:
     latest, reported = reference_overview_keys(frames)
     table = portfolio.overview_table(summary, partnerships, summary.goals)
     assert dict(zip(table["partnership_id"], table["Latest quarter"], strict=True)) == {
-        pid: period_label(latest[pid]) if pid in latest else "no data yet" for pid in partnerships["partnership_id"]
+        pid: Quarter(*latest[pid]).label if pid in latest else "no data yet" for pid in partnerships["partnership_id"]
     }
     assert dict(zip(table["partnership_id"], table["Data reported"], strict=True)) == {
         pid: ", ".join(reported.get(pid, [])) or "none" for pid in partnerships["partnership_id"]
@@ -504,10 +503,10 @@ def test_compare_reads_the_chosen_partnerships_and_gives_the_old_results(sample_
 
 def test_the_quarterly_trend_keeps_its_labels_and_dates() -> None:
     trend = quarterly_trend(EDGE_ROWS, "new_hires", pd.DataFrame({"partnership_id": ["a"], "name": ["A"]}))
-    expected = [period_label((int(y), int(q))) for y, q in zip(trend["year"], trend["quarter"], strict=True)]
+    expected = [Quarter(int(y), int(q)).label for y, q in zip(trend["year"], trend["quarter"], strict=True)]
     assert trend["period"].tolist() == expected
     assert trend["period_start"].tolist() == [
-        period_start((int(y), int(q))) for y, q in zip(trend["year"], trend["quarter"], strict=True)
+        Quarter(int(y), int(q)).start for y, q in zip(trend["year"], trend["quarter"], strict=True)
     ]
 
 

@@ -11,7 +11,6 @@ import pandas as pd
 import plotly.io as pio
 import pytest
 
-from dashboard.analytics.metrics import period_label, period_start
 from dashboard.analytics.trend_distribution import (
     MAX_TREND_LINES,
     NAMED_LINES,
@@ -25,6 +24,7 @@ from dashboard.present.text_safety import plotly_literal
 from dashboard.storage.store import Store
 from dashboard.storage.tables import PARTNERSHIPS_TABLE
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS
+from data_contracts.quarters import Quarter
 from tests.conftest import app_as
 
 HEADCOUNT = INDICATORS["workforce_headcount"]
@@ -47,8 +47,8 @@ def synthetic_trend(partnerships: int, *, seed: int = 1, missing: float = 0.1) -
                         "partnership": f"Partnership {number:03d}",
                         "year": year,
                         "quarter": quarter,
-                        "period": period_label(period),
-                        "period_start": period_start(period),
+                        "period": Quarter(*period).label,
+                        "period_start": Quarter(*period).start,
                         "value": value,
                     }
                 )

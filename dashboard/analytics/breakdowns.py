@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from dashboard.analytics.metrics import period_label, period_start, total_rows
+from dashboard.analytics.metrics import total_rows
 from data_contracts import DIMENSIONS
-from data_contracts.quarters import quarter_numbers, quarters_of_numbers
+from data_contracts.quarters import Quarter, quarter_numbers, quarters_of_numbers
 
 BREAKDOWN_COLUMNS = ["period", "period_start", "year", "quarter", "category", "category_label", "value"]
 
@@ -34,8 +34,8 @@ def breakdown_rows(rows: pd.DataFrame, indicator_id: str, dimension: str) -> pd.
         }
     )
     result["category_label"] = [vocabulary.category_label(c) if vocabulary else c for c in result["category"]]
-    result["period"] = [period_label((y, q)) for y, q in zip(result["year"], result["quarter"], strict=True)]
-    result["period_start"] = [period_start((y, q)) for y, q in zip(result["year"], result["quarter"], strict=True)]
+    result["period"] = [Quarter(y, q).label for y, q in zip(result["year"], result["quarter"], strict=True)]
+    result["period_start"] = [Quarter(y, q).start for y, q in zip(result["year"], result["quarter"], strict=True)]
     result["_order"] = [order.get(c, len(order)) for c in result["category"]]
     result = result.sort_values(["_order", "category", "year", "quarter"], kind="stable", ignore_index=True)
     return result[BREAKDOWN_COLUMNS]
@@ -88,7 +88,7 @@ def latest_breakdown(
         total = total_keyed["value"].reindex(pd.MultiIndex.from_arrays([latest.index, latest.to_numpy()]))
         year, quarter = quarters_of_numbers(latest.to_numpy())
         quarters = {(int(y), int(q)) for y, q in zip(year, quarter, strict=True)}
-        label_of = {period: period_label(period) for period in quarters}
+        label_of = {period: Quarter(*period).label for period in quarters}
         data: dict[str, object] = {
             "Partnership": [names.get(str(p), str(p)) for p in order],
             "Quarter": [label_of[(int(y), int(q))] for y, q in zip(year, quarter, strict=True)],

@@ -16,14 +16,9 @@ import numpy as np
 import pandas as pd
 
 from dashboard.analytics.annual import annual_series
-from dashboard.analytics.metrics import (
-    period_label,
-    quarterly_trend,
-    series_label,
-    total_rows,
-)
+from dashboard.analytics.metrics import quarterly_trend, series_label, total_rows
 from data_contracts import INDICATORS, TOTAL, Indicator
-from data_contracts.quarters import quarter_numbers
+from data_contracts.quarters import Quarter, quarter_numbers
 from data_contracts.units import UNITS
 
 NORMALISATIONS: dict[str, str] = {
@@ -205,7 +200,7 @@ def latest_from_trend(trend: pd.DataFrame) -> pd.DataFrame:
     years, quarters = latest["year"].tolist(), latest["quarter"].tolist()
     now = list(zip(years, quarters, strict=True))
     before = [(y - 1, q) for y, q in now]
-    labels = {p: period_label(p) for p in {*now, *before}}
+    labels = {p: Quarter(*p).label for p in {*now, *before}}
     return _latest_table(
         {
             "partnership_id": [str(p) for p in order],

@@ -6,16 +6,14 @@ catalog ids. Nothing imports streamlit.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS, TOTAL, split_list
-from data_contracts.units import UNITS
-
-Period = tuple[int, int]
+from data_contracts.quarters import Quarter
+from data_contracts.units import UNITS, format_value
 
 HEADLINE_KPIS: tuple[str, ...] = (
     "workforce_headcount",
@@ -28,40 +26,17 @@ HEADLINE_KPIS: tuple[str, ...] = (
 """Catalog ids of the overview's KPI cards: additive indicators, so the portfolio figure is a plain sum."""
 
 
-def period_label(period: Period) -> str:
-    year, quarter = period
-    return f"{year} Q{quarter}"
-
-
-def parse_period(label: str) -> Period:
-    """``"2024 Q1"`` -> ``(2024, 1)``; ``ValueError`` for anything else."""
-    year_text, _, quarter_text = label.strip().upper().partition(" Q")
-    year, quarter = int(year_text), int(quarter_text)
-    if not 1 <= quarter <= 4:
-        raise ValueError(f"not a quarter: {label!r}")
-    return year, quarter
-
-
-def period_start(period: Period) -> pd.Timestamp:
-    year, quarter = period
-    return pd.Timestamp(year=year, month=3 * (quarter - 1) + 1, day=1)
-
-
-def year_earlier(period: Period) -> Period:
-    return period[0] - 1, period[1]
-
-
-def periods_in(frames: Iterable[pd.DataFrame]) -> list[Period]:
+def periods_in(frames: Iterable[pd.DataFrame]) -> list[Quarter]:
     """Every (year, quarter) present in any of the frames, oldest first."""
-    found: set[Period] = set()
+    found: set[Quarter] = set()
     for frame in frames:
         if not frame.empty:
             pairs = frame[["year", "quarter"]].drop_duplicates()
-            found.update((int(y), int(q)) for y, q in pairs.itertuples(index=False))
+            found.update(Quarter(int(y), int(q)) for y, q in pairs.itertuples(index=False))
     return sorted(found)
 
 
-def latest_period(frames: Iterable[pd.DataFrame]) -> Period | None:
+def latest_period(frames: Iterable[pd.DataFrame]) -> Quarter | None:
     periods = periods_in(frames)
     return periods[-1] if periods else None
 
@@ -88,7 +63,7 @@ class Kpi:
     indicator_id: str
     label: str
     unit: str
-    period: Period
+    period: Quarter
     value: float | None
     previous: float | None
     partnerships: int
@@ -106,7 +81,7 @@ class Kpi:
         return 100.0 * self.change / abs(self.previous)
 
 
-def _portfolio_value(totals: pd.DataFrame, indicator_id: str, period: Period) -> tuple[float | None, int]:
+def _portfolio_value(totals: pd.DataFrame, indicator_id: str, period: Quarter) -> tuple[float | None, int]:
     rows = totals[
         (totals["indicator_id"] == indicator_id) & (totals["year"] == period[0]) & (totals["quarter"] == period[1])
     ]
@@ -116,7 +91,7 @@ def _portfolio_value(totals: pd.DataFrame, indicator_id: str, period: Period) ->
 
 
 def portfolio_kpis(
-    frames: Mapping[str, pd.DataFrame], period: Period, indicator_ids: Sequence[str] = HEADLINE_KPIS
+    frames: Mapping[str, pd.DataFrame], period: Quarter, indicator_ids: Sequence[str] = HEADLINE_KPIS
 ) -> list[Kpi]:
     """Portfolio sums of additive indicators for a quarter and the same quarter a year earlier.
 
@@ -138,7 +113,7 @@ def portfolio_kpis(
             value, count, previous = None, 0, None
         else:
             value, count = _portfolio_value(totals, indicator_id, period)
-            previous, _ = _portfolio_value(totals, indicator_id, year_earlier(period))
+            previous, _ = _portfolio_value(totals, indicator_id, Quarter(*period).year_earlier())
         kpis.append(Kpi(indicator_id, indicator.short_name, indicator.unit, period, value, previous, count))
     return kpis
 
@@ -156,9 +131,9 @@ def quarterly_trend(frame: pd.DataFrame, indicator_id: str, partnerships: pd.Dat
     names = partnerships.set_index("partnership_id")["name"]
     result = rows[["partnership_id", "year", "quarter", "value"]].copy()
     result["partnership"] = result["partnership_id"].map(names).fillna(result["partnership_id"]).astype("string")
-    periods = [(int(y), int(q)) for y, q in zip(result["year"], result["quarter"], strict=True)]
-    labels = {p: period_label(p) for p in set(periods)}  # each distinct quarter worked out once
-    starts = {p: period_start(p) for p in labels}
+    periods = [Quarter(int(y), int(q)) for y, q in zip(result["year"], result["quarter"], strict=True)]
+    labels = {p: p.label for p in set(periods)}  # each distinct quarter worked out once
+    starts = {p: p.start for p in labels}
     result["period"] = [labels[p] for p in periods]
     result["period_start"] = [starts[p] for p in periods]
     return result.sort_values(["partnership", "year", "quarter"], ignore_index=True)[columns]
@@ -169,7 +144,7 @@ def partnership_overview(partnerships: pd.DataFrame, frames: Mapping[str, pd.Dat
 
     Only the partnership, year and quarter columns of ``frames`` are read (one row per partnership and dataset
     is enough: its latest quarter)."""
-    latest: dict[str, Period] = {}
+    latest: dict[str, Quarter] = {}
     reported: dict[str, list[str]] = {}
     for dataset in DATASETS:
         frame = frames.get(dataset)
@@ -181,8 +156,8 @@ def partnership_overview(partnerships: pd.DataFrame, frames: Mapping[str, pd.Dat
         )
         name = DATASET_INFO[dataset].name
         for pid, year, quarter in zip(last["partnership_id"], last["year"], last["quarter"], strict=True):
-            found = (int(year), int(quarter))
-            latest[str(pid)] = max(latest.get(str(pid), (0, 0)), found)
+            found = Quarter(int(year), int(quarter))
+            latest[str(pid)] = max(latest.get(str(pid), Quarter(0, 0)), found)
             reported.setdefault(str(pid), []).append(name)
     table = pd.DataFrame(
         {
@@ -198,7 +173,7 @@ def partnership_overview(partnerships: pd.DataFrame, frames: Mapping[str, pd.Dat
             "Visibility": partnerships["visibility"],
             "Data reported": partnerships["partnership_id"].map(lambda p: ", ".join(reported.get(p, [])) or "none"),
             "Latest quarter": partnerships["partnership_id"].map(
-                lambda p: period_label(latest[p]) if p in latest else "no data yet"
+                lambda p: latest[p].label if p in latest else "no data yet"
             ),
             "partnership_id": partnerships["partnership_id"],
         }
@@ -206,42 +181,17 @@ def partnership_overview(partnerships: pd.DataFrame, frames: Mapping[str, pd.Dat
     return table.sort_values("Partnership", ignore_index=True)
 
 
-# ---- number formatting ----------------------------------------------------------------------------------------
+# ---- the KPI cards in words ----------------------------------------------------------------------------------
 
 
-def _compact(value: float) -> str:
-    magnitude = abs(value)
-    for threshold, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if magnitude >= threshold:
-            return f"{value / threshold:,.1f}".removesuffix(".0") + suffix
-    return f"{value:,.0f}"
-
-
-def format_value(value: float | None, unit: str, *, compact: bool = False) -> str:
-    """A value as people read it: thousands separators, percentages with one decimal, USD with k/M when compact."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if unit == "percent":
-        return f"{value:,.1f}%"
-    if unit == "ratio":
-        return f"{value:,.2f}"
-    if unit == "currency_usd":
-        return f"USD {_compact(value)}" if compact else f"USD {value:,.0f}"
-    if unit == "hours":
-        return f"{_compact(value)} h" if compact else f"{value:,.0f} h"
-    if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
-
-
-def format_change(kpi: Kpi) -> str | None:
+def kpi_change_text(kpi: Kpi) -> str | None:
     """The KPI's change against the same quarter a year earlier, as a signed text for ``st.metric``'s delta."""
     if kpi.change is None:
         return None
     sign = "+" if kpi.change >= 0 else "-"
     amount = format_value(abs(kpi.change), kpi.unit, compact=True)
     pct = f" ({kpi.change_pct:+.1f}%)" if kpi.change_pct is not None else ""
-    return f"{sign}{amount}{pct} vs {period_label(year_earlier(kpi.period))}"
+    return f"{sign}{amount}{pct} vs {Quarter(*kpi.period).year_earlier().label}"
 
 
 def latest_figures(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

@@ -16,7 +16,6 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.analytics.metrics import format_value
 from dashboard.analytics.trend_distribution import TrendDistribution
 from dashboard.present.chart_style import (
     BAR_PITCH,
@@ -40,7 +39,7 @@ from dashboard.present.chart_style import (
 )
 from dashboard.present.text_safety import plotly_literal
 from data_contracts import Indicator
-from data_contracts.units import UNITS
+from data_contracts.units import UNITS, format_value
 
 
 def trend_figure(

@@ -9,13 +9,10 @@ from collections.abc import Sequence
 import pandas as pd
 
 from dashboard.analytics.comparison import applies, normalised_unit
-from dashboard.analytics.metrics import (
-    format_value,
-    period_label,
-    series_label,
-)
+from dashboard.analytics.metrics import series_label
 from data_contracts import INDICATORS, Indicator
-from data_contracts.units import UNITS
+from data_contracts.quarters import Quarter
+from data_contracts.units import UNITS, format_value
 
 NORMALISATION_COLUMNS: dict[str, str] = {
     "per_usd_million": "Per USD 1M committed",
@@ -237,7 +234,7 @@ def latest_quarter(latest: pd.DataFrame) -> str:
     if latest.empty:
         return "none"
     year, quarter = max(zip(latest["year"].astype(int), latest["quarter"].astype(int), strict=True))
-    return period_label((year, quarter))
+    return Quarter(year, quarter).label
 
 
 def latest_display(latest: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:

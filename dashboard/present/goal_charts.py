@@ -7,7 +7,6 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.analytics.metrics import format_value
 from dashboard.analytics.progress import STATUS_COLOURS, STATUS_LABELS, STATUSES
 from dashboard.present.chart_style import (
     AXIS_TITLE,
@@ -21,7 +20,7 @@ from dashboard.present.chart_style import (
     value_axis,
 )
 from data_contracts import DATASET_INFO, Indicator
-from data_contracts.units import UNITS
+from data_contracts.units import UNITS, format_value
 
 GOAL_PATH_GREY = "#7F7F7F"
 

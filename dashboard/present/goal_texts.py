@@ -14,15 +14,11 @@ from typing import SupportsFloat, SupportsInt, cast
 import numpy as np
 import pandas as pd
 
-from dashboard.analytics.metrics import (
-    format_value,
-    period_label,
-    series_label,
-    total_rows,
-)
+from dashboard.analytics.metrics import series_label, total_rows
 from dashboard.analytics.progress import STATUS_LABELS, STATUSES, SeriesResult
 from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS, TOTAL, Indicator, split_list
-from data_contracts.units import UNITS
+from data_contracts.quarters import Quarter
+from data_contracts.units import UNITS, format_value
 from data_contracts.vocabularies import BREAKDOWN_DIMENSIONS, SECTORS
 
 # ---- small formatting helpers ------------------------------------------------------------------------------------
@@ -503,7 +499,7 @@ def total_table(rows: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     totals = totals[totals["indicator_id"] == indicator.id].sort_values(["year", "quarter"])
     return pd.DataFrame(
         {
-            "Quarter": [period_label((int(y), int(q))) for y, q in zip(totals["year"], totals["quarter"], strict=True)],
+            "Quarter": [Quarter(int(y), int(q)).label for y, q in zip(totals["year"], totals["quarter"], strict=True)],
             f"{indicator.short_name} ({indicator.unit_label})": totals["value"].astype("float64").to_numpy(),
         }
     )

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from dashboard.analytics.breakdowns import breakdown_rows
 from dashboard.analytics.comparison import MAX_PARTNERSHIPS, MIN_PARTNERSHIPS
-from dashboard.analytics.metrics import Period, format_value, period_label, quarterly_trend
+from dashboard.analytics.metrics import quarterly_trend
 from dashboard.present.chart_style import subtitle
 from dashboard.present.charts import breakdown_figure, ranking_figure, trend_figure
 from dashboard.present.goal_charts import goal_progress_figure
@@ -28,6 +28,7 @@ from dashboard.public.published import PublicGoal, category_text, public_table
 from dashboard.public.suppression import suppression_text
 from data_contracts import DIMENSIONS, INDICATORS, TOTAL
 from data_contracts.quarters import Quarter, quarter_numbers
+from data_contracts.units import format_value
 
 EMBED_PATH = "embed"
 """URL path of the embed page (``/embed``)."""
@@ -59,7 +60,6 @@ DARK_PAGE_CSS = (
 """Colours of the embed page around a dark chart (the app's own theme stays light elsewhere)."""
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
-_PERIOD = re.compile(r"^\s*(\d{4})\s*[- ]?\s*[Qq]([1-4])\s*$")
 _DARK = {"paper": "#0E1117", "text": "#FAFAFA", "muted": "#BBBBBB", "grid": "#333840"}
 
 
@@ -70,8 +70,8 @@ class EmbedRequest:
     partnerships: tuple[str, ...]
     indicator: str
     view: str = "trend"
-    start: Period | None = None
-    end: Period | None = None
+    start: Quarter | None = None
+    end: Quarter | None = None
     theme: str = "light"
     breakdown: str | None = None
     goal: str | None = None
@@ -89,19 +89,10 @@ class EmbedRequest:
         return params
 
 
-def period_code(period: Period) -> str:
-    return f"{period[0]}-Q{period[1]}"
-
-
-def period_text(start: Period | None, end: Period) -> str:
+def period_text(start: Quarter | None, end: Quarter) -> str:
     """``2026-Q3`` for one quarter, ``2024-Q1..2026-Q3`` for a range."""
-    return period_code(end) if start is None or start == end else f"{period_code(start)}..{period_code(end)}"
-
-
-def parse_period_code(text: str) -> Period | None:
-    """``2026-Q3``, ``2026Q3`` or ``2026 Q3`` as (year, quarter); None when it is not a quarter."""
-    match = _PERIOD.match(text)
-    return (int(match.group(1)), int(match.group(2))) if match else None
+    end_code = Quarter(*end).code
+    return end_code if start is None or start == end else f"{Quarter(*start).code}..{end_code}"
 
 
 def _one(params: Mapping[str, object], name: str) -> str | None:
@@ -131,8 +122,8 @@ def parse_request(params: Mapping[str, object]) -> EmbedRequest | None:
     period = _one(params, "period")
     if period:
         first, _, last = period.partition("..")
-        end = parse_period_code(last or first)
-        start = parse_period_code(first) if last else None
+        end = Quarter.from_code(last or first)
+        start = Quarter.from_code(first) if last else None
         if end is None or (last and (start is None or start > end)):
             return None
     breakdown = _one(params, "breakdown")
@@ -183,7 +174,7 @@ class EmbedContent:
     """Plain-text notes on values hidden to protect small groups (shown under the chart)."""
 
 
-def _in_period(rows: pd.DataFrame, start: Period | None, end: Period | None) -> pd.DataFrame:
+def _in_period(rows: pd.DataFrame, start: Quarter | None, end: Quarter | None) -> pd.DataFrame:
     if end is None:
         return rows
     keys = quarter_numbers(rows["year"], rows["quarter"])
@@ -193,7 +184,7 @@ def _in_period(rows: pd.DataFrame, start: Period | None, end: Period | None) -> 
     return rows[keep]
 
 
-def _published(rows: pd.DataFrame, partnership_id: str, period: Period | None) -> bool:
+def _published(rows: pd.DataFrame, partnership_id: str, period: Quarter | None) -> bool:
     """True when the partnership has published rows (in that quarter, when one is named)."""
     mine = rows[rows["partnership_id"] == partnership_id]
     if period is None:
@@ -258,7 +249,7 @@ def _hidden_notes(rows: pd.DataFrame, k: int, label: str = "category") -> list[s
     hidden = rows[rows["suppression"].astype(str) != ""]
     notes = []
     for row in hidden.itertuples(index=False):
-        when = period_label((int(row.year), int(row.quarter)))
+        when = Quarter(int(row.year), int(row.quarter)).label
         notes.append(f"{getattr(row, label)}, {when}: {suppression_text(row.suppression, k)}")
     return notes
 
@@ -369,7 +360,7 @@ def _compare(request, rows, partnerships, names, goals, k, source) -> EmbedConte
             ],
         }
     ).sort_values("Partnership", ignore_index=True)
-    label = period_label(end)
+    label = Quarter(*end).label
     figure = ranking_figure(
         ranked,
         value_label=indicator.short_name,

@@ -16,10 +16,10 @@ from datetime import date, datetime
 import pandas as pd
 
 from dashboard.analytics.goals import evaluate_goals, goal_points
-from dashboard.analytics.metrics import period_label
 from dashboard.present.exports import csv_bytes, neutralise_formulas
 from dashboard.public.suppression import shown_values, suppress, suppress_annual, suppression_text
 from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS
+from data_contracts.quarters import Quarter
 
 PUBLIC = "public"
 PUBLISH_ACTIONS = ("publish", "unpublish")
@@ -115,7 +115,7 @@ def download_frame(rows: pd.DataFrame, partnerships: pd.DataFrame, k: int) -> pd
     frame["dataset"] = dataset_of(frame["indicator_id"])
     frame["indicator"] = frame["indicator_id"].map({i: ind.name for i, ind in INDICATORS.items()})
     frame["unit"] = frame["indicator_id"].map({i: ind.unit_label for i, ind in INDICATORS.items()})
-    frame["period"] = [period_label((int(y), int(q))) for y, q in zip(frame["year"], frame["quarter"], strict=True)]
+    frame["period"] = [Quarter(int(y), int(q)).label for y, q in zip(frame["year"], frame["quarter"], strict=True)]
     frame["value_shown"] = shown_values(frame, k)
     frame["suppression"] = frame["suppression"].map(lambda reason: suppression_text(str(reason), k))
     if "note" not in frame:
@@ -295,7 +295,7 @@ def public_table(rows: pd.DataFrame, dimension: str, k: int) -> pd.DataFrame:
     codes += sorted(set(part["category"]) - set(codes))
     labels = {code: vocabulary.category_label(code) if vocabulary else code for code in codes}
     part = part.assign(
-        Quarter=[period_label((int(y), int(q))) for y, q in zip(part["year"], part["quarter"], strict=True)],
+        Quarter=[Quarter(int(y), int(q)).label for y, q in zip(part["year"], part["quarter"], strict=True)],
         _label=part["category"].map(labels),
         _text=shown_values(part, k),
     )

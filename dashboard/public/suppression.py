@@ -27,8 +27,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from dashboard.analytics.metrics import format_value
 from data_contracts import INDICATORS, KEY_COLUMNS, TOTAL
+from data_contracts.units import format_value
 
 SMALL_COUNT = "small_count"
 """A breakdown count of people below k."""

@@ -8,10 +8,10 @@ from datetime import datetime
 import pandas as pd
 
 from dashboard.analytics.goals import partnership_progress
-from dashboard.analytics.metrics import Period, period_label
 from dashboard.analytics.progress import STATUS_LABELS
 from dashboard.present.goal_texts import profile_lines
 from dashboard.public.published import updated_text
+from data_contracts.quarters import Quarter
 
 
 @dataclass
@@ -21,7 +21,7 @@ class PortalIndex:
 
     reporting: list[str]
     listing: pd.DataFrame
-    latest: dict[str, Period]
+    latest: dict[str, Quarter]
     updated: dict[str, datetime | None]
 
 
@@ -40,7 +40,7 @@ def portal_index(
     )
     last = coverage.sort_values(["partnership_id", "year", "quarter"]).drop_duplicates("partnership_id", keep="last")
     latest = {
-        pid: (int(year), int(quarter))
+        pid: Quarter(int(year), int(quarter))
         for pid, year, quarter in zip(last["partnership_id"], last["year"], last["quarter"], strict=True)
     }
     listing = pd.DataFrame(
@@ -53,7 +53,7 @@ def portal_index(
                 for p in shown.to_dict("records")
             ],
             "Goal status": shown["partnership_id"].map(progress).fillna(STATUS_LABELS["not_available"]),
-            "Latest quarter": shown["partnership_id"].map(lambda pid: period_label(latest[pid])),
+            "Latest quarter": shown["partnership_id"].map(lambda pid: latest[pid].label),
             "Last updated": shown["partnership_id"].map(lambda pid: updated_text(updated.get(pid))),
         }
     )

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard.analytics.goals import evaluate_goals, partnership_progress
-from dashboard.analytics.metrics import HEADLINE_KPIS, Period, partnership_overview, portfolio_kpis, quarterly_trend
+from dashboard.analytics.metrics import HEADLINE_KPIS, partnership_overview, portfolio_kpis, quarterly_trend
 from dashboard.analytics.progress import STATUS_LABELS
 from dashboard.public.published import public_partnerships
 from dashboard.public.suppression import suppress
@@ -38,7 +38,7 @@ COVERAGE_COLUMNS = ["partnership_id", "dataset", "year", "quarter"]
 class LayerSummary:
     """What the portfolio views need of a whole layer (or of its public partnerships)."""
 
-    periods: list[Period]
+    periods: list[Quarter]
     """Every (year, quarter) reported, oldest first."""
     coverage: pd.DataFrame
     """The latest quarter each partnership reported in each dataset: :data:`COVERAGE_COLUMNS`."""
@@ -171,7 +171,7 @@ def in_view(frames: dict[str, pd.DataFrame], partnership_ids: set[str]) -> dict[
     return {d: frames[d][frames[d]["partnership_id"].isin(partnership_ids)] if d in frames else empty for d in DATASETS}
 
 
-def overview_kpis(summary: LayerSummary, partnership_ids: set[str], period: Period) -> list:
+def overview_kpis(summary: LayerSummary, partnership_ids: set[str], period: Quarter) -> list:
     """``metrics.portfolio_kpis`` of the partnerships in view (the KPI cards read only headline total rows)."""
     return portfolio_kpis(in_view(summary.headline, partnership_ids), period)
 

@@ -16,13 +16,14 @@ import streamlit as st
 
 from dashboard.analytics.filters import PortfolioFilter, apply_filter
 from dashboard.analytics.goals import GOAL_RESULT_COLUMNS, filter_goals
-from dashboard.analytics.metrics import Kpi, Period
+from dashboard.analytics.metrics import Kpi
 from dashboard.present.goal_texts import goals_table
 from dashboard.public.published import public_partnerships
 from dashboard.queries import portfolio
 from dashboard.storage.store import Store
 from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer
 from dashboard.web.table_reads import LayerSnapshot, PublicSnapshot, layer_snapshot, public_snapshot, table_at
+from data_contracts.quarters import Quarter
 
 T = TypeVar("T")
 
@@ -44,7 +45,7 @@ def whole_summary(key: LayerSnapshot) -> portfolio.LayerSummary:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def summary_periods(key: LayerSnapshot) -> list[Period]:
+def summary_periods(key: LayerSnapshot) -> list[Quarter]:
     """Every (year, quarter) the layer reports, oldest first."""
     return whole_summary(key).periods
 
@@ -85,7 +86,7 @@ class Summary:
             return read(self.key)
 
     @property
-    def periods(self) -> list[Period]:
+    def periods(self) -> list[Quarter]:
         return self._part(summary_periods)
 
     @property
@@ -163,7 +164,7 @@ def _overview_goals(summary: LayerSnapshot) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _overview(key: OverviewKey, period: Period) -> tuple[list[Kpi], pd.DataFrame, pd.DataFrame]:
+def _overview(key: OverviewKey, period: Quarter) -> tuple[list[Kpi], pd.DataFrame, pd.DataFrame]:
     summary = whole_summary(key.summary)
     partnerships = _chosen(key)
     ids = set(partnerships["partnership_id"])
@@ -195,7 +196,7 @@ class PortfolioView:
         """What the figures of a filter depend on: the summary, the partnerships table and the filter."""
         return OverviewKey(self.summary.key, self.partnerships_version, chosen)
 
-    def figures(self, chosen: PortfolioFilter, period: Period) -> tuple[list[Kpi], pd.DataFrame, pd.DataFrame]:
+    def figures(self, chosen: PortfolioFilter, period: Quarter) -> tuple[list[Kpi], pd.DataFrame, pd.DataFrame]:
         """KPIs of the quarter, goals of the partnerships in view, and the partnership list."""
         return _overview(self.key(chosen), period)
 

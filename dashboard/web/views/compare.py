@@ -21,6 +21,7 @@ from dashboard.web.partnership_reads import read_comparison
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import layer_snapshot, read_partnerships, read_total_row_counts
 from data_contracts import DATASET_INFO, INDICATORS
+from data_contracts.units import UNITS
 
 identity = require(COMPARE)
 store = get_store(snapshot=True)  # this page only reads
@@ -171,7 +172,7 @@ for indicator in indicators:
         when = comparison_texts.periods_text(ranked["period"].tolist())
         direction = "" if indicator.higher_is_better else "; lower is better"
 
-        precise = cmp.applies(indicator, mode) and unit != "currency_usd"
+        precise = cmp.applies(indicator, mode) and not UNITS[unit].money
         decimals = comparison_texts.decimals_for(series["value"].tolist())
         number_format = comparison_texts.number_format(unit, decimals)
 

@@ -11,7 +11,7 @@ from dashboard.access.pages import PARTNERSHIP
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.breakdowns import breakdown_rows
 from dashboard.analytics.goals import partnership_progress
-from dashboard.analytics.metrics import format_value, latest_figures, period_label, quarterly_trend
+from dashboard.analytics.metrics import latest_figures, quarterly_trend
 from dashboard.present.charts import breakdown_figure, trend_figure
 from dashboard.present.exports import csv_bytes
 from dashboard.present.goal_charts import goal_progress_figure
@@ -46,6 +46,8 @@ from dashboard.web.partnership_reads import read_goal_workings, read_partnership
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnerships, read_rows
 from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
+from data_contracts.quarters import Quarter
+from data_contracts.units import format_value
 
 identity = require(PARTNERSHIP)
 store = get_store(snapshot=True)  # this page only reads
@@ -327,9 +329,7 @@ if latest.empty:
 else:
     for dataset_id, latest_rows in latest.groupby("dataset", sort=False):
         info = DATASET_INFO[dataset_id]
-        with st.expander(
-            f"{info.name} — {period_label((latest_rows['year'].iloc[0], latest_rows['quarter'].iloc[0]))}"
-        ):
+        with st.expander(f"{info.name} — {Quarter(latest_rows['year'].iloc[0], latest_rows['quarter'].iloc[0]).label}"):
             table = latest_rows[["indicator", "value_text", "unit", "indicator_id"]].rename(
                 columns={"indicator": "Indicator", "value_text": "Value", "unit": "Unit", "indicator_id": "Id"}
             )

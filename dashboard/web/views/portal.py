@@ -12,7 +12,6 @@ import streamlit as st
 from dashboard.access.pages import PORTAL
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.comparison import MAX_PARTNERSHIPS
-from dashboard.analytics.metrics import format_value, period_label
 from dashboard.present.goal_texts import breakdown_label, dataset_options, goal_card, indicator_options, profile_lines
 from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import EmbedRequest, embed_content
@@ -37,6 +36,8 @@ from dashboard.web.public_reads import (
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import is_sample
 from data_contracts import DATASET_INFO, INDICATORS, TOTAL
+from data_contracts.quarters import Quarter
+from data_contracts.units import format_value
 
 require(PORTAL)
 store = get_store(snapshot=True)  # this page only reads
@@ -85,7 +86,7 @@ source_who = [names[chosen]]
 last = updated.get(chosen)
 
 st.header(markdown_literal(names[chosen]), anchor=False)
-st.caption(f"Last updated {updated_text(last)} · latest published quarter {period_label(latest_of[chosen])}")
+st.caption(f"Last updated {updated_text(last)} · latest published quarter {Quarter(*latest_of[chosen]).label}")
 if isinstance(profile["description"], str) and profile["description"].strip():
     st.text(profile["description"])
 for label, text in [("Country", str(profile["country"])), *profile_lines(profile.to_dict())]:

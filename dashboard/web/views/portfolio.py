@@ -11,12 +11,7 @@ from dashboard.access.pages import GOALS, OVERVIEW, PORTAL, PUBLIC
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.filters import apply_filter
 from dashboard.analytics.goals import status_counts
-from dashboard.analytics.metrics import (
-    format_change,
-    format_value,
-    parse_period,
-    period_label,
-)
+from dashboard.analytics.metrics import kpi_change_text
 from dashboard.present.chart_style import colour_map
 from dashboard.storage.tables import Layer
 from dashboard.web import url_state
@@ -24,6 +19,8 @@ from dashboard.web.blocks import deferred_csv, sample_badge, source_note, status
 from dashboard.web.portfolio_reads import PortfolioView, read_public_summary, read_summary
 from dashboard.web.session import get_store, require
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS
+from data_contracts.quarters import Quarter
+from data_contracts.units import format_value
 
 
 def render_portfolio(*, public: bool) -> None:
@@ -62,7 +59,7 @@ def render_portfolio(*, public: bool) -> None:
         return
 
     # ---- filters (kept in the URL) -------------------------------------------------------------------------------
-    labels = [period_label(p) for p in periods]
+    labels = [Quarter(*p).label for p in periods]
     quarter_column, region_column, country_column, sector_column, focus_column = st.columns([1.2, 2, 1.2, 1.4, 1.6])
     chosen = url_state.choice(
         quarter_column.selectbox,
@@ -88,7 +85,7 @@ def render_portfolio(*, public: bool) -> None:
             ),
         },
     )
-    period = parse_period(chosen)
+    period = Quarter.parse(chosen)
 
     partnerships = apply_filter(all_partnerships, portfolio_filter)
     if partnerships.empty:
@@ -106,7 +103,7 @@ def render_portfolio(*, public: bool) -> None:
         columns[position % 3].metric(
             kpi.label,
             format_value(kpi.value, kpi.unit, compact=True),
-            delta=format_change(kpi),
+            delta=kpi_change_text(kpi),
             delta_color="normal" if indicator.higher_is_better else "inverse",
             help=f"{indicator.name}. Sum over the {kpi.partnerships} partnerships reporting in {chosen}. "
             f"Unit: {indicator.unit_label}.",

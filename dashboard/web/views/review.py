@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.access.pages import REVIEW
-from dashboard.analytics.metrics import period_label
 from dashboard.intake.review import (
     ReviewError,
     publish_slices,
@@ -20,6 +19,7 @@ from dashboard.storage.slices import Slice
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnerships, read_pending, read_publishing_history, read_slices
 from data_contracts import DATASET_INFO, DATASETS
+from data_contracts.quarters import Quarter
 
 identity = require(REVIEW)
 store = get_store()
@@ -124,7 +124,7 @@ else:
     target = st.selectbox(
         "Quarter",
         options,
-        format_func=lambda text: period_label((Slice.parse(text).year, Slice.parse(text).quarter)),
+        format_func=lambda text: Quarter(Slice.parse(text).year, Slice.parse(text).quarter).label,
         key="withdraw_slice",
         help="Newest first.",
     )
