@@ -8,7 +8,7 @@ program officer who only replaces the example row uploads a valid file.
 from __future__ import annotations
 
 import io
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
@@ -19,6 +19,9 @@ from data_contracts.indicator_row import INDICATOR_COLUMN_SPECS, INDICATOR_COLUM
 from data_contracts.reference_models import GOAL_COLUMNS, PARTNERSHIP_COLUMNS
 from data_contracts.units import UNITS
 from data_contracts.vocabularies import DATASETS, DIMENSIONS, SECTORS, TOTAL, VISIBILITY
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 EXAMPLE_PARTNERSHIP = "att-imago"
 """Partnership of the example row of the indicator templates (one of the sample partnerships)."""
@@ -133,20 +136,20 @@ def breakdowns_frame() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(BREAKDOWN_COLUMNS))
 
 
-def _write_sheet(sheet: object, frame: pd.DataFrame, *, max_width: int = 60) -> None:
+def _write_sheet(sheet: Worksheet, frame: pd.DataFrame, *, max_width: int = 60) -> None:
     from openpyxl.styles import Font
 
-    sheet.append(list(frame.columns))  # type: ignore[attr-defined]
+    sheet.append(list(frame.columns))
     for values in frame.astype(object).itertuples(index=False):
-        sheet.append([_cell(v) for v in values])  # type: ignore[attr-defined]
+        sheet.append([_cell(v) for v in values])
     bold = Font(bold=True)
-    for cell in sheet[1]:  # type: ignore[index]
+    for cell in sheet[1]:
         cell.font = bold
-    sheet.freeze_panes = "A2"  # type: ignore[attr-defined]
+    sheet.freeze_panes = "A2"
     for position, column in enumerate(frame.columns):
         longest = max([len(str(column)), *(len(str(_cell(v))) for v in frame[column])])
-        letter = sheet.cell(row=1, column=position + 1).column_letter  # type: ignore[attr-defined]
-        sheet.column_dimensions[letter].width = min(longest + 2, max_width)  # type: ignore[attr-defined]
+        letter = sheet.cell(row=1, column=position + 1).column_letter
+        sheet.column_dimensions[letter].width = min(longest + 2, max_width)
 
 
 def template_xlsx(dataset: str) -> bytes:

@@ -19,7 +19,7 @@ from dashboard.analytics.annual import annual_series
 from dashboard.analytics.metrics import quarterly_trend, series_label, total_rows
 from data_contracts import INDICATORS, TOTAL, Indicator
 from data_contracts.quarters import Quarter, quarter_numbers
-from data_contracts.units import UNITS
+from data_contracts.units import UNITS, UnitCode
 
 NORMALISATIONS: dict[str, str] = {
     "none": "As reported",
@@ -96,7 +96,7 @@ def applies(indicator: Indicator, mode: str) -> bool:
     return mode != "none" and mode in normalisation_options(indicator)
 
 
-def normalised_unit(indicator: Indicator, mode: str) -> str:
+def normalised_unit(indicator: Indicator, mode: str) -> UnitCode:
     """The catalog unit used to format normalised values: US dollars stay dollars, other amounts become ratios."""
     if not applies(indicator, mode) or UNITS[indicator.unit].money:
         return indicator.unit
@@ -108,7 +108,7 @@ def normalised_indicator(indicator: Indicator, mode: str) -> Indicator:
     match (the name stays: the subtitle says what the values are divided by)."""
     if not applies(indicator, mode):
         return indicator
-    return replace(indicator, unit=normalised_unit(indicator, mode))  # type: ignore[arg-type]
+    return replace(indicator, unit=normalised_unit(indicator, mode))
 
 
 def _divisors(trend: pd.DataFrame, partnerships: pd.DataFrame, frame: pd.DataFrame, mode: str) -> pd.Series:

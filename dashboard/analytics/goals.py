@@ -279,13 +279,13 @@ def partnership_progress(evaluated: pd.DataFrame) -> pd.DataFrame:
     columns = ["partnership_id", "goals", "score", "status", "status_label"]
     if evaluated.empty:
         return pd.DataFrame([], columns=columns)
-    groups: dict[object, tuple[list[int], list[object], list[str]]] = {}
+    groups: dict[object, tuple[list[int], list[float], list[str]]] = {}
     ids = evaluated["partnership_id"]
     for pid, score, status in zip(ids.tolist(), evaluated["score"].tolist(), evaluated["status"].tolist(), strict=True):
         group = groups.setdefault(pid, ([], [], []))
         group[0].append(1)
         if score is not None and score == score:  # NaN != NaN
-            group[1].append(score)
+            group[1].append(float(score))
             group[2].append(status)
     rows = []
     for pid in sorted(key for key, missing in zip(groups, pd.isna(list(groups)), strict=True) if not missing):
@@ -293,7 +293,7 @@ def partnership_progress(evaluated: pd.DataFrame) -> pd.DataFrame:
         if not scores:
             score, status = None, "not_available"
         else:
-            score = sum(float(value) for value in scores) / len(scores)  # type: ignore[arg-type]
+            score = sum(scores) / len(scores)
             status = "target_achieved" if all(s == "target_achieved" for s in statuses) else status_of_score(score)
         rows.append(
             {

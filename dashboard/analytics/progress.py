@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 Status = Literal[
@@ -129,15 +129,29 @@ def _points(years: Sequence[int], values: Sequence[float | None]) -> list[tuple[
     return sorted(points.items())
 
 
-def _not_available(sign: int = 1, **known: object) -> SeriesResult:
-    fields = {
-        "base_year": None,
-        "base_value": None,
-        "current_year": None,
-        "current_value": None,
-        **known,
-    }
-    return SeriesResult(status="not_available", score=None, progress_value=None, sign=sign, **fields)  # type: ignore[arg-type]
+def _not_available(
+    *,
+    sign: int = 1,
+    base_year: int | None = None,
+    base_value: float | None = None,
+    current_year: int | None = None,
+    current_value: float | None = None,
+    target: float | None = None,
+    target_year: int | None = None,
+) -> SeriesResult:
+    """A series whose status cannot be judged, with what is known of it (the workings a result starts from)."""
+    return SeriesResult(
+        status="not_available",
+        score=None,
+        progress_value=None,
+        base_year=base_year,
+        base_value=base_value,
+        current_year=current_year,
+        current_value=current_value,
+        sign=sign,
+        target=target,
+        target_year=target_year,
+    )
 
 
 def _achieved(current: float, target: float, direction: int) -> bool:
@@ -198,14 +212,15 @@ def assess_series(
         base_v = ZERO_REPLACEMENT
     sign = -1 if base_v < 0 else 1
     target_v = ZERO_REPLACEMENT if target == 0 else target
-    known = {
-        "base_year": base_y,
-        "base_value": base_v,
-        "current_year": current_y,
-        "current_value": current_v,
-        "target": target_v,
-        "target_year": target_year,
-    }
+    known = _not_available(
+        sign=sign,
+        base_year=base_y,
+        base_value=base_v,
+        current_year=current_y,
+        current_value=current_v,
+        target=target_v,
+        target_year=target_year,
+    )
     observed = cagr(current_v, base_v, current_y, base_y)
     achieved = target_v is not None and _achieved(current_v, target_v, direction)
 
@@ -217,19 +232,18 @@ def assess_series(
             NO_TARGET_THRESHOLDS[2],
         )
         if observed is None:
-            return _not_available(sign, **known)
+            return known
         progress = sign * direction * observed
-        return SeriesResult(
+        return replace(
+            known,
             status=_status(progress, high, med, low),
             score=_score_without_target(progress, high, med, coefficient),
             progress_value=progress,
-            sign=sign,
             cagr_observed=observed,
             high=high,
             med=med,
             low=low,
             coefficient=coefficient,
-            **known,  # type: ignore[arg-type]
         )
 
     if target_year is None:
@@ -239,22 +253,15 @@ def assess_series(
     progress = None
     if observed is not None and required not in (None, 0):
         progress = sign * direction * observed / abs(required)
-    workings = {"sign": sign, "cagr_observed": observed, "cagr_required": required, **known}
+    workings = replace(known, cagr_observed=observed, cagr_required=required)
+    status: Status
     if achieved:
         status, score = "target_achieved", 5.0
     elif progress is None:
-        return SeriesResult(status="not_available", score=None, progress_value=None, **workings)  # type: ignore[arg-type]
+        return workings
     else:
         status, score = _status(progress, high, med, low), _score_with_target(progress)
-    return SeriesResult(
-        status=status,  # type: ignore[arg-type]
-        score=score,
-        progress_value=progress,
-        high=high,
-        med=med,
-        low=low,
-        **workings,  # type: ignore[arg-type]
-    )
+    return replace(workings, status=status, score=score, progress_value=progress, high=high, med=med, low=low)
 
 
 def status_of_score(score: float) -> Status:
@@ -274,10 +281,10 @@ def aggregate(results: Iterable[Scored]) -> AggregateResult:
     ``target_achieved`` only when every scored series met its target; ``not_available`` when none has a score.
     Nested groups are the caller's: aggregate each group first and pass the group results.
     """
-    scored = [r for r in results if r.score is not None and r.score == r.score]  # NaN (a missing float) is no score
+    scored = [(r.status, r.score) for r in results if r.score is not None and r.score == r.score]  # NaN is no score
     if not scored:
         return AggregateResult(score=None, status="not_available")
-    score = sum(float(r.score) for r in scored) / len(scored)  # type: ignore[arg-type]
-    if all(r.status == "target_achieved" for r in scored):
+    score = sum(float(value) for _, value in scored) / len(scored)
+    if all(status == "target_achieved" for status, _ in scored):
         return AggregateResult(score=score, status="target_achieved")
     return AggregateResult(score=score, status=status_of_score(score))

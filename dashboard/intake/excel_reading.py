@@ -12,6 +12,7 @@ import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,10 @@ from dashboard.intake.raw_table import (
 )
 from data_contracts.columns import normalise_header
 from data_contracts.findings import Finding, RowNumbers
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 
 def _excel_text(value: object) -> str:
@@ -101,11 +106,11 @@ class _SheetRows:
     count: int
 
 
-def _scan_sheet(sheet: object, limits: ReadLimits) -> _SheetRows | None:
+def _scan_sheet(sheet: ReadOnlyWorksheet, limits: ReadLimits) -> _SheetRows | None:
     """Header (first non-empty row) and data rows of a read-only worksheet, with their Excel row numbers."""
     scan = _SheetRows([], 0, [], [], [], [], [], 0)
     width = 0
-    for row_number, cells in enumerate(sheet.iter_rows(), start=1):  # type: ignore[attr-defined]
+    for row_number, cells in enumerate(sheet.iter_rows(), start=1):
         texts = [_excel_text(cell.value) for cell in cells]
         while texts and not texts[-1].strip():
             texts.pop()
@@ -145,9 +150,9 @@ def _scan_sheet(sheet: object, limits: ReadLimits) -> _SheetRows | None:
 
 
 def _read_sheet(
-    workbook: object, *, numeric: frozenset[str], preferred_sheet: str | None, limits: ReadLimits
+    workbook: Workbook, *, numeric: frozenset[str], preferred_sheet: str | None, limits: ReadLimits
 ) -> RawTable:
-    sheets = list(workbook.worksheets)  # type: ignore[attr-defined]
+    sheets = list(workbook.worksheets)
     if not sheets:
         raise not_a_table("an Excel workbook without a worksheet")
     sheet = sheets[0]

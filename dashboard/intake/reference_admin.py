@@ -11,7 +11,7 @@ import pandas as pd
 from dashboard.intake.ingest import CheckedFile, count_text, read_upload, sha256_of
 from dashboard.settings import UploadSettings
 from dashboard.storage.store import CommitResult, Store
-from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE
+from dashboard.storage.tables import GOALS_TABLE, LAYERS, PARTNERSHIPS_TABLE
 from data_contracts import (
     DATASETS,
     GOAL_COLUMNS,
@@ -49,8 +49,8 @@ def partnerships_in_use(store: Store, kept_ids: set[str]) -> dict[str, str]:
     for partnership_id in sorted(set(goals["partnership_id"]) - kept_ids):
         in_use[partnership_id] = "goals"
     for dataset in DATASETS:
-        for layer in ("submitted", "published"):
-            rows = store.read_indicators(dataset, layer, columns=["partnership_id"])  # type: ignore[arg-type]
+        for layer in LAYERS:
+            rows = store.read_indicators(dataset, layer, columns=["partnership_id"])
             for partnership_id in sorted(set(rows["partnership_id"]) - kept_ids):
                 in_use.setdefault(partnership_id, f"{layer} {dataset} data")
     return in_use

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import SupportsFloat, cast
 
 import pandas as pd
 
@@ -142,9 +143,10 @@ def comparison_csv(table: pd.DataFrame, indicator: Indicator, mode: str = "none"
 
 
 def _number(value: object) -> float | None:
+    """A number cell as a float; None when it is missing (None or NaN)."""
     if value is None:
         return None
-    number = float(value)  # type: ignore[arg-type]
+    number = float(cast("SupportsFloat", value))
     return None if math.isnan(number) else number
 
 
@@ -172,9 +174,10 @@ def goals_on_indicator(goals_evaluated: pd.DataFrame, indicator_id: str, partner
 
     def at(value: object, year: object) -> str:
         number = _number(value)
-        if number is None or year is None or (isinstance(year, float) and math.isnan(year)):
+        whole_year = _number(year)
+        if number is None or whole_year is None:
             return "–"
-        return f"{format_value(number, unit)} ({int(year)})"  # type: ignore[call-overload]
+        return f"{format_value(number, unit)} ({int(whole_year)})"
 
     table = pd.DataFrame(
         {

@@ -90,7 +90,7 @@ def goal_progress_figure(
     )
     projecting = current_year is not None and current_value is not None and projection is not None
     # the target's label sits on the side away from the path coming into it, or opposite the projection's label
-    target_above = target_value >= (projection if projecting else base_value)  # type: ignore[operator]
+    target_above = target_value >= (projection if projecting and projection is not None else base_value)
     if projecting:
         figure.add_trace(
             go.Scatter(
