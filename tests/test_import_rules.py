@@ -1,9 +1,11 @@
-"""The layers' import rules (docs/architecture.md): imports point down, never up, and only ``dashboard/web/`` imports
-streamlit, so every computation is tested without it."""
+"""The layers' import rules (docs/developing/architecture.md): imports point down, never up, and only
+``dashboard/web/`` imports streamlit, so every computation is tested without it; and the architecture page names every
+module in its layer."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -114,3 +116,33 @@ def test_the_rules_themselves_can_fail(tmp_path: Path) -> None:
         "dashboard.web.blocks",
     ]
     assert offending_imports(sample, "web") == []
+
+
+ARCHITECTURE = ROOT / "docs" / "developing" / "architecture.md"
+
+
+def documented_modules() -> dict[str, set[str]]:
+    """The modules the architecture page lists under each folder: lines ``- `store.py`: ...`` below the
+    folder's heading ``**`dashboard/storage/`**``."""
+    section = ARCHITECTURE.read_text(encoding="utf-8").split("## Every module, by layer", 1)[1].split("\n## ", 1)[0]
+    listed: dict[str, set[str]] = {}
+    folder = None
+    for line in section.splitlines():
+        header = re.match(r"\*\*`([\w/]+)/`\*\*$", line.strip())
+        if header:
+            folder = header.group(1)
+            listed[folder] = set()
+        item = re.match(r"- `([\w./]+)`", line.strip())
+        if item and folder is not None:
+            listed[folder].add(item.group(1))
+    return listed
+
+
+def test_the_architecture_page_lists_every_module_in_its_layer() -> None:
+    folders = ["data_contracts", *(f"dashboard/{layer}" for layer in LAYERS)]
+    actual = {
+        folder: {p.name for p in (ROOT / folder).glob("*.py") if p.name != "__init__.py"}
+        | ({"views/"} if folder == "dashboard/web" else set())
+        for folder in folders
+    }
+    assert documented_modules() == actual

@@ -1,1 +1,1 @@
-"""Pure computations over indicator rows: quarters, units, annual values, KPIs, goals, comparisons."""
+"""Pure computations over indicator rows: KPIs and trends, annual values, goal progress, comparisons, breakdowns."""

@@ -1,9 +1,9 @@
 """Pure computations behind the Compare and Indicator explorer pages.
 
 The default partnerships to compare, normalising quarterly series (per USD 1 million of committed funding, per
-participant), the side-by-side comparison table, the latest values of an indicator across partnerships, breakdown
-rows, annual trends, goals on an indicator and the indicator's metadata and framework references. Everything takes
-and returns plain pandas frames; nothing imports streamlit.
+participant), the side-by-side comparison table, the latest values of an indicator across partnerships and annual
+trends. Everything takes and returns plain pandas frames; nothing imports streamlit. What the pages write about
+them is in ``dashboard.present.comparison_texts``; breakdowns are in ``dashboard.analytics.breakdowns``.
 """
 
 from __future__ import annotations

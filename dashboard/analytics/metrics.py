@@ -1,4 +1,4 @@
-"""Pure computations behind the pages: periods, portfolio KPIs, quarterly trends, the partnership list.
+"""Pure computations behind the pages: the quarters reported, portfolio KPIs, quarterly trends, the partnership list.
 
 Everything here takes and returns plain pandas frames (as read from the store) and knows indicators only by their
 catalog ids. Nothing imports streamlit.

@@ -268,7 +268,7 @@ def indicator_definitions() -> pd.DataFrame:
 
 
 def suppression_rules(k: int) -> list[str]:
-    """The privacy rule in plain words, one sentence per rule, for the methodology page and the README."""
+    """The privacy rule in plain words, one sentence per rule, for the methodology page and the docs."""
     return [
         f"Breakdown counts of people (by gender, age band, ethnicity, disadvantaged status or employment type) below "
         f"{k} are shown as \u201c{suppression_text('small_count', k)}\u201d. Totals are shown.",
