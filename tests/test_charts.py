@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from dashboard.analytics.goals import GoalPath
 from dashboard.analytics.metrics import quarterly_trend
 from dashboard.analytics.progress import STATUS_COLOURS, STATUS_LABELS, STATUSES
 from dashboard.present.chart_style import OKABE_ITO, PLOTLY_CONFIG, UNDISCLOSED_GREY, base_layout, colour_map
@@ -273,7 +276,8 @@ def goal(points: pd.DataFrame = POINTS, **changes: object) -> go.Figure:
         "source": "src",
     }
     arguments.update(changes)
-    return goal_progress_figure(points, **arguments)  # type: ignore[arg-type]
+    fields: dict[str, Any] = {field: arguments.pop(field) for field in GoalPath.__dataclass_fields__}
+    return goal_progress_figure(points, path=GoalPath(**fields), **arguments)  # type: ignore[arg-type]
 
 
 def test_goal_figure_shows_the_path_the_projection_and_the_target() -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from dashboard.analytics.breakdowns import BREAKDOWN_COLUMNS, breakdown_rows
-from dashboard.analytics.goals import GOAL_RESULT_COLUMNS, filter_goals
+from dashboard.analytics.goals import GOAL_RESULT_COLUMNS, GoalPath, filter_goals
 from dashboard.analytics.progress import STATUS_LABELS, STATUSES, assess_series
 from dashboard.present.goal_texts import (
     GOAL_TABLE_COLUMNS,
@@ -369,13 +369,15 @@ def test_the_goal_chart_table_holds_every_number_of_the_chart() -> None:
     points = pd.DataFrame({"year": [2024, 2022, 2023], "value": [31.0, 38.0, 35.0]})
     table = goal_chart_table(
         points,
-        base_year=2022,
-        base_value=38,
-        target_year=2028,
-        target_value=22,
-        current_year=2024,
-        current_value=31,
-        projection=19.2,
+        GoalPath(
+            base_year=2022,
+            base_value=38,
+            target_year=2028,
+            target_value=22,
+            current_year=2024,
+            current_value=31,
+            projection=19.2,
+        ),
     )
     assert table.values.tolist() == [
         ["Annual value", 2022, 38.0],
@@ -389,13 +391,15 @@ def test_the_goal_chart_table_holds_every_number_of_the_chart() -> None:
     ]
     bare = goal_chart_table(
         points.iloc[:0],
-        base_year=2022,
-        base_value=38,
-        target_year=2028,
-        target_value=22,
-        current_year=None,
-        current_value=None,
-        projection=None,
+        GoalPath(
+            base_year=2022,
+            base_value=38,
+            target_year=2028,
+            target_value=22,
+            current_year=None,
+            current_value=None,
+            projection=None,
+        ),
     )
     assert bare["Series"].tolist() == ["Required path", "Required path", "Target"]
 

@@ -30,6 +30,7 @@ import pytest
 from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
+from dashboard.analytics.goals import GoalPath
 from dashboard.analytics.metrics import quarterly_trend
 from dashboard.intake.ingest import ingest_file
 from dashboard.intake.reference_admin import check_reference_file, commit_reference
@@ -176,13 +177,7 @@ def figures() -> dict[str, go.Figure]:
         "goal": goal_progress_figure(
             pd.DataFrame({"year": [2022, 2023], "value": [10.0, 12.0]}),
             indicator=headcount,
-            base_year=2022,
-            base_value=10.0,
-            target_year=2026,
-            target_value=20.0,
-            current_year=2023,
-            current_value=12.0,
-            projection=15.0,
+            path=GoalPath(2022, 10.0, 2026, 20.0, current_year=2023, current_value=12.0, projection=15.0),
             status="limited_progress",
             source=source,
         ),

@@ -4,6 +4,7 @@ SDG progress method, with what growth is needed from now on and where the observ
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,20 @@ GOAL_RESULT_COLUMNS = [
     "annual_points",
     "off_course",
 ]
+
+
+@dataclass(frozen=True)
+class GoalPath:
+    """Where one goal's path runs: from its base to its target, where it stands (the latest complete year) and where
+    the observed pace leads by the target year. What a goal's chart draws and its table lists."""
+
+    base_year: int
+    base_value: float
+    target_year: int
+    target_value: float
+    current_year: int | None = None
+    current_value: float | None = None
+    projection: float | None = None
 
 
 def goal_points(goal: pd.Series, frame: pd.DataFrame) -> pd.DataFrame:

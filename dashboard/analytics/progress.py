@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, Protocol
+from typing import Literal, Protocol, get_args
 
 Status = Literal[
     "target_achieved",
@@ -20,14 +20,7 @@ Status = Literal[
     "deterioration",
     "not_available",
 ]
-STATUSES: tuple[Status, ...] = (
-    "target_achieved",
-    "substantial_progress",
-    "moderate_progress",
-    "limited_progress",
-    "deterioration",
-    "not_available",
-)
+STATUSES: tuple[Status, ...] = get_args(Status)
 STATUS_LABELS: dict[str, str] = {
     "target_achieved": "Target achieved",
     "substantial_progress": "Substantial progress",

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.analytics.goals import GoalPath
 from dashboard.analytics.progress import STATUS_COLOURS, STATUS_LABELS, STATUSES
 from dashboard.present.chart_style import (
     AXIS_TITLE,
@@ -46,13 +47,7 @@ def goal_progress_figure(
     points: pd.DataFrame,
     *,
     indicator: Indicator,
-    base_year: int,
-    base_value: float,
-    target_year: int,
-    target_value: float,
-    current_year: int | None,
-    current_value: float | None,
-    projection: float | None,
+    path: GoalPath,
     status: str,
     source: str,
 ) -> go.Figure:
@@ -80,22 +75,24 @@ def goal_progress_figure(
         )
     figure.add_trace(
         go.Scatter(
-            x=[base_year, target_year],
-            y=[base_value, target_value],
+            x=[path.base_year, path.target_year],
+            y=[path.base_value, path.target_value],
             name="Required path",
             mode="lines",
             line={"color": GOAL_PATH_GREY, "width": 2, "dash": "dash"},
             hovertemplate=f"Required path: {hover}<extra></extra>",
         )
     )
-    projecting = current_year is not None and current_value is not None and projection is not None
+    projecting = path.current_year is not None and path.current_value is not None and path.projection is not None
     # the target's label sits on the side away from the path coming into it, or opposite the projection's label
-    target_above = target_value >= (projection if projecting and projection is not None else base_value)
+    target_above = path.target_value >= (
+        path.projection if projecting and path.projection is not None else path.base_value
+    )
     if projecting:
         figure.add_trace(
             go.Scatter(
-                x=[current_year, target_year],
-                y=[current_value, projection],
+                x=[path.current_year, path.target_year],
+                y=[path.current_value, path.projection],
                 name=f"Projection at the current pace ({STATUS_LABELS[status].lower()})",
                 mode="lines+markers",
                 line={"color": STATUS_COLOURS[status], "width": 2.5, "dash": "dot"},
@@ -106,8 +103,8 @@ def goal_progress_figure(
         )
     figure.add_trace(
         go.Scatter(
-            x=[target_year],
-            y=[target_value],
+            x=[path.target_year],
+            y=[path.target_value],
             name="Target",
             mode="markers",
             marker={"symbol": "star", "size": 16, "color": "#333333"},
@@ -116,26 +113,26 @@ def goal_progress_figure(
             hovertemplate=f"Target: {hover}<extra></extra>",
         )
     )
-    years = [base_year, target_year, *(int(year) for year in points["year"])] if not points.empty else []
-    first = min(years or [base_year, target_year])
-    title = f"{indicator.short_name}: progress toward the {target_year} target"
-    sub = f"{UNITS[unit].subtitle}, {base_year} – {target_year}; status: {STATUS_LABELS[status]}"
+    years = [path.base_year, path.target_year, *(int(year) for year in points["year"])] if not points.empty else []
+    first = min(years or [path.base_year, path.target_year])
+    title = f"{indicator.short_name}: progress toward the {path.target_year} target"
+    sub = f"{UNITS[unit].subtitle}, {path.base_year} – {path.target_year}; status: {STATUS_LABELS[status]}"
     legend_items = sum(1 for trace in figure.data if trace.showlegend is not False)
     # even the required path alone needs its name: keep a legend row for a single item
     figure.update_layout(**base_layout(title, sub, source, legend_items=max(2, legend_items)))
     figure.update_layout(legend_traceorder="normal")
-    target_text = f"Target {format_value(target_value, unit, compact=True)} in {target_year}"
-    figure.add_annotation(**_point_label(target_year, target_value, target_text, above=target_above))
+    target_text = f"Target {format_value(path.target_value, unit, compact=True)} in {path.target_year}"
+    figure.add_annotation(**_point_label(path.target_year, path.target_value, target_text, above=target_above))
     if projecting:
-        projected_text = f"Projected {format_value(projection, unit, compact=True)}"
-        figure.add_annotation(**_point_label(target_year, projection, projected_text, above=not target_above))
+        projected_text = f"Projected {format_value(path.projection, unit, compact=True)}"
+        figure.add_annotation(**_point_label(path.target_year, path.projection, projected_text, above=not target_above))
     figure.update_yaxes(**value_axis(unit))
     figure.update_xaxes(
         showgrid=False,
         tickformat="d",
         hoverformat="d",
-        dtick=1 if target_year - first <= 12 else None,
-        range=[first - 0.5, target_year + 0.5],
+        dtick=1 if path.target_year - first <= 12 else None,
+        range=[first - 0.5, path.target_year + 0.5],
     )
     return figure
 

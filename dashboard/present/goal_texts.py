@@ -14,6 +14,7 @@ from typing import SupportsFloat, SupportsInt, cast
 import numpy as np
 import pandas as pd
 
+from dashboard.analytics.goals import GoalPath
 from dashboard.analytics.metrics import series_label, total_rows
 from dashboard.analytics.progress import STATUS_LABELS, STATUSES, SeriesResult
 from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS, TOTAL, Indicator, split_list
@@ -394,29 +395,22 @@ def workings_table(result: SeriesResult, indicator: Indicator) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Item", "Value"])
 
 
-def goal_chart_table(
-    points: pd.DataFrame,
-    *,
-    base_year: int,
-    base_value: float,
-    target_year: int,
-    target_value: float,
-    current_year: int | None,
-    current_value: float | None,
-    projection: float | None,
-) -> pd.DataFrame:
+def goal_chart_table(points: pd.DataFrame, path: GoalPath) -> pd.DataFrame:
     """The numbers of a goal progress chart (Series, Year, Value): annual values, the required path, the projection
     at the current pace (when there is one) and the target."""
     observed = points.sort_values("year")
     pairs = zip(observed["year"], observed["value"], strict=True)
     rows: list[tuple[str, int, float]] = [("Annual value", int(year), float(value)) for year, value in pairs]
-    rows += [("Required path", int(base_year), float(base_value)), ("Required path", target_year, target_value)]
-    if current_year is not None and not missing(current_value) and not missing(projection):
+    rows += [
+        ("Required path", int(path.base_year), float(path.base_value)),
+        ("Required path", path.target_year, path.target_value),
+    ]
+    if path.current_year is not None and not missing(path.current_value) and not missing(path.projection):
         rows += [
-            ("Projection at the current pace", int(current_year), as_float(current_value)),
-            ("Projection at the current pace", target_year, as_float(projection)),
+            ("Projection at the current pace", int(path.current_year), as_float(path.current_value)),
+            ("Projection at the current pace", path.target_year, as_float(path.projection)),
         ]
-    rows.append(("Target", target_year, target_value))
+    rows.append(("Target", path.target_year, path.target_value))
     table = pd.DataFrame(rows, columns=["Series", "Year", "Value"])
     return table.astype({"Year": "int64", "Value": "float64"})
 

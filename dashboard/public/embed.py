@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from dashboard.analytics.breakdowns import breakdown_rows
 from dashboard.analytics.comparison import MAX_PARTNERSHIPS, MIN_PARTNERSHIPS
+from dashboard.analytics.goals import GoalPath
 from dashboard.analytics.metrics import quarterly_trend
 from dashboard.present.chart_style import subtitle
 from dashboard.present.charts import breakdown_figure, ranking_figure, trend_figure
@@ -407,21 +408,7 @@ def _progress(request, rows, partnerships, names, goals, k, source) -> EmbedCont
         return None  # the path would start at a hidden value
     title = goal_title(str(row["indicator_id"]), str(row["dimension"]), str(row["category"]))
     name = names[request.partnerships[0]]
-    figure = goal_progress_figure(
-        visible,
-        indicator=indicator,
-        base_year=base_year,
-        base_value=base_value,
-        target_year=int(row["target_year"]),
-        target_value=float(row["target_value"]),
-        current_year=None if current_hidden else current_year,
-        current_value=current_value,
-        projection=projection,
-        status=str(row["status"]),
-        source=source,
-    )
-    table = goal_chart_table(
-        visible,
+    path = GoalPath(
         base_year=base_year,
         base_value=base_value,
         target_year=int(row["target_year"]),
@@ -430,6 +417,8 @@ def _progress(request, rows, partnerships, names, goals, k, source) -> EmbedCont
         current_value=current_value,
         projection=projection,
     )
+    figure = goal_progress_figure(visible, indicator=indicator, path=path, status=str(row["status"]), source=source)
+    table = goal_chart_table(visible, path)
     table.insert(0, "Status", str(row["status_label"]))
     return EmbedContent(
         figure=figure,

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.analytics.filters import FILTER_KEYS, PortfolioFilter, filter_options
+from data_contracts import DATASET_INFO, INDICATORS
 
 Widget = Callable[..., Any]
 """A Streamlit widget function (``st.selectbox``, ``columns[0].radio``, a ``functools.partial`` of one with its
@@ -125,6 +126,52 @@ def toggle(widget: Widget, label: str, *, param: str, values: tuple[str, str], k
     value = bool(widget(label, key=key, **kwargs))
     write(param, on if value else off)
     return value
+
+
+def partnership_choice(
+    widget: Widget, options: Sequence[str], names: Mapping[str, str], *, key: str, **kwargs: Any
+) -> str:
+    """A partnership chosen by its name, held by ``?partnership=``: the first of ``options`` unless the URL names
+    another of them."""
+    return choice(
+        widget,
+        "Partnership",
+        param="partnership",
+        options=options,
+        default=options[0],
+        key=key,
+        format_func=lambda pid: names.get(pid, pid),
+        **kwargs,
+    )
+
+
+def dataset_choice(widget: Widget, options: Sequence[str], *, key: str, **kwargs: Any) -> str:
+    """A dataset chosen by its name, held by ``?dataset=``: the first of ``options`` unless the URL names another."""
+    return choice(
+        widget,
+        "Dataset",
+        param="dataset",
+        options=options,
+        default=options[0],
+        key=key,
+        format_func=lambda dataset: DATASET_INFO[dataset].name,
+        **kwargs,
+    )
+
+
+def indicator_choice(widget: Widget, options: Sequence[str], *, key: str, **kwargs: Any) -> str:
+    """An indicator chosen by its short name, held by ``?indicator=``: the first of ``options`` unless the URL names
+    another of them."""
+    return choice(
+        widget,
+        "Indicator",
+        param="indicator",
+        options=options,
+        default=options[0],
+        key=key,
+        format_func=lambda indicator_id: INDICATORS[indicator_id].short_name,
+        **kwargs,
+    )
 
 
 def portfolio_filter(partnerships: pd.DataFrame, *, key: str, widgets: Mapping[str, Widget]) -> PortfolioFilter:

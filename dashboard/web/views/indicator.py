@@ -166,14 +166,11 @@ with breakdown_tab:
             )
         else:
             reporters = explorer.reporters(dimension)
-            partnership_id = url_state.choice(
+            partnership_id = url_state.partnership_choice(
                 st.selectbox,
-                "Partnership",
-                param="partnership",
-                options=reporters,
-                default=reporters[0],
+                reporters,
+                names,
                 key="explorer_partnership",
-                format_func=lambda pid: names.get(pid, pid),
                 help=f"Partnerships that report {indicator.short_name.lower()} by {label.lower()}.",
             )
             rows = explorer.breakdown(dimension, partnership_id)

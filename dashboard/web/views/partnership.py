@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard.access.pages import PARTNERSHIP
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.breakdowns import breakdown_rows
-from dashboard.analytics.goals import partnership_progress
+from dashboard.analytics.goals import GoalPath, partnership_progress
 from dashboard.analytics.metrics import latest_figures, quarterly_trend
 from dashboard.present.charts import breakdown_figure, trend_figure
 from dashboard.present.exports import csv_bytes
@@ -66,15 +66,7 @@ if partnerships.empty:
 
 ids = partnerships["partnership_id"].tolist()
 names = dict(zip(partnerships["partnership_id"], partnerships["name"], strict=True))
-chosen = url_state.choice(
-    st.selectbox,
-    "Partnership",
-    param="partnership",
-    options=ids,
-    default=ids[0],
-    key="partnership_chosen",
-    format_func=lambda pid: names[pid],
-)
+chosen = url_state.partnership_choice(st.selectbox, ids, names, key="partnership_chosen")
 profile = partnerships.set_index("partnership_id").loc[chosen]
 
 # ---- profile ------------------------------------------------------------------------------------------------------
@@ -156,35 +148,24 @@ else:
             base_value = result.base_value if result.base_value is not None else float(goal["baseline_value"])
             projection = None if missing(goal["projection"]) else float(goal["projection"])
             source = source_note(store, [names[chosen]], indicator.dataset)
+            path = GoalPath(
+                base_year=base_year,
+                base_value=base_value,
+                target_year=int(goal["target_year"]),
+                target_value=float(goal["target_value"]),
+                current_year=result.current_year,
+                current_value=result.current_value,
+                projection=projection,
+            )
             figure = drawn_figure(
                 (*figure_key, card.goal_id, source),
                 partial(
-                    goal_progress_figure,
-                    points,
-                    indicator=indicator,
-                    base_year=base_year,
-                    base_value=base_value,
-                    target_year=int(goal["target_year"]),
-                    target_value=float(goal["target_value"]),
-                    current_year=result.current_year,
-                    current_value=result.current_value,
-                    projection=projection,
-                    status=card.status,
-                    source=source,
+                    goal_progress_figure, points, indicator=indicator, path=path, status=card.status, source=source
                 ),
             )
             chart_block(
                 figure,
-                goal_chart_table(
-                    points,
-                    base_year=base_year,
-                    base_value=base_value,
-                    target_year=int(goal["target_year"]),
-                    target_value=float(goal["target_value"]),
-                    current_year=result.current_year,
-                    current_value=result.current_value,
-                    projection=projection,
-                ),
+                goal_chart_table(points, path),
                 key=f"goal-{card.goal_id}",
                 file_name=f"{card.goal_id}_progress.csv",
                 alt=f"Line chart of {card.title.lower()} by year with the path to the target and the projection.",
@@ -217,15 +198,8 @@ def public_view_note(dimension: str) -> None:
 st.subheader("Indicator trends", anchor=False)
 datasets = dataset_options(profile["focus_datasets"])
 pick = st.columns(2)
-dataset = url_state.choice(
-    pick[0].selectbox,
-    "Dataset",
-    param="dataset",
-    options=datasets,
-    default=datasets[0],
-    key="partnership_dataset",
-    format_func=lambda d: DATASET_INFO[d].name,
-    help="The datasets this partnership reports on.",
+dataset = url_state.dataset_choice(
+    pick[0].selectbox, datasets, key="partnership_dataset", help="The datasets this partnership reports on."
 )
 rows = rows_of[dataset]
 indicators = indicator_options(rows, dataset)
@@ -236,15 +210,7 @@ if not indicators:
         icon=":material/info:",
     )
 else:
-    indicator_id = url_state.choice(
-        pick[1].selectbox,
-        "Indicator",
-        param="indicator",
-        options=indicators,
-        default=indicators[0],
-        key="partnership_indicator",
-        format_func=lambda i: INDICATORS[i].short_name,
-    )
+    indicator_id = url_state.indicator_choice(pick[1].selectbox, indicators, key="partnership_indicator")
     indicator = INDICATORS[indicator_id]
     st.caption(f"{indicator.name}. {indicator.description}")
 

@@ -14,7 +14,7 @@ from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.comparison import MAX_PARTNERSHIPS
 from dashboard.present.goal_texts import breakdown_label, dataset_options, goal_card, indicator_options, profile_lines
 from dashboard.present.text_safety import markdown_literal
-from dashboard.public.embed import EmbedRequest, embed_content
+from dashboard.public.embed import EmbedContent, EmbedRequest, embed_content
 from dashboard.public.published import (
     DOWNLOAD_FORMATS,
     about_frame,
@@ -71,15 +71,7 @@ listing = index.listing
 with st.expander(f"All {len(shown)} public partnerships", expanded=not url_state.has("partnership")):
     st.dataframe(listing, hide_index=True, key="portal-list")
 
-chosen = url_state.choice(
-    st.selectbox,
-    "Partnership",
-    param="partnership",
-    options=reporting,
-    default=reporting[0],
-    key="portal_partnership",
-    format_func=lambda pid: names[pid],
-)
+chosen = url_state.partnership_choice(st.selectbox, reporting, names, key="portal_partnership")
 profile = shown.set_index("partnership_id").loc[chosen]
 mine = read_public_rows(store, [chosen])  # this partnership's public rows only
 source_who = [names[chosen]]
@@ -97,6 +89,28 @@ for label, text in [("Country", str(profile["country"])), *profile_lines(profile
 
 def source_for(dataset: str) -> str:
     return f"{source_note(store, source_who, dataset)} Last updated {updated_text(last)}."
+
+
+def drawn_view(request: EmbedRequest, rows: pd.DataFrame, source: str) -> EmbedContent | None:
+    """One view of this partnership as the embed draws it, at full size (``embed.embed_content`` of its public
+    rows), drawn once per published snapshot and shared; None when there is nothing the public may see."""
+    draw = partial(
+        embed_content, request, rows=rows, partnerships=shown, goals=my_goals, k=k, source=source, compact=False
+    )
+    return drawn_embed(store, ("portal", request, source), draw)
+
+
+def show_view(content: EmbedContent, request: EmbedRequest, *, key: str, file_name: str) -> None:
+    """A drawn view with its table, its CSV download and its Embed button."""
+    chart_block(
+        content.figure,
+        content.table,
+        key=key,
+        file_name=file_name,
+        alt=content.alt,
+        embed=request,
+        embed_title=content.title,
+    )
 
 
 # ---- goals ----------------------------------------------------------------------------------------------------------
@@ -121,20 +135,7 @@ else:
                 st.progress(card.fraction or 0.0, text=card.progress_text)
             request = EmbedRequest((chosen,), indicator.id, "progress", goal=str(goal.row["goal_id"]))
             source = source_for(indicator.dataset)
-            content = drawn_embed(  # drawn once per published snapshot, shared
-                store,
-                ("portal", request, source),
-                partial(
-                    embed_content,
-                    request,
-                    rows=mine,
-                    partnerships=shown,
-                    goals=my_goals,
-                    k=k,
-                    source=source,
-                    compact=False,
-                ),
-            )
+            content = drawn_view(request, mine, source)
             if content is None:
                 st.info(
                     "The chart of this goal is hidden: its values concern fewer than "
@@ -142,15 +143,7 @@ else:
                     icon=":material/visibility_off:",
                 )
                 continue
-            chart_block(
-                content.figure,
-                content.table,
-                key=f"goal-{card.goal_id}",
-                file_name=f"{card.goal_id}_progress.csv",
-                alt=content.alt,
-                embed=request,
-                embed_title=content.title,
-            )
+            show_view(content, request, key=f"goal-{card.goal_id}", file_name=f"{card.goal_id}_progress.csv")
 
 # ---- indicators ---------------------------------------------------------------------------------------------------
 st.subheader("Indicators", anchor=False)
@@ -160,25 +153,9 @@ if not datasets:
     st.info("No published indicator figures for this partnership yet.", icon=":material/info:")
 else:
     pick = st.columns([1, 1, 1])
-    dataset = url_state.choice(
-        pick[0].selectbox,
-        "Dataset",
-        param="dataset",
-        options=datasets,
-        default=datasets[0],
-        key="portal_dataset",
-        format_func=lambda d: DATASET_INFO[d].name,
-    )
+    dataset = url_state.dataset_choice(pick[0].selectbox, datasets, key="portal_dataset")
     indicators = indicator_options(mine, dataset)
-    indicator_id = url_state.choice(
-        pick[1].selectbox,
-        "Indicator",
-        param="indicator",
-        options=indicators,
-        default=indicators[0],
-        key="portal_indicator",
-        format_func=lambda i: INDICATORS[i].short_name,
-    )
+    indicator_id = url_state.indicator_choice(pick[1].selectbox, indicators, key="portal_indicator")
     indicator = INDICATORS[indicator_id]
     with_data = [
         d for d in indicator.breakdowns if ((mine["indicator_id"] == indicator_id) & (mine["dimension"] == d)).any()
@@ -199,25 +176,11 @@ else:
     else:
         request = EmbedRequest((chosen,), indicator_id, "breakdown", breakdown=breakdown)
     source = source_for(dataset)
-    content = drawn_embed(
-        store,
-        ("portal", request, source),
-        partial(
-            embed_content, request, rows=mine, partnerships=shown, goals=my_goals, k=k, source=source, compact=False
-        ),
-    )
+    content = drawn_view(request, mine, source)
     if content is None:
         st.info(f"No published {indicator.short_name.lower()} figures to show here.", icon=":material/info:")
     else:
-        chart_block(
-            content.figure,
-            content.table,
-            key="portal-indicator",
-            file_name=f"{chosen}_{indicator_id}_{request.view}.csv",
-            alt=content.alt,
-            embed=request,
-            embed_title=content.title,
-        )
+        show_view(content, request, key="portal-indicator", file_name=f"{chosen}_{indicator_id}_{request.view}.csv")
         if content.hidden:
             st.caption(
                 f"{len(content.hidden)} values are hidden to protect small groups: fewer than {k} people, or a "
@@ -256,33 +219,17 @@ else:
             else:
                 end = max(common)
                 request = EmbedRequest(ids, indicator_id, "compare", end=end)
-                content = drawn_embed(
-                    store,
-                    ("portal", request, source),
-                    partial(
-                        embed_content,
-                        request,
-                        rows=rows,
-                        partnerships=shown,
-                        goals=my_goals,
-                        k=k,
-                        source=source,
-                        compact=False,
-                    ),
-                )
+                content = drawn_view(request, rows, source)
                 if content is None:
                     st.info(
                         "Not every partnership chosen reports this indicator in that quarter.", icon=":material/info:"
                     )
                 else:
-                    chart_block(
-                        content.figure,
-                        content.table,
+                    show_view(
+                        content,
+                        request,
                         key="portal-compare",
                         file_name=f"{indicator_id}_{end[0]}Q{end[1]}_compared.csv",
-                        alt=content.alt,
-                        embed=request,
-                        embed_title=content.title,
                     )
 
 # ---- downloads ----------------------------------------------------------------------------------------------------
