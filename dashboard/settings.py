@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -14,6 +15,8 @@ def _number(name: str, default: float) -> float:
         value = float(text)
     except ValueError:
         raise ValueError(f"{name} must be a number; found {text!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number; found {text!r}")
     if value <= 0:
         raise ValueError(f"{name} must be greater than 0; found {text!r}")
     return value
@@ -116,3 +119,19 @@ def public_url() -> str | None:
     """``IMPACT_PUBLIC_URL``: the app's public address without a trailing slash, or None to use the one visited."""
     text = (os.environ.get("IMPACT_PUBLIC_URL") or "").strip().rstrip("/")
     return text or None
+
+
+def setting_problems() -> list[str]:
+    """What is wrong with the settings, one sentence per setting that cannot be read (none when all are fine).
+
+    The app and the command line check this first, so a bad value gives one clear message naming the setting instead
+    of an error on every page."""
+    readers = (UploadSettings.from_env, four_eyes_required, AuthSettings.from_env, min_cell_count, public_url)
+    problems: list[str] = []
+    for read in readers:
+        try:
+            read()
+        except ValueError as error:
+            if str(error) not in problems:
+                problems.append(str(error))
+    return problems

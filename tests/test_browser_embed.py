@@ -118,6 +118,17 @@ def test_a_visitor_opens_the_portal_and_downloads_a_partnership(sample_store: St
             page.get_by_role("button", name="Embed").first.click()
             expect(page.get_by_text("<iframe src=").first).to_be_visible(timeout=30_000)
             page.keyboard.press("Escape")
+            # a table's own toolbar offers no CSV of its raw cells (a spreadsheet would run =HYPERLINK(…) there);
+            # the page's download buttons give the same numbers made safe
+            page.get_by_role("tab", name="Table").first.click()
+            table = page.locator('[data-testid="stDataFrame"]').filter(visible=True).first
+            expect(table).to_be_visible(timeout=30_000)
+            table.hover()
+            search = page.locator('[data-testid="stBaseButton-elementToolbar"][aria-label="Search"]').filter(
+                visible=True
+            )
+            expect(search).to_be_visible(timeout=10_000)  # the table's toolbar is shown ...
+            assert page.get_by_role("button", name="Download as CSV").count() == 0  # ... without a CSV download
             with page.expect_download() as download:
                 page.get_by_role("button", name="All figures (CSV)").click()
             saved = tmp_path / "portal.csv"

@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard.access.pages import OVERVIEW, PAGES, PUBLIC, pages_for
 from dashboard.access.roles import ROLE_DESCRIPTIONS
 from dashboard.present.text_safety import markdown_literal
+from dashboard.settings import setting_problems
 from dashboard.web.session import (
     EXPIRED_KEY,
     current_identity,
@@ -29,6 +30,15 @@ APP_FOLDER = Path(__file__).parent.parent
 def run() -> None:
     """One run of the app: set up the page, find out who is asking, build the menu and run the page."""
     st.set_page_config(page_title="Partnership Impact Dashboard", page_icon=":material/eco:", layout="wide")
+    problems = setting_problems()
+    if problems:  # one clear message naming each bad setting, instead of an error on every page
+        st.error(
+            "The dashboard cannot start: "
+            + " ".join(markdown_literal(problem) for problem in problems)
+            + " Fix the environment variable and restart the app (see docs/running/settings.md).",
+            icon=":material/settings_alert:",
+        )
+        st.stop()
 
     store = get_store()
     identity = current_identity(store)
