@@ -216,13 +216,14 @@ def page_params(page: str, root: str) -> dict[str, str]:
 
 def step_page(args: argparse.Namespace) -> dict[str, Any]:
     os.environ["IMPACT_STORE"] = args.store
-    from datetime import UTC, datetime
 
     from streamlit.testing.v1 import AppTest
     from streamlit.testing.v1 import local_script_runner as runner_module
 
-    from dashboard.access.roles import Identity
-    from dashboard.web.session import IDENTITY_KEY, LAST_ACTIVE_KEY
+    from dashboard.access.accounts import add_user, identity_for_email
+    from dashboard.access.sessions import start_session
+    from dashboard.storage.store import Store
+    from dashboard.web.session import SESSION_TOKEN_KEY
 
     profilers: dict[str, cProfile.Profile | None] = {"active": None}
     script_seconds: list[float] = []
@@ -249,8 +250,10 @@ def step_page(args: argparse.Namespace) -> dict[str, Any]:
         app = AppTest.from_file(str(APP), default_timeout=args.timeout)
         app.switch_page(f"web/views/{args.page}.py")
     if args.page in STAFF_PAGES:
-        app.session_state[IDENTITY_KEY] = Identity("admin@example.org", "admin", frozenset())
-        app.session_state[LAST_ACTIVE_KEY] = datetime.now(UTC)
+        store = Store(args.store)  # a real account and session, as a sign-in leaves them
+        if identity_for_email(store, "admin@example.org") is None:
+            add_user(store, "admin@example.org", "admin", actor="benchmarks")
+        app.session_state[SESSION_TOKEN_KEY] = start_session(store, "admin@example.org")
     for key, value in params.items():
         app.query_params[key] = value
     result: dict[str, Any] = {"params": params, "base_rss": base}

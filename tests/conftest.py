@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.access.roles import Identity
+from dashboard.access.accounts import add_user, identity_for_email, set_role
+from dashboard.access.sessions import start_session
 from dashboard.intake.seed import seed_sample
 from dashboard.storage.store import Store
-from dashboard.web.session import IDENTITY_KEY, LAST_ACTIVE_KEY
+from dashboard.web.session import SESSION_TOKEN_KEY
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
@@ -77,14 +79,29 @@ def indicator_rows(*rows: dict) -> pd.DataFrame:
     return pd.DataFrame([{**defaults, **{k: str(v) for k, v in row.items()}} for row in rows])
 
 
+def staff_session(store: Store, role: str, *, partnerships: tuple[str, ...] = (), email: str | None = None) -> str:
+    """A real session of a real account (made, or given this role, if needed): the token a sign-in leaves."""
+    email = email or f"{role}@example.org"
+    found = identity_for_email(store, email)
+    if found is None:
+        add_user(store, email, role, list(partnerships), actor="tests")
+    elif (found.role, found.partnerships) != (role, frozenset(partnerships)):
+        set_role(store, email, role, list(partnerships), actor="tests")
+    return start_session(store, email)
+
+
 def app_as(
     role: str = "admin", *, partnerships: tuple[str, ...] = (), email: str | None = None, page: str | None = None
 ) -> AppTest:
-    """The app in AppTest with someone signed in on this session (as the sign-in form leaves it). ``page`` runs
-    one page script directly, as opening its URL does (the menu may not list it)."""
+    """The app in AppTest with someone signed in on this session, as the sign-in form leaves it: a real account
+    and session in the store named by ``$IMPACT_STORE`` (set it first). ``page`` runs one page script directly, as
+    opening its URL does (the menu may not list it)."""
     script = APP if page is None else str(Path(APP).parent / "web" / "views" / f"{page}.py")
     app = AppTest.from_file(script, default_timeout=120)
     if role != "anonymous":
-        app.session_state[IDENTITY_KEY] = Identity(email or f"{role}@example.org", role, frozenset(partnerships))
-        app.session_state[LAST_ACTIVE_KEY] = datetime.now(UTC)
+        if not os.environ.get("IMPACT_STORE"):
+            raise RuntimeError("set IMPACT_STORE before app_as: the session lives in that store's accounts")
+        app.session_state[SESSION_TOKEN_KEY] = staff_session(
+            Store.from_env(), role, partnerships=partnerships, email=email
+        )
     return app

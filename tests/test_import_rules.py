@@ -69,8 +69,8 @@ def test_only_the_web_layer_imports_streamlit() -> None:
     offenders = []
     for path in python_files("dashboard") + python_files("data_contracts"):
         relative = path.relative_to(ROOT).as_posix()
-        if relative.startswith("dashboard/web/"):
-            continue
+        if relative.startswith("dashboard/web/") or relative == "dashboard/app.py":
+            continue  # app.py names the st.App that `streamlit run` finds; it only hands over to the web layer
         if any(module.split(".")[0] == "streamlit" for module in imported_modules(path)):
             offenders.append(relative)
     assert offenders == []

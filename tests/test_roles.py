@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 import pytest
 
 from dashboard.access.accounts import add_user
+from dashboard.access.sessions import resolve_session
 from dashboard.intake.ingest import ingest_file
 from dashboard.present.exports import csv_bytes
 from dashboard.storage.slices import Slice
 from dashboard.storage.store import Store
-from dashboard.web.session import IDENTITY_KEY
+from dashboard.web.session import SESSION_TOKEN_KEY
 from tests.conftest import TODAY, app_as
 
 STAFF_PAGES = ["overview", "partnership", "compare", "indicator", "goals"]
@@ -59,7 +60,9 @@ def test_signing_in_through_the_form_opens_the_page(monkeypatch: pytest.MonkeyPa
     app.text_input[1].input(PASSWORD)
     app.button[0].click().run()
     assert not app.exception
-    assert app.session_state[IDENTITY_KEY].role == "viewer"
+    identity = resolve_session(sample_store, app.session_state[SESSION_TOKEN_KEY])
+    assert identity is not None and identity.role == "viewer"
+    assert not app.get("form")  # the page now runs signed in: no form left on screen
     assert app.title[0].value == "Goals"
 
 
@@ -73,7 +76,7 @@ def test_repeated_failures_lock_the_account(monkeypatch: pytest.MonkeyPatch, sam
         app.text_input[1].input(attempt)
         app.button[0].click().run()
     assert "locked" in app.error[0].value
-    assert IDENTITY_KEY not in app.session_state
+    assert SESSION_TOKEN_KEY not in app.session_state
 
 
 def test_publish_and_withdraw_through_the_review_page(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:

@@ -16,6 +16,7 @@ from dashboard.present.text_safety import markdown_literal
 from dashboard.settings import setting_problems
 from dashboard.web.session import (
     EXPIRED_KEY,
+    carry_session_to_browser,
     current_identity,
     get_store,
     identity_provider_configured,
@@ -65,10 +66,15 @@ def run() -> None:
     if embedded:  # an iframe on a partner's site: the chart and nothing else
         navigation.run()
         st.stop()
+    carry_session_to_browser()
 
     with st.sidebar:
         if st.session_state.pop(EXPIRED_KEY, False):
-            st.warning("You were signed out after a period of inactivity.", icon=":material/timer_off:")
+            st.warning(
+                "Your sign-in has ended: you were signed out, were inactive for too long, or an admin changed your "
+                "account. Sign in again to go on.",
+                icon=":material/timer_off:",
+            )
         if identity.is_staff:
             role = f"{identity.role}: {ROLE_DESCRIPTIONS[identity.role]}"
             st.caption(f"Signed in as {markdown_literal(identity.label)} · {role}.")
