@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -112,7 +113,8 @@ def add_browser_account(store_root: Path, role: str = "admin", partnerships: tup
 
 
 def sign_in_here(page, email: str, password: str) -> None:  # noqa: ANN001 - a Playwright page
-    """Fill the sign-in form the page shows to a visitor; the same page then runs signed in."""
+    """Fill the sign-in form the page shows to a visitor; the browser then gets its session cookie, comes back to
+    the same page (URL and filters kept) and runs it signed in."""
     from playwright.sync_api import expect
 
     form = page.get_by_test_id("stForm")
@@ -121,6 +123,23 @@ def sign_in_here(page, email: str, password: str) -> None:  # noqa: ANN001 - a P
     form.get_by_label("Password", exact=True).fill(password)
     form.get_by_role("button", name="Sign in").click()
     expect(form).to_have_count(0, timeout=60_000)
+    wait_for_session_cookie(page)
+    page.wait_for_url(lambda address: "signed_in=" not in address, timeout=60_000)  # the page ran again, signed in
+    expect(page.get_by_text(re.compile(r"^Signed in as ")).first).to_be_visible(timeout=60_000)
+
+
+def session_cookie(page) -> dict | None:  # noqa: ANN001 - a Playwright page
+    """The browser's session cookie, if it has one."""
+    return next((c for c in page.context.cookies() if c["name"] == "impact_session"), None)
+
+
+def wait_for_session_cookie(page, timeout: float = 60.0) -> dict:  # noqa: ANN001 - a Playwright page
+    deadline = time.monotonic() + timeout
+    while (cookie := session_cookie(page)) is None:
+        if time.monotonic() > deadline:
+            raise AssertionError("the browser got no session cookie after signing in")
+        page.wait_for_timeout(200)
+    return cookie
 
 
 def whole_page_screenshot(page, path: Path, width: int = 1440) -> None:  # noqa: ANN001 - a Playwright page
