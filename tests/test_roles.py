@@ -102,3 +102,43 @@ def test_publish_and_withdraw_through_the_review_page(monkeypatch: pytest.Monkey
     published = sample_store.read_indicators("workforce", "published", partnership_ids=["att-imago"], years=[2026])
     assert 4 not in set(published["quarter"])
     assert sample_store.read_audit().iloc[0][["action", "message"]].tolist() == ["unpublish", "figures under revision"]
+
+
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        ("disable", "Your sign-in has ended"),
+        ("demote", "Ask an admin to make you an officer"),
+        ("password", "Your sign-in has ended"),
+    ],
+)
+def test_an_account_change_reaches_the_open_session_on_its_next_run(
+    monkeypatch: pytest.MonkeyPatch, sample_store: Store, change: str, refusal: str
+) -> None:
+    from dashboard.access.accounts import disable_user, set_password, set_role
+
+    monkeypatch.setenv("IMPACT_STORE", sample_store.root)
+    app = app_as("officer", partnerships=("att-imago",), email="officer@example.org").run()
+    app.switch_page("web/views/upload.py").run()
+    assert not app.exception and app.title[0].value == "Upload quarterly figures"
+    if change == "disable":
+        disable_user(sample_store, "officer@example.org", actor="admin@example.org")
+    elif change == "demote":
+        set_role(sample_store, "officer@example.org", "viewer", actor="admin@example.org")
+    else:
+        set_password(sample_store, "officer@example.org", "Rt-" + PASSWORD, actor="admin@example.org")
+    app.run()  # the officer's next click
+    assert not app.exception
+    shown = " ".join(w.value for w in app.warning)
+    assert refusal in shown
+    assert not app.file_uploader
+
+
+def test_sign_out_ends_the_session_record(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
+    monkeypatch.setenv("IMPACT_STORE", sample_store.root)
+    app = app_as("viewer").run()
+    token = app.session_state[SESSION_TOKEN_KEY]
+    app.button(key="sign-out").click().run()
+    assert not app.exception
+    assert resolve_session(sample_store, token) is None  # a copy of the cookie is worth nothing now
+    assert SESSION_TOKEN_KEY not in app.session_state
