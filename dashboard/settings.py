@@ -32,6 +32,11 @@ SETTINGS_DOC: dict[str, str] = {
     "IMPACT_MAX_FAILED_SIGNINS": "Failed sign-ins in a row after which a local account is locked (default 5).",
     "IMPACT_LOCKOUT_MINUTES": "How long a locked account stays locked, in minutes (default 15).",
     "IMPACT_SESSION_MINUTES": "A signed-in session ends after this many minutes without activity (default 30).",
+    "IMPACT_SESSION_MAX_HOURS": "A signed-in session ends this many hours after it started, active or not "
+    "(default 12).",
+    "IMPACT_DATABASE_URL": "The accounts database (accounts, sessions, sign-in events) as a SQLAlchemy URL, e.g. "
+    "postgresql+psycopg://user:password@host/db; replicas must share one (default: SQLite, accounts.sqlite3 in a "
+    "local store's folder, or .impact_accounts.sqlite3 in the working folder for an object-store root).",
     "IMPACT_MIN_CELL_COUNT": "Smallest breakdown count of people shown in public outputs; smaller ones read "
     '"fewer than k" (default 10, never below 5).',
     "IMPACT_DATA_LICENCE": "Licence named on public downloads and embeds (default CC BY 4.0).",
@@ -97,6 +102,11 @@ def session_minutes() -> float:
     return _number("IMPACT_SESSION_MINUTES", 30.0)
 
 
+def session_max_hours() -> float:
+    """``IMPACT_SESSION_MAX_HOURS``: hours after which a signed-in session ends however active it is (default 12)."""
+    return _number("IMPACT_SESSION_MAX_HOURS", 12.0)
+
+
 MIN_CELL_FLOOR = 5
 """The smallest threshold allowed: counts below 5 are never shown, whatever the setting says."""
 
@@ -126,7 +136,14 @@ def setting_problems() -> list[str]:
 
     The app and the command line check this first, so a bad value gives one clear message naming the setting instead
     of an error on every page."""
-    readers = (UploadSettings.from_env, four_eyes_required, AuthSettings.from_env, min_cell_count, public_url)
+    readers = (
+        UploadSettings.from_env,
+        four_eyes_required,
+        AuthSettings.from_env,
+        session_max_hours,
+        min_cell_count,
+        public_url,
+    )
     problems: list[str] = []
     for read in readers:
         try:
