@@ -64,6 +64,11 @@ class Database:
     engine: Engine
 
     @property
+    def display_url(self) -> str:
+        """The URL without its password, for people."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
