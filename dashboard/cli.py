@@ -7,6 +7,7 @@ Commands
     history  list the versions of a dataset's table with who changed it and from which file
     restore  bring a dataset's table back to an earlier version (as a new version)
     users    local accounts and roles: add, list, set-role, disable, enable, set-password
+    db       the accounts database: ``db upgrade`` brings its schema to the newest migration
     optimize compact small files and vacuum what no audited version needs (safe while the app reads)
 
 Exit codes: 0 done (or would be, with --dry-run); 1 rejected or failed, nothing written; 2 usage error.
@@ -41,6 +42,7 @@ from dashboard.intake.ingest import UploadReport, ingest_file
 from dashboard.intake.seed import SeedError, is_empty, seed_sample
 from dashboard.present.exports import EXPORT_FORMATS, frame_bytes, sorted_rows
 from dashboard.settings import setting_problems
+from dashboard.storage.database import database_url, open_database, upgrade
 from dashboard.storage.maintenance import DEFAULT_MIN_RETENTION_HOURS, optimize_store, results_frame
 from dashboard.storage.store import STORE_ENV, Store, StoreError
 from dashboard.storage.tables import LAYERS, indicator_table
@@ -418,6 +420,35 @@ def _add_users_commands(commands, store_help: str) -> None:
     password.set_defaults(handler=_users_run(_users_set_password))
 
 
+# ---- db -------------------------------------------------------------------------------------------------------
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    store = _store(args)
+    database = open_database(database_url(store))
+    revision = upgrade(database, store)
+    print(f"The accounts database {database.display_url} is at revision {revision}.")
+    return EXIT_OK
+
+
+def _add_db_commands(commands, store_help: str) -> None:
+    db = commands.add_parser(
+        "db",
+        help="the accounts database: upgrade its schema",
+        description="The accounts database (accounts, sessions, sign-in events): $IMPACT_DATABASE_URL, else a SQLite "
+        "file beside the store. The app upgrades it on first use; this command does it ahead of time.",
+    )
+    actions = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    up = actions.add_parser(
+        "upgrade",
+        help="bring the schema to the newest migration (and copy the accounts of an old auth/users table once)",
+        description="Run the accounts database's migrations up to the newest and print the revision. The first time, "
+        "the accounts of the store's Delta table auth/users (made by earlier versions) are copied. Exit 0 done.",
+    )
+    up.add_argument("--store", metavar="URI", help=store_help)
+    up.set_defaults(handler=_db_upgrade)
+
+
 # ---- parser ---------------------------------------------------------------------------------------------------
 
 
@@ -488,6 +519,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore.set_defaults(handler=_restore)
 
     _add_users_commands(commands, store_help)
+    _add_db_commands(commands, store_help)
 
     optimize = commands.add_parser(
         "optimize",

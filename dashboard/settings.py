@@ -34,6 +34,9 @@ SETTINGS_DOC: dict[str, str] = {
     "IMPACT_SESSION_MINUTES": "A signed-in session ends after this many minutes without activity (default 30).",
     "IMPACT_SESSION_MAX_HOURS": "A signed-in session ends this many hours after sign-in, active or not; the "
     "browser's cookie lasts as long (default 12).",
+    "IMPACT_DATABASE_URL": "The accounts database (accounts, sessions, sign-in events) as a SQLAlchemy URL, e.g. "
+    "postgresql+psycopg://user:password@host/db; replicas must share one (default: SQLite, accounts.sqlite3 in a "
+    "local store's folder, or .impact_accounts.sqlite3 in the working folder for an object-store root).",
     "IMPACT_MIN_CELL_COUNT": "Smallest breakdown count of people shown in public outputs; smaller ones read "
     '"fewer than k" (default 10, never below 5).',
     "IMPACT_DATA_LICENCE": "Licence named on public downloads and embeds (default CC BY 4.0).",

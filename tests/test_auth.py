@@ -1,5 +1,6 @@
-"""Roles and permissions, password hashing and policy, accounts in the users table (real Delta tables), sign-in
-with slow-down and lockout, and session expiry."""
+"""Roles and permissions, password hashing and policy, accounts in the accounts database (a real SQLite file beside
+the store), sign-in with slow-down and lockout, and session expiry. Concurrency, sessions and PostgreSQL:
+test_accounts_database.py."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import select
 
 from dashboard.access import accounts as users
 from dashboard.access.accounts import (
     SIGN_IN_FAILED,
     SessionPolicy,
     UserError,
+    account_events,
     add_user,
     disable_user,
     enable_user,
@@ -45,8 +48,10 @@ from dashboard.access.roles import (
 )
 from dashboard.intake.seed import ensure_store
 from dashboard.settings import AuthSettings
+from dashboard.storage.account_tables import ACCOUNTS, EVENTS
+from dashboard.storage.database import LOCAL_DATABASE_FILE, database_for
 from dashboard.storage.store import Store
-from dashboard.storage.tables import AUDIT_TABLE, USERS_COLUMNS, USERS_TABLE
+from dashboard.storage.tables import USERS_COLUMNS, USERS_TABLE
 
 PASSWORD = "correct horse battery staple"
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -82,6 +87,22 @@ def store(partnerships_only_store: Store, fast_hashing: None) -> Store:
 
 def _every_cell(frame: pd.DataFrame) -> str:
     return "\n".join(str(value) for value in frame.to_numpy(dtype=object).ravel())
+
+
+def _table(store: Store, table) -> pd.DataFrame:  # noqa: ANN001 - a SQLAlchemy table
+    """A table of the accounts database as it is stored, hashes included."""
+    with database_for(store).read() as connection:
+        return pd.DataFrame(connection.execute(table.select()).mappings().all())
+
+
+def _hash_of(store: Store, email: str) -> str | None:
+    with database_for(store).read() as connection:
+        return connection.scalar(select(ACCOUNTS.c.password_hash).where(ACCOUNTS.c.email == email))
+
+
+def _state(store: Store) -> tuple[list[dict], int]:
+    """The accounts and how many events there are: unchanged when a change is refused."""
+    return list_users(store).to_dict("records"), len(account_events(store, limit=None))
 
 
 # ---- roles and pages ------------------------------------------------------------------------------------------
@@ -179,7 +200,7 @@ def test_create_tables_makes_the_users_table(empty_store: Store) -> None:
     assert frame.empty and tuple(frame.columns) == USERS_COLUMNS
 
 
-def test_a_store_without_the_users_table_gets_it_on_first_use_and_is_not_seeded_again(
+def test_a_store_without_the_users_table_keeps_working_and_is_not_seeded_again(
     partnerships_only_store: Store,
 ) -> None:
     store = partnerships_only_store
@@ -190,7 +211,10 @@ def test_a_store_without_the_users_table_gets_it_on_first_use_and_is_not_seeded_
     assert ensure_store(store) is None  # not mistaken for a new store
     assert store.version("reference/partnerships") == partnerships_version
     assert identity_for_email(store, "nobody@example.org") is None
-    assert store.exists(USERS_TABLE)
+    add_user(store, "ana@example.org", "viewer", None, None, actor="b")
+    assert identity_for_email(store, "ana@example.org") == Identity("ana@example.org", "viewer", frozenset())
+    assert not store.exists(USERS_TABLE)  # accounts live in the accounts database; the Delta table is not written
+    assert (Path(store.root) / LOCAL_DATABASE_FILE).is_file()
 
 
 def test_add_set_role_disable_round_trip(store: Store) -> None:
@@ -218,18 +242,18 @@ def test_add_set_role_disable_round_trip(store: Store) -> None:
     assert enable_user(store, "ana@example.org", actor="boss")
     assert identity_for_email(store, "ana@example.org") == viewer
 
-    audit = store.read_audit()
-    mine = audit[audit["table"] == USERS_TABLE]
+    mine = account_events(store)
     assert {"users add", "users set-role", "users disable", "users enable"} <= set(mine["action"])
     assert set(mine.loc[mine["action"] != "users add", "user"]) == {"boss"}
+    assert set(mine["target"]) == {"boss@example.org", "ana@example.org"}
 
 
 def test_unknown_partnerships_are_named_and_nothing_is_written(store: Store) -> None:
-    version = store.version(USERS_TABLE)
+    before = _state(store)
     with pytest.raises(UserError, match="no-such-partnership") as caught:
         add_user(store, "ana@example.org", "officer", ["att-imago", "no-such-partnership"], PASSWORD, actor="b")
     assert "att-imago," not in str(caught.value).split("Known")[0]
-    assert store.version(USERS_TABLE) == version
+    assert _state(store) == before
 
 
 @pytest.mark.parametrize(
@@ -247,10 +271,10 @@ def test_unknown_partnerships_are_named_and_nothing_is_written(store: Store) -> 
 def test_rule_violations_are_refused(
     store: Store, email: str, role: str, partnerships: list[str], password: str, match: str
 ) -> None:
-    version = store.version(USERS_TABLE)
+    before = _state(store)
     with pytest.raises(UserError, match=match):
         add_user(store, email, role, partnerships, password, actor="b")
-    assert store.version(USERS_TABLE) == version
+    assert _state(store) == before
 
 
 def test_the_only_admin_cannot_be_demoted_or_disabled(store: Store) -> None:
@@ -270,8 +294,7 @@ def test_set_role_of_an_unknown_email_is_refused(store: Store) -> None:
 def test_identity_provider_accounts_have_no_password(store: Store) -> None:
     added = add_user(store, "idp@example.org", "officer", ["att-imago"], None, actor="b")
     assert identity_for_email(store, "IdP@Example.org ") == added
-    row = store.read_users().set_index("email").loc["idp@example.org"]
-    assert pd.isna(row["password_hash"])
+    assert _hash_of(store, "idp@example.org") is None
     assert not bool(list_users(store).set_index("email").loc["idp@example.org", "has_password"])
     assert identity_for_email(store, "stranger@example.org") is None
     assert identity_for_email(store, "") is None and identity_for_email(store, None) is None
@@ -285,26 +308,27 @@ def test_list_users_has_no_hash_column(store: Store) -> None:
     assert "argon2" not in _every_cell(frame)
 
 
-def test_no_password_in_the_tables_or_the_delta_log_and_no_hash_outside_its_column(store: Store) -> None:
+def test_no_password_in_the_database_and_no_hash_outside_its_column(store: Store) -> None:
     add_user(store, "ana@example.org", "officer", ["att-imago"], PASSWORD, actor="b")
     set_password(store, "ana@example.org", "mauve lantern 42 river", actor="b")
     for attempt in range(6):
         sign_in(store, "ana@example.org", f"wrong guess number {attempt}", now=NOW, sleep=Sleeps(), settings=SETTINGS)
     sign_in(store, "boss@example.org", PASSWORD, now=NOW, sleep=Sleeps(), settings=SETTINGS)
-    users_table, audit = store.read(USERS_TABLE), store.read(AUDIT_TABLE)
-    hashes = [h for h in users_table["password_hash"].dropna()]
+    accounts, events = _table(store, ACCOUNTS), _table(store, EVENTS)
+    hashes = [h for h in accounts["password_hash"].dropna()]
     assert len(hashes) == 2
-    assert "sign-in lockout" in set(audit["action"])
+    assert "lockout" in set(events.loc[events["action"] == "sign-in", "outcome"])
     for password in (PASSWORD, "mauve lantern 42 river", "wrong guess number 0"):
-        assert password not in _every_cell(users_table)
-        assert password not in _every_cell(audit)
-    assert "argon2" not in _every_cell(audit)
-    logs = list(Path(store.root).rglob("_delta_log/*.json"))
-    assert any(USERS_TABLE in str(path) for path in logs)
-    for path in logs:
-        text = path.read_text(encoding="utf-8")
-        assert PASSWORD not in text and "mauve lantern" not in text and "wrong guess" not in text, path
-        assert "argon2" not in text, path  # no hash (not even a prefix in file statistics) in the transaction log
+        assert password not in _every_cell(accounts)
+        assert password not in _every_cell(events)
+    assert "argon2" not in _every_cell(events)
+    assert "argon2" not in _every_cell(accounts.drop(columns=["password_hash"]))
+    files = list(Path(store.root).glob(f"{LOCAL_DATABASE_FILE}*")) + list(Path(store.root).rglob("_delta_log/*.json"))
+    assert any(path.name == LOCAL_DATABASE_FILE for path in files)
+    for path in files:
+        data = path.read_bytes()
+        for password in (PASSWORD, "mauve lantern 42 river", "wrong guess"):
+            assert password.encode() not in data, path
 
 
 # ---- sign-in --------------------------------------------------------------------------------------------------
@@ -322,9 +346,9 @@ def test_sign_in_success_resets_the_failures(store: Store) -> None:
     row = list_users(store).set_index("email").loc["boss@example.org"]
     assert row["failed_attempts"] == 0 and pd.isna(row["locked_until"])
     assert len(sleeps) == 3  # a success is not slowed
-    version = store.version(USERS_TABLE)
+    before = list_users(store).to_dict("records")
     assert sign_in(store, "boss@example.org", PASSWORD, now=NOW, sleep=sleeps, settings=SETTINGS).ok
-    assert store.version(USERS_TABLE) == version  # nothing to reset, nothing written
+    assert list_users(store).to_dict("records") == before  # nothing to reset, the account unchanged
 
 
 def test_failures_are_slowed_more_and_more_up_to_a_cap(store: Store) -> None:
@@ -346,8 +370,8 @@ def test_lockout_refuses_even_the_right_password_until_it_expires(store: Store) 
     assert "locked until 2026-11-27 09:15 UTC" in results[-1].message
     row = list_users(store).set_index("email").loc["boss@example.org"]
     assert row["locked_until"] == pd.Timestamp("2026-11-27 09:15", tz="UTC")
-    audit = store.read_audit()
-    assert audit.iloc[0]["action"] == "sign-in lockout" and "boss@example.org" in audit.iloc[0]["message"]
+    last = account_events(store).iloc[0]
+    assert (last["action"], last["outcome"], last["target"]) == ("sign-in", "lockout", "boss@example.org")
 
     later = NOW + timedelta(minutes=14)
     refused = sign_in(store, "boss@example.org", PASSWORD, now=later, sleep=sleeps, settings=SETTINGS)

@@ -11,7 +11,8 @@ from dashboard.storage.store import Store
 from tests.conftest import app_as
 
 NUMERIC = ["IMPACT_MAX_UPLOAD_MB", "IMPACT_MAX_UPLOAD_ROWS", "IMPACT_CHANGE_FACTOR", "IMPACT_MAX_FAILED_SIGNINS",
-           "IMPACT_LOCKOUT_MINUTES", "IMPACT_SESSION_MINUTES", "IMPACT_MIN_CELL_COUNT"]  # fmt: skip
+           "IMPACT_LOCKOUT_MINUTES", "IMPACT_SESSION_MINUTES", "IMPACT_SESSION_MAX_HOURS",
+           "IMPACT_MIN_CELL_COUNT"]  # fmt: skip
 
 
 def test_the_numeric_settings_are_settings() -> None:

@@ -1,12 +1,13 @@
-"""Accounts over the users table (``auth/users``): Argon2 password hashes, roles, sign-in with slow-down and
-lockout, session expiry. No streamlit: the sign-in page and the ``users`` command call these functions.
+"""Accounts in the accounts database (``dashboard.storage.database``): Argon2 password hashes, roles, sign-in with
+slow-down and lockout. No streamlit: the sign-in page and the ``users`` command call these functions.
 
 Without an identity provider, people sign in with a local account (e-mail and password). With one (``st.login``),
-the provider says who someone is and this table says what they may do: an e-mail not in the table, or disabled,
-gets the public view.
+the provider says who someone is and the accounts table says what they may do: an e-mail without an account, or
+disabled, gets the public view.
 
-Passwords are never stored, logged or audited: the table holds Argon2id hashes, and the audit rows name the action,
-the account and the role, never a hash.
+Every change is one statement on one account's row (nothing rewrites other rows), so concurrent sign-ins and an
+admin's changes never undo one another. Passwords are never stored, logged or recorded: the table holds Argon2id
+hashes, and the events name the action, the account and the role, never a hash.
 """
 
 from __future__ import annotations
@@ -24,18 +25,32 @@ from functools import cache
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import Connection, Row, and_, case, insert, literal, null, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from dashboard.access.roles import STAFF_ROLES, Identity
 from dashboard.settings import AuthSettings, session_minutes
+from dashboard.storage.account_tables import ACCOUNTS, SESSIONS
+from dashboard.storage.database import Database, database_for, insert_event, read_events
 from dashboard.storage.store import Store
-from dashboard.storage.tables import PARTNERSHIPS_TABLE, USERS_COLUMNS, USERS_TABLE
+from dashboard.storage.tables import PARTNERSHIPS_TABLE
 
 MIN_PASSWORD_LENGTH = 12
 PARTNERSHIP_SEPARATOR = ";"
 BASE_DELAY_SECONDS = 0.25
 MAX_DELAY_SECONDS = 4.0
-SIGN_IN_ACTOR = "sign-in"
-"""The audit's user for changes that sign-in attempts make (failure counts, lockouts)."""
+SIGN_IN_ACTION = "sign-in"
+"""The events' action of a sign-in attempt; its outcome is success, failure, lockout, locked or disabled."""
+ACCOUNT_ACTIONS = (
+    "users add",
+    "users set-role",
+    "users disable",
+    "users enable",
+    "users set-password",
+    SIGN_IN_ACTION,
+    "accounts import",
+)
+"""The events of accounts: changes through the ``users`` commands, sign-in attempts, the copy from ``auth/users``."""
 
 SIGN_IN_FAILED = "Sign-in failed: the e-mail address or the password is not right. Check both and try again."
 """The one message of a failed sign-in, whether or not the e-mail has an account."""
@@ -174,38 +189,11 @@ def _check_partnerships(store: Store, role: str, partnerships: Iterable[str] | s
     return ids
 
 
-# ---- the table ------------------------------------------------------------------------------------------------
+# ---- the accounts table -------------------------------------------------------------------------------------------
 
 
-def _coerce(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame[list(USERS_COLUMNS)].copy()
-    for column in ("email", "role", "partnerships", "password_hash"):
-        frame[column] = frame[column].astype("string")
-    frame["partnerships"] = frame["partnerships"].fillna("")
-    frame["disabled"] = frame["disabled"].astype(bool)
-    frame["failed_attempts"] = frame["failed_attempts"].fillna(0).astype("int64")
-    for column in ("locked_until", "created_at", "updated_at"):
-        frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[us, UTC]")
-    return frame.reset_index(drop=True)
-
-
-def _users(store: Store) -> pd.DataFrame:
-    """The users table (hashes included), created first when the store predates it."""
-    if not store.exists(USERS_TABLE):
-        store.create_tables()
-    return _coerce(store.read_users())
-
-
-def _find(frame: pd.DataFrame, email: str) -> int | None:
-    matches = frame.index[frame["email"] == email]
-    return int(matches[0]) if len(matches) else None
-
-
-def _require(frame: pd.DataFrame, email: str) -> int:
-    index = _find(frame, email)
-    if index is None:
-        raise UserError(f"no account for {email}; create it with `python -m dashboard users add {email} --role ROLE`.")
-    return index
+def _db(store: Store) -> Database:
+    return database_for(store)
 
 
 def _utc(moment: datetime | None) -> datetime:
@@ -214,21 +202,45 @@ def _utc(moment: datetime | None) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _enabled_admins(frame: pd.DataFrame) -> set[str]:
-    return set(frame.loc[(frame["role"] == "admin") & ~frame["disabled"], "email"])
+def _find(connection: Connection, email: str) -> Row | None:
+    return connection.execute(select(ACCOUNTS).where(ACCOUNTS.c.email == email)).first()
 
 
-def _keep_an_admin(frame: pd.DataFrame, email: str) -> None:
-    if _enabled_admins(frame) == {email}:
+def _require(connection: Connection, email: str) -> Row:
+    row = _find(connection, email)
+    if row is None:
+        raise UserError(f"no account for {email}; create it with `python -m dashboard users add {email} --role ROLE`.")
+    return row
+
+
+def _keep_an_admin(connection: Connection, email: str) -> None:
+    """Refuse when ``email`` is the only enabled admin. The enabled admins' rows are locked (PostgreSQL) or the whole
+    database is (SQLite's IMMEDIATE transaction) until the change commits, so two admins cannot demote each other at
+    once and leave none."""
+    query = select(ACCOUNTS.c.email).where(ACCOUNTS.c.role == "admin", ACCOUNTS.c.disabled.is_(False))
+    admins = set(connection.scalars(query.with_for_update()))
+    if admins == {email}:
         raise UserError(f"{email} is the only enabled admin; make another account admin first.")
-
-
-def _write(store: Store, frame: pd.DataFrame, *, actor: str, action: str, message: str) -> int:
-    return store.replace_users(_coerce(frame), user=actor, action=action, message=message)
 
 
 def _describe(role: str, ids: list[str]) -> str:
     return f"{role} of {', '.join(ids)}" if ids else role
+
+
+def _account_event(connection: Connection, *, actor: str, action: str, email: str, message: str, now: datetime) -> None:
+    insert_event(connection, user=actor, action=action, outcome="done", target=email, message=message, now=now)
+
+
+def _end_sessions(connection: Connection, email: str, now: datetime) -> int:
+    """End every open session of an account (within the caller's transaction); returns how many."""
+    ended = connection.execute(
+        update(SESSIONS).where(SESSIONS.c.email == email, SESSIONS.c.ended_at.is_(None)).values(ended_at=now)
+    )
+    return int(ended.rowcount or 0)
+
+
+def _identity(row: Row) -> Identity:
+    return Identity(str(row.email), str(row.role), frozenset(split_partnerships(row.partnerships)))
 
 
 def check_new_user(store: Store, email: str, role: str, partnerships: Iterable[str] | str | None = ()) -> str:
@@ -237,8 +249,9 @@ def check_new_user(store: Store, email: str, role: str, partnerships: Iterable[s
     key = check_email(email)
     _check_role(role)
     _check_partnerships(store, role, partnerships)
-    if _find(_users(store), key) is not None:
-        raise UserError(f"{key} already has an account; change it with `python -m dashboard users set-role`.")
+    with _db(store).read() as connection:
+        if _find(connection, key) is not None:
+            raise UserError(f"{key} already has an account; change it with `python -m dashboard users set-role`.")
     return key
 
 
@@ -258,24 +271,32 @@ def add_user(
     ids = _check_partnerships(store, role, partnerships)
     if password is not None:
         check_password(password, email=key)
-    frame = _users(store)
-    if _find(frame, key) is not None:
-        raise UserError(f"{key} already has an account; change it with `python -m dashboard users set-role`.")
+    hashed = hash_password(password) if password is not None else None
     moment = _utc(now)
-    row = {
-        "email": key,
-        "role": role,
-        "partnerships": PARTNERSHIP_SEPARATOR.join(ids),
-        "password_hash": hash_password(password) if password is not None else None,
-        "disabled": False,
-        "failed_attempts": 0,
-        "locked_until": pd.NaT,
-        "created_at": moment,
-        "updated_at": moment,
-    }
-    frame = pd.concat([frame, _coerce(pd.DataFrame([row]))], ignore_index=True)
+    exists = UserError(f"{key} already has an account; change it with `python -m dashboard users set-role`.")
     how = "with a password" if password is not None else "without a password (identity provider)"
-    _write(store, frame, actor=actor, action="users add", message=f"added {key} as {_describe(role, ids)} {how}")
+    try:
+        with _db(store).write() as connection:
+            if _find(connection, key) is not None:
+                raise exists
+            connection.execute(
+                insert(ACCOUNTS).values(
+                    email=key,
+                    role=role,
+                    partnerships=PARTNERSHIP_SEPARATOR.join(ids),
+                    password_hash=hashed,
+                    disabled=False,
+                    failed_attempts=0,
+                    locked_until=None,
+                    password_changed_at=moment if hashed is not None else None,
+                    created_at=moment,
+                    updated_at=moment,
+                )
+            )
+            message = f"added {key} as {_describe(role, ids)} {how}"
+            _account_event(connection, actor=actor, action="users add", email=key, message=message, now=moment)
+    except IntegrityError:  # added by someone else between the check and the insert
+        raise exists from None
     return Identity(key, role, frozenset(ids))
 
 
@@ -288,90 +309,154 @@ def set_role(
     actor: str,
     now: datetime | None = None,
 ) -> Identity:
-    """Change an account's role and, for officers, its partnerships (None keeps an officer's current ones)."""
+    """Change an account's role and, for officers, its partnerships (None keeps an officer's current ones). Open
+    sessions stay open and get the new role on their next request (sessions re-read the account)."""
     key = normalise_email(email)
     _check_role(role)
-    frame = _users(store)
-    index = _require(frame, key)
-    if partnerships is None and role == "officer" and frame.at[index, "role"] == "officer":
-        partnerships = split_partnerships(frame.at[index, "partnerships"])
+    database = _db(store)
+    with database.read() as connection:
+        current = _require(connection, key)
+    if partnerships is None and role == "officer" and current.role == "officer":
+        partnerships = split_partnerships(current.partnerships)
     ids = _check_partnerships(store, role, partnerships)
-    if role != "admin":
-        _keep_an_admin(frame, key)
-    frame.loc[index, ["role", "partnerships"]] = [role, PARTNERSHIP_SEPARATOR.join(ids)]
-    frame.loc[index, "updated_at"] = _utc(now)
-    _write(store, frame, actor=actor, action="users set-role", message=f"{key} is now {_describe(role, ids)}")
+    moment = _utc(now)
+    with database.write() as connection:
+        _require(connection, key)
+        if role != "admin":
+            _keep_an_admin(connection, key)
+        connection.execute(
+            update(ACCOUNTS)
+            .where(ACCOUNTS.c.email == key)
+            .values(role=role, partnerships=PARTNERSHIP_SEPARATOR.join(ids), updated_at=moment)
+        )
+        message = f"{key} is now {_describe(role, ids)}"
+        _account_event(connection, actor=actor, action="users set-role", email=key, message=message, now=moment)
     return Identity(key, role, frozenset(ids))
 
 
 def disable_user(store: Store, email: str, *, actor: str, now: datetime | None = None) -> bool:
-    """Disable an account (it can no longer sign in, by password or identity provider). False if it already was."""
+    """Disable an account (it can no longer sign in, by password or identity provider) and end its open sessions.
+    False if it already was."""
     key = normalise_email(email)
-    frame = _users(store)
-    index = _require(frame, key)
-    if bool(frame.at[index, "disabled"]):
-        return False
-    _keep_an_admin(frame, key)
-    frame.loc[index, "disabled"] = True
-    frame.loc[index, "updated_at"] = _utc(now)
-    _write(store, frame, actor=actor, action="users disable", message=f"disabled {key}")
+    moment = _utc(now)
+    with _db(store).write() as connection:
+        if bool(_require(connection, key).disabled):
+            return False
+        _keep_an_admin(connection, key)
+        connection.execute(update(ACCOUNTS).where(ACCOUNTS.c.email == key).values(disabled=True, updated_at=moment))
+        ended = _end_sessions(connection, key, moment)
+        message = f"disabled {key}; ended {ended} open session(s)"
+        _account_event(connection, actor=actor, action="users disable", email=key, message=message, now=moment)
     return True
 
 
 def enable_user(store: Store, email: str, *, actor: str, now: datetime | None = None) -> bool:
     """Enable a disabled account and lift any lockout. False if it was enabled and not locked."""
     key = normalise_email(email)
-    frame = _users(store)
-    index = _require(frame, key)
-    if not bool(frame.at[index, "disabled"]) and pd.isna(frame.at[index, "locked_until"]):
-        return False
-    frame.loc[index, "disabled"] = False
-    frame.loc[index, "failed_attempts"] = 0
-    frame.loc[index, "locked_until"] = pd.NaT
-    frame.loc[index, "updated_at"] = _utc(now)
-    _write(store, frame, actor=actor, action="users enable", message=f"enabled {key}")
+    moment = _utc(now)
+    with _db(store).write() as connection:
+        _require(connection, key)
+        changed = connection.execute(
+            update(ACCOUNTS)
+            .where(
+                ACCOUNTS.c.email == key,
+                or_(ACCOUNTS.c.disabled.is_(True), ACCOUNTS.c.locked_until.is_not(None)),
+            )
+            .values(disabled=False, failed_attempts=0, locked_until=None, updated_at=moment)
+        )
+        if not changed.rowcount:
+            return False
+        _account_event(connection, actor=actor, action="users enable", email=key, message=f"enabled {key}", now=moment)
     return True
 
 
 def set_password(store: Store, email: str, password: str | None, *, actor: str, now: datetime | None = None) -> None:
-    """Set (or, with None, remove) an account's password; lifts any lockout."""
+    """Set (or, with None, remove) an account's password; lifts any lockout and ends the account's open sessions."""
     key = normalise_email(email)
     if password is not None:
         check_password(password, email=key)
-    frame = _users(store)
-    index = _require(frame, key)
-    frame.loc[index, "password_hash"] = hash_password(password) if password is not None else None
-    frame.loc[index, "failed_attempts"] = 0
-    frame.loc[index, "locked_until"] = pd.NaT
-    frame.loc[index, "updated_at"] = _utc(now)
-    what = "set a new password for" if password is not None else "removed the password of"
-    _write(store, frame, actor=actor, action="users set-password", message=f"{what} {key}")
+    database = _db(store)
+    with database.read() as connection:
+        _require(connection, key)
+    hashed = hash_password(password) if password is not None else None
+    moment = _utc(now)
+    with database.write() as connection:
+        _require(connection, key)
+        connection.execute(
+            update(ACCOUNTS)
+            .where(ACCOUNTS.c.email == key)
+            .values(
+                password_hash=hashed,
+                failed_attempts=0,
+                locked_until=None,
+                password_changed_at=moment,
+                updated_at=moment,
+            )
+        )
+        ended = _end_sessions(connection, key, moment)
+        what = "set a new password for" if password is not None else "removed the password of"
+        message = f"{what} {key}; ended {ended} open session(s)"
+        _account_event(connection, actor=actor, action="users set-password", email=key, message=message, now=moment)
+
+
+LIST_COLUMNS = (
+    "email",
+    "role",
+    "partnerships",
+    "disabled",
+    "has_password",
+    "failed_attempts",
+    "locked_until",
+    "created_at",
+    "updated_at",
+)
 
 
 def list_users(store: Store) -> pd.DataFrame:
     """Every account without its password hash: e-mail, role, partnerships, disabled, has_password, failed
     attempts, locked_until, created_at, updated_at."""
-    frame = _users(store)
-    listed = frame.assign(has_password=frame["password_hash"].notna()).drop(columns=["password_hash"])
-    columns = ["email", "role", "partnerships", "disabled", "has_password", "failed_attempts", "locked_until"]
-    return listed[[*columns, "created_at", "updated_at"]].sort_values("email", ignore_index=True)
+    query = select(
+        ACCOUNTS.c.email,
+        ACCOUNTS.c.role,
+        ACCOUNTS.c.partnerships,
+        ACCOUNTS.c.disabled,
+        ACCOUNTS.c.password_hash.is_not(None).label("has_password"),
+        ACCOUNTS.c.failed_attempts,
+        ACCOUNTS.c.locked_until,
+        ACCOUNTS.c.created_at,
+        ACCOUNTS.c.updated_at,
+    ).order_by(ACCOUNTS.c.email)
+    with _db(store).read() as connection:
+        rows = [tuple(row) for row in connection.execute(query)]
+    frame = pd.DataFrame(rows, columns=list(LIST_COLUMNS))
+    for column in ("email", "role", "partnerships"):
+        frame[column] = frame[column].astype("string")
+    frame["partnerships"] = frame["partnerships"].fillna("")
+    frame["disabled"] = frame["disabled"].astype(bool)
+    frame["has_password"] = frame["has_password"].astype(bool)
+    frame["failed_attempts"] = frame["failed_attempts"].astype("int64")
+    for column in ("locked_until", "created_at", "updated_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[us, UTC]")
+    return frame
 
 
-def _identity(row: pd.Series) -> Identity:
-    return Identity(str(row["email"]), str(row["role"]), frozenset(split_partnerships(row["partnerships"])))
+def account_events(store: Store, email: str | None = None, *, limit: int | None = 1000) -> pd.DataFrame:
+    """The history of accounts, newest first (at, user, action, outcome, target, message, via): changes made
+    through ``users`` commands and sign-ins, of one account or all. Never a password or a hash."""
+    return read_events(store, actions=ACCOUNT_ACTIONS, target=normalise_email(email) if email else None, limit=limit)
 
 
 def identity_for_email(store: Store, email: str | None) -> Identity | None:
     """The role and partnerships of an e-mail (as an identity provider reports it); None when it has no account
-    or the account is disabled."""
+    or the account is disabled. Read from the database on every call, so a change applies at once."""
     key = normalise_email(email or "")
     if not key:
         return None
-    frame = _users(store)
-    index = _find(frame, key)
-    if index is None or bool(frame.at[index, "disabled"]):
+    with _db(store).read() as connection:
+        row = _find(connection, key)
+    if row is None or bool(row.disabled):
         return None
-    return _identity(frame.loc[index])
+    return _identity(row)
 
 
 # ---- sign-in --------------------------------------------------------------------------------------------------
@@ -402,6 +487,9 @@ def _ceil_minute(moment: datetime) -> datetime:
     return floor if floor == moment else floor + timedelta(minutes=1)
 
 
+DISABLED_MESSAGE = "This account is disabled. Ask an admin if you need access again."
+
+
 class _Phantoms:
     """Failure counts and lockouts of e-mails without a usable account, kept in memory, so that an unknown e-mail
     is slowed and locked exactly like a real one and the answers do not tell which e-mails have accounts."""
@@ -411,16 +499,19 @@ class _Phantoms:
         self._lock = threading.Lock()
         self._size = size
 
-    def get(self, key: tuple[str, str]) -> tuple[int, datetime | None]:
+    def failure(self, key: tuple[str, str], now: datetime, settings: AuthSettings) -> tuple[int, datetime | None, bool]:
+        """Count one failure of ``key`` (none while it is locked); returns the count, the lock and whether the
+        attempt came while locked. Atomic, like the database's counting of real accounts."""
         with self._lock:
-            return self._entries.get(key, (0, None))
-
-    def set(self, key: tuple[str, str], failures: int, locked_until: datetime | None) -> None:
-        with self._lock:
+            failures, locked_until = self._entries.get(key, (0, None))
+            if locked_until is not None and locked_until > now:
+                return failures, locked_until, True
+            failures, locked_until = _next_failure(failures, locked_until, now, settings)
             self._entries[key] = (failures, locked_until)
             self._entries.move_to_end(key)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
+            return failures, locked_until, False
 
 
 _PHANTOMS = _Phantoms()
@@ -438,17 +529,37 @@ def _next_failure(
     return failures, None
 
 
+def _sign_in_event(database: Database, key: str, outcome: str, message: str, now: datetime) -> None:
+    with database.write() as connection:
+        insert_event(
+            connection, user=key or "?", action=SIGN_IN_ACTION, outcome=outcome, target=key, message=message,
+            via="password", now=now,
+        )  # fmt: skip
+
+
 def _phantom_sign_in(
-    key: tuple[str, str], now: datetime, sleep: Callable[[float], None], settings: AuthSettings
+    database: Database,
+    key: tuple[str, str],
+    now: datetime,
+    sleep: Callable[[float], None],
+    settings: AuthSettings,
 ) -> SignInResult:
-    failures, locked_until = _PHANTOMS.get(key)
-    if locked_until is not None and locked_until > now:
+    failures, locked_until, was_locked = _PHANTOMS.failure(key, now, settings)
+    email = key[1]
+    if was_locked and locked_until is not None:
+        _sign_in_event(database, email, "locked", "refused: locked", now)
         sleep(failure_delay(failures))
         return SignInResult(False, None, locked_message(locked_until))
-    failures, locked_until = _next_failure(failures, locked_until, now, settings)
-    _PHANTOMS.set(key, failures, locked_until)
+    if locked_until is not None:
+        _sign_in_event(database, email, "lockout", f"locked after {failures} failures", now)
+    else:
+        _sign_in_event(database, email, "failure", f"failure {failures} of {settings.max_failed}", now)
     sleep(failure_delay(failures))
     return SignInResult(False, None, locked_message(locked_until) if locked_until else SIGN_IN_FAILED)
+
+
+def _not_locked(moment: datetime):  # noqa: ANN202 - a SQLAlchemy condition
+    return or_(ACCOUNTS.c.locked_until.is_(None), ACCOUNTS.c.locked_until <= moment)
 
 
 def sign_in(
@@ -464,56 +575,137 @@ def sign_in(
 
     A failure is slowed (``failure_delay``) and counted; after ``settings.max_failed`` failures in a row the account
     is locked for ``settings.lockout_minutes`` and even the right password is refused until then. A success resets
-    the count. Unknown e-mails cost the same hash check and get the same answers, so nothing tells whether an
-    e-mail has an account.
+    the count. Counting, locking and resetting are each one conditional ``UPDATE`` of the account's row, so
+    concurrent attempts (and an admin's changes) never undo one another. Unknown e-mails cost the same hash check and
+    get the same answers, so nothing tells whether an e-mail has an account. Every attempt is an event.
     """
     settings = settings or AuthSettings.from_env()
     moment = _utc(now)
     key = normalise_email(email)
     password = password or ""
-    frame = _users(store)
-    index = _find(frame, key) if key else None
-    stored = frame.at[index, "password_hash"] if index is not None else None
-    if index is None or pd.isna(stored):
+    database = _db(store)
+    row = None
+    if key:
+        with database.read() as connection:
+            row = _find(connection, key)
+    if row is None or row.password_hash is None:
         verify_password(_dummy_hash(), password)
-        return _phantom_sign_in((store.root, key), moment, sleep, settings)
+        return _phantom_sign_in(database, (store.root, key), moment, sleep, settings)
 
-    matches = verify_password(str(stored), password)
-    if bool(frame.at[index, "disabled"]):
+    stored = str(row.password_hash)
+    matches = verify_password(stored, password)
+    if bool(row.disabled):
         if matches:
-            return SignInResult(False, None, "This account is disabled. Ask an admin if you need access again.")
-        return _phantom_sign_in((store.root, key), moment, sleep, settings)
+            _sign_in_event(database, key, "disabled", "refused: the account is disabled", moment)
+            return SignInResult(False, None, DISABLED_MESSAGE)
+        return _phantom_sign_in(database, (store.root, key), moment, sleep, settings)
 
-    failures = int(frame.at[index, "failed_attempts"])
-    raw_lock = frame.at[index, "locked_until"]
-    locked_until = None if pd.isna(raw_lock) else pd.Timestamp(raw_lock).to_pydatetime()
-    if locked_until is not None and locked_until > moment:
-        sleep(failure_delay(failures))
-        return SignInResult(False, None, locked_message(locked_until))
+    if row.locked_until is not None and row.locked_until > moment:
+        _sign_in_event(database, key, "locked", "refused: locked", moment)
+        sleep(failure_delay(int(row.failed_attempts)))
+        return SignInResult(False, None, locked_message(row.locked_until))
 
     if matches:
-        rehash = _HASHER.check_needs_rehash(str(stored))
-        if failures or locked_until is not None or rehash:
-            frame.loc[index, "failed_attempts"] = 0
-            frame.loc[index, "locked_until"] = pd.NaT
-            if rehash:
-                frame.loc[index, "password_hash"] = hash_password(password)
-            frame.loc[index, "updated_at"] = moment
-            _write(store, frame, actor=SIGN_IN_ACTOR, action="sign-in", message=f"{key} signed in; failures reset")
-        return SignInResult(True, _identity(frame.loc[index]), f"Signed in as {key}.")
+        return _succeed(database, row, password, moment, sleep, settings)
+    return _fail(database, store, key, moment, sleep, settings)
 
-    failures, new_lock = _next_failure(failures, locked_until, moment, settings)
-    frame.loc[index, "failed_attempts"] = failures
-    frame.loc[index, "locked_until"] = new_lock if new_lock is not None else pd.NaT
-    frame.loc[index, "updated_at"] = moment
-    if new_lock is not None:
-        action, message = (
-            "sign-in lockout",
-            f"{key} locked until {new_lock:%Y-%m-%d %H:%M:%S} UTC after {failures} failures",
-        )
-    else:
-        action, message = "sign-in failure", f"failed sign-in {failures} of {settings.max_failed} for {key}"
-    _write(store, frame, actor=SIGN_IN_ACTOR, action=action, message=message)
+
+def _succeed(
+    database: Database,
+    row: Row,
+    password: str,
+    moment: datetime,
+    sleep: Callable[[float], None],
+    settings: AuthSettings,
+) -> SignInResult:
+    key, stored = str(row.email), str(row.password_hash)
+    rehashed = hash_password(password) if _HASHER.check_needs_rehash(stored) else None
+    values: dict[str, object] = {"failed_attempts": 0, "locked_until": None}
+    if rehashed is not None:
+        values["password_hash"] = rehashed
+    if rehashed is not None or row.failed_attempts or row.locked_until is not None:
+        values["updated_at"] = moment
+    with database.write() as connection:
+        # Only if nothing changed since the check: still enabled, not locked meanwhile, the same password.
+        accepted = connection.execute(
+            update(ACCOUNTS)
+            .where(
+                ACCOUNTS.c.email == key,
+                ACCOUNTS.c.disabled.is_(False),
+                _not_locked(moment),
+                ACCOUNTS.c.password_hash == stored,
+            )
+            .values(**values)
+            .returning(ACCOUNTS.c.email, ACCOUNTS.c.role, ACCOUNTS.c.partnerships)
+        ).first()
+        current = None if accepted is not None else _find(connection, key)
+        if accepted is not None:
+            outcome, message = "success", "signed in" + ("; failures reset" if row.failed_attempts else "")
+        elif current is not None and current.locked_until is not None and current.locked_until > moment:
+            outcome, message = "locked", "refused: locked meanwhile"
+        elif current is not None and bool(current.disabled):
+            outcome, message = "disabled", "refused: disabled meanwhile"
+        else:
+            outcome, message = "failure", "refused: the password changed meanwhile"
+        insert_event(
+            connection, user=key, action=SIGN_IN_ACTION, outcome=outcome, target=key, message=message,
+            via="password", now=moment,
+        )  # fmt: skip
+    if accepted is not None:
+        return SignInResult(True, _identity(accepted), f"Signed in as {key}.")
+    if outcome == "locked":
+        sleep(failure_delay(int(current.failed_attempts)))
+        return SignInResult(False, None, locked_message(current.locked_until))
+    if outcome == "disabled":
+        return SignInResult(False, None, DISABLED_MESSAGE)
+    sleep(failure_delay(1))
+    return SignInResult(False, None, SIGN_IN_FAILED)
+
+
+def _fail(
+    database: Database,
+    store: Store,
+    key: str,
+    moment: datetime,
+    sleep: Callable[[float], None],
+    settings: AuthSettings,
+) -> SignInResult:
+    lock_at = moment + timedelta(minutes=settings.lockout_minutes)
+    expired = and_(ACCOUNTS.c.locked_until.is_not(None), ACCOUNTS.c.locked_until <= moment)
+    counted = case((expired, 1), else_=ACCOUNTS.c.failed_attempts + 1)
+    with database.write() as connection:
+        # One statement counts the failure and, at the limit, locks: concurrent failures each add one.
+        result = connection.execute(
+            update(ACCOUNTS)
+            .where(ACCOUNTS.c.email == key, ACCOUNTS.c.disabled.is_(False), _not_locked(moment))
+            .values(
+                failed_attempts=counted,
+                locked_until=case(
+                    (counted >= settings.max_failed, literal(lock_at, ACCOUNTS.c.locked_until.type)),
+                    else_=null(),
+                ),
+                updated_at=moment,
+            )
+            .returning(ACCOUNTS.c.failed_attempts, ACCOUNTS.c.locked_until)
+        ).first()
+        current = _find(connection, key) if result is None else None
+        if result is not None:
+            failures, new_lock = int(result.failed_attempts), result.locked_until
+            if new_lock is not None:
+                outcome = "lockout"
+                message = f"locked until {new_lock:%Y-%m-%d %H:%M:%S} UTC after {failures} failures"
+            else:
+                outcome, message = "failure", f"failure {failures} of {settings.max_failed}"
+            insert_event(
+                connection, user=key, action=SIGN_IN_ACTION, outcome=outcome, target=key, message=message,
+                via="password", now=moment,
+            )  # fmt: skip
+    if result is None:  # locked, disabled or removed since it was read
+        if current is not None and current.locked_until is not None and current.locked_until > moment:
+            _sign_in_event(database, key, "locked", "refused: locked", moment)
+            sleep(failure_delay(int(current.failed_attempts)))
+            return SignInResult(False, None, locked_message(current.locked_until))
+        return _phantom_sign_in(database, (store.root, key), moment, sleep, settings)
     sleep(failure_delay(failures))
     return SignInResult(False, None, locked_message(new_lock) if new_lock else SIGN_IN_FAILED)
 
@@ -548,11 +740,13 @@ class SessionPolicy:
 
 
 __all__ = [
+    "ACCOUNT_ACTIONS",
     "MIN_PASSWORD_LENGTH",
     "SIGN_IN_FAILED",
     "SessionPolicy",
     "SignInResult",
     "UserError",
+    "account_events",
     "add_user",
     "check_new_user",
     "check_password",
