@@ -33,9 +33,9 @@ def test_a_reload_and_a_new_tab_keep_the_session_until_sign_out(sample_store: St
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = context.new_page()
-            page.goto(f"{url}/goals?filter=off", wait_until="domcontentloaded")
+            page.goto(f"{url}/goals?filter=off_course", wait_until="domcontentloaded")
             sign_in_here(page, email, password)
-            assert "/goals" in page.url and "filter=off" in page.url  # back where the person was heading
+            assert "/goals" in page.url and "filter=off_course" in page.url  # back where the person was heading
             expect(page.get_by_role("heading", name="Goals", exact=True)).to_be_visible(timeout=60_000)
             cookie = session_cookie(page)
             assert cookie is not None
