@@ -305,6 +305,11 @@ def test_account_changes_and_sign_ins_are_events_without_secrets(store: Store) -
     assert "upload rejected" not in set(events["action"])
     text = events.to_string()
     assert "argon2" not in text and PASSWORD not in text and "a wrong password" not in text
+    sign_in(store, "ghost@example.org", "a wrong password", now=NOW, sleep=no_sleep, settings=SETTINGS)
+    sign_in(store, "my secret pass phrase", "", now=NOW, sleep=no_sleep, settings=SETTINGS)  # typed in the wrong field
+    strangers = account_events(store).head(2)
+    assert list(strangers["target"]) == ["(not an e-mail address)", "ghost@example.org"]
+    assert "my secret pass phrase" not in account_events(store).to_string()
 
 
 # ---- the schema and the copy of the Delta table ------------------------------------------------------------------

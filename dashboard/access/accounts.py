@@ -529,12 +529,29 @@ def _next_failure(
     return failures, None
 
 
+def _typed_email(key: str) -> str:
+    """What an event names for an e-mail typed on the sign-in page: the address, or only that it was none (people
+    sometimes type their password into the e-mail field; it must not end up in the events)."""
+    return key if _EMAIL.match(key) else "(not an e-mail address)"
+
+
+def _insert_sign_in_event(connection: Connection, key: str, outcome: str, message: str, now: datetime) -> None:
+    email = _typed_email(key)
+    insert_event(
+        connection,
+        user=email,
+        action=SIGN_IN_ACTION,
+        outcome=outcome,
+        target=email,
+        message=message,
+        via="password",
+        now=now,
+    )
+
+
 def _sign_in_event(database: Database, key: str, outcome: str, message: str, now: datetime) -> None:
     with database.write() as connection:
-        insert_event(
-            connection, user=key or "?", action=SIGN_IN_ACTION, outcome=outcome, target=key, message=message,
-            via="password", now=now,
-        )  # fmt: skip
+        _insert_sign_in_event(connection, key, outcome, message, now)
 
 
 def _phantom_sign_in(
@@ -647,10 +664,7 @@ def _succeed(
             outcome, message = "disabled", "refused: disabled meanwhile"
         else:
             outcome, message = "failure", "refused: the password changed meanwhile"
-        insert_event(
-            connection, user=key, action=SIGN_IN_ACTION, outcome=outcome, target=key, message=message,
-            via="password", now=moment,
-        )  # fmt: skip
+        _insert_sign_in_event(connection, key, outcome, message, moment)
     if accepted is not None:
         return SignInResult(True, _identity(accepted), f"Signed in as {key}.")
     if outcome == "locked":
@@ -696,10 +710,7 @@ def _fail(
                 message = f"locked until {new_lock:%Y-%m-%d %H:%M:%S} UTC after {failures} failures"
             else:
                 outcome, message = "failure", f"failure {failures} of {settings.max_failed}"
-            insert_event(
-                connection, user=key, action=SIGN_IN_ACTION, outcome=outcome, target=key, message=message,
-                via="password", now=moment,
-            )  # fmt: skip
+            _insert_sign_in_event(connection, key, outcome, message, moment)
     if result is None:  # locked, disabled or removed since it was read
         if current is not None and current.locked_until is not None and current.locked_until > moment:
             _sign_in_event(database, key, "locked", "refused: locked", moment)

@@ -5,11 +5,11 @@ the app must share), else a SQLite file beside the store: ``<store folder>/accou
 ``.impact_accounts.sqlite3`` in the working folder for an object-store root (``s3://…``), which is why a deployment
 on object storage should set ``IMPACT_DATABASE_URL``.
 
-One engine per URL per process. On SQLite every connection uses WAL and a 30-second busy timeout, and write
-transactions begin ``IMMEDIATE``, so concurrent writers queue instead of failing. The schema comes from the Alembic
-migrations in ``dashboard/storage/migrations/``, run on first use in each process (under a lock, so two processes
-starting at once do it once) and by ``python -m dashboard db upgrade``. The first use also copies the accounts of the
-store's old Delta table ``auth/users`` once, when the database has none.
+One engine per URL per process. On SQLite (no connection pool) every connection uses WAL and a 30-second busy
+timeout, and write transactions begin ``IMMEDIATE``, so concurrent writers queue instead of failing. The schema
+comes from the Alembic migrations in ``dashboard/storage/migrations/``, run on first use in each process (under a
+lock, so two processes starting at once do it once) and by ``python -m dashboard db upgrade``. The first use also
+copies the accounts of the store's old Delta table ``auth/users`` once, when the database has none.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from dashboard.storage.account_tables import ACCOUNTS, EVENT_COLUMNS, EVENTS
 from dashboard.storage.store import Store
@@ -97,12 +98,10 @@ def _sqlite_engine(url: str) -> Engine:
     path = make_url(url).database
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # No pool: a SQLite connection costs well under a millisecond to open, and none stays open between uses (so no
+    # file handles pile up in a process that opens many stores, and nothing holds the file when it is copied).
     engine = create_engine(
-        url,
-        connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
-        pool_size=5,
-        max_overflow=30,
-        pool_timeout=60,
+        url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}, poolclass=NullPool
     )
 
     @event.listens_for(engine, "connect")
