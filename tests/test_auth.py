@@ -16,7 +16,6 @@ from sqlalchemy import select
 from dashboard.access import accounts as users
 from dashboard.access.accounts import (
     SIGN_IN_FAILED,
-    SessionPolicy,
     UserError,
     account_events,
     add_user,
@@ -27,7 +26,6 @@ from dashboard.access.accounts import (
     identity_for_email,
     list_users,
     password_problem,
-    session_expired,
     set_password,
     set_role,
     sign_in,
@@ -398,7 +396,6 @@ def test_settings_come_from_the_environment(store: Store, monkeypatch: pytest.Mo
     monkeypatch.setenv("IMPACT_LOCKOUT_MINUTES", "60")
     monkeypatch.setenv("IMPACT_SESSION_MINUTES", "5")
     assert AuthSettings.from_env() == AuthSettings(max_failed=2, lockout_minutes=60.0, session_minutes=5.0)
-    assert SessionPolicy.from_env().minutes == 5.0
     sign_in(store, "boss@example.org", "wrong password here", now=NOW, sleep=Sleeps())
     second = sign_in(store, "boss@example.org", "wrong password here", now=NOW, sleep=Sleeps())
     assert "locked until 2026-11-27 10:00 UTC" in second.message
@@ -447,17 +444,3 @@ def test_a_new_password_lifts_the_lock(store: Store) -> None:
     result = sign_in(store, "boss@example.org", "mauve lantern 42 river", now=NOW, sleep=Sleeps(), settings=SETTINGS)
     assert result.ok
     assert not sign_in(store, "boss@example.org", PASSWORD, now=NOW, sleep=Sleeps(), settings=SETTINGS).ok
-
-
-# ---- sessions -------------------------------------------------------------------------------------------------
-
-
-def test_sessions_expire_after_inactivity() -> None:
-    assert not session_expired(NOW - timedelta(minutes=29), NOW, 30)
-    assert not session_expired(NOW - timedelta(minutes=30), NOW, 30)
-    assert session_expired(NOW - timedelta(minutes=30, seconds=1), NOW, 30)
-    assert session_expired(None, NOW, 30)
-    policy = SessionPolicy(minutes=5)
-    assert policy.expired(NOW - timedelta(minutes=6), NOW) and not policy.expired(NOW, NOW)
-    assert policy.remaining(NOW - timedelta(minutes=2), NOW) == timedelta(minutes=3)
-    assert policy.remaining(NOW - timedelta(minutes=9), NOW) == timedelta(0)

@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Row, and_, case, insert, literal, null, or_, 
 from sqlalchemy.exc import IntegrityError
 
 from dashboard.access.roles import STAFF_ROLES, Identity
-from dashboard.settings import AuthSettings, session_minutes
+from dashboard.settings import AuthSettings
 from dashboard.storage.account_tables import ACCOUNTS, SESSIONS
 from dashboard.storage.database import Database, database_for, insert_event, read_events
 from dashboard.storage.store import Store
@@ -721,40 +721,10 @@ def _fail(
     return SignInResult(False, None, locked_message(new_lock) if new_lock else SIGN_IN_FAILED)
 
 
-# ---- sessions -------------------------------------------------------------------------------------------------
-
-
-def session_expired(last_active: datetime | None, now: datetime, minutes: float) -> bool:
-    """True when a session idle since ``last_active`` has been idle longer than ``minutes`` at ``now``."""
-    if last_active is None:
-        return True
-    return _utc(now) - _utc(last_active) > timedelta(minutes=minutes)
-
-
-@dataclass(frozen=True)
-class SessionPolicy:
-    """How long a signed-in session may stay idle (``IMPACT_SESSION_MINUTES``)."""
-
-    minutes: float = 30.0
-
-    @classmethod
-    def from_env(cls) -> SessionPolicy:
-        return cls(session_minutes())
-
-    def expired(self, last_active: datetime | None, now: datetime) -> bool:
-        return session_expired(last_active, now, self.minutes)
-
-    def remaining(self, last_active: datetime, now: datetime) -> timedelta:
-        """Time left before the session ends (zero once it has)."""
-        left = _utc(last_active) + timedelta(minutes=self.minutes) - _utc(now)
-        return max(left, timedelta(0))
-
-
 __all__ = [
     "ACCOUNT_ACTIONS",
     "MIN_PASSWORD_LENGTH",
     "SIGN_IN_FAILED",
-    "SessionPolicy",
     "SignInResult",
     "UserError",
     "account_events",
@@ -768,7 +738,6 @@ __all__ = [
     "identity_for_email",
     "list_users",
     "password_problem",
-    "session_expired",
     "set_password",
     "set_role",
     "sign_in",
