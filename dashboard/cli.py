@@ -54,7 +54,9 @@ class UsageError(Exception):
 
 
 def _store(args: argparse.Namespace) -> Store:
-    return Store.from_env(args.store)
+    """The store the command works on: its commits are recorded as made via the command line, by the ``--user``
+    the operator gives (whoever can reach the store is trusted)."""
+    return Store.from_env(args.store, via="command-line")
 
 
 def _ready_store(args: argparse.Namespace) -> Store:
@@ -165,13 +167,22 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def history_frame(store: Store, table: str) -> pd.DataFrame:
-    """The table's versions, newest first, with the audit's user, action, source file and rows."""
+    """The table's versions, newest first, with the audit's user, action, source file, rows and how it came (``via``:
+    app or command-line), joined by table version (``Store.read_audit``: the records carried by the commits, and the
+    audit table's rows of older stores)."""
     history = store.history(table)
-    audit = store.read_audit()[["commit_id", "user", "action", "source_name", "rows", "message"]]
-    joined = history.drop(columns=["user"]).merge(audit, on="commit_id", how="left")
+    audit = store.read_audit()
+    audit = audit[audit["table"] == table].dropna(subset=["table_version"])
+    audit = audit.drop_duplicates("table_version")[
+        ["table_version", "user", "action", "source_name", "rows", "message", "via"]
+    ]
+    audit = audit.astype({"table_version": "int64"}).rename(columns={"table_version": "version"})
+    joined = history.astype({"version": "int64"}).merge(audit, on="version", how="left", suffixes=("_commit", ""))
+    for column in ("user", "action", "via"):  # e.g. a table's creation: in its commit, not an audit row
+        joined[column] = joined[column].astype(object).where(joined[column].notna(), joined[f"{column}_commit"])
     joined["timestamp"] = joined["timestamp"].dt.strftime("%Y-%m-%d %H:%M:%S UTC")
     joined["rows"] = joined["rows"].astype("Int64")
-    columns = ["version", "timestamp", "operation", "action", "user", "source_name", "rows", "message"]
+    columns = ["version", "timestamp", "operation", "action", "user", "via", "source_name", "rows", "message"]
     return joined[columns].sort_values("version", ascending=False, ignore_index=True)
 
 

@@ -6,7 +6,9 @@ import json
 
 import pandas as pd
 import pytest
+from deltalake import DeltaTable
 
+from dashboard.storage.audit import CommitAudit
 from dashboard.storage.slices import Slice, slice_predicate, slices_of
 from dashboard.storage.store import DEFAULT_STORE, Store, StoreError
 from dashboard.storage.tables import AUDIT_TABLE, TABLE_SCHEMAS
@@ -121,7 +123,19 @@ def test_every_commit_is_audited(empty_store: Store) -> None:
     assert (entry["source_name"], entry["source_sha256"], entry["rows"]) == ("q1.csv", "ab" * 32, 2)
     assert json.loads(entry["slices"]) == ["att-imago:2024Q1"]
     assert entry["table_version"] == store.version("submitted/workforce")
-    assert store.version(AUDIT_TABLE) == 1
+    assert entry["via"] == "app"
+    assert store.version(AUDIT_TABLE) == 0  # the record is in the data commit itself: no second write
+    commit = DeltaTable(store.uri("submitted/workforce")).history(1)[0]
+    assert CommitAudit.from_metadata(commit) == CommitAudit(
+        commit_id=result.commit_id,
+        user="officer",
+        action="upload",
+        dataset="workforce",
+        source_name="q1.csv",
+        source_sha256="ab" * 32,
+        slices=(Slice("att-imago", 2024, 1),),
+        rows=2,
+    )
 
 
 def test_history_and_restore(empty_store: Store) -> None:
