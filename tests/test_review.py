@@ -388,19 +388,19 @@ def full_comparison(store: Store) -> pd.DataFrame:
 
 
 def test_fingerprints_ignore_row_order_and_see_every_value_and_note(sample_store: Store) -> None:
-    from dashboard.intake.review import slice_fingerprints
+    from dashboard.intake.review import layer_fingerprints
 
-    before = slice_fingerprints(sample_store, DATASET, "submitted")
+    before = layer_fingerprints(sample_store, DATASET, "submitted")
     rows = quarter_rows(sample_store, "submitted", CHANGED)
     sample_store.commit_indicators(rows.iloc[::-1].reset_index(drop=True), DATASET, user=UPLOADER)  # same rows
-    same = slice_fingerprints(sample_store, DATASET, "submitted")
+    same = layer_fingerprints(sample_store, DATASET, "submitted")
     pd.testing.assert_frame_equal(before, same)
     for change in ({"value": rows["value"].iloc[0] + 1}, {"note": "a new note"}):
         edited = rows.copy()
         for column, new in change.items():
             edited.loc[edited.index[0], column] = new
         sample_store.commit_indicators(edited, DATASET, user=UPLOADER)
-        after = slice_fingerprints(sample_store, DATASET, "submitted")
+        after = layer_fingerprints(sample_store, DATASET, "submitted")
         key = (after["partnership_id"] == CHANGED.partnership_id) & (after["year"] == CHANGED.year)
         key &= after["quarter"] == CHANGED.quarter
         assert (after.loc[key, "fingerprint"].to_numpy() != before.loc[key, "fingerprint"].to_numpy()).all()

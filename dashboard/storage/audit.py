@@ -167,16 +167,18 @@ def merge_audit(described: pd.DataFrame, legacy: pd.DataFrame) -> pd.DataFrame:
     """The audit: rows read from the commits (``described``) and the rows of the audit table (``legacy``), newest
     first (by time, then version), de-duplicated.
 
-    A commit described by its own metadata wins over an audit-table row of the same commit id or the same table
-    version; a commit of an older store whose metadata holds only its id and user is replaced by the audit-table row
-    of that id."""
+    A commit described by its own metadata wins over an audit-table row of the same commit id, or an accepted row
+    of the same table version; a commit of an older store whose metadata holds only its id and user is replaced by
+    the audit-table row of that id."""
     legacy = legacy.reindex(columns=list(AUDIT_READ_COLUMNS))
     full = described[described["action"].notna()]
     partial = described[described["action"].isna()]
     full_ids = set(full["commit_id"].dropna())
     full_versions = set(zip(full["table"], full["table_version"], strict=True))
     legacy_versions = list(zip(legacy["table"], legacy["table_version"], strict=True))
-    known = [(t, v) in full_versions for t, v in legacy_versions]
+    # an accepted row names the version its commit made; an unchanged upload's names the version it found
+    accepted = (legacy["outcome"] == "accepted").fillna(False).astype(bool).tolist()
+    known = [done and (t, v) in full_versions for done, (t, v) in zip(accepted, legacy_versions, strict=True)]
     keep_legacy = ~legacy["commit_id"].isin(full_ids) & ~pd.Series(known, index=legacy.index, dtype=bool)
     legacy = legacy[keep_legacy]
     partial = partial[~partial["commit_id"].isin(set(legacy["commit_id"].dropna()))]

@@ -32,7 +32,7 @@ from deltalake.fs import DeltaStorageHandler
 from pyarrow.fs import FileType, PyFileSystem
 
 from dashboard.storage.audit import CommitAudit, history_rows, new_commit_id
-from dashboard.storage.store import COMMIT_RETRIES, CREATE_ACTION, Store, StoreError
+from dashboard.storage.store import COMMIT_RETRIES, STRUCTURE_ACTIONS, Store, StoreError
 from dashboard.storage.tables import AUDIT_TABLE, TABLE_SCHEMAS
 
 OPTIMIZE_ACTION = "optimize"
@@ -199,10 +199,10 @@ def _commit_times(entries: Iterable[Mapping[str, Any]]) -> dict[int, datetime]:
 
 
 def _described_versions(table: str, entries: Iterable[Mapping[str, Any]]) -> set[int]:
-    """The versions whose commits carry an audit record (all but the table's creation): the audit refers to them
-    (``Store.read_audit`` reads them from the same history)."""
+    """The versions whose commits carry an audit record (but the table's creation and property changes): the audit
+    refers to them (``Store.read_audit`` reads them from the same history)."""
     rows = history_rows(table, entries)
-    return {int(row["table_version"]) for row in rows if row.get("action") != CREATE_ACTION}
+    return {int(row["table_version"]) for row in rows if row.get("action") not in STRUCTURE_ACTIONS}
 
 
 def _files(delta: DeltaTable) -> pa.Table:

@@ -64,7 +64,11 @@ engine), and every write of the store says so again (for tables created before).
 
 
 CREATE_ACTION = "create"
-"""The action of a table's first commit (empty, with its schema): in the commit, not in :meth:`Store.read_audit`."""
+"""The action of a table's first commit (empty, with its schema)."""
+CONFIGURE_ACTION = "configure"
+"""The action of a commit that changes a table's properties, not its rows."""
+STRUCTURE_ACTIONS: frozenset[str] = frozenset({CREATE_ACTION, CONFIGURE_ACTION})
+"""Commits that change no rows: their records stay in the commits (``history``), not in :meth:`Store.read_audit`."""
 
 
 class StoreError(RuntimeError):
@@ -119,7 +123,7 @@ def _check_reviewed(
     changed = changed_since_review(rows, slices, reviewed)
     if changed:
         named = ", ".join(str(s) for s in changed)
-        raise StoreError(f"{named} changed since you reviewed — review again; nothing was {verb}")
+        raise StoreError(f"the figures of {named} changed since you reviewed — review again; nothing was {verb}")
 
 
 def _to_arrow(frame: pd.DataFrame, schema: pa.Schema, table: str) -> pa.Table:
@@ -342,7 +346,18 @@ class Store:
     def read_goals(self) -> pd.DataFrame:
         return self.read(GOALS_TABLE)
 
-    def read_audit(self) -> pd.DataFrame:
+    def audit_versions(self) -> tuple[tuple[str, int], ...]:
+        """The versions :meth:`read_audit` reads, as a cache key: every audited table's and the audit table's (-1 for
+        a table not created yet)."""
+        found = []
+        for table in (*AUDITED_TABLES, AUDIT_TABLE):
+            try:
+                found.append((table, self.version(table)))
+            except StoreError:
+                found.append((table, -1))
+        return tuple(found)
+
+    def read_audit(self, versions: Mapping[str, int] | None = None) -> pd.DataFrame:
         """Every commit's who and what, newest first (:data:`AUDIT_READ_COLUMNS`: the audit table's columns and
         ``via``).
 
@@ -350,25 +365,32 @@ class Store:
         its Delta version, ``committed_at`` its time) and from the audit table (events that wrote no data, and the
         commits of stores written before the records moved into the commits), merged by
         :func:`~dashboard.storage.audit.merge_audit`. Each table's history is read once per process and then only
-        its new versions (a version's commit never changes)."""
-        described = [self._described(table) for table in AUDITED_TABLES]
+        its new versions (a version's commit never changes). ``versions`` (:meth:`audit_versions`): read the tables
+        as of these versions instead of their current ones."""
+        versions = versions or {}
+        described = [self._described(table, versions.get(table)) for table in AUDITED_TABLES]
         described = [frame for frame in described if not frame.empty]
         commits = pd.concat(described, ignore_index=True) if described else audit_frame([])
-        commits = commits[commits["action"].fillna("") != CREATE_ACTION]  # a table made empty is no change of data
-        return merge_audit(commits, self.read_audit_table())
+        commits = commits[~commits["action"].fillna("").isin(list(STRUCTURE_ACTIONS))]  # no rows changed
+        return merge_audit(commits, self.read_audit_table(versions.get(AUDIT_TABLE)))
 
-    def _described(self, table: str) -> pd.DataFrame:
-        """The audit rows a table's commits carry, up to the version this store sees (cached per table and
-        version; a table not created yet has none)."""
-        try:
-            version = self.version(table)
-        except StoreError:
+    def _described(self, table: str, version: int | None = None) -> pd.DataFrame:
+        """The audit rows a table's commits carry, up to ``version`` or the version this store sees (cached per table
+        and version; a table not created yet has none)."""
+        if version is None:
+            try:
+                version = self.version(table)
+            except StoreError:
+                return audit_frame([])
+        if version < 0:
             return audit_frame([])
         key = (self.uri(table), json.dumps(self.storage_options or {}, sort_keys=True))
         with _DESCRIBED_LOCK:
             cached = _DESCRIBED.get(key)
         if cached is not None and cached[0] == version:
             return cached[1]
+        if cached is not None and cached[0] > version:  # an older snapshot: the versions up to it
+            return cached[1][cached[1]["table_version"] <= version].reset_index(drop=True)
         if cached is not None and cached[0] < version:
             entries = self._table(table, version).history(version - cached[0])
             fresh = audit_frame(history_rows(table, [e for e in entries if int(e.get("version", -1)) > cached[0]]))
@@ -383,13 +405,16 @@ class Store:
                 _DESCRIBED.popitem(last=False)
         return frame
 
-    def read_audit_table(self) -> pd.DataFrame:
+    def read_audit_table(self, version: int | None = None) -> pd.DataFrame:
         """The rows of the audit table alone (cached per version; :data:`AUDIT_READ_COLUMNS`): rejected and unchanged
         uploads, and the data commits of stores written before the records moved into the commits. Callers want
         :meth:`read_audit`, which adds the records the commits carry."""
-        try:
-            version = self.version(AUDIT_TABLE)
-        except StoreError:
+        if version is None:
+            try:
+                version = self.version(AUDIT_TABLE)
+            except StoreError:
+                return audit_frame([])
+        if version < 0:
             return audit_frame([])
         key = (self.uri(AUDIT_TABLE), json.dumps(self.storage_options or {}, sort_keys=True))
         with _DESCRIBED_LOCK:
@@ -597,7 +622,7 @@ class Store:
         data = _to_arrow(frame, USERS_SCHEMA, USERS_TABLE)
         delta = self._table(USERS_TABLE)
         if delta.metadata().configuration.get(STATS_COLUMNS_KEY) != USERS_STATS_COLUMNS:
-            setting = self.audit(user=user, action="configure", message="file statistics without password hashes")
+            setting = self.audit(user=user, action=CONFIGURE_ACTION, message="file statistics without password hashes")
             delta.alter.set_table_properties(
                 {STATS_COLUMNS_KEY: USERS_STATS_COLUMNS},
                 commit_properties=self._props(setting),
