@@ -170,8 +170,9 @@ _TRACKED_KEPT = 256
 """The tables whose versions this process follows (:meth:`Store.version`), by URI and storage options; the least
 recently asked are let go beyond :data:`_TRACKED_KEPT` (a store has 13 tables)."""
 
-_DESCRIBED: OrderedDict[tuple[str, str], tuple[int, pd.DataFrame]] = OrderedDict()
-"""The audit rows each table's commits carry, by URI and storage options: the version read up to and the rows. A
+_DESCRIBED: OrderedDict[tuple[str, str], tuple[int, pd.DataFrame, int | None]] = OrderedDict()
+"""The audit rows each table's commits carry, by URI and storage options: the version read up to, the rows and that
+version's commit time (to tell a table made again at the same place). A
 version's commit never changes, so only the versions after it are read again (:meth:`Store.read_audit`)."""
 _LEGACY: OrderedDict[tuple[str, str], tuple[int, pd.DataFrame]] = OrderedDict()
 """The audit table's rows at a version, by URI and storage options."""
@@ -391,15 +392,26 @@ class Store:
             return cached[1]
         if cached is not None and cached[0] > version:  # an older snapshot: the versions up to it
             return cached[1][cached[1]["table_version"] <= version].reset_index(drop=True)
+        # Histories are read from the table's newest version and cut at ``version``: deltalake 1.6.6 labels the
+        # history of a table opened at an older version with wrong version numbers.
+        latest = self._table(table)
+        frame = None
         if cached is not None and cached[0] < version:
-            entries = self._table(table, version).history(version - cached[0])
-            fresh = audit_frame(history_rows(table, [e for e in entries if int(e.get("version", -1)) > cached[0]]))
-            parts = [frame for frame in (fresh, cached[1]) if not frame.empty]
-            frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts[0] if parts else fresh)
-        else:
-            frame = audit_frame(history_rows(table, self._table(table, version).history()))
+            # the new versions, and the cached last one: the same commit time says it is the same table (not one
+            # made again at the same place), else the whole history is read
+            entries = [e for e in latest.history(latest.version() - cached[0] + 1) if e.get("version", -1) <= version]
+            last = [e for e in entries if e.get("version") == cached[0]]
+            if last and last[0].get("timestamp") == cached[2]:
+                fresh = audit_frame(history_rows(table, [e for e in entries if e.get("version", -1) > cached[0]]))
+                parts = [part for part in (fresh, cached[1]) if not part.empty]
+                frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts[0] if parts else fresh)
+                stamp = entries[0].get("timestamp")
+        if frame is None:
+            entries = [e for e in latest.history() if e.get("version", -1) <= version]
+            frame = audit_frame(history_rows(table, entries))
+            stamp = entries[0].get("timestamp") if entries else None
         with _DESCRIBED_LOCK:
-            _DESCRIBED[key] = (version, frame)
+            _DESCRIBED[key] = (version, frame, stamp)
             _DESCRIBED.move_to_end(key)
             while len(_DESCRIBED) > _TRACKED_KEPT:
                 _DESCRIBED.popitem(last=False)
