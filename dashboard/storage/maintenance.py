@@ -291,7 +291,7 @@ def maintain_table(
     )
     commit_id = new_commit_id()
     if worth and not dry_run:
-        compacting = store.audit(
+        compacting = store.audit_record(
             user=user,
             action=OPTIMIZE_ACTION,
             commit_id=commit_id,
@@ -314,7 +314,7 @@ def maintain_table(
     vacuumed, vacuumed_bytes = _existing(store, table, delta.vacuum(dry_run=True, **options))
     if vacuumed and not dry_run:
         count = len(vacuumed)
-        vacuuming = store.audit(
+        vacuuming = store.audit_record(
             user=user,
             action=OPTIMIZE_ACTION,
             commit_id=commit_id,

@@ -1,6 +1,10 @@
 """The Delta Lake store: indicator tables in two layers, reference tables, and the audit of commits (the tables and
 their layout: :mod:`dashboard.storage.tables`).
 
+Every commit that writes a table carries its who and what (:class:`~dashboard.storage.audit.CommitAudit`) in the
+same Delta commit, so no version can exist without them; :meth:`Store.read_audit` reads them back from the tables'
+histories, together with the audit table's rows (events that write no data, and older stores).
+
 A commit replaces exactly the (partnership, year, quarter) slices present in a validated frame, in one Delta
 transaction; everything else is untouched and earlier versions stay readable. On an S3-compatible object store
 (``s3://bucket/prefix``) delta-rs reads the usual ``AWS_*`` variables itself (credentials, region, endpoint,
@@ -172,8 +176,8 @@ recently asked are let go beyond :data:`_TRACKED_KEPT` (a store has 13 tables)."
 
 _DESCRIBED: OrderedDict[tuple[str, str], tuple[int, pd.DataFrame, int | None]] = OrderedDict()
 """The audit rows each table's commits carry, by URI and storage options: the version read up to, the rows and that
-version's commit time (to tell a table made again at the same place). A
-version's commit never changes, so only the versions after it are read again (:meth:`Store.read_audit`)."""
+version's commit time (to tell a table made again at the same place). A version's commit never changes, so only the
+versions after it are read again (:meth:`Store.read_audit`)."""
 _LEGACY: OrderedDict[tuple[str, str], tuple[int, pd.DataFrame]] = OrderedDict()
 """The audit table's rows at a version, by URI and storage options."""
 _DESCRIBED_LOCK = threading.Lock()
@@ -199,7 +203,7 @@ class Store:
         """The store named by ``override``, else ``$IMPACT_STORE``, else the local default folder."""
         return cls(override or os.environ.get(STORE_ENV) or DEFAULT_STORE, via=via)
 
-    def audit(self, *, user: str, action: str, **fields: Any) -> CommitAudit:
+    def audit_record(self, *, user: str, action: str, **fields: Any) -> CommitAudit:
         """A commit's audit record, made by this store (``via`` is the store's)."""
         return CommitAudit(user=user, action=action, via=self.via, **fields)
 
@@ -237,7 +241,7 @@ class Store:
                         mode="ignore",
                         configuration=TABLE_CONFIGURATION,
                         storage_options=self.storage_options,
-                        commit_properties=self._props(self.audit(user=user, action=CREATE_ACTION)),
+                        commit_properties=self._props(self.audit_record(user=user, action=CREATE_ACTION)),
                         post_commithook_properties=KEEP_LOG,
                     )
                 except Exception as error:  # another process created it first
@@ -295,7 +299,7 @@ class Store:
         """Bring a table back to an earlier version (as a new version, audited in its commit); returns the new
         version."""
         delta = self._table(table)
-        audit = self.audit(user=user, action="restore", message=f"restored to version {version}")
+        audit = self.audit_record(user=user, action="restore", message=f"restored to version {version}")
         delta.restore(version, commit_properties=self._props(audit), post_commithook_properties=KEEP_LOG)
         return delta.version()  # the table object stands at its own commit
 
@@ -503,7 +507,7 @@ class Store:
             raise StoreError("nothing to commit: the frame has no rows")
         data = _to_arrow(frame, INDICATOR_SCHEMA, table)
         slices = slices_of(frame)
-        audit = self.audit(
+        audit = self.audit_record(
             user=user,
             action=action,
             slices=slices,
@@ -557,7 +561,7 @@ class Store:
         # An overwrite of the slices' rows with no rows, not DeltaTable.delete: delta-rs's delete rewrites the rows it
         # keeps with string_view columns, after which pyarrow cannot filter the table on partnership_id.
         nothing = INDICATOR_SCHEMA.empty_table()
-        audit = self.audit(
+        audit = self.audit_record(
             user=user,
             action="unpublish",
             slices=slices,
@@ -597,7 +601,7 @@ class Store:
             raise StoreError("the submitted figures already equal the published ones; nothing was rejected")
         _check_reviewed(submitted, slices, reviewed, "rejected")
         data = _to_arrow(published, INDICATOR_SCHEMA, table)
-        audit = self.audit(
+        audit = self.audit_record(
             user=user,
             action="reject",
             slices=slices,
@@ -621,7 +625,7 @@ class Store:
         if table not in (PARTNERSHIPS_TABLE, GOALS_TABLE):
             raise KeyError(f"{table} is not a reference table")
         data = _to_arrow(frame, TABLE_SCHEMAS[table], table)
-        audit = self.audit(
+        audit = self.audit_record(
             user=user, action=action, rows=len(frame), source_name=source_name, source_sha256=source_sha256
         )
         return self._commit(table, data, predicate=None, audit=audit)
@@ -634,13 +638,15 @@ class Store:
         data = _to_arrow(frame, USERS_SCHEMA, USERS_TABLE)
         delta = self._table(USERS_TABLE)
         if delta.metadata().configuration.get(STATS_COLUMNS_KEY) != USERS_STATS_COLUMNS:
-            setting = self.audit(user=user, action=CONFIGURE_ACTION, message="file statistics without password hashes")
+            setting = self.audit_record(
+                user=user, action=CONFIGURE_ACTION, message="file statistics without password hashes"
+            )
             delta.alter.set_table_properties(
                 {STATS_COLUMNS_KEY: USERS_STATS_COLUMNS},
                 commit_properties=self._props(setting),
                 post_commithook_properties=KEEP_LOG,
             )
-        audit = self.audit(user=user, action=action, rows=len(frame), message=message)
+        audit = self.audit_record(user=user, action=action, rows=len(frame), message=message)
         commit = self._commit(USERS_TABLE, data, predicate=None, audit=audit)
         assert commit.version is not None
         return commit.version
