@@ -19,7 +19,8 @@ from dashboard.settings import UploadSettings, min_cell_count
 from dashboard.storage import reads
 from dashboard.storage.reads import Versions
 from dashboard.storage.store import Store, StoreError
-from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, indicator_table
+from dashboard.storage.tables import AUDIT_TABLE, GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, indicator_table
+from data_contracts import DATASETS
 
 
 @dataclass(frozen=True)
@@ -182,10 +183,11 @@ def _pending(root: str, versions: AuditVersions, change_factor: float) -> pd.Dat
 
 
 def read_pending(store: Store) -> pd.DataFrame:
-    """``review.pending_slices`` of the store, worked out once per versions of the tables (the indicator tables
-    and the audit's)."""
+    """``review.pending_slices`` of the store, worked out once per versions of the indicator tables (whose commits
+    carry the uploads' and releases' audit records) and the audit table."""
+    tables = [*(indicator_table(d, layer) for d in DATASETS for layer in ("submitted", "published")), AUDIT_TABLE]
     with st.spinner("Comparing the submitted quarters with the published ones…"):  # shown after half a second
-        return _pending(store.root, store.audit_versions(), UploadSettings.from_env().change_factor)
+        return _pending(store.root, tuple(store.versions(tables).items()), UploadSettings.from_env().change_factor)
 
 
 # ---- sample data -------------------------------------------------------------------------------------------------
