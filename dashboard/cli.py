@@ -6,6 +6,7 @@ Commands
     export   write a layer's current rows of a dataset as CSV, Parquet or Excel
     history  list the versions of a dataset's table with who changed it and from which file
     restore  bring a dataset's table back to an earlier version (as a new version)
+    publish  publish quarters waiting for review, exactly as reviewed (each quarter's fingerprint)
     users    local accounts and roles: add, list, set-role, disable, enable, set-password
     db       the accounts database: ``db upgrade`` brings its schema to the newest migration
     optimize compact small files and vacuum what no audited version needs (safe while the app reads)
@@ -39,11 +40,13 @@ from dashboard.access.accounts import (
 )
 from dashboard.access.roles import STAFF_ROLES
 from dashboard.intake.ingest import UploadReport, ingest_file
+from dashboard.intake.review import ReviewError, pending_slices, publish_slices
 from dashboard.intake.seed import SeedError, is_empty, seed_sample
 from dashboard.present.exports import EXPORT_FORMATS, frame_bytes, sorted_rows
-from dashboard.settings import setting_problems
+from dashboard.settings import four_eyes_required, setting_problems
 from dashboard.storage.database import database_url, open_database, upgrade
 from dashboard.storage.maintenance import DEFAULT_MIN_RETENTION_HOURS, optimize_store, results_frame
+from dashboard.storage.slices import FINGERPRINT_LENGTH_SHOWN, Slice
 from dashboard.storage.store import STORE_ENV, Store, StoreError
 from dashboard.storage.tables import LAYERS, indicator_table
 from data_contracts import DATASETS
@@ -56,7 +59,9 @@ class UsageError(Exception):
 
 
 def _store(args: argparse.Namespace) -> Store:
-    return Store.from_env(args.store)
+    """The store the command works on: its commits are recorded as made via the command line, by the ``--user``
+    the operator gives (whoever can reach the store is trusted)."""
+    return Store.from_env(args.store, via="command-line")
 
 
 def _ready_store(args: argparse.Namespace) -> Store:
@@ -167,13 +172,22 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def history_frame(store: Store, table: str) -> pd.DataFrame:
-    """The table's versions, newest first, with the audit's user, action, source file and rows."""
+    """The table's versions, newest first, with the audit's user, action, source file, rows and how it came (``via``:
+    app or command-line), joined by table version (``Store.read_audit``: the records carried by the commits, and the
+    audit table's rows of older stores)."""
     history = store.history(table)
-    audit = store.read_audit()[["commit_id", "user", "action", "source_name", "rows", "message"]]
-    joined = history.drop(columns=["user"]).merge(audit, on="commit_id", how="left")
+    audit = store.read_audit()
+    audit = audit[audit["table"] == table].dropna(subset=["table_version"])
+    audit = audit.drop_duplicates("table_version")[
+        ["table_version", "user", "action", "source_name", "rows", "message", "via"]
+    ]
+    audit = audit.astype({"table_version": "int64"}).rename(columns={"table_version": "version"})
+    joined = history.astype({"version": "int64"}).merge(audit, on="version", how="left", suffixes=("_commit", ""))
+    for column in ("user", "action", "via"):  # e.g. a table's creation: in its commit, not an audit row
+        joined[column] = joined[column].astype(object).where(joined[column].notna(), joined[f"{column}_commit"])
     joined["timestamp"] = joined["timestamp"].dt.strftime("%Y-%m-%d %H:%M:%S UTC")
     joined["rows"] = joined["rows"].astype("Int64")
-    columns = ["version", "timestamp", "operation", "action", "user", "source_name", "rows", "message"]
+    columns = ["version", "timestamp", "operation", "action", "user", "via", "source_name", "rows", "message"]
     return joined[columns].sort_values("version", ascending=False, ignore_index=True)
 
 
@@ -201,6 +215,59 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 # ---- optimize -------------------------------------------------------------------------------------------------
+
+
+# ---- publish --------------------------------------------------------------------------------------------------
+
+
+def _parse_slice(text: str) -> Slice:
+    try:
+        return Slice.parse(text)
+    except ValueError as error:
+        raise UsageError(f"{text!r} is not a quarter such as att-imago:2026Q3") from error
+
+
+def _publish(args: argparse.Namespace) -> int:
+    """Publish pending quarters with the fingerprints the operator reviewed: ``--expect`` (one per ``--slice``, in
+    order; the whole fingerprint or at least its first characters as the Review page shows them), or, in a terminal,
+    the fingerprints shown at the prompt. Either way the store refuses rows that changed since."""
+    store = _ready_store(args)
+    chosen = [_parse_slice(text) for text in args.slice]
+    if args.expect and len(args.expect) != len(chosen):
+        raise UsageError(f"give one --expect per --slice ({len(chosen)} quarters, {len(args.expect)} fingerprints)")
+    if any(len(e.strip()) < FINGERPRINT_LENGTH_SHOWN for e in args.expect or ()):
+        raise UsageError(f"a fingerprint has at least {FINGERPRINT_LENGTH_SHOWN} characters")
+    pending = pending_slices(store, args.dataset).set_index("slice")
+    now = {s: str(pending.loc[str(s), "fingerprint"]) for s in chosen if str(s) in pending.index}
+    missing = [str(s) for s in chosen if s not in now]
+    if missing:
+        print(f"error: not waiting for review in {args.dataset}: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_REJECTED
+    if args.expect:
+        stale = [str(s) for s, e in zip(chosen, args.expect, strict=True) if not now[s].startswith(e.strip().lower())]
+        if stale:
+            print(f"error: {', '.join(stale)} changed since you reviewed — review again", file=sys.stderr)
+            return EXIT_REJECTED
+    else:
+        for target in chosen:
+            row = pending.loc[str(target)]
+            print(f"{target}  fingerprint {now[target]}  ({row['new']} new, {row['changed']} changed, "
+                  f"{row['removed']} removed; uploaded by {row['uploaded_by']})")  # fmt: skip
+        if not sys.stdin.isatty():
+            raise UsageError("give --expect FINGERPRINT for each --slice (the fingerprints are above), or run it in "
+                             "a terminal to confirm")  # fmt: skip
+        if input(f"Publish these {len(chosen)} quarter(s)? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("Nothing was published.")
+            return EXIT_REJECTED
+    try:
+        result = publish_slices(
+            store, args.dataset, chosen, user=args.user, four_eyes=four_eyes_required(), reviewed=now
+        )
+    except ReviewError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"Published {len(chosen)} quarter(s) as version {result.version} of {result.table}.")
+    return EXIT_OK
 
 
 def _count(number: int, noun: str) -> str:
@@ -518,6 +585,25 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--store", metavar="URI", help=store_help)
     restore.set_defaults(handler=_restore)
 
+    publish = commands.add_parser(
+        "publish",
+        help="publish quarters waiting for review, exactly as reviewed",
+        description="Publish quarters of a dataset that wait for review, as the Review page does (the four-eyes "
+        "rule included). Each quarter has a fingerprint (the SHA-256 of its submitted rows; the Review page shows "
+        "its first characters): give the one you reviewed with --expect, or confirm the ones shown at the prompt. "
+        "If the quarter changed since, nothing is published. Exit 0 published, 1 refused, 2 usage error.",
+    )
+    publish.add_argument("--dataset", metavar="NAME", required=True, choices=DATASETS, help=", ".join(DATASETS))
+    publish.add_argument(
+        "--slice", metavar="ID:YYYYQn", action="append", required=True, help="a quarter to publish (repeatable)"
+    )
+    publish.add_argument(
+        "--expect", metavar="FINGERPRINT", action="append", help="the reviewed fingerprint of each --slice, in order"
+    )
+    publish.add_argument("--user", metavar="NAME", default=_default_user(), help="who is publishing (for the audit)")
+    publish.add_argument("--store", metavar="URI", help=store_help)
+    publish.set_defaults(handler=_publish)
+
     _add_users_commands(commands, store_help)
     _add_db_commands(commands, store_help)
 
@@ -528,7 +614,7 @@ def build_parser() -> argparse.ArgumentParser:
         "larger ones (a new version with the same rows), then delete files no longer needed: removed files older "
         "than the retention and orphaned files of failed writes. The retention of a table is never shorter than "
         "the age of the oldest version the audit refers to (so history and restore keep working) nor than "
-        f"{DEFAULT_MIN_RETENTION_HOURS} hours. Each table changed gets an audit row (action optimize). "
+        f"{DEFAULT_MIN_RETENTION_HOURS} hours. Each compaction and vacuum is audited (action optimize). "
         "Exit 0 done (or nothing to do), 1 a table failed, 2 usage error.",
     )
     optimize.add_argument("--store", metavar="URI", help=store_help)

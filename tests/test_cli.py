@@ -45,7 +45,7 @@ def test_ingest_json_for_an_accepted_file(sample_store: Store, tmp_path: Path) -
     assert payload["slices"] == [{"partnership_id": "att-imago", "year": 2026, "quarter": 4}]
     assert payload["rows"] == len(pd.read_csv(path)) and payload["errors"] == []
     assert {"row", "column", "value", "rule", "message"} <= set(payload["warnings"][0]) if payload["warnings"] else True
-    assert sample_store.read_audit().iloc[0]["user"] == "ana"
+    assert sample_store.read_audit().iloc[0][["user", "via"]].tolist() == ["ana", "command-line"]
 
 
 def test_ingest_json_for_a_rejected_file(sample_store: Store, tmp_path: Path) -> None:
@@ -145,3 +145,33 @@ def test_history_and_restore(sample_store: Store, tmp_path: Path, capsys) -> Non
     assert 4 not in set(rows["quarter"])
     assert main(["history", *args]) == 0
     assert "restore" in capsys.readouterr().out
+
+
+def test_publish_pins_the_reviewed_fingerprint(
+    sample_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dashboard.intake.ingest import ingest_file
+    from dashboard.intake.review import pending_slices
+
+    def upload(note: str) -> str:
+        rows = sample_store.read_indicators("workforce", "submitted", partnership_ids=["att-imago"], years=[2026])
+        rows = rows[rows["quarter"] == 3].assign(quarter=4, note=note)
+        report, _ = ingest_file(sample_store, csv_bytes(rows), "q4.csv", dataset="workforce", user="ana")
+        assert report.accepted, report.errors[:3]
+        return str(pending_slices(sample_store, "workforce").set_index("slice").loc["att-imago:2026Q4", "fingerprint"])
+
+    seen = upload("upload A")  # what the admin reviewed
+    fresh = upload("upload B")  # uploaded after the review
+    assert seen != fresh
+    args = ["publish", "--store", sample_store.root, "--dataset", "workforce", "--slice", "att-imago:2026Q4"]
+    published = sample_store.version("published/workforce")
+    assert main([*args, "--expect", seen[:10], "--user", "rita"]) == 1
+    assert "changed since you reviewed — review again" in capsys.readouterr().err
+    assert sample_store.version("published/workforce") == published  # nothing written
+    assert main([*args, "--user", "rita"]) == 2  # no fingerprint, no terminal to confirm in
+    assert "--expect" in capsys.readouterr().err
+    assert main([*args, "--expect", fresh[:10], "--expect", fresh, "--user", "rita"]) == 2  # one per quarter
+    assert main([*args, "--expect", fresh[:10], "--user", "rita"]) == 0
+    assert sample_store.version("published/workforce") == published + 1
+    entry = sample_store.read_audit().iloc[0]
+    assert entry[["action", "user", "via"]].tolist() == ["publish", "rita", "command-line"]

@@ -56,3 +56,24 @@ def test_store_tables_keep_old_versions_through_checkpoints(tmp_path: Path) -> N
     assert any(p.name.endswith(".checkpoint.parquet") for p in Path(uri, "_delta_log").iterdir())
     for version in range(0, 3):
         DeltaTable(uri, version=version)  # still readable
+
+
+def test_the_audit_records_in_the_commits_outlive_checkpoints_and_age(tmp_path: Path) -> None:
+    """Who and what live in the commits' log entries: old ones must stay for the audit to stay complete."""
+    from tests.store_worker import frame
+
+    store = Store(tmp_path / "store")
+    store.create_tables()
+    table = indicator_table("workforce", "submitted")
+    uri = store.uri(table)
+    DeltaTable(uri).alter.set_table_properties({"delta.checkpointInterval": "2"})  # version 1
+    for number in range(3):
+        store.commit_indicators(frame(f"p{number}", 2, 1.0), "workforce", user=f"early-{number}")
+    _age_log(uri, 40)
+    for number in range(4):
+        store.commit_indicators(frame(f"q{number}", 2, 1.0), "workforce", user=f"late-{number}")
+    assert any(p.name.endswith(".checkpoint.parquet") for p in Path(uri, "_delta_log").iterdir())
+    audit = Store(tmp_path / "store").read_audit()
+    mine = audit[audit["table"] == table].sort_values("table_version")
+    assert mine["table_version"].tolist() == list(range(2, 9))
+    assert mine["user"].tolist() == [*(f"early-{n}" for n in range(3)), *(f"late-{n}" for n in range(4))]

@@ -388,19 +388,19 @@ def full_comparison(store: Store) -> pd.DataFrame:
 
 
 def test_fingerprints_ignore_row_order_and_see_every_value_and_note(sample_store: Store) -> None:
-    from dashboard.intake.review import slice_fingerprints
+    from dashboard.intake.review import layer_fingerprints
 
-    before = slice_fingerprints(sample_store, DATASET, "submitted")
+    before = layer_fingerprints(sample_store, DATASET, "submitted")
     rows = quarter_rows(sample_store, "submitted", CHANGED)
     sample_store.commit_indicators(rows.iloc[::-1].reset_index(drop=True), DATASET, user=UPLOADER)  # same rows
-    same = slice_fingerprints(sample_store, DATASET, "submitted")
+    same = layer_fingerprints(sample_store, DATASET, "submitted")
     pd.testing.assert_frame_equal(before, same)
     for change in ({"value": rows["value"].iloc[0] + 1}, {"note": "a new note"}):
         edited = rows.copy()
         for column, new in change.items():
             edited.loc[edited.index[0], column] = new
         sample_store.commit_indicators(edited, DATASET, user=UPLOADER)
-        after = slice_fingerprints(sample_store, DATASET, "submitted")
+        after = layer_fingerprints(sample_store, DATASET, "submitted")
         key = (after["partnership_id"] == CHANGED.partnership_id) & (after["year"] == CHANGED.year)
         key &= after["quarter"] == CHANGED.quarter
         assert (after.loc[key, "fingerprint"].to_numpy() != before.loc[key, "fingerprint"].to_numpy()).all()
@@ -434,3 +434,93 @@ def test_an_audit_rows_slices_are_summarised_for_a_table_cell() -> None:
     assert slices_summary(json.dumps(["a:2024Q1"])) == "a:2024Q1"
     assert slices_summary(None) == "" and slices_summary("") == ""
     assert slices_summary("not json") == "not json"
+
+
+# ---- publishing pins what was reviewed ------------------------------------------------------------------------
+
+STALE = "changed since you reviewed — review again"
+
+
+def shown_fingerprints(store: Store) -> dict[Slice, str]:
+    """The fingerprints of the pending quarters as a reviewer sees them."""
+    pending = pending_slices(store, DATASET)
+    return {Slice.parse(t): str(f) for t, f in zip(pending["slice"], pending["fingerprint"], strict=True)}
+
+
+def upload_again(store: Store, target: Slice, note: str) -> None:
+    """Another upload of the quarter (every row with ``note``), after the reviewer looked."""
+    rows = quarter_rows(store, "submitted", target).assign(note=note)
+    report, commit = ingest_file(store, csv_bytes(rows), "b.csv", dataset=DATASET, user=UPLOADER, today=TODAY)
+    assert report.accepted and commit is not None and commit.outcome == "accepted", report.errors[:3]
+
+
+def test_a_slice_fingerprint_is_the_sha256_of_its_rows_in_any_order(two_pending: TwoPending) -> None:
+    from dashboard.storage.slices import slice_fingerprints
+
+    rows = quarter_rows(two_pending.store, "submitted", NEW)
+    found = slice_fingerprints(rows)
+    assert set(found) == {NEW} and len(found[NEW]) == 64 and int(found[NEW], 16) >= 0
+    assert slice_fingerprints(rows.iloc[::-1]) == found
+    assert slice_fingerprints(rows.assign(note="x")) != found
+    assert slice_fingerprints(rows.iloc[1:]) != found
+    assert shown_fingerprints(two_pending.store)[NEW] == found[NEW]
+
+
+def test_publish_refuses_what_changed_since_the_review(two_pending: TwoPending) -> None:
+    store = two_pending.store
+    seen_a = shown_fingerprints(store)  # the reviewer looks at upload A
+    upload_again(store, NEW, "upload B")  # the officer uploads B
+    published_before = store.read_indicators(DATASET, "published")
+    versions_before = store.versions()
+    with pytest.raises(StoreError, match=STALE):
+        store.publish(DATASET, [NEW], user=REVIEWER, reviewed={NEW: seen_a[NEW]})
+    with pytest.raises(ReviewError, match=STALE):
+        publish_slices(store, DATASET, [NEW, CHANGED], user=REVIEWER, four_eyes=True, reviewed=seen_a)
+    with pytest.raises(StoreError, match=STALE):  # a slice whose fingerprint was never seen is not published either
+        store.publish(DATASET, [NEW, CHANGED], user=REVIEWER, reviewed={CHANGED: seen_a[CHANGED]})
+    assert store.versions() == versions_before  # nothing written
+    pd.testing.assert_frame_equal(store.read_indicators(DATASET, "published"), published_before)
+
+    seen_b = shown_fingerprints(store)  # the reviewer reviews again
+    assert seen_b[NEW] != seen_a[NEW] and seen_b[CHANGED] == seen_a[CHANGED]
+    publish_slices(store, DATASET, [NEW, CHANGED], user=REVIEWER, four_eyes=False, reviewed=seen_b)
+    pd.testing.assert_frame_equal(quarter_rows(store, "published", NEW), quarter_rows(store, "submitted", NEW))
+    assert set(quarter_rows(store, "published", NEW)["note"]) == {"upload B"}
+
+
+def test_reject_refuses_what_changed_since_the_review(two_pending: TwoPending) -> None:
+    store = two_pending.store
+    seen = shown_fingerprints(store)
+    upload_again(store, NEW, "upload B")
+    before = store.versions()
+    with pytest.raises(ReviewError, match=STALE):
+        reject_slices(store, DATASET, [NEW], user=REVIEWER, reason="double counted", reviewed=seen)
+    assert store.versions() == before
+    reject_slices(store, DATASET, [NEW], user=REVIEWER, reason="double counted", reviewed=shown_fingerprints(store))
+    assert quarter_rows(store, "submitted", NEW).empty
+
+
+def test_the_review_page_publishes_only_what_it_showed(
+    monkeypatch: pytest.MonkeyPatch, two_pending: TwoPending
+) -> None:
+    from tests.conftest import app_as
+
+    store = two_pending.store
+    monkeypatch.setenv("IMPACT_STORE", store.root)
+    app = app_as("admin", email=REVIEWER, page="review").run()
+    assert not app.exception
+    table = next(d for d in app.dataframe if "Fingerprint" in d.value.columns).value
+    seen = shown_fingerprints(store)
+    assert sorted(table["Fingerprint"]) == sorted(seen[s][:10] for s in (CHANGED, NEW))
+    app.multiselect(key="review_choice").select(f"{DATASET}|{NEW}").run()
+    published_before = store.read_indicators(DATASET, "published")
+
+    upload_again(store, NEW, "upload B")  # between the page's showing and the click
+    next(b for b in app.button if b.label.startswith("Publish")).click().run()
+    assert STALE in app.error[0].value
+    pd.testing.assert_frame_equal(store.read_indicators(DATASET, "published"), published_before)
+
+    # the page now shows B; publishing what it shows works
+    next(b for b in app.button if b.label.startswith("Publish")).click().run()
+    assert not app.error and "Published 1 quarter" in app.success[0].value
+    pd.testing.assert_frame_equal(quarter_rows(store, "published", NEW), quarter_rows(store, "submitted", NEW))

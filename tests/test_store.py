@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pyarrow as pa
 import pytest
+from deltalake import DeltaTable
 
+from dashboard.storage.audit import CommitAudit
 from dashboard.storage.slices import Slice, slice_predicate, slices_of
 from dashboard.storage.store import DEFAULT_STORE, Store, StoreError
 from dashboard.storage.tables import AUDIT_TABLE, TABLE_SCHEMAS
@@ -121,7 +124,19 @@ def test_every_commit_is_audited(empty_store: Store) -> None:
     assert (entry["source_name"], entry["source_sha256"], entry["rows"]) == ("q1.csv", "ab" * 32, 2)
     assert json.loads(entry["slices"]) == ["att-imago:2024Q1"]
     assert entry["table_version"] == store.version("submitted/workforce")
-    assert store.version(AUDIT_TABLE) == 1
+    assert entry["via"] == "app"
+    assert store.version(AUDIT_TABLE) == 0  # the record is in the data commit itself: no second write
+    commit = DeltaTable(store.uri("submitted/workforce")).history(1)[0]
+    assert CommitAudit.from_metadata(commit) == CommitAudit(
+        commit_id=result.commit_id,
+        user="officer",
+        action="upload",
+        dataset="workforce",
+        source_name="q1.csv",
+        source_sha256="ab" * 32,
+        slices=(Slice("att-imago", 2024, 1),),
+        rows=2,
+    )
 
 
 def test_history_and_restore(empty_store: Store) -> None:
@@ -189,3 +204,71 @@ def test_versions_follow_commits_made_elsewhere(empty_store: Store) -> None:
     )
     assert reader.version(table) == first + 3
     assert reader.version(table) == reader._table(table).version()  # the same answer as opening the log afresh
+
+
+def test_read_audit_follows_new_commits_and_reads_older_versions(empty_store: Store) -> None:
+    store = empty_store
+    first = store.commit_indicators(rows("a", 2024, 1, [1]), "workforce", user="one")
+    assert store.read_audit()["commit_id"].tolist() == [first.commit_id]
+    versions = dict(store.audit_versions())
+    second = store.commit_indicators(rows("a", 2024, 2, [2]), "workforce", user="two")
+    third = store.commit_indicators(rows("b", 2024, 1, [3]), "education", user="three")
+    audit = Store(store.root).read_audit()  # another Store object of the same root: the cache is per table
+    assert audit["commit_id"].tolist() == [third.commit_id, second.commit_id, first.commit_id]
+    assert audit["table_version"].tolist() == [1, 2, 1]
+    assert store.read_audit(versions)["commit_id"].tolist() == [first.commit_id]  # as of the versions seen before
+
+
+def test_read_audit_merges_the_audit_table_of_older_stores(empty_store: Store) -> None:
+    """Before the records moved into the commits, a data commit carried only its commit id and user, and a second
+    write appended the rest to the audit table; a process killed between the two left the row out."""
+    from deltalake import CommitProperties, write_deltalake
+
+    from dashboard.storage.tables import INDICATOR_SCHEMA
+
+    store = empty_store
+    uri = store.uri("submitted/workforce")
+
+    def old_commit(commit_id: str, user: str, values: list[float]) -> None:
+        data = pa.Table.from_pandas(rows("a", 2024, 1, values), schema=INDICATOR_SCHEMA, preserve_index=False)
+        write_deltalake(
+            uri,
+            data,
+            mode="overwrite",
+            commit_properties=CommitProperties(custom_metadata={"commit_id": commit_id, "user": user}),
+        )
+
+    old_commit("old-1", "ana", [1])
+    store.record_audit(
+        commit_id="old-1", user="ana", action="upload", outcome="accepted", table="submitted/workforce",
+        dataset="workforce", source_name="q1.csv", rows=1, table_version=1,
+    )  # fmt: skip
+    old_commit("old-2", "bob", [2])  # killed before its audit row
+    store.record_audit(commit_id="rejected-1", user="cy", action="upload", outcome="rejected", dataset="workforce")
+    new = store.commit_indicators(rows("a", 2024, 1, [3]), "workforce", user="dee", source_name="q1-fix.csv")
+    # a stray audit-table row for the version the new commit describes itself loses to the commit's own record
+    store.record_audit(
+        commit_id="stray", user="zed", action="upload", outcome="accepted", table="submitted/workforce", table_version=3
+    )
+    audit = store.read_audit().set_index("commit_id")
+    assert set(audit.index) == {"old-1", "old-2", "rejected-1", new.commit_id}
+    assert audit.loc["old-1", ["user", "action", "source_name", "table_version"]].tolist() == [
+        "ana",
+        "upload",
+        "q1.csv",
+        1,
+    ]
+    assert audit.loc["old-2", "user"] == "bob" and pd.isna(audit.loc["old-2", "action"])  # what its commit knows
+    assert audit.loc["old-2", "table_version"] == 2
+    assert audit.loc["rejected-1", "outcome"] == "rejected"
+    assert audit.loc[new.commit_id, ["user", "source_name", "table_version", "via"]].tolist() == [
+        "dee", "q1-fix.csv", 3, "app",
+    ]  # fmt: skip
+
+
+def test_a_store_made_for_the_command_line_records_it(empty_store: Store) -> None:
+    store = Store(empty_store.root, via="command-line")
+    store.commit_indicators(rows("a", 2024, 1, [1]), "workforce", user="operator as stated")
+    assert store.read_audit().iloc[0][["user", "via"]].tolist() == ["operator as stated", "command-line"]
+    with pytest.raises(ValueError, match="via"):
+        CommitAudit(user="u", action="upload", via="telepathy")  # type: ignore[arg-type]

@@ -12,8 +12,15 @@ rows: a new quarter, a corrected one, or one withdrawn from the public. Reviewer
   submitted rows stay, so the slice is pending again (``first_time`` True, since nothing is published for it, and
   ``withdrawn`` True).
 
-Every action is one Delta transaction on one table and one audit row (action ``publish``, ``reject`` or
-``unpublish``; the reason is the audit message). Anything refused raises :class:`ReviewError` and writes nothing.
+Every action is one Delta transaction on one table that carries its own audit record (action ``publish``,
+``reject`` or ``unpublish``; the reason is the audit message). Anything refused
+raises :class:`ReviewError` and writes nothing.
+
+Each pending slice has a **fingerprint** (``fingerprint`` of :func:`pending_slices`: the SHA-256 of its canonical
+submitted rows, :func:`dashboard.storage.slices.slice_fingerprints`). The Review page keeps the fingerprints of what
+it showed and publishes (or rejects) with them, and the store refuses ("changed since you reviewed — review again")
+when the rows it is about to copy have another: an upload made between the review and the click is never published
+unseen.
 """
 
 from __future__ import annotations
@@ -22,14 +29,14 @@ import dataclasses
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from dashboard.intake.upload_checks import missing_indicators, unassigned_people, value_jumps
 from dashboard.intake.upload_preview import compare_rows
 from dashboard.settings import UploadSettings
-from dashboard.storage.slices import Slice
+from dashboard.storage.slices import Slice, slice_fingerprints
 from dashboard.storage.store import CommitResult, Store, StoreError
 from dashboard.storage.tables import Layer, indicator_table
 from data_contracts import DATASETS, KEY_COLUMNS, SLICE_COLUMNS, Finding
@@ -51,6 +58,7 @@ PENDING_COLUMNS: tuple[str, ...] = (
     "uploaded_at",
     "source_name",
     "commit_id",
+    "fingerprint",
 )
 """Columns of :func:`pending_slices`."""
 
@@ -92,6 +100,7 @@ def _empty_pending() -> pd.DataFrame:
             "uploaded_at": "datetime64[us, UTC]",
             "source_name": "string",
             "commit_id": "string",
+            "fingerprint": "string",
         }
     )
 
@@ -183,7 +192,11 @@ def _pending_of(
     warnings = _warnings_by_slice(submitted, pending, change_factor)
     pending["warnings"] = [len(found) for found in warnings]
     pending["dataset"] = dataset
-    pending["slice"] = [str(Slice(p, int(y), int(q))) for p, y, q in pending[list(SLICE_COLUMNS)].to_numpy()]
+    keys = [Slice(str(p), int(y), int(q)) for p, y, q in pending[list(SLICE_COLUMNS)].to_numpy()]
+    pending["slice"] = [str(s) for s in keys]
+    chosen = submitted.merge(pending[list(SLICE_COLUMNS)], on=list(SLICE_COLUMNS), how="inner")
+    fingerprints = slice_fingerprints(chosen)
+    pending["fingerprint"] = [fingerprints.get(s) for s in keys]
     return pending[list(PENDING_COLUMNS)].astype(_empty_pending().dtypes.to_dict())
 
 
@@ -195,7 +208,7 @@ _FINGERPRINTS_KEPT = 32
 _FINGERPRINTS_LOCK = threading.Lock()
 
 
-def slice_fingerprints(store: Store, dataset: str, layer: Layer) -> pd.DataFrame:
+def layer_fingerprints(store: Store, dataset: str, layer: Layer) -> pd.DataFrame:
     """One row per slice of a layer: ``partnership_id``, ``year``, ``quarter``, ``rows`` and ``fingerprint`` (the
     sum, modulo 2**64, of a 64-bit hash of each row's :data:`FINGERPRINT_COLUMNS`: the same rows give the same
     fingerprint in any order).
@@ -233,7 +246,7 @@ def slice_fingerprints(store: Store, dataset: str, layer: Layer) -> pd.DataFrame
 
 def differing_partnerships(submitted: pd.DataFrame, published: pd.DataFrame) -> list[str]:
     """The partnerships with a slice whose submitted rows may differ from its published rows (fingerprints of
-    :func:`slice_fingerprints`): a slice only submitted, or with other rows or another fingerprint."""
+    :func:`layer_fingerprints`): a slice only submitted, or with other rows or another fingerprint."""
     if submitted.empty:
         return []
     joined = submitted.merge(published, on=list(SLICE_COLUMNS), how="left", suffixes=("", "_published"))
@@ -252,10 +265,11 @@ def pending_slices(store: Store, dataset: str | None = None) -> pd.DataFrame:
     ``withdrawn`` (it was published and then withdrawn by unpublishing); ``warnings`` (how many upload warnings
     the slice raises against the submitted layer, see :func:`slice_warnings`); ``uploaded_by``, ``uploaded_at``,
     ``source_name`` and ``commit_id`` of the newest accepted commit to the submitted layer naming the slice, other
-    than a reject (NA when no audit row names it). Slices only in the published layer are not pending: there is
-    nothing to publish.
+    than a reject (NA when no audit row names it); ``fingerprint``, the SHA-256 (hex) of the slice's submitted rows
+    (:func:`dashboard.storage.slices.slice_fingerprints`), to publish or reject exactly what was reviewed. Slices
+    only in the published layer are not pending: there is nothing to publish.
 
-    The layers are compared by slice fingerprints first (:func:`slice_fingerprints`, kept per table version); only
+    The layers are compared by slice fingerprints first (:func:`layer_fingerprints`, kept per table version); only
     the partnerships with a slice that differs are read and compared row by row, in bulk. Sorted by dataset,
     partnership and quarter.
     """
@@ -267,7 +281,7 @@ def pending_slices(store: Store, dataset: str | None = None) -> pd.DataFrame:
     frames = []
     for name in datasets:
         ids = differing_partnerships(
-            slice_fingerprints(store, name, "submitted"), slice_fingerprints(store, name, "published")
+            layer_fingerprints(store, name, "submitted"), layer_fingerprints(store, name, "published")
         )
         if not ids:
             continue
@@ -387,13 +401,23 @@ def _same_person(first: object, second: str) -> bool:
     return isinstance(first, str) and first.strip().casefold() == second.strip().casefold()
 
 
-def publish_slices(store: Store, dataset: str, slices: Sequence[Slice], *, user: str, four_eyes: bool) -> CommitResult:
+def publish_slices(
+    store: Store,
+    dataset: str,
+    slices: Sequence[Slice],
+    *,
+    user: str,
+    four_eyes: bool,
+    reviewed: Mapping[Slice, str] | None = None,
+) -> CommitResult:
     """Publish pending slices of one dataset: their submitted rows replace the published ones in one transaction,
     audited as action ``publish`` with ``user`` and the slices.
 
     Refused (ReviewError, nothing written) when a slice is not pending, or when ``four_eyes`` is on and ``user``
-    uploaded any of the slices (the newest upload naming it; compared without regard to case). A slice whose
-    uploader is unknown (no audit row) is not held back by the four-eyes rule.
+    uploaded any of the slices (the newest upload naming it; compared without regard to case), or when ``reviewed``
+    (each slice's ``fingerprint`` of :func:`pending_slices` as the reviewer saw it) is given and a slice's rows
+    changed since ("changed since you reviewed — review again": checked by :meth:`Store.publish` on the very rows it
+    copies). A slice whose uploader is unknown (no audit record) is not held back by the four-eyes rule.
     """
     user = _named(user, "The reviewer's name")
     chosen = _chosen(slices)
@@ -406,21 +430,30 @@ def publish_slices(store: Store, dataset: str, slices: Sequence[Slice], *, user:
                 "admin to publish. Nothing was published."
             )
     try:
-        return store.publish(dataset, chosen, user=user)
+        return store.publish(dataset, chosen, user=user, reviewed=reviewed)
     except StoreError as error:
         raise _refused(error) from error
 
 
-def reject_slices(store: Store, dataset: str, slices: Sequence[Slice], *, user: str, reason: str) -> CommitResult:
+def reject_slices(
+    store: Store,
+    dataset: str,
+    slices: Sequence[Slice],
+    *,
+    user: str,
+    reason: str,
+    reviewed: Mapping[Slice, str] | None = None,
+) -> CommitResult:
     """Reject pending slices of one dataset: in one transaction the submitted rows go back to what is published (a
     slice never published is removed from the submitted layer), audited as action ``reject`` with ``reason`` as the
-    message. Refused (ReviewError, nothing written) without a reason or when a slice is not pending."""
+    message. Refused (ReviewError, nothing written) without a reason, when a slice is not pending, or, as for
+    :func:`publish_slices`, when ``reviewed`` is given and a slice changed since it was reviewed."""
     user = _named(user, "The reviewer's name")
     reason = _named(reason, "A reason for rejecting")
     chosen = _chosen(slices)
     _pending_rows(store, dataset, chosen, "rejected")
     try:
-        return store.revert_submitted(dataset, chosen, user=user, reason=reason)
+        return store.revert_submitted(dataset, chosen, user=user, reason=reason, reviewed=reviewed)
     except StoreError as error:
         raise _refused(error) from error
 

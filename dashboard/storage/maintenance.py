@@ -9,7 +9,8 @@ fill with small files that make every read slower. ``optimize_store`` does, tabl
    is never shorter than the age of the oldest version the audit table refers to (``history`` and ``restore`` let
    people go back to those versions), and never shorter than ``min_retention_hours`` (default a week, so readers
    mid-read and recent versions are safe). The audited versions are also passed to vacuum as versions to keep.
-3. **Audit**: one audit row (action ``optimize``) per table that changed.
+3. **Audit**: each compaction and vacuum commit carries its audit record (action ``optimize``, like every write of the
+   store); the audit table, whose commits carry none, gets one row in itself.
 
 The functions are plain (no Streamlit); ``python -m dashboard optimize`` is the command-line front.
 """
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import math
 import time
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -31,7 +31,8 @@ from deltalake.exceptions import CommitFailedError, DeltaError
 from deltalake.fs import DeltaStorageHandler
 from pyarrow.fs import FileType, PyFileSystem
 
-from dashboard.storage.store import COMMIT_RETRIES, Store, StoreError
+from dashboard.storage.audit import CommitAudit, history_rows, new_commit_id
+from dashboard.storage.store import COMMIT_RETRIES, STRUCTURE_ACTIONS, Store, StoreError
 from dashboard.storage.tables import AUDIT_TABLE, TABLE_SCHEMAS
 
 OPTIMIZE_ACTION = "optimize"
@@ -188,13 +189,20 @@ def _first_line(error: Exception) -> str:
     return f"{type(error).__name__}: {lines[0] if lines else ''}"
 
 
-def _commit_times(delta: DeltaTable) -> dict[int, datetime]:
+def _commit_times(entries: Iterable[Mapping[str, Any]]) -> dict[int, datetime]:
     times = {}
-    for entry in delta.history():
+    for entry in entries:
         version, stamp = entry.get("version"), entry.get("timestamp")
         if version is not None and stamp is not None:
             times[int(version)] = datetime.fromtimestamp(int(stamp) / 1000, tz=UTC)
     return times
+
+
+def _described_versions(table: str, entries: Iterable[Mapping[str, Any]]) -> set[int]:
+    """The versions whose commits carry an audit record (but the table's creation and property changes): the audit
+    refers to them (``Store.read_audit`` reads them from the same history)."""
+    rows = history_rows(table, entries)
+    return {int(row["table_version"]) for row in rows if row.get("action") not in STRUCTURE_ACTIONS}
 
 
 def _files(delta: DeltaTable) -> pa.Table:
@@ -243,20 +251,18 @@ def _existing(store: Store, table: str, paths: list[str]) -> tuple[list[str], in
     return [info.path for info in found], sum(int(info.size or 0) for info in found)
 
 
-def _props(commit_id: str, user: str) -> CommitProperties:
-    """The same commit metadata as the store's writes, so ``history`` joins the versions to the audit row."""
-    return CommitProperties(custom_metadata={"commit_id": commit_id, "user": user})
+def _props(audit: CommitAudit) -> CommitProperties:
+    """The commit's metadata: its audit record, as every write of the store carries (``Store.read_audit``)."""
+    return CommitProperties(custom_metadata=audit.metadata())
 
 
-def _compact(store: Store, table: str, commit_id: str, user: str) -> DeltaTable:
+def _compact(store: Store, table: str, audit: CommitAudit) -> DeltaTable:
     """Compact a table; a commit that conflicts with a concurrent write is tried again on the newest version.
     Returns the table at the compaction's own version."""
     for attempt in range(COMMIT_RETRIES):
         delta = DeltaTable(store.uri(table), storage_options=store.storage_options)
         try:
-            delta.optimize.compact(
-                commit_properties=_props(commit_id, user), post_commithook_properties=_NO_LOG_CLEANUP
-            )
+            delta.optimize.compact(commit_properties=_props(audit), post_commithook_properties=_NO_LOG_CLEANUP)
             return delta
         except CommitFailedError:
             if attempt == COMMIT_RETRIES - 1:
@@ -283,12 +289,20 @@ def maintain_table(
     worth, files_before, bytes_before, files_after, bytes_after = compaction_plan(
         delta, min_small_files=min_small_files
     )
-    commit_id = str(uuid.uuid4())
+    commit_id = new_commit_id()
     if worth and not dry_run:
-        delta = _compact(store, table, commit_id, user)
+        compacting = store.audit_record(
+            user=user,
+            action=OPTIMIZE_ACTION,
+            commit_id=commit_id,
+            message=f"compacted: files {files_before} → about {files_after}",
+        )
+        delta = _compact(store, table, compacting)
         files = _files(delta)
         files_after, bytes_after = files.num_rows, int(sum(files.column("size_bytes").to_pylist()))
-    retention = retention_for(_commit_times(delta), keep, now=now, min_retention_hours=min_retention_hours)
+    entries = delta.history()
+    keep = set(keep) | _described_versions(table, entries)
+    retention = retention_for(_commit_times(entries), keep, now=now, min_retention_hours=min_retention_hours)
     options = {
         "retention_hours": retention.hours,
         "enforce_retention_duration": False,
@@ -299,9 +313,17 @@ def maintain_table(
     # still there count, and a table with none is left alone, so a second run writes nothing.
     vacuumed, vacuumed_bytes = _existing(store, table, delta.vacuum(dry_run=True, **options))
     if vacuumed and not dry_run:
+        count = len(vacuumed)
+        vacuuming = store.audit_record(
+            user=user,
+            action=OPTIMIZE_ACTION,
+            commit_id=commit_id,
+            message=f"vacuumed {count} file{'' if count == 1 else 's'} ({_size(vacuumed_bytes)}); "
+            f"retention {retention.hours} h",
+        )
         delta.vacuum(
             dry_run=False,
-            commit_properties=_props(commit_id, user),
+            commit_properties=_props(vacuuming),
             post_commithook_properties=_NO_LOG_CLEANUP,
             **options,
         )
@@ -323,15 +345,16 @@ def maintain_table(
     )
     if dry_run or not result.changed:
         return result
-    store.record_audit(
-        commit_id=commit_id,
-        user=user,
-        action=OPTIMIZE_ACTION,
-        outcome="accepted",
-        table=table,
-        table_version=result.version_after,
-        message=result.message(),
-    )
+    if table == AUDIT_TABLE:  # the audit table's own commits carry no records: one row in it says what was done
+        store.record_audit(
+            commit_id=commit_id,
+            user=user,
+            action=OPTIMIZE_ACTION,
+            outcome="accepted",
+            table=table,
+            table_version=result.version_after,
+            message=result.message(),
+        )
     return replace(result, audit_commit_id=commit_id)
 
 
@@ -356,7 +379,8 @@ def optimize_store(
     now = now or datetime.now(UTC)
     names = [t for t in (tables or TABLE_SCHEMAS) if t in TABLE_SCHEMAS]
     names = sorted(names, key=lambda t: t == AUDIT_TABLE)  # its own optimize row comes after the others
-    references = audited_versions(store.read_audit()) if store.exists(AUDIT_TABLE) else {}
+    # the audit table's rows (older stores' commits); each table's own commits are read with its history
+    references = audited_versions(store.read_audit_table()) if store.exists(AUDIT_TABLE) else {}
     results = []
     for table in names:
         if not store.exists(table):

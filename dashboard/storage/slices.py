@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow.compute as pc
 
-from data_contracts import SLICE_COLUMNS
+from data_contracts import KEY_COLUMNS, SLICE_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -65,3 +68,48 @@ def slice_filter(slices: Sequence[Slice]) -> pc.Expression:
         expression = term if expression is None else expression | term
     assert expression is not None
     return expression
+
+
+FINGERPRINT_LENGTH_SHOWN = 10
+"""How many hex characters of a fingerprint people are shown (the whole one is compared)."""
+
+
+def _cell(value: object) -> object:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(float(value))
+    return str(value)
+
+
+def slice_fingerprints(rows: pd.DataFrame) -> dict[Slice, str]:
+    """The fingerprint of each slice in an indicator frame: the SHA-256 (hex) of the slice's canonical rows.
+
+    Canonical: the slice (``"id:2024Q1"``) on the first line, then one JSON line per row with its key columns, value
+    (as ``repr`` of a float, or null) and note (or null), the lines sorted. So the same rows give the same
+    fingerprint in any order and from any reader, and any change of a row, a value, a note, or a row added or
+    removed gives another. Reviewers are shown it (:data:`FINGERPRINT_LENGTH_SHOWN` characters) and publishing
+    refuses rows whose fingerprint is not the one reviewed (:meth:`Store.publish`)."""
+    if rows.empty:
+        return {}
+    others = [c for c in KEY_COLUMNS if c not in SLICE_COLUMNS]
+    lines: dict[Slice, list[str]] = {}
+    columns = [*SLICE_COLUMNS, *others, "value", "note"]
+    for record in rows[columns].itertuples(index=False, name=None):
+        target = Slice(str(record[0]), int(record[1]), int(record[2]))
+        cells = [_cell(v) for v in record[len(SLICE_COLUMNS) :]]
+        lines.setdefault(target, []).append(json.dumps(cells, ensure_ascii=False))
+    found = {}
+    for target, texts in lines.items():
+        digest = hashlib.sha256(str(target).encode())
+        for text in sorted(texts):
+            digest.update(b"\n" + text.encode())
+        found[target] = digest.hexdigest()
+    return found
+
+
+def changed_since_review(rows: pd.DataFrame, slices: Sequence[Slice], reviewed: Mapping[Slice, str]) -> list[Slice]:
+    """The slices whose rows (in ``rows``) do not have the fingerprint they had when reviewed (a slice with no
+    reviewed fingerprint counts as changed)."""
+    now = slice_fingerprints(rows)
+    return [s for s in slices if s not in reviewed or now.get(s) != reviewed[s]]

@@ -1,6 +1,10 @@
 """The Delta Lake store: indicator tables in two layers, reference tables, and the audit of commits (the tables and
 their layout: :mod:`dashboard.storage.tables`).
 
+Every commit that writes a table carries its who and what (:class:`~dashboard.storage.audit.CommitAudit`) in the
+same Delta commit, so no version can exist without them; :meth:`Store.read_audit` reads them back from the tables'
+histories, together with the audit table's rows (events that write no data, and older stores).
+
 A commit replaces exactly the (partnership, year, quarter) slices present in a validated frame, in one Delta
 transaction; everything else is untouched and earlier versions stay readable. On an S3-compatible object store
 (``s3://bucket/prefix``) delta-rs reads the usual ``AWS_*`` variables itself (credentials, region, endpoint,
@@ -15,13 +19,12 @@ import json
 import os
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -29,8 +32,9 @@ import pyarrow.compute as pc
 from deltalake import CommitProperties, DeltaTable, PostCommitHookProperties, write_deltalake
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
+from dashboard.storage.audit import AUDIT_READ_COLUMNS, CommitAudit, Via, audit_frame, history_rows, merge_audit
 from dashboard.storage.object_store import object_store_options
-from dashboard.storage.slices import Slice, slice_filter, slice_predicate, slices_of
+from dashboard.storage.slices import Slice, changed_since_review, slice_filter, slice_predicate, slices_of
 from dashboard.storage.tables import (
     AUDIT_SCHEMA,
     AUDIT_TABLE,
@@ -61,6 +65,14 @@ KEEP_LOG = PostCommitHookProperties(create_checkpoint=True, cleanup_expired_logs
 """Never delete old log files: by default delta-rs drops log entries older than 30 days at checkpoints, and then
 versions the audit refers to could no longer be read or restored. New tables say so in their properties (for every
 engine), and every write of the store says so again (for tables created before)."""
+
+
+CREATE_ACTION = "create"
+"""The action of a table's first commit (empty, with its schema)."""
+CONFIGURE_ACTION = "configure"
+"""The action of a commit that changes a table's properties, not its rows."""
+STRUCTURE_ACTIONS: frozenset[str] = frozenset({CREATE_ACTION, CONFIGURE_ACTION})
+"""Commits that change no rows: their records stay in the commits (``history``), not in :meth:`Store.read_audit`."""
 
 
 class StoreError(RuntimeError):
@@ -104,6 +116,18 @@ def _same_rows(first: pd.DataFrame, second: pd.DataFrame) -> bool:
         return frame.assign(note=frame["note"].fillna("").astype(str), value=frame["value"].astype("float64"))
 
     return canonical(first).equals(canonical(second))
+
+
+def _check_reviewed(
+    rows: pd.DataFrame, slices: Sequence[Slice], reviewed: Mapping[Slice, str] | None, verb: str
+) -> None:
+    """StoreError when ``reviewed`` is given and a slice's rows no longer have the fingerprint reviewed."""
+    if reviewed is None:
+        return
+    changed = changed_since_review(rows, slices, reviewed)
+    if changed:
+        named = ", ".join(str(s) for s in changed)
+        raise StoreError(f"the figures of {named} changed since you reviewed — review again; nothing was {verb}")
 
 
 def _to_arrow(frame: pd.DataFrame, schema: pa.Schema, table: str) -> pa.Table:
@@ -150,20 +174,38 @@ _TRACKED_KEPT = 256
 """The tables whose versions this process follows (:meth:`Store.version`), by URI and storage options; the least
 recently asked are let go beyond :data:`_TRACKED_KEPT` (a store has 13 tables)."""
 
+_DESCRIBED: OrderedDict[tuple[str, str], tuple[int, pd.DataFrame, int | None]] = OrderedDict()
+"""The audit rows each table's commits carry, by URI and storage options: the version read up to, the rows and that
+version's commit time (to tell a table made again at the same place). A version's commit never changes, so only the
+versions after it are read again (:meth:`Store.read_audit`)."""
+_LEGACY: OrderedDict[tuple[str, str], tuple[int, pd.DataFrame]] = OrderedDict()
+"""The audit table's rows at a version, by URI and storage options."""
+_DESCRIBED_LOCK = threading.Lock()
+
+AUDITED_TABLES: tuple[str, ...] = tuple(t for t in TABLE_SCHEMAS if t != AUDIT_TABLE)
+"""The tables whose commits carry their audit records: every table but the audit table itself."""
+
 
 class Store:
     """The tables of one store root. Cheap to create; every read and write goes to the tables."""
 
-    def __init__(self, root: str | Path, storage_options: Mapping[str, str] | None = None) -> None:
+    def __init__(self, root: str | Path, storage_options: Mapping[str, str] | None = None, *, via: Via = "app") -> None:
+        """``via``: what every commit of this store records as the way it came (``"app"``, or ``"command-line"``
+        for the CLI, whose operators are trusted and recorded with the name they give)."""
         text = str(root)
         self.is_local = "://" not in text or text.startswith("file://")
         self.root = str(Path(text.removeprefix("file://")).resolve()) if self.is_local else text.rstrip("/")
         self.storage_options = object_store_options(self.root, storage_options)
+        self.via: Via = via
 
     @classmethod
-    def from_env(cls, override: str | Path | None = None) -> Store:
+    def from_env(cls, override: str | Path | None = None, *, via: Via = "app") -> Store:
         """The store named by ``override``, else ``$IMPACT_STORE``, else the local default folder."""
-        return cls(override or os.environ.get(STORE_ENV) or DEFAULT_STORE)
+        return cls(override or os.environ.get(STORE_ENV) or DEFAULT_STORE, via=via)
+
+    def audit_record(self, *, user: str, action: str, **fields: Any) -> CommitAudit:
+        """A commit's audit record, made by this store (``via`` is the store's)."""
+        return CommitAudit(user=user, action=action, via=self.via, **fields)
 
     def __repr__(self) -> str:
         return f"Store({self.root!r})"
@@ -184,8 +226,9 @@ class Store:
         except TableNotFoundError as error:
             raise StoreError(f"table {table} does not exist in {self.root}; run `python -m dashboard init`") from error
 
-    def create_tables(self) -> None:
-        """Create every missing table, empty, with its schema. Existing tables are left as they are."""
+    def create_tables(self, *, user: str = "system") -> None:
+        """Create every missing table, empty, with its schema (audited as action ``create`` by ``user``). Existing
+        tables are left as they are."""
         for table, schema in TABLE_SCHEMAS.items():
             if not self.exists(table):
                 if self.is_local:
@@ -198,6 +241,8 @@ class Store:
                         mode="ignore",
                         configuration=TABLE_CONFIGURATION,
                         storage_options=self.storage_options,
+                        commit_properties=self._props(self.audit_record(user=user, action=CREATE_ACTION)),
+                        post_commithook_properties=KEEP_LOG,
                     )
                 except Exception as error:  # another process created it first
                     if not self.exists(table):
@@ -232,7 +277,8 @@ class Store:
         return {t: self.version(t) for t in (tables or TABLE_SCHEMAS)}
 
     def history(self, table: str, limit: int | None = None) -> pd.DataFrame:
-        """The table's commits, newest first: version, timestamp, operation, commit id and user."""
+        """The table's commits, newest first: version, timestamp, operation, commit id, user, action and via (the
+        last three from the commit's audit record; missing in commits made before the records moved there)."""
         rows = []
         for entry in self._table(table).history(limit):
             rows.append(
@@ -242,28 +288,20 @@ class Store:
                     "operation": entry.get("operation"),
                     "commit_id": entry.get("commit_id"),
                     "user": entry.get("user"),
+                    "action": entry.get("action"),
+                    "via": entry.get("via"),
                     "predicate": (entry.get("operationParameters") or {}).get("predicate"),
                 }
             )
         return pd.DataFrame(rows)
 
     def restore(self, table: str, version: int, *, user: str) -> int:
-        """Bring a table back to an earlier version (as a new version); returns the new version."""
+        """Bring a table back to an earlier version (as a new version, audited in its commit); returns the new
+        version."""
         delta = self._table(table)
-        commit_id = str(uuid.uuid4())
-        delta.restore(version, commit_properties=self._props(commit_id, user), post_commithook_properties=KEEP_LOG)
-        new_version = self.version(table)
-        self.record_audit(
-            commit_id=commit_id,
-            user=user,
-            action="restore",
-            outcome="accepted",
-            table=table,
-            rows=0,
-            table_version=new_version,
-            message=f"restored to version {version}",
-        )
-        return new_version
+        audit = self.audit_record(user=user, action="restore", message=f"restored to version {version}")
+        delta.restore(version, commit_properties=self._props(audit), post_commithook_properties=KEEP_LOG)
+        return delta.version()  # the table object stands at its own commit
 
     # -- reads --------------------------------------------------------------------------------------------------
 
@@ -313,8 +351,99 @@ class Store:
     def read_goals(self) -> pd.DataFrame:
         return self.read(GOALS_TABLE)
 
-    def read_audit(self) -> pd.DataFrame:
-        return self.read(AUDIT_TABLE).sort_values("committed_at", ascending=False, ignore_index=True)
+    def audit_versions(self) -> tuple[tuple[str, int], ...]:
+        """The versions :meth:`read_audit` reads, as a cache key: every audited table's and the audit table's (-1 for
+        a table not created yet)."""
+        found = []
+        for table in (*AUDITED_TABLES, AUDIT_TABLE):
+            try:
+                found.append((table, self.version(table)))
+            except StoreError:
+                found.append((table, -1))
+        return tuple(found)
+
+    def read_audit(self, versions: Mapping[str, int] | None = None) -> pd.DataFrame:
+        """Every commit's who and what, newest first (:data:`AUDIT_READ_COLUMNS`: the audit table's columns and
+        ``via``).
+
+        Read from the commits themselves (each data commit carries its :class:`CommitAudit`; ``table_version`` is
+        its Delta version, ``committed_at`` its time) and from the audit table (events that wrote no data, and the
+        commits of stores written before the records moved into the commits), merged by
+        :func:`~dashboard.storage.audit.merge_audit`. Each table's history is read once per process and then only
+        its new versions (a version's commit never changes). ``versions`` (:meth:`audit_versions`): read the tables
+        as of these versions instead of their current ones."""
+        versions = versions or {}
+        described = [self._described(table, versions.get(table)) for table in AUDITED_TABLES]
+        described = [frame for frame in described if not frame.empty]
+        commits = pd.concat(described, ignore_index=True) if described else audit_frame([])
+        commits = commits[~commits["action"].fillna("").isin(list(STRUCTURE_ACTIONS))]  # no rows changed
+        return merge_audit(commits, self.read_audit_table(versions.get(AUDIT_TABLE)))
+
+    def _described(self, table: str, version: int | None = None) -> pd.DataFrame:
+        """The audit rows a table's commits carry, up to ``version`` or the version this store sees (cached per table
+        and version; a table not created yet has none)."""
+        if version is None:
+            try:
+                version = self.version(table)
+            except StoreError:
+                return audit_frame([])
+        if version < 0:
+            return audit_frame([])
+        key = (self.uri(table), json.dumps(self.storage_options or {}, sort_keys=True))
+        with _DESCRIBED_LOCK:
+            cached = _DESCRIBED.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        if cached is not None and cached[0] > version:  # an older snapshot: the versions up to it
+            return cached[1][cached[1]["table_version"] <= version].reset_index(drop=True)
+        # Histories are read from the table's newest version and cut at ``version``: deltalake 1.6.6 labels the
+        # history of a table opened at an older version with wrong version numbers.
+        latest = self._table(table)
+        frame = None
+        if cached is not None and cached[0] < version:
+            # the new versions, and the cached last one: the same commit time says it is the same table (not one
+            # made again at the same place), else the whole history is read
+            entries = [e for e in latest.history(latest.version() - cached[0] + 1) if e.get("version", -1) <= version]
+            last = [e for e in entries if e.get("version") == cached[0]]
+            if last and last[0].get("timestamp") == cached[2]:
+                fresh = audit_frame(history_rows(table, [e for e in entries if e.get("version", -1) > cached[0]]))
+                parts = [part for part in (fresh, cached[1]) if not part.empty]
+                frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts[0] if parts else fresh)
+                stamp = entries[0].get("timestamp")
+        if frame is None:
+            entries = [e for e in latest.history() if e.get("version", -1) <= version]
+            frame = audit_frame(history_rows(table, entries))
+            stamp = entries[0].get("timestamp") if entries else None
+        with _DESCRIBED_LOCK:
+            _DESCRIBED[key] = (version, frame, stamp)
+            _DESCRIBED.move_to_end(key)
+            while len(_DESCRIBED) > _TRACKED_KEPT:
+                _DESCRIBED.popitem(last=False)
+        return frame
+
+    def read_audit_table(self, version: int | None = None) -> pd.DataFrame:
+        """The rows of the audit table alone (cached per version; :data:`AUDIT_READ_COLUMNS`): rejected and unchanged
+        uploads, and the data commits of stores written before the records moved into the commits. Callers want
+        :meth:`read_audit`, which adds the records the commits carry."""
+        if version is None:
+            try:
+                version = self.version(AUDIT_TABLE)
+            except StoreError:
+                return audit_frame([])
+        if version < 0:
+            return audit_frame([])
+        key = (self.uri(AUDIT_TABLE), json.dumps(self.storage_options or {}, sort_keys=True))
+        with _DESCRIBED_LOCK:
+            cached = _LEGACY.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        frame = self.read(AUDIT_TABLE, version=version).reindex(columns=list(AUDIT_READ_COLUMNS))
+        frame = frame.astype(audit_frame([]).dtypes.to_dict())
+        with _DESCRIBED_LOCK:
+            _LEGACY[key] = (version, frame)
+            while len(_LEGACY) > _TRACKED_KEPT:
+                _LEGACY.popitem(last=False)
+        return frame
 
     def read_users(self) -> pd.DataFrame:
         """The accounts table, password hashes included: callers outside ``dashboard.access.accounts`` want
@@ -324,11 +453,12 @@ class Store:
     # -- writes -------------------------------------------------------------------------------------------------
 
     @staticmethod
-    def _props(commit_id: str, user: str) -> CommitProperties:
-        return CommitProperties(custom_metadata={"commit_id": commit_id, "user": user})
+    def _props(audit: CommitAudit) -> CommitProperties:
+        return CommitProperties(custom_metadata=audit.metadata())
 
-    def _write(self, table: str, data: pa.Table, *, predicate: str | None, commit_id: str, user: str) -> int:
-        """Overwrite (the rows matching ``predicate`` of) a table in one transaction; returns the version written.
+    def _write(self, table: str, data: pa.Table, *, predicate: str | None, audit: CommitAudit) -> int:
+        """Overwrite (the rows matching ``predicate`` of) a table in one transaction that carries ``audit``; returns
+        the version written.
 
         Delta's optimistic concurrency retries conflicting commits; a commit that still conflicts is tried again
         here on the newest version, so concurrent writers all land.
@@ -343,47 +473,18 @@ class Store:
                 predicate=predicate,
                 partition_by=PARTITIONS[table],
                 storage_options=self.storage_options,
-                commit_properties=self._props(commit_id, user),
+                commit_properties=self._props(audit),
                 post_commithook_properties=KEEP_LOG,
             )
             return delta.version()  # the writer's table object now stands at its own commit
 
         return _retried(overwrite)
 
-    def _commit(
-        self,
-        table: str,
-        data: pa.Table,
-        *,
-        predicate: str | None,
-        user: str,
-        action: str,
-        slices: Sequence[Slice] = (),
-        rows: int,
-        commit_id: str | None = None,
-        dataset: str | None = None,
-        source_name: str | None = None,
-        source_sha256: str | None = None,
-        message: str | None = None,
-    ) -> CommitResult:
-        """Overwrite (the rows matching ``predicate`` of) a table and record the commit in the audit, as accepted."""
-        commit_id = commit_id or str(uuid.uuid4())
-        version = self._write(table, data, predicate=predicate, commit_id=commit_id, user=user)
-        self.record_audit(
-            commit_id=commit_id,
-            user=user,
-            action=action,
-            outcome="accepted",
-            table=table,
-            dataset=dataset,
-            source_name=source_name,
-            source_sha256=source_sha256,
-            slices=slices,
-            rows=rows,
-            table_version=version,
-            message=message,
-        )
-        return CommitResult(commit_id, table, version, tuple(slices), rows, "accepted")
+    def _commit(self, table: str, data: pa.Table, *, predicate: str | None, audit: CommitAudit) -> CommitResult:
+        """Overwrite (the rows matching ``predicate`` of) a table with its audit record in the same Delta commit
+        (one atomic write: no version without its who and what), as accepted."""
+        version = self._write(table, data, predicate=predicate, audit=audit)
+        return CommitResult(audit.commit_id, table, version, audit.slices, audit.rows, "accepted")
 
     def commit_indicators(
         self,
@@ -397,7 +498,7 @@ class Store:
         action: str = "upload",
         commit_id: str | None = None,
     ) -> CommitResult:
-        """Replace the slices present in a validated frame with its rows, in one transaction, and audit it.
+        """Replace the slices present in a validated frame with its rows, in one transaction that carries its audit.
 
         Other partnerships and quarters are untouched; the previous rows stay in the table's history.
         """
@@ -406,32 +507,45 @@ class Store:
             raise StoreError("nothing to commit: the frame has no rows")
         data = _to_arrow(frame, INDICATOR_SCHEMA, table)
         slices = slices_of(frame)
-        return self._commit(
-            table,
-            data,
-            predicate=slice_predicate(slices),
+        audit = self.audit_record(
             user=user,
             action=action,
             slices=slices,
             rows=len(frame),
-            commit_id=commit_id,
             dataset=dataset,
             source_name=source_name,
             source_sha256=source_sha256,
+            **({"commit_id": commit_id} if commit_id else {}),
         )
+        return self._commit(table, data, predicate=slice_predicate(slices), audit=audit)
 
-    def publish(self, dataset: str, slices: Sequence[Slice], *, user: str) -> CommitResult:
-        """Copy slices from the submitted layer to the published layer in one transaction (replacing them there)."""
+    def publish(
+        self,
+        dataset: str,
+        slices: Sequence[Slice],
+        *,
+        user: str,
+        reviewed: Mapping[Slice, str] | None = None,
+    ) -> CommitResult:
+        """Copy slices from the submitted layer to the published layer in one transaction (replacing them there).
+
+        ``reviewed``: the fingerprint (:func:`~dashboard.storage.slices.slice_fingerprints`) of each slice as the
+        reviewer saw it. When given, the fingerprints of the rows about to be copied (the same read that is
+        published) must equal them; otherwise StoreError ("changed since you reviewed — review again") and nothing
+        is written, so an upload made after the review is never published unseen.
+        """
         if not slices:
             raise StoreError("no slices to publish")
         source = self.read(indicator_table(dataset, "submitted"), filter=slice_filter(slices))
         absent = _absent(slices, source)
         if absent:
             raise StoreError(f"nothing submitted for {', '.join(absent)}; nothing was published")
+        _check_reviewed(source, slices, reviewed, "published")
         return self.commit_indicators(source, dataset, user=user, layer="published", action="publish")
 
     def unpublish(self, dataset: str, slices: Sequence[Slice], *, user: str, reason: str) -> CommitResult:
-        """Withdraw slices from the published layer (the public stops seeing them) in one transaction, and audit it.
+        """Withdraw slices from the published layer (the public stops seeing them) in one transaction that carries
+        its audit.
 
         The submitted layer keeps the rows, so the slices wait for review again. ``reason`` (required) becomes the
         audit message. Every slice must be published; otherwise nothing is written.
@@ -447,10 +561,7 @@ class Store:
         # An overwrite of the slices' rows with no rows, not DeltaTable.delete: delta-rs's delete rewrites the rows it
         # keeps with string_view columns, after which pyarrow cannot filter the table on partnership_id.
         nothing = INDICATOR_SCHEMA.empty_table()
-        return self._commit(
-            table,
-            nothing,
-            predicate=slice_predicate(slices),
+        audit = self.audit_record(
             user=user,
             action="unpublish",
             slices=slices,
@@ -458,12 +569,23 @@ class Store:
             dataset=dataset,
             message=reason.strip(),
         )
+        return self._commit(table, nothing, predicate=slice_predicate(slices), audit=audit)
 
-    def revert_submitted(self, dataset: str, slices: Sequence[Slice], *, user: str, reason: str) -> CommitResult:
-        """Put submitted slices back to what is published, in one transaction, and audit it (action "reject").
+    def revert_submitted(
+        self,
+        dataset: str,
+        slices: Sequence[Slice],
+        *,
+        user: str,
+        reason: str,
+        reviewed: Mapping[Slice, str] | None = None,
+    ) -> CommitResult:
+        """Put submitted slices back to what is published, in one transaction that carries its audit (action
+        "reject").
 
         A slice that was never published is removed from the submitted layer. ``reason`` (required) becomes the
         audit message. Every slice must be submitted and differ from its published rows; otherwise nothing is written.
+        ``reviewed``: as for :meth:`publish`, the fingerprints of the submitted slices as the reviewer saw them.
         """
         table = indicator_table(dataset, "submitted")
         slices = _unique(slices)
@@ -477,11 +599,9 @@ class Store:
             raise StoreError(f"nothing submitted for {', '.join(absent)}; nothing was rejected")
         if _same_rows(submitted, published):
             raise StoreError("the submitted figures already equal the published ones; nothing was rejected")
+        _check_reviewed(submitted, slices, reviewed, "rejected")
         data = _to_arrow(published, INDICATOR_SCHEMA, table)
-        return self._commit(
-            table,
-            data,
-            predicate=slice_predicate(slices),
+        audit = self.audit_record(
             user=user,
             action="reject",
             slices=slices,
@@ -489,6 +609,7 @@ class Store:
             dataset=dataset,
             message=reason.strip(),
         )
+        return self._commit(table, data, predicate=slice_predicate(slices), audit=audit)
 
     def replace_reference(
         self,
@@ -500,33 +621,33 @@ class Store:
         source_sha256: str | None = None,
         action: str = "upload",
     ) -> CommitResult:
-        """Replace a whole reference table (partnerships or goals) with a validated frame, and audit it."""
+        """Replace a whole reference table (partnerships or goals) with a validated frame, audited in its commit."""
         if table not in (PARTNERSHIPS_TABLE, GOALS_TABLE):
             raise KeyError(f"{table} is not a reference table")
         data = _to_arrow(frame, TABLE_SCHEMAS[table], table)
-        return self._commit(
-            table,
-            data,
-            predicate=None,
-            user=user,
-            action=action,
-            rows=len(frame),
-            source_name=source_name,
-            source_sha256=source_sha256,
+        audit = self.audit_record(
+            user=user, action=action, rows=len(frame), source_name=source_name, source_sha256=source_sha256
         )
+        return self._commit(table, data, predicate=None, audit=audit)
 
     def replace_users(self, frame: pd.DataFrame, *, user: str, action: str, message: str | None = None) -> int:
-        """Replace the whole accounts table in one transaction and audit it; returns the version written.
+        """Replace the whole accounts table in one transaction, audited in its commit; returns the version written.
 
-        The audit row names the action, the table and the row count (and ``message``), never a password hash.
+        The audit names the action, the table and the row count (and ``message``), never a password hash.
         """
         data = _to_arrow(frame, USERS_SCHEMA, USERS_TABLE)
         delta = self._table(USERS_TABLE)
         if delta.metadata().configuration.get(STATS_COLUMNS_KEY) != USERS_STATS_COLUMNS:
-            delta.alter.set_table_properties({STATS_COLUMNS_KEY: USERS_STATS_COLUMNS})
-        commit = self._commit(
-            USERS_TABLE, data, predicate=None, user=user, action=action, rows=len(frame), message=message
-        )
+            setting = self.audit_record(
+                user=user, action=CONFIGURE_ACTION, message="file statistics without password hashes"
+            )
+            delta.alter.set_table_properties(
+                {STATS_COLUMNS_KEY: USERS_STATS_COLUMNS},
+                commit_properties=self._props(setting),
+                post_commithook_properties=KEEP_LOG,
+            )
+        audit = self.audit_record(user=user, action=action, rows=len(frame), message=message)
+        commit = self._commit(USERS_TABLE, data, predicate=None, audit=audit)
         assert commit.version is not None
         return commit.version
 

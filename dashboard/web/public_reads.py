@@ -29,9 +29,16 @@ from dashboard.settings import min_cell_count
 from dashboard.storage import reads
 from dashboard.storage.reads import Versions
 from dashboard.storage.store import Store
-from dashboard.storage.tables import AUDIT_TABLE, GOALS_TABLE, PARTNERSHIPS_TABLE
+from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE
 from dashboard.web.portfolio_reads import public_goal_rows, summary_coverage, whole_summary
-from dashboard.web.table_reads import PublicSnapshot, audit_at, public_snapshot, read_partnerships, table_at
+from dashboard.web.table_reads import (
+    AuditVersions,
+    PublicSnapshot,
+    audit_at,
+    public_snapshot,
+    read_partnerships,
+    table_at,
+)
 
 
 def read_public_partnerships(store: Store) -> pd.DataFrame:
@@ -81,18 +88,18 @@ def read_public_goals(store: Store, partnership_ids: Sequence[str]) -> list[Publ
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _portal_index(key: PublicSnapshot, audit_version: int) -> portal.PortalIndex:
+def _portal_index(key: PublicSnapshot, audit_versions: AuditVersions) -> portal.PortalIndex:
     partnerships = public_partnerships(table_at(key.root, PARTNERSHIPS_TABLE, key.partnerships_version))
     coverage = summary_coverage(key)
     reported = set(coverage["partnership_id"])
     reporting = [pid for pid in partnerships["partnership_id"] if pid in reported]
-    updated = last_updated(audit_at(key.root, audit_version), reporting)
+    updated = last_updated(audit_at(key.root, audit_versions), reporting)
     return portal.portal_index(partnerships, coverage, public_goal_rows(key), updated)
 
 
 def read_portal_index(store: Store) -> portal.PortalIndex:
     """The portal's list of public partnerships that report (``portal.portal_index``), cached by version."""
-    return _portal_index(public_snapshot(store), store.version(AUDIT_TABLE))
+    return _portal_index(public_snapshot(store), store.audit_versions())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -137,13 +144,14 @@ def public_download(store: Store, fmt: str, about: pd.DataFrame, k: int) -> Call
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _last_updated(root: str, version: int, digest: str, _ids: tuple[str, ...]) -> dict[str, datetime | None]:
-    return last_updated(audit_at(root, version), _ids)
+def _last_updated(root: str, versions: AuditVersions, digest: str, _ids: tuple[str, ...]) -> dict[str, datetime | None]:
+    return last_updated(audit_at(root, versions), _ids)
 
 
 def read_last_updated(store: Store, partnership_ids: Sequence[str]) -> dict[str, datetime | None]:
-    """When each partnership's published figures last changed (from the audit of publishing). Cached by the audit
-    table's version and the ids (keyed by a digest of them: thousands of ids are slow to hash one by one)."""
+    """When each partnership's published figures last changed (from the audit of publishing, which the published
+    tables' commits carry). Cached by the audited tables' versions (``Store.audit_versions``) and the ids (keyed by a
+    digest of them: thousands of ids are slow to hash one by one)."""
     ids = tuple(sorted(partnership_ids))
     digest = hashlib.sha256("\n".join(ids).encode()).hexdigest()
-    return _last_updated(store.root, store.version(AUDIT_TABLE), digest, ids)
+    return _last_updated(store.root, store.audit_versions(), digest, ids)

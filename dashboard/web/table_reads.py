@@ -147,21 +147,26 @@ def read_total_row_counts(store: Store, layer: Layer = "submitted") -> dict[str,
 # ---- the audit and the review ------------------------------------------------------------------------------------
 
 
+AuditVersions = tuple[tuple[str, int], ...]
+"""What the audit depends on (``Store.audit_versions``): the version of every table whose commits carry audit
+records, and of the audit table."""
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
-def audit_at(root: str, version: int) -> pd.DataFrame:
-    """The audit log at a version, newest first."""
-    audit = Store(root).read(AUDIT_TABLE, version=version)
-    return audit.sort_values("committed_at", ascending=False, ignore_index=True)
+def audit_at(root: str, versions: AuditVersions) -> pd.DataFrame:
+    """The audit log as of the tables' versions, newest first (``Store.read_audit``)."""
+    return Store(root).read_audit(dict(versions))
 
 
 def read_audit(store: Store) -> pd.DataFrame:
-    """The audit log, newest first (``Store.read_audit``), read once per version of the audit table."""
-    return audit_at(store.root, store.version(AUDIT_TABLE))
+    """The audit log, newest first (``Store.read_audit``: the records in the data commits and the audit table's
+    rows), read once per versions of the tables."""
+    return audit_at(store.root, store.audit_versions())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _publishing_history(root: str, version: int) -> pd.DataFrame:
-    audit = audit_at(root, version)
+def _publishing_history(root: str, versions: AuditVersions) -> pd.DataFrame:
+    audit = audit_at(root, versions)
     history = audit[audit["action"].isin(["publish", "reject", "unpublish"])]
     history = history[["committed_at", "user", "action", "dataset", "slices", "message"]]
     return history.assign(slices=history["slices"].map(slices_summary))  # a seed's publish names thousands
@@ -169,20 +174,20 @@ def _publishing_history(root: str, version: int) -> pd.DataFrame:
 
 def read_publishing_history(store: Store) -> pd.DataFrame:
     """Publish, reject and unpublish actions, newest first, each action's slices summarised (``slices_summary``)."""
-    return _publishing_history(store.root, store.version(AUDIT_TABLE))
+    return _publishing_history(store.root, store.audit_versions())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _pending(root: str, versions: tuple[tuple[str, int], ...], change_factor: float) -> pd.DataFrame:
+def _pending(root: str, versions: AuditVersions, change_factor: float) -> pd.DataFrame:
     return pending_slices(Store(root))
 
 
 def read_pending(store: Store) -> pd.DataFrame:
-    """``review.pending_slices`` of the store, worked out once per version of the indicator and audit tables."""
-    tables = [indicator_table(d, layer) for d in DATASETS for layer in ("submitted", "published")]
-    versions = tuple(store.versions([*tables, AUDIT_TABLE]).items())
+    """``review.pending_slices`` of the store, worked out once per versions of the indicator tables (whose commits
+    carry the uploads' and releases' audit records) and the audit table."""
+    tables = [*(indicator_table(d, layer) for d in DATASETS for layer in ("submitted", "published")), AUDIT_TABLE]
     with st.spinner("Comparing the submitted quarters with the published ones…"):  # shown after half a second
-        return _pending(store.root, versions, UploadSettings.from_env().change_factor)
+        return _pending(store.root, tuple(store.versions(tables).items()), UploadSettings.from_env().change_factor)
 
 
 # ---- sample data -------------------------------------------------------------------------------------------------
@@ -192,7 +197,7 @@ def read_pending(store: Store) -> pd.DataFrame:
 def _is_sample(root: str, version: int) -> bool:
     store = Store(root)
     try:
-        audit = audit_at(root, store.version(AUDIT_TABLE))  # the audit read once per version, shared by pages
+        audit = audit_at(root, store.audit_versions())  # the audit read once per versions, shared by pages
     except StoreError:
         return False
     return shows_sample_data(store, audit)

@@ -46,6 +46,6 @@ if uploaded is not None:
             st.success(f"Committed as version {commit.version} of {commit.table}.", icon=":material/check_circle:")
 
 st.subheader("History")
-audit = read_audit(store)  # once per audit version
+audit = read_audit(store)  # once per versions of the audited tables
 history = audit[audit["table"] == TABLES[table]][["committed_at", "user", "action", "outcome", "source_name", "rows"]]
 st.dataframe(history.astype(object).where(history.notna(), ""), hide_index=True)

@@ -15,7 +15,7 @@ from dashboard.intake.review import (
 from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal
 from dashboard.settings import four_eyes_required
-from dashboard.storage.slices import Slice
+from dashboard.storage.slices import FINGERPRINT_LENGTH_SHOWN, Slice
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnerships, read_pending, read_publishing_history, read_slices
 from data_contracts import DATASET_INFO, DATASETS
@@ -34,6 +34,10 @@ if four_eyes_required():
     st.info("Four-eyes rule on: you cannot publish a quarter you uploaded yourself.", icon=":material/visibility:")
 
 FLASH = "review_flash"
+SHOWN = "review_fingerprints"
+"""The fingerprints of the pending quarters as the page last showed them, by ``dataset|slice``: a click acts on what
+was on screen then, so an upload made between the showing and the click is refused, not published unseen."""
+shown_before: dict[str, str] = st.session_state.get(SHOWN, {})
 if st.session_state.get(FLASH):
     st.success(st.session_state.pop(FLASH), icon=":material/task_alt:")
 
@@ -45,7 +49,16 @@ def done(message: str) -> None:
     st.rerun()
 
 
+def reviewed(dataset: str, slices: list[Slice]) -> dict[Slice, str]:
+    """The fingerprints the reviewer saw of the chosen quarters of one dataset (as shown before the click)."""
+    found = {s: shown_before.get(f"{dataset}|{s}") for s in slices}
+    return {s: fingerprint for s, fingerprint in found.items() if fingerprint}
+
+
 pending = read_pending(store)  # fingerprints first, then only what differs; once per table versions
+st.session_state[SHOWN] = {
+    f"{row.dataset}|{row.slice}": str(row.fingerprint) for row in pending.itertuples(index=False) if row.fingerprint
+}
 st.subheader("Waiting for review")
 if pending.empty:
     st.success("Nothing is waiting: every accepted upload is published.", icon=":material/task_alt:")
@@ -65,10 +78,22 @@ else:
             "warnings": "Warnings",
         }
     )
+    shown["Fingerprint"] = pending["fingerprint"].str.slice(0, FINGERPRINT_LENGTH_SHOWN)
     columns = ["Dataset", "Partnership", "Quarter", "New rows", "Changed", "Removed", "Warnings", "Uploaded by",
-               "Uploaded at (UTC)", "File"]  # fmt: skip
-    st.dataframe(shown[columns], hide_index=True)
-    st.download_button("Download the list (CSV)", csv_bytes(shown[columns]), "pending_review.csv", "text/csv")
+               "Uploaded at (UTC)", "File", "Fingerprint"]  # fmt: skip
+    st.dataframe(
+        shown[columns],
+        hide_index=True,
+        column_config={
+            "Fingerprint": st.column_config.TextColumn(
+                help="The start of the SHA-256 of the quarter's submitted rows. Publishing and rejecting act on "
+                "exactly these rows: if a new upload changes them after this page was shown, the action is refused "
+                "and you review again."
+            )
+        },
+    )
+    download = shown[columns].assign(Fingerprint=pending["fingerprint"])  # the whole fingerprint in the file
+    st.download_button("Download the list (CSV)", csv_bytes(download), "pending_review.csv", "text/csv")
     labels = {
         f"{row.dataset}|{row.slice}": f"{DATASET_INFO[row.dataset].name} · {row.slice} "
         f"({row.new} new, {row.changed} changed, {row.removed} removed)"
@@ -87,7 +112,12 @@ else:
                     slices = [Slice.parse(k.split("|", 1)[1]) for k in chosen if k.startswith(f"{dataset}|")]
                     if slices:
                         publish_slices(
-                            store, dataset, slices, user=identity.email or "admin", four_eyes=four_eyes_required()
+                            store,
+                            dataset,
+                            slices,
+                            user=identity.email or "admin",
+                            four_eyes=four_eyes_required(),
+                            reviewed=reviewed(dataset, slices),
                         )
                 done(f"Published {len(chosen)} quarter(s).")
             except ReviewError as error:
@@ -99,7 +129,14 @@ else:
                 for dataset in DATASETS:
                     slices = [Slice.parse(k.split("|", 1)[1]) for k in chosen if k.startswith(f"{dataset}|")]
                     if slices:
-                        reject_slices(store, dataset, slices, user=identity.email or "admin", reason=reason)
+                        reject_slices(
+                            store,
+                            dataset,
+                            slices,
+                            user=identity.email or "admin",
+                            reason=reason,
+                            reviewed=reviewed(dataset, slices),
+                        )
                 done(f"Rejected {len(chosen)} quarter(s).")
             except ReviewError as error:
                 st.error(markdown_literal(error), icon=":material/block:")

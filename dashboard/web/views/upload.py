@@ -211,7 +211,7 @@ if report is not None:
 
 # ---- 3. history ----------------------------------------------------------------------------------------------
 st.subheader("Upload history")
-audit = read_audit(store)  # once per audit version
+audit = read_audit(store)  # once per versions of the audited tables
 history = audit[audit["action"].isin(["upload", "seed", "restore"])]
 filters = st.columns(3)
 chosen_datasets = filters[0].multiselect("Dataset", DATASETS, key="history_dataset")
