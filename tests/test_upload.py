@@ -10,6 +10,7 @@ import pytest
 from dashboard.intake.ingest import check_upload, commit_upload, ingest_file
 from dashboard.present.exports import csv_bytes, xlsx_bytes
 from dashboard.settings import UploadSettings
+from dashboard.storage.database import read_attempts
 from dashboard.storage.store import Store
 from dashboard.storage.tables import AUDIT_TABLE
 from tests.conftest import TODAY
@@ -119,7 +120,7 @@ def test_resending_identical_content_changes_nothing(sample_store: Store) -> Non
     assert report.unchanged and report.previous_commit is not None
     assert commit is not None and commit.outcome == "unchanged"
     assert data_versions(sample_store) == before
-    assert sample_store.read_audit().iloc[0]["outcome"] == "unchanged"
+    assert read_attempts(sample_store).iloc[0]["outcome"] == "unchanged"
 
 
 def test_a_commit_replaces_only_its_slices(sample_store: Store) -> None:

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.present.exports import csv_bytes
+from dashboard.storage.database import read_attempts
 from dashboard.storage.store import Store
 from dashboard.storage.tables import AUDIT_TABLE
 from tests.conftest import app_as
@@ -54,7 +55,10 @@ def test_a_file_with_errors_is_reported_and_nothing_is_written(
     assert 2 in set(errors["Row"]) and 6 in set(errors["Row"])
     assert not [b for b in app.button if b.label.startswith("Commit")]
     assert {t: v for t, v in sample_store.versions().items() if t != AUDIT_TABLE} == before
-    assert sample_store.read_audit().iloc[0]["outcome"] == "rejected"
+    assert read_attempts(sample_store).iloc[0]["outcome"] == "rejected"
+    app.run()  # the history lists the attempt, kept as an event, above the commits
+    latest = frame_with(app, "Table version").iloc[0]
+    assert (latest["File"], latest["Outcome"], latest["User"]) == ("bad.csv", "rejected", "admin@example.org")
 
 
 def test_a_clean_file_is_previewed_then_committed_by_the_signed_in_user(

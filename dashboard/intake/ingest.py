@@ -22,6 +22,7 @@ from dashboard.intake.raw_table import FileRejected, RawTable, ReadLimits
 from dashboard.intake.row_keys import CodedHistory, code_history, slice_set
 from dashboard.intake.upload_preview import SliceChange, preview_upload
 from dashboard.settings import UploadSettings
+from dashboard.storage.database import record_attempt
 from dashboard.storage.slices import Slice, slices_of
 from dashboard.storage.store import CommitResult, Store
 from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE, indicator_table
@@ -391,8 +392,8 @@ def commit_upload(store: Store, report: UploadReport, *, user: str, action: str 
     if report.unchanged:
         commit_id = str(uuid.uuid4())
         version = store.version(table)
-        store.record_audit(
-            commit_id=commit_id,
+        record_attempt(
+            store,
             user=user,
             action=action,
             outcome="unchanged",
@@ -417,9 +418,9 @@ def commit_upload(store: Store, report: UploadReport, *, user: str, action: str 
 
 
 def record_rejection(store: Store, report: UploadReport, *, user: str, action: str = "upload") -> None:
-    """Audit a rejected upload (nothing else is written)."""
-    store.record_audit(
-        commit_id=str(uuid.uuid4()),
+    """Record a rejected upload as an event in the accounts database (nothing else is written)."""
+    record_attempt(
+        store,
         user=user,
         action=action,
         outcome="rejected",

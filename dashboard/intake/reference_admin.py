@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -10,6 +9,7 @@ import pandas as pd
 
 from dashboard.intake.ingest import CheckedFile, count_text, read_upload, sha256_of
 from dashboard.settings import UploadSettings
+from dashboard.storage.database import record_attempt
 from dashboard.storage.store import CommitResult, Store
 from dashboard.storage.tables import GOALS_TABLE, LAYERS, PARTNERSHIPS_TABLE
 from data_contracts import (
@@ -100,8 +100,9 @@ def commit_reference(store: Store, report: ReferenceReport, *, user: str) -> Com
 
 
 def record_reference_rejection(store: Store, report: ReferenceReport, *, user: str) -> None:
-    store.record_audit(
-        commit_id=str(uuid.uuid4()),
+    """Record a rejected reference file as an event in the accounts database (nothing else is written)."""
+    record_attempt(
+        store,
         user=user,
         action="upload",
         outcome="rejected",

@@ -97,8 +97,10 @@ EVENTS = Table(
     Column("target", String(254), nullable=True, index=True),
     Column("message", Text, nullable=True),
     Column("via", String(32), nullable=True),
+    Column("details", Text, nullable=True),
 )
-"""What happened without writing data: sign-ins (success, failure, lockout), account changes, upload rejections.
-Never a password or a hash."""
+"""What happened without writing data: sign-ins (success, failure, lockout), account changes, uploads rejected or
+unchanged. ``details`` holds an upload's file, its SHA-256, dataset, slices and rows as JSON. Never a password or a
+hash."""
 
-EVENT_COLUMNS: tuple[str, ...] = ("at", "user", "action", "outcome", "target", "message", "via")
+EVENT_COLUMNS: tuple[str, ...] = ("at", "user", "action", "outcome", "target", "message", "via", "details")

@@ -14,9 +14,10 @@ copies the accounts of the store's old Delta table ``auth/users`` once, when the
 
 from __future__ import annotations
 
+import json
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from dashboard.storage.account_tables import ACCOUNTS, EVENT_COLUMNS, EVENTS
+from dashboard.storage.audit import audit_frame
 from dashboard.storage.store import Store
 from dashboard.storage.tables import USERS_TABLE
 
@@ -255,9 +257,11 @@ def insert_event(
     target: str | None = None,
     message: str | None = None,
     via: str | None = None,
+    details: Mapping[str, object] | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Add one event within an open transaction (so it commits, or not, with the change it describes)."""
+    """Add one event within an open transaction (so it commits, or not, with the change it describes). ``details``
+    (an upload's file, SHA-256, dataset, slices, rows) is kept as JSON."""
     connection.execute(
         insert(EVENTS).values(
             at=now or datetime.now(UTC),
@@ -267,6 +271,7 @@ def insert_event(
             target=None if target is None else target[:254],
             message=message,
             via=None if via is None else via[:32],
+            details=None if details is None else json.dumps(dict(details), default=str),
         )
     )
 
@@ -280,13 +285,22 @@ def record_event(
     target: str | None = None,
     message: str | None = None,
     via: str | None = None,
+    details: Mapping[str, object] | None = None,
     now: datetime | None = None,
 ) -> None:
     """Record something that writes no data (a sign-in, an account change, an upload rejected) in the store's
     accounts database. ``message`` is for people: never put a password, a token or a hash in it."""
     with database_for(store).write() as connection:
         insert_event(
-            connection, user=user, action=action, outcome=outcome, target=target, message=message, via=via, now=now
+            connection,
+            user=user,
+            action=action,
+            outcome=outcome,
+            target=target,
+            message=message,
+            via=via,
+            details=details,
+            now=now,
         )
 
 
@@ -297,8 +311,8 @@ def read_events(
     target: str | None = None,
     limit: int | None = 1000,
 ) -> pd.DataFrame:
-    """Events, the last recorded first: at, user, action, outcome, target, message, via (only the given actions
-    or target)."""
+    """Events, the last recorded first: at, user, action, outcome, target, message, via, details (JSON text; only
+    the given actions or target)."""
     query = select(*(EVENTS.c[c] for c in EVENT_COLUMNS)).order_by(EVENTS.c.id.desc())
     if actions is not None:
         query = query.where(EVENTS.c.action.in_(list(actions)))
@@ -311,3 +325,71 @@ def read_events(
     frame = pd.DataFrame([tuple(r) for r in rows], columns=list(EVENT_COLUMNS))
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
     return frame
+
+
+ATTEMPT_ACTIONS: tuple[str, ...] = ("upload",)
+"""Actions whose attempts may write no data (a file rejected, or identical to what is there): recorded as events."""
+
+
+def record_attempt(
+    store: Store,
+    *,
+    user: str,
+    action: str,
+    outcome: str,
+    table: str | None,
+    message: str,
+    dataset: str | None = None,
+    source_name: str | None = None,
+    source_sha256: str | None = None,
+    slices: Iterable[object] = (),
+    rows: int = 0,
+    table_version: int | None = None,
+) -> None:
+    """Record an upload that wrote no data (``outcome`` rejected or unchanged) as an event with its file, SHA-256,
+    dataset, slices and rows, so the upload history shows it beside the commits."""
+    record_event(
+        store,
+        user=user,
+        action=action,
+        outcome=outcome,
+        target=table,
+        message=message,
+        via=store.via,
+        details={
+            "dataset": dataset,
+            "source_name": source_name,
+            "source_sha256": source_sha256,
+            "slices": [str(s) for s in slices],
+            "rows": rows,
+            "table_version": table_version,
+        },
+    )
+
+
+def read_attempts(store: Store, *, limit: int | None = 1000) -> pd.DataFrame:
+    """The uploads that wrote no data, newest first, as rows shaped like the audit's (``AUDIT_READ_COLUMNS``), so a
+    page lists them with the commits."""
+    events = read_events(store, actions=ATTEMPT_ACTIONS, limit=limit)
+    rows = []
+    for row in events.itertuples(index=False):
+        details = json.loads(row.details) if isinstance(row.details, str) and row.details else {}
+        rows.append(
+            {
+                "commit_id": None,
+                "committed_at": row.at.to_pydatetime(),
+                "user": row.user,
+                "action": row.action,
+                "outcome": row.outcome,
+                "table": row.target,
+                "dataset": details.get("dataset"),
+                "source_name": details.get("source_name"),
+                "source_sha256": details.get("source_sha256"),
+                "slices": json.dumps(details.get("slices") or []),
+                "rows": details.get("rows"),
+                "table_version": details.get("table_version"),
+                "message": row.message,
+                "via": row.via,
+            }
+        )
+    return audit_frame(rows)

@@ -17,6 +17,7 @@ from dashboard.intake.review import pending_slices, slices_summary
 from dashboard.intake.seed import shows_sample_data
 from dashboard.settings import UploadSettings, min_cell_count
 from dashboard.storage import reads
+from dashboard.storage.database import read_attempts
 from dashboard.storage.reads import Versions
 from dashboard.storage.store import Store, StoreError
 from dashboard.storage.tables import AUDIT_TABLE, GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, indicator_table
@@ -162,6 +163,13 @@ def read_audit(store: Store) -> pd.DataFrame:
     """The audit log, newest first (``Store.read_audit``: the records in the data commits and the audit table's
     rows), read once per versions of the tables."""
     return audit_at(store.root, store.audit_versions())
+
+
+def read_upload_history(store: Store) -> pd.DataFrame:
+    """Every upload attempt, newest first: the commits (``read_audit``, cached) and the uploads that wrote no data,
+    rejected or unchanged (events in the accounts database, read on every run: they change no table version)."""
+    history = pd.concat([read_audit(store), read_attempts(store)], ignore_index=True)
+    return history.sort_values("committed_at", ascending=False, ignore_index=True, kind="stable")
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -9,7 +9,7 @@ from dashboard.intake.reference_admin import TABLES, check_reference_file, commi
 from dashboard.present.exports import csv_bytes
 from dashboard.web.blocks import findings_table
 from dashboard.web.session import get_store, require
-from dashboard.web.table_reads import read_audit, read_goals, read_partnerships
+from dashboard.web.table_reads import read_goals, read_partnerships, read_upload_history
 from data_contracts.templates import reference_template_csv
 
 identity = require(REFERENCE)
@@ -46,6 +46,6 @@ if uploaded is not None:
             st.success(f"Committed as version {commit.version} of {commit.table}.", icon=":material/check_circle:")
 
 st.subheader("History")
-audit = read_audit(store)  # once per versions of the audited tables
+audit = read_upload_history(store)  # the commits once per versions of the audited tables, and the attempts
 history = audit[audit["table"] == TABLES[table]][["committed_at", "user", "action", "outcome", "source_name", "rows"]]
 st.dataframe(history.astype(object).where(history.notna(), ""), hide_index=True)

@@ -13,7 +13,7 @@ from dashboard.settings import UploadSettings
 from dashboard.storage.tables import AUDIT_TABLE, TABLE_SCHEMAS
 from dashboard.web.blocks import findings_table
 from dashboard.web.session import get_store, require
-from dashboard.web.table_reads import read_audit, read_partnerships
+from dashboard.web.table_reads import read_partnerships, read_upload_history
 from data_contracts import DATASET_INFO, DATASETS, summarise_findings
 from data_contracts.templates import template_csv, template_xlsx
 
@@ -211,7 +211,7 @@ if report is not None:
 
 # ---- 3. history ----------------------------------------------------------------------------------------------
 st.subheader("Upload history")
-audit = read_audit(store)  # once per versions of the audited tables
+audit = read_upload_history(store)  # the commits once per versions of the audited tables, and the attempts
 history = audit[audit["action"].isin(["upload", "seed", "restore"])]
 filters = st.columns(3)
 chosen_datasets = filters[0].multiselect("Dataset", DATASETS, key="history_dataset")

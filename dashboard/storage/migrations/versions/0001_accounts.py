@@ -61,6 +61,7 @@ def upgrade() -> None:
         sa.Column("target", sa.String(254), nullable=True),
         sa.Column("message", sa.Text, nullable=True),
         sa.Column("via", sa.String(32), nullable=True),
+        sa.Column("details", sa.Text, nullable=True),
     )
     op.create_index("ix_events_at", "events", ["at"])
     op.create_index("ix_events_target", "events", ["target"])
