@@ -30,6 +30,7 @@ import pytest
 from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
+from dashboard.access.accounts import add_user
 from dashboard.analytics.goals import GoalPath
 from dashboard.analytics.metrics import quarterly_trend
 from dashboard.intake.ingest import ingest_file
@@ -454,9 +455,10 @@ def test_upload_and_its_history(monkeypatch: pytest.MonkeyPatch, hostile_store: 
 
 
 def test_upload_of_an_officer_names_their_partnerships_escaped(
-    monkeypatch: pytest.MonkeyPatch, hostile_root: Path
+    monkeypatch: pytest.MonkeyPatch, hostile_store: Store
 ) -> None:
-    monkeypatch.setenv("IMPACT_STORE", str(hostile_root))
+    monkeypatch.setenv("IMPACT_STORE", hostile_store.root)
+    add_user(hostile_store, "second-admin@example.org", "admin", actor="tests")  # so the hostile admin may be demoted
     app = app_as("officer", email=USER, partnerships=("att-imago", "circular-jobs-berlin"))
     app.switch_page("web/views/upload.py").run()
     assert_shown_as_text(app, expect=[USER, NAME_OF["att-imago"], NAME_OF["circular-jobs-berlin"]])
