@@ -80,6 +80,17 @@ class CheckedFile:
         return not self.errors and not self.frame.empty
 
 
+def upload_limits(settings: UploadSettings) -> ReadLimits:
+    """The reading limits of ``settings``."""
+    return ReadLimits(
+        max_bytes=settings.max_bytes,
+        max_rows=settings.max_rows,
+        max_columns=settings.max_columns,
+        max_cells=settings.max_cells,
+        max_decoded_bytes=settings.max_decoded_bytes,
+    )
+
+
 def read_upload(
     report: CheckedFile,
     data: bytes,
@@ -98,7 +109,7 @@ def read_upload(
             numeric_columns=numeric_columns,
             preferred_sheet=preferred_sheet,
             expected_columns=expected_columns,
-            limits=ReadLimits(max_bytes=settings.max_bytes, max_rows=settings.max_rows),
+            limits=upload_limits(settings),
         )
     except FileRejected as rejected:
         report.findings = list(rejected.findings)
