@@ -1,0 +1,166 @@
+"""Uploads are bounded before they are expanded: a small file that would unpack into gigabytes (a Parquet note
+repeated on every row, an Excel sheet of 16,000 columns) is refused within seconds and small memory, with a finding
+and nothing written; and the edge cases of cells: numbers too large, texts too long, bytes that are not text."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import psutil
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from dashboard.intake.file_reading import read_table_file
+from dashboard.intake.raw_table import FileRejected, RawTable, ReadLimits
+from dashboard.storage.store import Store
+from dashboard.storage.tables import indicator_table
+from data_contracts import INDICATOR_COLUMNS
+
+ROOT = Path(__file__).resolve().parent.parent
+KILL_AT_BYTES = 2 * 1024**3
+"""A child that grows past this is stopped at once: the code before the bounds grew to 22 GB on these files."""
+PEAK_BOUND_BYTES = 600 * 1024**2
+SECONDS = 20.0
+"""Refusal takes about a second; the bound leaves room for imports on a busy machine."""
+
+_CHILD = """
+import resource, sys
+from dashboard.cli import main
+code = main(sys.argv[1:])
+print("MAXRSS_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def run_bounded(*args: str) -> tuple[int | None, str, str, float, int]:
+    """Run ``python -m dashboard args`` watched: (exit code or None when stopped, stdout, stderr, seconds, peak RSS)."""
+    started = time.monotonic()
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    watched = psutil.Process(child.pid)
+    peak = 0
+    stopped = False
+    while child.poll() is None:
+        try:
+            peak = max(peak, watched.memory_info().rss)
+        except psutil.NoSuchProcess:
+            break
+        if peak > KILL_AT_BYTES or time.monotonic() - started > 120:
+            child.kill()
+            stopped = True
+            break
+        time.sleep(0.02)
+    out, err = child.communicate()
+    seconds = time.monotonic() - started
+    for line in err.splitlines():
+        if line.startswith("MAXRSS_KB "):
+            peak = max(peak, int(line.split()[1]) * 1024)
+    return (None if stopped else child.returncode), out, err, seconds, peak
+
+
+def parquet_bomb(rows: int = 900_000, note_length: int = 20_000) -> bytes:
+    """About 20-30 KB: every row shares one dictionary-encoded note of ``note_length`` characters."""
+    note = pa.DictionaryArray.from_arrays(pa.array([0] * rows, pa.int32()), pa.array(["n" * note_length]))
+    table = pa.table(
+        {
+            "partnership_id": pa.array(["att-imago"] * rows),
+            "year": pa.array([2024] * rows, pa.int64()),
+            "quarter": pa.array([1] * rows, pa.int64()),
+            "indicator_id": pa.array(["new_hires"] * rows),
+            "dimension": pa.array(["total"] * rows),
+            "category": pa.array(["total"] * rows),
+            "value": pa.array([1.0] * rows),
+            "note": note,
+        }
+    )
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="zstd")
+    return buffer.getvalue()
+
+
+def read(data: bytes, name: str = "upload.parquet", **options: object) -> RawTable:
+    return read_table_file(
+        data, name, numeric_columns=("year", "quarter", "value"), expected_columns=INDICATOR_COLUMNS, **options
+    )
+
+
+def rejected(data: bytes, name: str = "upload.parquet", **options: object) -> FileRejected:
+    with pytest.raises(FileRejected) as caught:
+        read(data, name, **options)
+    return caught.value
+
+
+def _ingest_refused(store: Store, path: Path, rule: str, report: str) -> None:
+    version = store.version(indicator_table("workforce", "submitted"))
+    code, out, err, seconds, peak = run_bounded(
+        "ingest", str(path), "--dataset", "workforce", "--store", str(store.root), "--json"
+    )
+    line = f"{path.name} ({path.stat().st_size / 1024:,.0f} KB): {seconds:.1f} s, peak RSS {peak / 1024**2:,.0f} MB"
+    Path(report).write_text(line + "\n")
+    print(line)
+    assert code == 1, (code, out[-2000:], err[-2000:])
+    assert f'"rule": "{rule}"' in out
+    assert seconds < SECONDS, line
+    assert peak < PEAK_BOUND_BYTES, line
+    assert store.version(indicator_table("workforce", "submitted")) == version
+    assert store.read_indicators("workforce", "submitted").empty
+
+
+def test_the_parquet_bomb_is_refused_fast_and_small(empty_store: Store, tmp_path: Path) -> None:
+    data = parquet_bomb()
+    assert len(data) < 64 * 1024
+    path = tmp_path / "bomb.parquet"
+    path.write_bytes(data)
+    _ingest_refused(empty_store, path, "file_too_large_unpacked", str(tmp_path / "measured.txt"))
+
+
+def test_unpacked_parquet_size_is_measured_before_the_cells_are_copied() -> None:
+    error = rejected(parquet_bomb(rows=20_000, note_length=2_000), limits=ReadLimits(max_decoded_bytes=10 * 1024**2))
+    assert error.rule == "file_too_large_unpacked"
+    assert "once unpacked" in str(error) and "10.0 MB" in str(error)
+    assert len(read(parquet_bomb(rows=2_000, note_length=200)).frame) == 2_000
+
+
+def test_parquet_columns_and_cells_are_bounded_from_the_metadata() -> None:
+    wide = pd.DataFrame({f"c{i}": [1, 2] for i in range(70)})
+    buffer = io.BytesIO()
+    wide.to_parquet(buffer, index=False)
+    assert rejected(buffer.getvalue()).rule == "too_many_columns"
+    cells = rejected(parquet_bomb(rows=1_000, note_length=10), limits=ReadLimits(max_cells=7_999))
+    assert cells.rule == "too_many_cells"
+
+
+def test_a_binary_parquet_note_is_a_finding_naming_column_and_row() -> None:
+    table = pa.table(
+        {
+            "partnership_id": ["att-imago"] * 3,
+            "value": [1.0, 2.0, 3.0],
+            "note": pa.array([b"fine", b"also fine", b"\xff\xfe broken"], pa.binary()),
+        }
+    )
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    error = rejected(buffer.getvalue())
+    [finding] = error.findings
+    assert (finding.rule, finding.row, finding.column) == ("text_not_utf8", 4, "note")
+    utf8 = pa.table({"partnership_id": ["att-imago"], "note": pa.array([b"ok"], pa.binary())})
+    buffer = io.BytesIO()
+    pq.write_table(utf8, buffer)
+    assert read(buffer.getvalue()).frame["note"].tolist() == ["ok"]
+
+
+def test_a_parquet_integer_beyond_2_to_the_53_is_not_rounded_silently() -> None:
+    table = pa.table({"partnership_id": ["a", "b"], "value": pa.array([5, 2**62 + 1], pa.int64())})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    raw = read(buffer.getvalue())
+    [finding] = raw.findings
+    assert (finding.rule, finding.row, finding.column) == ("number_not_exact", 3, "value")
+    assert finding.value == str(2**62 + 1)
