@@ -5,9 +5,11 @@ and nothing written; and the edge cases of cells: numbers too large, texts too l
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -38,11 +40,16 @@ sys.exit(code)
 """
 
 
-def run_bounded(*args: str) -> tuple[int | None, str, str, float, int]:
+def run_bounded(*args: str, env: dict[str, str] | None = None) -> tuple[int | None, str, str, float, int]:
     """Run ``python -m dashboard args`` watched: (exit code or None when stopped, stdout, stderr, seconds, peak RSS)."""
     started = time.monotonic()
     child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", _CHILD, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
     )
     watched = psutil.Process(child.pid)
     peak = 0
@@ -97,10 +104,10 @@ def rejected(data: bytes, name: str = "upload.parquet", **options: object) -> Fi
     return caught.value
 
 
-def _ingest_refused(store: Store, path: Path, rule: str, report: str) -> None:
+def _ingest_refused(store: Store, path: Path, rule: str, report: str, env: dict[str, str] | None = None) -> None:
     version = store.version(indicator_table("workforce", "submitted"))
     code, out, err, seconds, peak = run_bounded(
-        "ingest", str(path), "--dataset", "workforce", "--store", str(store.root), "--json"
+        "ingest", str(path), "--dataset", "workforce", "--store", str(store.root), "--json", env=env
     )
     line = f"{path.name} ({path.stat().st_size / 1024:,.0f} KB): {seconds:.1f} s, peak RSS {peak / 1024**2:,.0f} MB"
     Path(report).write_text(line + "\n")
@@ -164,3 +171,131 @@ def test_a_parquet_integer_beyond_2_to_the_53_is_not_rounded_silently() -> None:
     [finding] = raw.findings
     assert (finding.rule, finding.row, finding.column) == ("number_not_exact", 3, "value")
     assert finding.value == str(2**62 + 1)
+
+
+# ---- Excel -----------------------------------------------------------------------------------------------------------
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    "{sheets}</Types>"
+)
+_SHEET_TYPE = (
+    '<Override PartName="/xl/worksheets/sheet{n}.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+)
+_ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def xlsx_bytes(sheets: list[tuple[str, str, list[list[str]] | tuple[int, int]]], *, dimension: bool = True) -> bytes:
+    """A workbook written as XML: each sheet is (name, state, rows of inline text) or (name, state, (rows, columns))
+    of the number 1, streamed so a large sheet is written in a second or two."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            _CONTENT_TYPES.format(sheets="".join(_SHEET_TYPE.format(n=n) for n in range(1, len(sheets) + 1))),
+        )
+        archive.writestr("_rels/.rels", _ROOT_RELS)
+        listed = "".join(
+            f'<sheet name="{name}" sheetId="{n}" state="{state}" r:id="rId{n}"/>'
+            for n, (name, state, _) in enumerate(sheets, start=1)
+        )
+        archive.writestr(
+            "xl/workbook.xml", f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>{listed}</sheets></workbook>'
+        )
+        targets = "".join(
+            f'<Relationship Id="rId{n}" Type="{_REL}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+            for n in range(1, len(sheets) + 1)
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{targets}'
+            "</Relationships>",
+        )
+        for n, (_, _, content) in enumerate(sheets, start=1):
+            with archive.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True) as stream:
+                if isinstance(content, tuple):
+                    height, width = content
+                else:
+                    height, width = len(content), max(len(r) for r in content)
+                stream.write(f'<worksheet xmlns="{_MAIN}">'.encode())
+                if dimension:
+                    stream.write(f'<dimension ref="A1:{_letters(width)}{height}"/>'.encode())
+                stream.write(b"<sheetData>")
+                if isinstance(content, tuple):
+                    row = b"<row>" + b"<c><v>1</v></c>" * width + b"</row>"
+                    for _ in range(height):
+                        stream.write(row)
+                else:
+                    for cells in content:
+                        stream.write(
+                            b"<row>"
+                            + "".join(f'<c t="inlineStr"><is><t>{text}</t></is></c>' for text in cells).encode()
+                            + b"</row>"
+                        )
+                stream.write(b"</sheetData></worksheet>")
+    return buffer.getvalue()
+
+
+def test_the_excel_bomb_is_refused_fast_and_small(empty_store: Store, tmp_path: Path) -> None:
+    data = xlsx_bytes([("workforce", "visible", (2_000, 16_000))])
+    assert len(data) < 2 * 1024**2
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(data)
+    # 480 MB of sheet XML: the sizes in the archive refuse it; allowed to unzip, the sheet's dimension refuses it
+    _ingest_refused(empty_store, path, "file_too_large_unpacked", str(tmp_path / "measured.txt"))
+    env = {"IMPACT_MAX_UPLOAD_DECODED_MB": "1024"}
+    _ingest_refused(empty_store, path, "too_many_columns", str(tmp_path / "measured-2.txt"), env=env)
+
+
+def test_excel_sheet_size_is_read_from_the_sheet_xml_before_any_cell() -> None:
+    wide = xlsx_bytes([("workforce", "visible", (3, 70))])
+    error = rejected(wide, "wide.xlsx")
+    assert error.rule == "too_many_columns" and "'workforce'" in str(error) and "70 columns" in str(error)
+    many = xlsx_bytes([("workforce", "visible", (1_000, 8))])
+    assert rejected(many, "many.xlsx", limits=ReadLimits(max_cells=7_999)).rule == "too_many_cells"
+    # a sheet without a <dimension> (or one that understates it) is counted as it streams, and checked as it is read
+    undeclared = xlsx_bytes([("workforce", "visible", (1_000, 8))], dimension=False)
+    assert rejected(undeclared, "many.xlsx", limits=ReadLimits(max_cells=7_999)).rule == "too_many_cells"
+    narrow = xlsx_bytes([("workforce", "visible", (3, 70))], dimension=False)
+    assert rejected(narrow, "wide.xlsx").rule == "too_many_columns"
+
+
+def test_an_excel_zip_bomb_is_refused_from_the_sizes_in_the_archive() -> None:
+    data = xlsx_bytes([("workforce", "visible", (3, 8)), ("padding", "visible", (20_000, 60))])
+    error = rejected(data, "padded.xlsx", limits=ReadLimits(max_decoded_bytes=4 * 1024**2))
+    assert error.rule == "file_too_large_unpacked" and "once unzipped" in str(error)
+
+
+def test_a_hidden_sheet_named_after_the_dataset_is_not_read() -> None:
+    header = ["partnership_id", "year", "quarter", "indicator_id", "value"]
+    data = xlsx_bytes(
+        [
+            ("workforce", "hidden", [header, ["old", "2020", "1", "new_hires", "1"]]),
+            ("Figures", "visible", [header, ["att-imago", "2024", "1", "new_hires", "10"]]),
+            ("secret", "veryHidden", [header, ["x", "2020", "1", "new_hires", "1"]]),
+        ]
+    )
+    raw = read(data, "upload.xlsx", preferred_sheet="workforce")
+    assert raw.sheet == "Figures" and "'Figures'" in raw.details
+    assert raw.frame["partnership_id"].tolist() == ["att-imago"]
+    only_hidden = xlsx_bytes([("workforce", "hidden", [header, ["old", "2020", "1", "new_hires", "1"]])])
+    assert "visible" in str(rejected(only_hidden, "hidden.xlsx"))
