@@ -5,6 +5,7 @@ and nothing written; and the edge cases of cells: numbers too large, texts too l
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from dashboard.cli import EXIT_REJECTED, main
 from dashboard.intake.file_reading import read_table_file
 from dashboard.intake.raw_table import FileRejected, RawTable, ReadLimits
 from dashboard.storage.store import Store
@@ -299,3 +301,28 @@ def test_a_hidden_sheet_named_after_the_dataset_is_not_read() -> None:
     assert raw.frame["partnership_id"].tolist() == ["att-imago"]
     only_hidden = xlsx_bytes([("workforce", "hidden", [header, ["old", "2020", "1", "new_hires", "1"]])])
     assert "visible" in str(rejected(only_hidden, "hidden.xlsx"))
+
+
+# ---- the command line --------------------------------------------------------------------------------------------
+
+
+def test_cli_ingest_checks_the_size_before_reading_the_file(
+    empty_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "huge.csv"
+    with open(path, "wb") as handle:
+        handle.truncate(3 * 1024**2)  # sparse: three megabytes of nothing
+    monkeypatch.setenv("IMPACT_MAX_UPLOAD_MB", "1")
+
+    def never(self: Path) -> bytes:
+        raise AssertionError(f"{self} was read whole before its size was checked")
+
+    monkeypatch.setattr(Path, "read_bytes", never)
+    code = main(["ingest", str(path), "--dataset", "workforce", "--store", str(empty_store.root), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == EXIT_REJECTED
+    assert [error["rule"] for error in report["errors"]] == ["file_too_large"]
+    assert "3.0 MB" in report["errors"][0]["message"] and "1.0 MB" in report["errors"][0]["message"]
+    audit = empty_store.read_audit()
+    assert audit["outcome"].tolist()[-1] == "rejected"
+    assert empty_store.read_indicators("workforce", "submitted").empty

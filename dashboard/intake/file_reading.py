@@ -50,6 +50,18 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):,.1f} MB"
 
 
+def size_rejection(size: int, limits: ReadLimits) -> FileRejected | None:
+    """The rejection of a file of ``size`` bytes, larger than the limit (None when it is not): checked before a
+    file is read, from its size alone."""
+    if size <= limits.max_bytes:
+        return None
+    return file_rejected(
+        "file_too_large",
+        f"The file is {_megabytes(size)}; the limit is {_megabytes(limits.max_bytes)}. "
+        "Split it into smaller files, for example one per quarter.",
+    )
+
+
 def read_table_file(
     data: bytes,
     file_name: str,
@@ -66,12 +78,9 @@ def read_table_file(
     ``preferred_sheet`` names the Excel sheet to read (case-insensitive; the first sheet when absent).
     Raises :class:`~dashboard.intake.raw_table.FileRejected` when the file as a whole cannot be read.
     """
-    if len(data) > limits.max_bytes:
-        raise file_rejected(
-            "file_too_large",
-            f"The file is {_megabytes(len(data))}; the limit is {_megabytes(limits.max_bytes)}. "
-            "Split it into smaller files, for example one per quarter.",
-        )
+    too_large = size_rejection(len(data), limits)
+    if too_large is not None:
+        raise too_large
     if _is_empty(data):
         raise file_rejected("empty_file", "The file is empty: it holds no header and no rows.")
     numeric = frozenset(normalise_header(name) for name in numeric_columns)
