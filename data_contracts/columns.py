@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data_contracts.column_specs import ColumnSpec
-from data_contracts.findings import HEADER_ROW, Finding, display_value, row_number
+from data_contracts.findings import HEADER_ROW, Finding, display_value, row_number, shortened
 
 
 @dataclass(frozen=True)
@@ -64,14 +64,14 @@ def prepare_frame(
         seen[name] = original
         if name not in by_name:
             expected = ", ".join(spec.name for spec in specs)
+            shown = shortened(str(original))
             findings.append(
                 Finding(
                     HEADER_ROW,
-                    str(original),
-                    str(original),
+                    shown,
+                    shown,
                     "unknown_column",
-                    f"The column {str(original)!r} is not part of a {what}. Remove it, or rename it to one of: "
-                    f"{expected}.",
+                    f"The column {shown!r} is not part of a {what}. Remove it, or rename it to one of: {expected}.",
                 )
             )
             continue

@@ -21,10 +21,12 @@ import pytest
 
 from dashboard.cli import EXIT_REJECTED, main
 from dashboard.intake.file_reading import read_table_file
+from dashboard.intake.ingest import check_upload
 from dashboard.intake.raw_table import FileRejected, RawTable, ReadLimits
 from dashboard.storage.store import Store
 from dashboard.storage.tables import indicator_table
-from data_contracts import INDICATOR_COLUMNS
+from data_contracts import INDICATOR_COLUMNS, validate_indicators
+from tests.conftest import TODAY, indicator_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 KILL_AT_BYTES = 2 * 1024**3
@@ -326,3 +328,49 @@ def test_cli_ingest_checks_the_size_before_reading_the_file(
     audit = empty_store.read_audit()
     assert audit["outcome"].tolist()[-1] == "rejected"
     assert empty_store.read_indicators("workforce", "submitted").empty
+
+
+# ---- cells: numbers in range, texts of bounded length -----------------------------------------------------------
+
+
+def _check(*rows: dict) -> list[tuple[int | None, str | None, str]]:
+    result = validate_indicators(indicator_rows(*rows), "workforce", partnership_ids=["att-imago"], today=TODAY)
+    return [(f.row, f.column, f.rule) for f in result.findings]
+
+
+def test_a_value_beyond_its_units_range_is_refused_so_no_sum_overflows() -> None:
+    assert _check({"value": "1.5e308"}) == [(2, "value", "value_within_unit_range")]
+    assert _check({"value": "10000001"}) == [(2, "value", "value_within_unit_range")]
+    assert _check({"value": "9999999"}) == []
+    signed = {"indicator_id": "net_jobs_created_supported", "value": "-20000000"}
+    assert _check(signed) == [(2, "value", "value_within_unit_range")]
+    result = validate_indicators(
+        indicator_rows({"value": "1.5e308"}), "workforce", partnership_ids=["att-imago"], today=TODAY
+    )
+    [finding] = result.findings
+    assert finding.value == "1.5e+308" and "10,000,000" in finding.message
+
+
+def test_texts_have_a_length_limit_with_a_finding_naming_row_and_column() -> None:
+    assert _check({"note": "n" * 2_000}) == []
+    assert _check({"note": "n" * 10_000_000}) == [(2, "note", "note_too_long")]
+    long_id = "p" * 65
+    # one finding for the cell: its length, not also "not a partnership"
+    assert _check({"partnership_id": long_id}) == [(2, "partnership_id", "partnership_id_too_long")]
+    assert _check({"category": "c" * 65, "dimension": "gender"})[0] == (2, "category", "category_too_long")
+    result = validate_indicators(
+        indicator_rows({"note": "n" * 10_000_000}), "workforce", partnership_ids=["att-imago"], today=TODAY
+    )
+    [finding] = result.findings
+    assert len(finding.value) < 300 and "10,000,000 characters" in finding.value
+    assert "at most 2,000 characters" in finding.message
+
+
+def test_a_header_cell_of_any_length_is_a_finding_shown_short(empty_store: Store) -> None:
+    huge = "partnership_id,year,quarter,indicator_id,value," + "h" * (200 * 1024) + "\n"
+    error = rejected((huge + "att-imago,2024,1,new_hires,10,x\n").encode(), "upload.csv")
+    assert error.rule == "header_too_long" and len(error.findings[0].value or "") < 300
+    long = "partnership_id,year,quarter,indicator_id,value," + "h" * (20 * 1024) + "\n"
+    report = check_upload(empty_store, (long + "att-imago,2024,1,new_hires,10,x\n").encode(), "u.csv", today=TODAY)
+    unknown = [f for f in report.findings if f.rule == "unknown_column"]
+    assert unknown and len(unknown[0].message) < 600 and len(unknown[0].column or "") < 300

@@ -19,6 +19,7 @@ import pandas as pd
 from dashboard.intake.number_text import NumberStyle, check_numbers
 from dashboard.intake.raw_table import (
     ACCEPTED_FORMATS,
+    FileRejected,
     RawTable,
     ReadLimits,
     check_row_count,
@@ -28,7 +29,7 @@ from dashboard.intake.raw_table import (
     not_a_table,
 )
 from data_contracts.columns import normalise_header
-from data_contracts.findings import Finding, RowNumbers
+from data_contracts.findings import Finding, RowNumbers, shortened
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -98,6 +99,8 @@ def _choose_delimiter(header_line: str, expected: frozenset[str]) -> str:
     return chosen
 
 
+MAX_HEADER_LINE = 64 * 1024
+"""A header line longer than this is not a header (the csv module refuses cells over 128 KB)."""
 _PYARROW_BLOCK_BYTES = 16 << 20
 _SENTINEL = "\x01\x02"
 """A cell no upload holds (control characters; no quote, separator or line break): see :func:`_parse_with_pyarrow`."""
@@ -238,6 +241,20 @@ def read_csv_table(data: bytes, *, numeric: frozenset[str], expected: frozenset[
         body = body[hint.end() :]
     else:
         header_line = re.match(rb"[^\r\n]*", body).group().decode("utf-8")
+        if len(header_line) > MAX_HEADER_LINE:
+            raise FileRejected(
+                [
+                    Finding(
+                        skipped_lines + 1,
+                        None,
+                        shortened(header_line),
+                        "header_too_long",
+                        f"The header (row {skipped_lines + 1}) is {len(header_line):,} characters long; a header "
+                        "names each column in a word or two, as in the template. Check that the file starts with "
+                        "its header.",
+                    )
+                ]
+            )
         delimiter = _choose_delimiter(header_line, expected)
     header_row = skipped_lines + 1
     findings: list[Finding] = []
