@@ -374,3 +374,55 @@ def test_a_header_cell_of_any_length_is_a_finding_shown_short(empty_store: Store
     report = check_upload(empty_store, (long + "att-imago,2024,1,new_hires,10,x\n").encode(), "u.csv", today=TODAY)
     unknown = [f for f in report.findings if f.rule == "unknown_column"]
     assert unknown and len(unknown[0].message) < 600 and len(unknown[0].column or "") < 300
+
+
+# ---- CSV: RFC 4180 line breaks, encodings, NUL bytes ------------------------------------------------------------
+
+CSV_HEADER = b"partnership_id,year,quarter,indicator_id,value,note"
+
+
+@pytest.mark.parametrize("eol", [b"\n", b"\r\n", b"\r"], ids=["LF", "CRLF", "CR"])
+@pytest.mark.parametrize("inside", [b"\r", b"\n", b"\r\n"], ids=["CR", "LF", "CRLF"])
+def test_a_line_break_inside_quotes_is_part_of_the_cell(eol: bytes, inside: bytes) -> None:
+    data = eol.join(
+        [
+            CSV_HEADER,
+            b'att-imago,2024,1,new_hires,10,"first' + inside + b'second"',
+            b"att-imago,2024,1,departures,2,",
+            b"",
+        ]
+    )
+    raw = read(data, "upload.csv")
+    assert raw.frame["note"].tolist() == ["first" + inside.decode() + "second", ""]
+    assert raw.frame["indicator_id"].tolist() == ["new_hires", "departures"]
+    assert raw.findings == []
+
+
+def test_invalid_utf8_in_a_utf8_file_is_a_finding_naming_its_row() -> None:
+    data = b"\n".join(
+        [
+            CSV_HEADER,
+            "att-imago,2024,1,new_hires,10,café".encode(),
+            b"att-imago,2024,1,departures,2,caf\xe9 au lait",
+            b"",
+        ]
+    )
+    error = rejected(data, "upload.csv")
+    [finding] = error.findings
+    assert (finding.rule, finding.row) == ("not_utf8", 3)
+    assert "caf" in (finding.value or "") and "Row 3" in finding.message
+
+
+def test_a_plain_windows_1252_file_is_still_read_as_windows_1252() -> None:
+    data = b"\n".join([CSV_HEADER, b"att-imago,2024,1,new_hires,10,caf\xe9 \x80", b""])
+    raw = read(data, "upload.csv")
+    assert raw.frame["note"].tolist() == ["café €"] and "Windows-1252" in raw.details
+
+
+def test_a_nul_byte_is_a_finding_naming_its_row() -> None:
+    data = b"\n".join(
+        [CSV_HEADER, b"att-imago,2024,1,new_hires,10,fine", b"att-imago,2024,1,departures,2,bro\x00ken", b""]
+    )
+    [finding] = rejected(data, "upload.csv").findings
+    assert (finding.rule, finding.row) == ("nul_character", 3)
+    assert "\\0" in (finding.value or "")
