@@ -166,6 +166,8 @@ def _parquet_metadata(data: bytes) -> tuple[object, object]:
 def _is_text(arrow_type: object) -> bool:
     import pyarrow as pa
 
+    if pa.types.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
     return bool(
         pa.types.is_string(arrow_type)
         or pa.types.is_large_string(arrow_type)
@@ -188,6 +190,25 @@ def _decoded_bytes(column: object) -> int:
             total += int(pc.sum(lengths).as_py() or 0) + chunk.indices.nbytes
         else:
             total += chunk.nbytes
+    return total
+
+
+_BATCH_ROWS = 65_536
+
+
+def _dictionary_text_bytes(data: bytes, names: list[str], limit: int) -> int:
+    """The size of these text columns once every cell holds its own text, measured one column of one row group at a
+    time, read as dictionaries (nothing is expanded); it stops counting once past ``limit``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    total = 0
+    for name in names:
+        parquet = pq.ParquetFile(pa.BufferReader(data), read_dictionary=[name])
+        for group in range(parquet.num_row_groups):
+            total += _decoded_bytes(parquet.read_row_group(group, columns=[name], use_pandas_metadata=False)[0])
+            if total > limit:
+                return total
     return total
 
 
@@ -282,16 +303,31 @@ def _read_parquet(data: bytes, limits: ReadLimits) -> RawTable:
         for position in range(metadata.num_columns)
     )
     _check_unpacked(unpacked, len(data), limits)
-    text = [n for n in names if _is_text(schema.field(n).type)]
+    sizes: dict[str, int] = {}
+    dictionary_encoded: set[str] = set()
+    for group in range(metadata.num_row_groups):
+        for position in range(metadata.num_columns):
+            chunk = metadata.row_group(group).column(position)
+            name = chunk.path_in_schema.split(".")[0]
+            sizes[name] = sizes.get(name, 0) + chunk.total_uncompressed_size
+            if chunk.has_dictionary_page:
+                dictionary_encoded.add(name)
+    # text written as a dictionary may decode to far more than its pages: it is measured as dictionaries first
+    text = [n for n in names if _is_text(schema.field(n).type) and n in dictionary_encoded]
     try:
-        table = pq.ParquetFile(pa.BufferReader(data), read_dictionary=text).read()
+        decoded = _dictionary_text_bytes(data, text, limits.max_decoded_bytes)
+        _check_unpacked(decoded + sum(size for name, size in sizes.items() if name not in text), len(data), limits)
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        # batch by batch: reading a column whole takes about twice its size on the way
+        table = pa.Table.from_batches(list(parquet.iter_batches(batch_size=_BATCH_ROWS)), schema=parquet.schema_arrow)
+    except FileRejected:
+        raise
     except Exception:
         raise not_a_table("a damaged Parquet file whose rows cannot be read; export it again") from None
-    _check_unpacked(sum(_decoded_bytes(column) for column in table.columns), len(data), limits)
     findings: list[Finding] = []
     columns = []
     for name, column in zip(table.column_names, table.columns, strict=True):
-        if name in text:
+        if _is_text(column.type) or pa.types.is_dictionary(column.type):
             value_type = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
             if pa.types.is_binary(value_type) or pa.types.is_large_binary(value_type):
                 bad = _first_row_not_utf8(column)
