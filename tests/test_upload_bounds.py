@@ -24,9 +24,9 @@ from dashboard.intake.file_reading import read_table_file
 from dashboard.intake.ingest import check_upload
 from dashboard.intake.raw_table import FileRejected, RawTable, ReadLimits
 from dashboard.storage.store import Store
-from dashboard.storage.tables import indicator_table
+from dashboard.storage.tables import AUDIT_TABLE, indicator_table
 from data_contracts import INDICATOR_COLUMNS, validate_indicators
-from tests.conftest import TODAY, indicator_rows
+from tests.conftest import TODAY, app_as, indicator_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 KILL_AT_BYTES = 2 * 1024**3
@@ -426,3 +426,28 @@ def test_a_nul_byte_is_a_finding_naming_its_row() -> None:
     [finding] = rejected(data, "upload.csv").findings
     assert (finding.rule, finding.row) == ("nul_character", 3)
     assert "\\0" in (finding.value or "")
+
+
+# ---- the Upload page -----------------------------------------------------------------------------------------------
+
+
+def test_the_upload_page_refuses_both_bombs(monkeypatch: pytest.MonkeyPatch, empty_store: Store) -> None:
+    """In real Streamlit (AppTest), as tests/test_upload_page.py drives it."""
+    monkeypatch.setenv("IMPACT_STORE", str(empty_store.root))
+    app = app_as("admin").run()
+    app.switch_page("web/views/upload.py").run()
+    assert not app.exception
+    before = {t: v for t, v in empty_store.versions().items() if t != AUDIT_TABLE}
+    bombs = [
+        ("bomb.parquet", parquet_bomb(), "file_too_large_unpacked"),
+        ("bomb.xlsx", xlsx_bytes([("workforce", "visible", (200, 16_000))]), "too_many_columns"),
+    ]
+    for name, data, rule in bombs:
+        started = time.monotonic()
+        app.file_uploader[0].set_value((name, data, "application/octet-stream")).run(timeout=60)
+        assert time.monotonic() - started < SECONDS
+        assert not app.exception
+        assert "Not committed" in app.error[0].value
+        rules = {r for element in app.dataframe if "Rule" in element.value.columns for r in element.value["Rule"]}
+        assert rule in rules, (name, rules)
+    assert {t: v for t, v in empty_store.versions().items() if t != AUDIT_TABLE} == before
