@@ -451,3 +451,8 @@ def test_the_upload_page_refuses_both_bombs(monkeypatch: pytest.MonkeyPatch, emp
         rules = {r for element in app.dataframe if "Rule" in element.value.columns for r in element.value["Rule"]}
         assert rule in rules, (name, rules)
     assert {t: v for t, v in empty_store.versions().items() if t != AUDIT_TABLE} == before
+
+
+def test_a_whole_number_too_large_to_be_exact_is_a_finding_not_a_rounded_year() -> None:
+    assert _check({"year": str(2**62 + 1)}) == [(2, "year", "number_not_exact")]
+    assert _check({"year": "2024"}) == []

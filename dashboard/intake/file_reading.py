@@ -35,7 +35,7 @@ from dashboard.intake.raw_table import (
     file_rejected,
     not_a_table,
 )
-from data_contracts.columns import normalise_header
+from data_contracts.columns import EXACT_INTEGER, normalise_header
 from data_contracts.findings import Finding, RowNumbers
 
 _PARQUET_MAGIC = b"PAR1"
@@ -142,10 +142,6 @@ def _detect_format(data: bytes, file_name: str) -> FileFormat:
 
 
 # ---- Parquet -------------------------------------------------------------------------------------------------------
-
-
-_EXACT_INTEGER = 2**53
-"""Whole numbers up to this size are kept exactly by a float64, the type every figure is checked and stored as."""
 
 
 def _too_much(what: str, found: int, limit: int, advice: str) -> str:
@@ -255,7 +251,7 @@ def _inexact_integers(name: str, column: object) -> list[Finding]:
     if not pa.types.is_integer(column.type) or column.type.bit_width < 54:
         return []
     large = pc.greater(
-        pc.abs_checked(column.cast(pa.decimal128(20, 0))), pa.scalar(_EXACT_INTEGER, pa.decimal128(20, 0))
+        pc.abs_checked(column.cast(pa.decimal128(20, 0))), pa.scalar(EXACT_INTEGER, pa.decimal128(20, 0))
     )
     positions = np.flatnonzero(pc.fill_null(large, False).to_numpy(zero_copy_only=False))
     label = normalise_header(name)
@@ -266,7 +262,7 @@ def _inexact_integers(name: str, column: object) -> list[Finding]:
             str(column[int(position)].as_py()),
             "number_not_exact",
             f"{label} holds {column[int(position)].as_py():,}, a whole number too large to be kept exactly (beyond "
-            f"{_EXACT_INTEGER:,}); check the cell.",
+            f"{EXACT_INTEGER:,}); check the cell.",
         )
         for position in positions
     ]
