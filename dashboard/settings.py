@@ -28,7 +28,7 @@ SETTINGS_DOC: dict[str, str] = {
     "IMPACT_MAX_UPLOAD_ROWS": "Most data rows accepted in one upload (default 1,000,000).",
     "IMPACT_MAX_UPLOAD_COLUMNS": "Most columns accepted in one upload (default 64).",
     "IMPACT_MAX_UPLOAD_CELLS": "Most cells (rows × columns, as an Excel sheet declares them) accepted in one upload "
-    "(default 20,000,000).",
+    "(default 10,000,000).",
     "IMPACT_MAX_UPLOAD_DECODED_MB": "Largest size of an upload once unpacked, in MB: a Parquet file's decoded columns "
     "or an Excel workbook's unzipped parts (default 256).",
     "IMPACT_CHANGE_FACTOR": "A value that moves more than this factor against the previous quarter is a warning "
@@ -54,7 +54,7 @@ class UploadSettings:
     max_rows: int = 1_000_000
     change_factor: float = 3.0
     max_columns: int = 64
-    max_cells: int = 20_000_000
+    max_cells: int = 10_000_000
     max_decoded_bytes: int = 256 * 1024 * 1024
 
     @classmethod
@@ -64,7 +64,7 @@ class UploadSettings:
             max_rows=int(_number("IMPACT_MAX_UPLOAD_ROWS", 1_000_000)),
             change_factor=_number("IMPACT_CHANGE_FACTOR", 3.0),
             max_columns=max(1, int(_number("IMPACT_MAX_UPLOAD_COLUMNS", 64))),
-            max_cells=max(1, int(_number("IMPACT_MAX_UPLOAD_CELLS", 20_000_000))),
+            max_cells=max(1, int(_number("IMPACT_MAX_UPLOAD_CELLS", 10_000_000))),
             max_decoded_bytes=int(_number("IMPACT_MAX_UPLOAD_DECODED_MB", 256) * 1024 * 1024),
         )
 

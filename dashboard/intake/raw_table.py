@@ -32,7 +32,7 @@ class ReadLimits:
     max_bytes: int = 50 * 1024 * 1024
     max_rows: int = 1_000_000
     max_columns: int = 64
-    max_cells: int = 20_000_000
+    max_cells: int = 10_000_000
     max_decoded_bytes: int = 256 * 1024 * 1024
 
 
