@@ -300,6 +300,7 @@ def test_a_hidden_sheet_named_after_the_dataset_is_not_read() -> None:
     )
     raw = read(data, "upload.xlsx", preferred_sheet="workforce")
     assert raw.sheet == "Figures" and "'Figures'" in raw.details
+    assert "the hidden sheet 'workforce' was not read" in raw.details
     assert raw.frame["partnership_id"].tolist() == ["att-imago"]
     only_hidden = xlsx_bytes([("workforce", "hidden", [header, ["old", "2020", "1", "new_hires", "1"]])])
     assert "visible" in str(rejected(only_hidden, "hidden.xlsx"))

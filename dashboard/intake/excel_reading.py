@@ -174,8 +174,11 @@ def _refuse_size(rows: int, columns: int, cells: int, sheet: str, limits: ReadLi
         raise file_rejected("too_many_rows", count_rows_message(rows - 1, limits))
 
 
-def check_workbook_size(data: bytes, preferred_sheet: str | None, limits: ReadLimits) -> WorkbookSheet:
-    """The sheet to read, after the workbook is measured without being expanded: the unzipped size of its parts,
+def check_workbook_size(
+    data: bytes, preferred_sheet: str | None, limits: ReadLimits
+) -> tuple[WorkbookSheet, list[str]]:
+    """The sheet to read and the hidden sheets named like ``preferred_sheet`` (never read), after the workbook is
+    measured without being expanded: the unzipped size of its parts,
     and the chosen sheet's declared size (``<dimension>``), its cells counted from its XML as it streams."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -191,11 +194,14 @@ def check_workbook_size(data: bytes, preferred_sheet: str | None, limits: ReadLi
                 "table, or save it as CSV.",
             )
         try:
-            sheet = choose_sheet(_workbook_sheets(archive), preferred_sheet)
+            sheets = _workbook_sheets(archive)
         except ElementTree.ParseError:
             raise not_a_table("a damaged Excel workbook that cannot be opened; save it again as .xlsx") from None
+        sheet = choose_sheet(sheets, preferred_sheet)
+        wanted = (preferred_sheet or "").strip().lower()
+        hidden = [s.name for s in sheets if s.state != "visible" and wanted and s.name.strip().lower() == wanted]
         if sheet.part is None or sheet.part not in archive.namelist():
-            return sheet  # openpyxl says what is wrong
+            return sheet, hidden  # openpyxl says what is wrong
         cells = 0
         declared_checked = False
         tail = b""
@@ -218,7 +224,7 @@ def check_workbook_size(data: bytes, preferred_sheet: str | None, limits: ReadLi
             raise not_a_table("a damaged Excel workbook whose sheet cannot be read; save it again as .xlsx") from None
         cells += len(_CELL_TAG.findall(tail))
         _refuse_size(0, 0, cells, sheet.name, limits)
-    return sheet
+    return sheet, hidden
 
 
 def read_xlsx_table(
@@ -228,7 +234,7 @@ def read_xlsx_table(
     normalised header names of the numeric columns. The workbook's size is checked before any cell is read."""
     import openpyxl
 
-    preferred_sheet = check_workbook_size(data, preferred_sheet, limits).name
+    sheet, hidden = check_workbook_size(data, preferred_sheet, limits)
 
     try:
         with warnings.catch_warnings():
@@ -237,7 +243,10 @@ def read_xlsx_table(
     except Exception:  # openpyxl raises many kinds of errors for damaged files
         raise not_a_table("a damaged Excel workbook that cannot be opened; save it again as .xlsx") from None
     try:
-        return _read_sheet(workbook, numeric=numeric, preferred_sheet=preferred_sheet, limits=limits)
+        raw = _read_sheet(workbook, numeric=numeric, preferred_sheet=sheet.name, limits=limits)
+        if hidden and raw.sheet != hidden[0]:
+            raw.details += f" (the hidden sheet {hidden[0]!r} was not read)"
+        return raw
     except FileRejected:
         raise
     except Exception:
