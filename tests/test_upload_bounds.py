@@ -36,10 +36,12 @@ SECONDS = 20.0
 """Refusal takes about a second; the bound leaves room for imports on a busy machine."""
 
 _CHILD = """
-import resource, sys
+import re, sys
 from dashboard.cli import main
 code = main(sys.argv[1:])
-print("MAXRSS_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+# the high-water mark of this program alone: ru_maxrss would count the parent's memory at the fork
+peak = re.search(r"VmHWM:\\s*(\\d+) kB", open("/proc/self/status").read())
+print("MAXRSS_KB", peak.group(1) if peak else 0, file=sys.stderr)
 sys.exit(code)
 """
 
