@@ -39,7 +39,7 @@ from dashboard.access.accounts import (
     split_partnerships,
 )
 from dashboard.access.roles import STAFF_ROLES
-from dashboard.intake.ingest import UploadReport, ingest_file
+from dashboard.intake.ingest import UploadReport, ingest_path
 from dashboard.intake.review import ReviewError, pending_slices, publish_slices
 from dashboard.intake.seed import SeedError, is_empty, seed_sample
 from dashboard.present.exports import EXPORT_FORMATS, frame_bytes, sorted_rows
@@ -128,9 +128,7 @@ def _ingest(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise UsageError(f"no such file: {path}")
     store = _ready_store(args)
-    report, commit = ingest_file(
-        store, path.read_bytes(), path.name, dataset=args.dataset, user=args.user, dry_run=args.dry_run
-    )
+    report, commit = ingest_path(store, path, dataset=args.dataset, user=args.user, dry_run=args.dry_run)
     if args.json:
         print(json.dumps(report.as_json(commit), default=str, ensure_ascii=False))
     elif not report.accepted:

@@ -26,6 +26,11 @@ SETTINGS_DOC: dict[str, str] = {
     "IMPACT_STORE": "Store root: a folder or an object-store URI (default: .impact_store/ in the repository).",
     "IMPACT_MAX_UPLOAD_MB": "Largest upload accepted, in MB (default 50).",
     "IMPACT_MAX_UPLOAD_ROWS": "Most data rows accepted in one upload (default 1,000,000).",
+    "IMPACT_MAX_UPLOAD_COLUMNS": "Most columns accepted in one upload (default 64).",
+    "IMPACT_MAX_UPLOAD_CELLS": "Most cells (rows × columns, as an Excel sheet declares them) accepted in one upload "
+    "(default 10,000,000).",
+    "IMPACT_MAX_UPLOAD_DECODED_MB": "Largest size of an upload once unpacked, in MB: a Parquet file's decoded columns "
+    "or an Excel workbook's unzipped parts (default 256).",
     "IMPACT_CHANGE_FACTOR": "A value that moves more than this factor against the previous quarter is a warning "
     "(default 3).",
     "IMPACT_FOUR_EYES": "When 1 or true, nobody may publish a quarter they uploaded themselves (default off).",
@@ -53,6 +58,9 @@ class UploadSettings:
     max_bytes: int = 50 * 1024 * 1024
     max_rows: int = 1_000_000
     change_factor: float = 3.0
+    max_columns: int = 64
+    max_cells: int = 10_000_000
+    max_decoded_bytes: int = 256 * 1024 * 1024
 
     @classmethod
     def from_env(cls) -> UploadSettings:
@@ -60,6 +68,9 @@ class UploadSettings:
             max_bytes=int(_number("IMPACT_MAX_UPLOAD_MB", 50) * 1024 * 1024),
             max_rows=int(_number("IMPACT_MAX_UPLOAD_ROWS", 1_000_000)),
             change_factor=_number("IMPACT_CHANGE_FACTOR", 3.0),
+            max_columns=max(1, int(_number("IMPACT_MAX_UPLOAD_COLUMNS", 64))),
+            max_cells=max(1, int(_number("IMPACT_MAX_UPLOAD_CELLS", 10_000_000))),
+            max_decoded_bytes=int(_number("IMPACT_MAX_UPLOAD_DECODED_MB", 256) * 1024 * 1024),
         )
 
 

@@ -54,11 +54,17 @@ class ColumnSpec:
     title: str = ""
     """Short label of the column (the pandera field's title)."""
     description: str = ""
+    max_length: int | None = None
+    """Most characters a text cell may hold (None: no limit of its own)."""
 
     @property
     def types(self) -> KindTypes:
         """The column's types while checked, as stored in pandas and in Arrow."""
         return KIND_TYPES[self.kind]
+
+
+ID_MAX_LENGTH = 64
+"""Most characters of an id or code: a partnership, an indicator, a breakdown dimension or category."""
 
 
 def breakdown_specs(series: str) -> tuple[ColumnSpec, ColumnSpec]:
@@ -71,6 +77,7 @@ def breakdown_specs(series: str) -> tuple[ColumnSpec, ColumnSpec]:
             required_value=False,
             default=TOTAL,
             title="Breakdown dimension",
+            max_length=ID_MAX_LENGTH,
             description=f"Breakdown dimension of {series}; blank (with a blank category) means total.",
         ),
         ColumnSpec(
@@ -80,6 +87,7 @@ def breakdown_specs(series: str) -> tuple[ColumnSpec, ColumnSpec]:
             required_value=False,
             default=TOTAL,
             title="Breakdown category",
+            max_length=ID_MAX_LENGTH,
             description=f"Category within the dimension of {series}; blank (with a blank dimension) means total.",
         ),
     )

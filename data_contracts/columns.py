@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data_contracts.column_specs import ColumnSpec
-from data_contracts.findings import HEADER_ROW, Finding, display_value, row_number
+from data_contracts.findings import HEADER_ROW, Finding, display_value, row_number, shortened
 
 
 @dataclass(frozen=True)
@@ -64,14 +64,14 @@ def prepare_frame(
         seen[name] = original
         if name not in by_name:
             expected = ", ".join(spec.name for spec in specs)
+            shown = shortened(str(original))
             findings.append(
                 Finding(
                     HEADER_ROW,
-                    str(original),
-                    str(original),
+                    shown,
+                    shown,
                     "unknown_column",
-                    f"The column {str(original)!r} is not part of a {what}. Remove it, or rename it to one of: "
-                    f"{expected}.",
+                    f"The column {shown!r} is not part of a {what}. Remove it, or rename it to one of: {expected}.",
                 )
             )
             continue
@@ -143,9 +143,22 @@ def _read_column(
                         f"{spec.name} must be a whole number, such as 2024; found {display_value(series[index])!r}.",
                     )
                 )
+            with np.errstate(invalid="ignore"):
+                inexact = pd.Series(finite & (np.abs(values) > EXACT_INTEGER), index=series.index)
+            for index in series.index[inexact]:
+                findings.append(
+                    Finding(
+                        row_number(index, row_numbers),
+                        spec.name,
+                        display_value(series[index]),
+                        "number_not_exact",
+                        f"{spec.name} must be a whole number of at most 16 digits; found "
+                        f"{display_value(series[index])!r}, too large to be kept exactly.",
+                    )
+                )
             infinite = pd.Series(~finite, index=series.index) & numbers.notna()
             bad = bad | infinite
-            numbers = numbers.mask(fractional.fillna(False) | infinite)
+            numbers = numbers.mask(fractional.fillna(False) | infinite | inexact)
             parsed = numbers.round().astype("Int64")
         else:
             parsed = numbers
@@ -182,6 +195,9 @@ def _read_column(
             )
     return parsed, findings
 
+
+EXACT_INTEGER = 2**53
+"""Whole numbers up to this size are kept exactly by a float64, as numbers are read and checked."""
 
 _MAX_EXACT_DIGITS = 15
 """Up to this many digits, every reader of decimal text gets the same float: the digits make an integer below

@@ -53,25 +53,41 @@ def summarise_findings(findings: Iterable[Finding]) -> pd.DataFrame:
     return counts.sort_values(["severity", "findings"], ascending=[True, False], ignore_index=True)
 
 
+SHOWN_CHARACTERS = 200
+"""A value longer than this is shown by its start and its length: a report names a cell, it does not copy it."""
+
+
+_WHOLE_SHOWN = 1e16
+"""Whole floats below this are shown without a decimal point (12 for 12.0); larger ones as Python writes them
+(1.5e+308, not three hundred digits)."""
+
+
+def shortened(text: str) -> str:
+    """``text``, or its first :data:`SHOWN_CHARACTERS` characters and its length when it is longer."""
+    if len(text) <= SHOWN_CHARACTERS:
+        return text
+    return f"{text[:SHOWN_CHARACTERS]}… ({len(text):,} characters)"
+
+
 def display_value(value: object) -> str | None:
-    """A cell value as the user would recognise it in the file."""
+    """A cell value as the user would recognise it in the file (a long text by its start and its length)."""
     if value is None:
         return None
     kind = type(value)
     if kind is str:
-        return value
+        return shortened(value)
     if kind is float:  # the general path below gives the same, more slowly (a report may hold many thousands)
         if value != value:
             return ""
-        return str(int(value)) if value.is_integer() else str(value)
+        return str(int(value)) if value.is_integer() and abs(value) < _WHOLE_SHOWN else str(value)
     try:
         if pd.isna(value):
             return ""
     except (TypeError, ValueError):
         pass
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < _WHOLE_SHOWN:
         return str(int(value))
-    return str(value)
+    return shortened(str(value))
 
 
 class RowNumbers(Mapping[object, int]):

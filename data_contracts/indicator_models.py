@@ -124,8 +124,11 @@ def validate_indicators(
         validated = schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         flagged = {(f.row, f.column) for f in findings}
-        for finding in findings_from_schema_errors(errors, frame, rules, row_numbers=row_numbers):
-            if (finding.row, finding.column) not in flagged:
+        found = findings_from_schema_errors(errors, frame, rules, row_numbers=row_numbers)
+        # a cell too long to be an id is explained by its length alone, not also as an unknown id
+        flagged |= {(f.row, f.column) for f in found if f.rule.endswith("_too_long")}
+        for finding in found:
+            if (finding.row, finding.column) not in flagged or finding.rule.endswith("_too_long"):
                 findings.append(finding)
         validated = frame
     if any(f.severity == "error" for f in findings):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data_contracts.column_specs import ColumnSpec, breakdown_specs
+from data_contracts.column_specs import ID_MAX_LENGTH, ColumnSpec, breakdown_specs
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,9 @@ class RowColumn:
     """Part of a figure: the key and the value, without the free-text note."""
 
 
+NOTE_MAX_LENGTH = 2_000
+"""Most characters of a note: a comment on a figure, not a document."""
+
 _DIMENSION, _CATEGORY = breakdown_specs("the figure")
 
 INDICATOR_ROW: tuple[RowColumn, ...] = (
@@ -38,6 +41,7 @@ INDICATOR_ROW: tuple[RowColumn, ...] = (
             "text",
             title="Partnership id",
             description="Partnership id from the partnerships table, e.g. att-imago.",
+            max_length=ID_MAX_LENGTH,
         ),
         key=True,
         slice=True,
@@ -55,7 +59,11 @@ INDICATOR_ROW: tuple[RowColumn, ...] = (
     ),
     RowColumn(
         ColumnSpec(
-            "indicator_id", "text", title="Indicator id", description="Indicator id from the catalog, e.g. new_hires."
+            "indicator_id",
+            "text",
+            title="Indicator id",
+            description="Indicator id from the catalog, e.g. new_hires.",
+            max_length=ID_MAX_LENGTH,
         ),
         key=True,
         series=True,
@@ -65,7 +73,13 @@ INDICATOR_ROW: tuple[RowColumn, ...] = (
     RowColumn(ColumnSpec("value", "number", title="Value", description="The figure, in the indicator's unit.")),
     RowColumn(
         ColumnSpec(
-            "note", "text", required_column=False, required_value=False, title="Note", description="Optional comment."
+            "note",
+            "text",
+            required_column=False,
+            required_value=False,
+            title="Note",
+            description=f"Optional comment, at most {NOTE_MAX_LENGTH:,} characters.",
+            max_length=NOTE_MAX_LENGTH,
         ),
         figure=False,
     ),

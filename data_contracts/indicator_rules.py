@@ -15,7 +15,7 @@ import pandas as pd
 from data_contracts.catalog import INDICATORS
 from data_contracts.columns import group_ids, positions_in
 from data_contracts.findings import display_value
-from data_contracts.indicator_row import KEY_COLUMNS
+from data_contracts.indicator_row import INDICATOR_COLUMN_SPECS, KEY_COLUMNS
 from data_contracts.quarters import Quarter
 from data_contracts.rules import FrameCheck, Rule, RuleContext
 from data_contracts.units import UNITS
@@ -123,6 +123,49 @@ def _not_negative(frame: pd.DataFrame) -> pd.Series:
 def _percent_range(frame: pd.DataFrame) -> pd.Series:
     percent = {i: unit == "percent" for i, unit in _UNIT.items()}
     return _passes(frame, ~(_per_indicator(frame, percent) & (_numbers(frame["value"]) > 100)))
+
+
+_LARGEST = np.array([UNITS[_UNIT[i]].largest for i in _INDICATOR_IDS] + [np.inf])
+"""The largest value of each indicator's unit, in catalog order; anything else (or missing) is not bounded here."""
+
+
+def _within_unit_range(frame: pd.DataFrame) -> pd.Series:
+    """|value| at most the unit's largest value; percentages are left to ``percent_0_to_100``, non-finite values
+    to ``value_finite``."""
+    largest = _LARGEST[positions_in(frame["indicator_id"], _INDICATOR_IDS)]
+    percent = np.array([_UNIT[i] == "percent" for i in _INDICATOR_IDS] + [False])
+    values = np.abs(_numbers(frame["value"]))
+    with np.errstate(invalid="ignore"):
+        over = np.isfinite(values) & (values > largest)
+    return _passes(frame, ~(over & ~percent[positions_in(frame["indicator_id"], _INDICATOR_IDS)]))
+
+
+def at_most_characters(length: int) -> Callable[[pd.Series], pd.Series]:
+    """The check of a text column whose cells hold at most ``length`` characters (a missing cell passes)."""
+
+    def check(values: pd.Series) -> pd.Series:
+        return (values.isna() | (values.astype("string").str.len() <= length)).astype(bool)
+
+    return check
+
+
+def _msg_too_long(column: str, length: int) -> Callable[[Mapping[str, object]], str]:
+    def message(row: Mapping[str, object]) -> str:
+        found = len(str(row.get(column) or ""))
+        return f"{column} may hold at most {length:,} characters; this one has {found:,}. Shorten it."
+
+    return message
+
+
+def _msg_unit_range(row: Mapping[str, object]) -> str:
+    indicator = str(row.get("indicator_id"))
+    unit = UNITS[_UNIT[indicator]] if indicator in _UNIT else None
+    if unit is None:
+        return f"The value is too large; found {_num(row.get('value'))}."
+    return (
+        f"{indicator} is {_article(unit.noun)} {unit.noun} and cannot exceed {unit.largest:,.0f} in size; found "
+        f"{_num(row.get('value'))}. Check the cell for a typing error."
+    )
 
 
 def _dimension_allowed(frame: pd.DataFrame) -> pd.Series:
@@ -375,6 +418,17 @@ def indicator_rules(dataset: str, frame_holder: dict | None = None) -> dict[str,
                 f"{r.get('indicator_id')} is a percentage and must lie between 0 and 100; found {_num(r.get('value'))}."
             ),
             frame_check=_percent_range,
+        ),
+        Rule("value_within_unit_range", "value", _msg_unit_range, frame_check=_within_unit_range),
+        *(
+            Rule(
+                f"{spec.name}_too_long",
+                spec.name,
+                _msg_too_long(spec.name, spec.max_length),
+                column_check=at_most_characters(spec.max_length),
+            )
+            for spec in INDICATOR_COLUMN_SPECS
+            if spec.max_length is not None
         ),
         Rule("dimension_allowed", "dimension", _msg_dimension, frame_check=_dimension_allowed),
         Rule("category_in_vocabulary", "category", _msg_category, frame_check=_category_valid),

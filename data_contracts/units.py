@@ -36,15 +36,20 @@ class Unit:
     """US dollars: written in full in tables, with k/M on axes."""
     example: float
     """A plausible value for templates."""
+    largest: float
+    """The largest value (in size: a negative net change too) the unit allows: counts of people stay below ten
+    million, percentages at 100; beyond it a figure is a typing error, and sums of such figures would overflow."""
 
 
 UNITS: Mapping[str, Unit] = MappingProxyType(
     {
-        "count": Unit("count", "number", "number", "number", "count", True, False, 120),
-        "percent": Unit("percent", "%", "percent (0–100)", "%", "percentage", False, False, 42.5),
-        "hours": Unit("hours", "hours", "hours", "hours", "number of hours", True, False, 1250),
-        "currency_usd": Unit("currency_usd", "USD", "US dollars", "US dollars", "amount in USD", True, True, 250000),
-        "ratio": Unit("ratio", "ratio", "ratio", "ratio", "ratio", False, False, 1.05),
+        "count": Unit("count", "number", "number", "number", "count", True, False, 120, 10_000_000),
+        "percent": Unit("percent", "%", "percent (0–100)", "%", "percentage", False, False, 42.5, 100),
+        "hours": Unit("hours", "hours", "hours", "hours", "number of hours", True, False, 1250, 1_000_000_000),
+        "currency_usd": Unit(
+            "currency_usd", "USD", "US dollars", "US dollars", "amount in USD", True, True, 250000, 1_000_000_000_000
+        ),
+        "ratio": Unit("ratio", "ratio", "ratio", "ratio", "ratio", False, False, 1.05, 1_000),
     }
 )
 """Every unit of the catalog by its code, in the catalog's order."""

@@ -31,6 +31,7 @@ from data_contracts.columns import (
     text_to_numbers,
 )
 from data_contracts.findings import RowNumbers, display_value
+from data_contracts.units import UNITS
 from tests.conftest import TODAY
 
 # ---- reading CSV -------------------------------------------------------------------------------------------------
@@ -154,7 +155,11 @@ def test_codes_extended_from_a_dictionary_equal_codes_of_both_columns() -> None:
 def test_display_value_shortcuts_give_the_general_answer() -> None:
     for value in [1.0, -0.0, 2.5, float("nan"), float("inf"), 1e20, 1e-7, "x", "", " 1 "]:
         general = (
-            "" if pd.isna(value) else str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+            ""
+            if pd.isna(value)
+            else str(int(value))
+            if isinstance(value, float) and value.is_integer() and abs(value) < 1e16
+            else str(value)
         )
         assert display_value(value) == general
 
@@ -196,6 +201,12 @@ def _reference_checks(dataset: str) -> dict[str, Callable[[pd.DataFrame], pd.Ser
         is_percent = lookup(frame["indicator_id"], checks._UNIT).eq("percent").fillna(False)
         return ~is_percent | frame["value"].isna() | ~(frame["value"] > 100)
 
+    def unit_range(frame: pd.DataFrame) -> pd.Series:
+        unit = lookup(frame["indicator_id"], checks._UNIT)
+        largest = unit.map(lambda code: UNITS[code].largest if isinstance(code, str) else float("inf"))
+        in_size = frame["value"].abs().le(largest) | ~np.isfinite(frame["value"]) | frame["value"].isna()
+        return (unit.eq("percent").fillna(False) | in_size).astype(bool)
+
     def within(frame: pd.DataFrame) -> pd.Series:
         ok = pd.Series(True, index=frame.index)
         sums = checks.breakdown_sums(frame)
@@ -225,6 +236,7 @@ def _reference_checks(dataset: str) -> dict[str, Callable[[pd.DataFrame], pd.Ser
         "value_whole_number": whole,
         "value_not_negative": negative,
         "percent_0_to_100": percent,
+        "value_within_unit_range": unit_range,
         "dimension_allowed": lambda f: (
             ~f["indicator_id"].isin(INDICATORS) | pairs(f, "indicator_id", "dimension", checks._ALLOWED_PAIRS)
         ),

@@ -19,6 +19,7 @@ import pandas as pd
 from dashboard.intake.number_text import NumberStyle, check_numbers
 from dashboard.intake.raw_table import (
     ACCEPTED_FORMATS,
+    FileRejected,
     RawTable,
     ReadLimits,
     check_row_count,
@@ -28,7 +29,7 @@ from dashboard.intake.raw_table import (
     not_a_table,
 )
 from data_contracts.columns import normalise_header
-from data_contracts.findings import Finding, RowNumbers
+from data_contracts.findings import Finding, RowNumbers, shortened
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -42,8 +43,34 @@ _MAX_CONTROL_SHARE = 0.1
 """A text file in which more than this share of characters are control characters is binary, not a table."""
 
 
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+"""A character of more than one byte written in UTF-8: a file holding one is UTF-8, never Windows-1252 text."""
+
+
+def _row_at(body: bytes, offset: int) -> int:
+    """The row (line) of the file at byte ``offset``, counting from 1."""
+    return len(re.findall(rb"\r\n|\r|\n", body[:offset])) + 1
+
+
+def _refuse_bytes(body: bytes, offset: int, rule: str, message: str) -> FileRejected:
+    """The rejection of a file for the bytes at ``offset``, naming their row and showing it (shortened)."""
+    row = _row_at(body, offset)
+    start = max(body.rfind(b"\n", 0, offset), body.rfind(b"\r", 0, offset)) + 1
+    end = re.compile(rb"\r|\n").search(body, offset)
+    line = body[start : end.start() if end else len(body)][:200]
+    shown = line.decode("utf-8", "replace").replace("\x00", "\\0")
+    return FileRejected([Finding(row, None, shown, rule, f"Row {row}: {message}")])
+
+
 def _decode(data: bytes) -> tuple[bytes, str]:
-    """The text of a CSV file as UTF-8 bytes (no BOM), and the name of its encoding."""
+    """The text of a CSV file as UTF-8 bytes (no BOM), and the name of its encoding.
+
+    A file that is not UTF-8 is read as Windows-1252 only when it is plainly that: it holds no character written in
+    UTF-8 and every byte is a Windows-1252 character. Otherwise the first byte that is not text is a finding naming
+    its row, as is a NUL byte in a file that is otherwise text (rather than mojibake, or "not a table")."""
     if data[:2] in UTF16_BOMS:
         try:
             text = data.decode("utf-16")
@@ -52,25 +79,60 @@ def _decode(data: bytes) -> tuple[bytes, str]:
         body = text.encode("utf-8")
         label = "UTF-16"
     else:
-        if b"\x00" in data:
-            raise not_a_table("binary data, not a text table")
         if data.startswith(UTF8_BOM):
             body, label = data[len(UTF8_BOM) :], "UTF-8 with BOM"
         else:
             body, label = data, "UTF-8"
+        _check_nul(body)
         try:
             if not body.isascii():  # ASCII is UTF-8; checking that is 10x faster than decoding
                 body.decode("utf-8")
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as error:
+            if label == "UTF-8 with BOM" or _UTF8_SEQUENCE.search(body):
+                raise _refuse_bytes(
+                    body,
+                    error.start,
+                    "not_utf8",
+                    "the file is UTF-8 text, but this row holds bytes that are not (often text pasted from another "
+                    "program). Retype the characters around it, or save the file again as CSV UTF-8.",
+                ) from None
             try:
                 body = body.decode("cp1252").encode("utf-8")
-            except UnicodeDecodeError:
-                raise not_a_table("binary data, not a text table (it is neither UTF-8 nor Windows-1252 text)") from None
+            except UnicodeDecodeError as cp1252_error:
+                if _control_share(body) > _MAX_CONTROL_SHARE:
+                    raise not_a_table("binary data, not a text table") from None
+                raise _refuse_bytes(
+                    body,
+                    cp1252_error.start,
+                    "not_a_table",
+                    "this row holds bytes that are text in neither UTF-8 nor Windows-1252, so the file is not a "
+                    "text table. Retype the characters around it, or save the file as CSV UTF-8.",
+                ) from None
             label = "Windows-1252"
-    controls = len(body.translate(None, _NON_CONTROL_BYTES))
-    if b"\x00" in body or controls > _MAX_CONTROL_SHARE * len(body):
+    _check_nul(body)
+    if _control_share(body) > _MAX_CONTROL_SHARE:
         raise not_a_table("binary data, not a text table")
     return body, label
+
+
+def _control_share(body: bytes) -> float:
+    return len(body.translate(None, _NON_CONTROL_BYTES)) / max(len(body), 1)
+
+
+def _check_nul(body: bytes) -> None:
+    """A NUL byte in text: binary data when control bytes abound, else a finding naming its row."""
+    position = body.find(b"\x00")
+    if position < 0:
+        return
+    if _control_share(body) > _MAX_CONTROL_SHARE:
+        raise not_a_table("binary data, not a text table")
+    raise _refuse_bytes(
+        body,
+        position,
+        "nul_character",
+        "this row holds a NUL character (a zero byte), which no text holds. Delete it; if the whole file is like "
+        "this, save it again as CSV UTF-8.",
+    )
 
 
 def _line_ending(body: bytes) -> str:
@@ -98,6 +160,8 @@ def _choose_delimiter(header_line: str, expected: frozenset[str]) -> str:
     return chosen
 
 
+MAX_HEADER_LINE = 64 * 1024
+"""A header line longer than this is not a header (the csv module refuses cells over 128 KB)."""
 _PYARROW_BLOCK_BYTES = 16 << 20
 _SENTINEL = "\x01\x02"
 """A cell no upload holds (control characters; no quote, separator or line break): see :func:`_parse_with_pyarrow`."""
@@ -238,6 +302,20 @@ def read_csv_table(data: bytes, *, numeric: frozenset[str], expected: frozenset[
         body = body[hint.end() :]
     else:
         header_line = re.match(rb"[^\r\n]*", body).group().decode("utf-8")
+        if len(header_line) > MAX_HEADER_LINE:
+            raise FileRejected(
+                [
+                    Finding(
+                        skipped_lines + 1,
+                        None,
+                        shortened(header_line),
+                        "header_too_long",
+                        f"The header (row {skipped_lines + 1}) is {len(header_line):,} characters long; a header "
+                        "names each column in a word or two, as in the template. Check that the file starts with "
+                        "its header.",
+                    )
+                ]
+            )
         delimiter = _choose_delimiter(header_line, expected)
     header_row = skipped_lines + 1
     findings: list[Finding] = []

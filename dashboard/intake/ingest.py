@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard.intake.file_reading import read_table_file
+from dashboard.intake.file_reading import read_table_file, size_rejection
 from dashboard.intake.raw_table import FileRejected, RawTable, ReadLimits
 from dashboard.intake.row_keys import CodedHistory, code_history, slice_set
 from dashboard.intake.upload_preview import SliceChange, preview_upload
@@ -81,6 +81,17 @@ class CheckedFile:
         return not self.errors and not self.frame.empty
 
 
+def upload_limits(settings: UploadSettings) -> ReadLimits:
+    """The reading limits of ``settings``."""
+    return ReadLimits(
+        max_bytes=settings.max_bytes,
+        max_rows=settings.max_rows,
+        max_columns=settings.max_columns,
+        max_cells=settings.max_cells,
+        max_decoded_bytes=settings.max_decoded_bytes,
+    )
+
+
 def read_upload(
     report: CheckedFile,
     data: bytes,
@@ -99,7 +110,7 @@ def read_upload(
             numeric_columns=numeric_columns,
             preferred_sheet=preferred_sheet,
             expected_columns=expected_columns,
-            limits=ReadLimits(max_bytes=settings.max_bytes, max_rows=settings.max_rows),
+            limits=upload_limits(settings),
         )
     except FileRejected as rejected:
         report.findings = list(rejected.findings)
@@ -431,6 +442,29 @@ def record_rejection(store: Store, report: UploadReport, *, user: str, action: s
         rows=report.rows,
         message=f"{count_text(len(report.errors), 'error')}; nothing was written",
     )
+
+
+def ingest_path(
+    store: Store,
+    path: Path,
+    *,
+    dataset: str | None,
+    user: str,
+    dry_run: bool = False,
+    settings: UploadSettings | None = None,
+) -> tuple[UploadReport, CommitResult | None]:
+    """:func:`ingest_file` of a file on disk, whose size is checked before it is read: a file over the limit is
+    rejected (and audited, unless a dry run) from its size alone, and never loaded into memory."""
+    settings = settings or UploadSettings.from_env()
+    too_large = size_rejection(path.stat().st_size, upload_limits(settings))
+    if too_large is None:
+        return ingest_file(
+            store, path.read_bytes(), path.name, dataset=dataset, user=user, dry_run=dry_run, settings=settings
+        )
+    report = UploadReport(file_name=path.name, sha256=sha256_of(path), dataset=dataset, findings=too_large.findings)
+    if not dry_run:
+        record_rejection(store, report, user=user)
+    return report, None
 
 
 def ingest_file(

@@ -25,10 +25,15 @@ ACCEPTED_FORMATS = "CSV (separated by commas, semicolons or tabs), Excel workboo
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """Limits of one upload: file size in bytes and number of data rows."""
+    """Limits of one upload, each checked before the file is expanded: file size in bytes, data rows, columns,
+    cells (rows × columns), and the size once unpacked (a Parquet file's decoded columns, an Excel workbook's
+    unzipped parts)."""
 
     max_bytes: int = 50 * 1024 * 1024
     max_rows: int = 1_000_000
+    max_columns: int = 64
+    max_cells: int = 10_000_000
+    max_decoded_bytes: int = 256 * 1024 * 1024
 
 
 @dataclass

@@ -48,6 +48,20 @@ def findings_table(findings: list) -> pd.DataFrame:
     )
 
 
+def blanks_for_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """A log table for showing: missing cells blank. Whole-number columns become text, so a column of versions with
+    gaps is one type for the browser (numbers and blanks in one column cannot be sent)."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if pd.api.types.is_integer_dtype(shown[column]) or pd.api.types.is_float_dtype(shown[column]):
+            shown[column] = shown[column].map(
+                lambda v: "" if pd.isna(v) else f"{int(v)}" if float(v).is_integer() else str(v)
+            )
+        else:
+            shown[column] = shown[column].astype(object).where(shown[column].notna(), "")
+    return shown
+
+
 def source_note(store: Store, partnerships: int | Sequence[str], dataset: str | None = None) -> str:
     """The source line under a chart: the partnerships (named when there are three or fewer), the dataset, and
     whether it is sample data."""

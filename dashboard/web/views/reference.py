@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard.access.pages import REFERENCE
 from dashboard.intake.reference_admin import TABLES, check_reference_file, commit_reference, record_reference_rejection
 from dashboard.present.exports import csv_bytes
-from dashboard.web.blocks import findings_table
+from dashboard.web.blocks import blanks_for_missing, findings_table
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_goals, read_partnerships, read_upload_history
 from data_contracts.templates import reference_template_csv
@@ -48,4 +48,4 @@ if uploaded is not None:
 st.subheader("History")
 audit = read_upload_history(store)  # the commits once per versions of the audited tables, and the attempts
 history = audit[audit["table"] == TABLES[table]][["committed_at", "user", "action", "outcome", "source_name", "rows"]]
-st.dataframe(history.astype(object).where(history.notna(), ""), hide_index=True)
+st.dataframe(blanks_for_missing(history), hide_index=True)

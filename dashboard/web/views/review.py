@@ -16,6 +16,7 @@ from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal
 from dashboard.settings import four_eyes_required
 from dashboard.storage.slices import FINGERPRINT_LENGTH_SHOWN, Slice
+from dashboard.web.blocks import blanks_for_missing
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnerships, read_pending, read_publishing_history, read_slices
 from data_contracts import DATASET_INFO, DATASETS
@@ -188,4 +189,4 @@ else:
             "message": "Reason",
         }
     )
-    st.dataframe(shown.astype(object).where(shown.notna(), ""), hide_index=True)
+    st.dataframe(blanks_for_missing(shown), hide_index=True)

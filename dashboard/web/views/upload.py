@@ -11,7 +11,7 @@ from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal
 from dashboard.settings import UploadSettings
 from dashboard.storage.tables import AUDIT_TABLE, TABLE_SCHEMAS
-from dashboard.web.blocks import findings_table
+from dashboard.web.blocks import blanks_for_missing, findings_table
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnerships, read_upload_history
 from data_contracts import DATASET_INFO, DATASETS, summarise_findings
@@ -241,5 +241,5 @@ else:
             "message": "Message",
         }
     )
-    st.dataframe(shown.astype(object).where(shown.notna(), ""), hide_index=True, key="history-table")
+    st.dataframe(blanks_for_missing(shown), hide_index=True, key="history-table")
     st.download_button("Download the history (CSV)", csv_bytes(shown), "upload_history.csv", "text/csv")
