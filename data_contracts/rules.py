@@ -106,6 +106,17 @@ def schema_in_context(
     return schema
 
 
+MAX_ROWS_PER_RULE = 1_000
+"""Rows named per rule in a report; the rest are counted in one finding. A file within the upload limits whose every
+row breaks several rules would otherwise make millions of findings, gigabytes of memory and an unreadable report."""
+
+
+def _first_in_file_order(cases: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+    """The failure cases of the first :data:`MAX_ROWS_PER_RULE` failing rows, in the frame's order."""
+    positions = index.get_indexer(pd.Index(cases["key"]))
+    return cases.iloc[positions.argsort(kind="stable")[:MAX_ROWS_PER_RULE]]
+
+
 def findings_from_schema_errors(
     errors: pa.errors.SchemaErrors,
     frame: pd.DataFrame,
@@ -143,6 +154,20 @@ def findings_from_schema_errors(
         located = group[in_frame]
         if located.empty:
             continue
+        if len(located) > MAX_ROWS_PER_RULE:  # name the first rows; count the rest in one finding
+            located = _first_in_file_order(located, frame.index)
+            more = len(group[in_frame]) - MAX_ROWS_PER_RULE
+            findings.append(
+                Finding(
+                    row=None,
+                    column=rule.column if rule and rule.column else None,
+                    value=None,
+                    rule=rule_id,
+                    message=f"{more:,} more rows break this rule besides the {MAX_ROWS_PER_RULE:,} listed. "
+                    + (rule.message(pd.Series(dtype=object)) if rule else f"Failed check {check}."),
+                    severity=rule.severity if rule else "error",
+                )
+            )
         # one lookup for all failing rows of this rule: rows as plain dicts are fast to read and to explain
         labels = list(located["key"])
         records = frame.loc[labels].to_dict("records")

@@ -460,3 +460,17 @@ def test_the_upload_page_refuses_both_bombs(monkeypatch: pytest.MonkeyPatch, emp
 def test_a_whole_number_too_large_to_be_exact_is_a_finding_not_a_rounded_year() -> None:
     assert _check({"year": str(2**62 + 1)}) == [(2, "year", "number_not_exact")]
     assert _check({"year": "2024"}) == []
+
+
+def test_a_report_names_the_first_thousand_rows_of_a_rule_and_counts_the_rest() -> None:
+    from data_contracts.rules import MAX_ROWS_PER_RULE
+
+    rows = [{"year": "2025", "quarter": str(i % 4 + 1), "value": str(-(i + 1)), "note": f"n{i}"} for i in range(2_500)]
+    raw = indicator_rows(*rows).assign(partnership_id=[f"p-{i // 4}" for i in range(2_500)])
+    result = validate_indicators(raw, "workforce", partnership_ids=None, today=TODAY)
+    negative = [f for f in result.findings if f.rule == "value_not_negative"]
+    named = [f for f in negative if f.row is not None]
+    counted = [f for f in negative if f.row is None]
+    assert len(named) == MAX_ROWS_PER_RULE
+    assert [f.row for f in named] == list(range(2, MAX_ROWS_PER_RULE + 2))  # the first rows of the file, in order
+    assert len(counted) == 1 and counted[0].message.startswith("1,500 more rows break this rule")
