@@ -128,6 +128,14 @@ def sign_in_here(page, email: str, password: str) -> None:  # noqa: ANN001 - a P
     expect(page.get_by_text(re.compile(r"^Signed in as ")).first).to_be_visible(timeout=60_000)
 
 
+def still_signed_in(page) -> None:  # noqa: ANN001 - a Playwright page
+    """The page, opened again (a reload, a link, a new tab), runs signed in from the session cookie: no form."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stSidebar").get_by_text(re.compile(r"^Signed in as "))).to_be_visible(timeout=60_000)
+    assert page.get_by_test_id("stForm").count() == 0
+
+
 def session_cookie(page) -> dict | None:  # noqa: ANN001 - a Playwright page
     """The browser's session cookie, if it has one."""
     return next((c for c in page.context.cookies() if c["name"] == "impact_session"), None)

@@ -16,6 +16,7 @@ from tests.browser import (
     add_browser_account,
     require_browser,
     sign_in_here,
+    still_signed_in,
     streamlit_server,
     whole_page_screenshot,
 )
@@ -51,7 +52,7 @@ def test_overview_renders_its_charts_in_a_real_browser(sample_store: Store, tmp_
             expect(page.get_by_text("Showing 1 of 8 partnerships")).to_be_visible(timeout=30_000)
             expect(charts.first).to_be_visible()
             page.goto(f"{url}/overview", wait_until="domcontentloaded")  # the whole portfolio for the picture
-            sign_in_here(page, email, password)
+            still_signed_in(page)
             expect(charts).to_have_count(5, timeout=60_000)
             whole_page_screenshot(page, screenshot)
         finally:
@@ -109,7 +110,7 @@ def test_an_officer_fixes_a_rejected_file_and_commits_it(sample_store: Store, tm
             public.goto(url, wait_until="domcontentloaded")
             expect(public.get_by_text("Headline figures, 2026 Q3")).to_be_visible(timeout=60_000)
             page.goto(f"{url}/review", wait_until="domcontentloaded")
-            sign_in_here(page, email, password)
+            still_signed_in(page)
             expect(page.get_by_role("heading", name="Review and publish")).to_be_visible(timeout=60_000)
             choice = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Quarters to act on")
             choice.locator("input").fill("2026Q4")

@@ -16,6 +16,7 @@ from tests.browser import (
     add_browser_account,
     require_browser,
     sign_in_here,
+    still_signed_in,
     streamlit_server,
     whole_page_screenshot,
 )
@@ -67,7 +68,7 @@ def test_compare_and_indicator_explorer_in_a_real_browser(sample_store: Store, t
 
             page.set_viewport_size({"width": WIDTH, "height": 1000})
             page.goto(f"{url}/indicator?indicator=workforce_headcount", wait_until="load")
-            sign_in_here(page, *ACCOUNT)
+            still_signed_in(page)
             expect(page.get_by_role("heading", name="Indicator explorer")).to_be_visible(timeout=60_000)
             expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=60_000)
             _choose(page, "Indicator", "Education · Teachers trained")
