@@ -59,7 +59,8 @@ def test_each_chart_has_a_table_of_the_same_numbers(monkeypatch: pytest.MonkeyPa
     totals = stored[(stored["indicator_id"] == "workforce_headcount") & (stored["dimension"] == "total")]
     assert len(table) == len(totals)
     assert table["Headcount (number)"].sum() == totals["value"].sum()
-    assert len(app.get("download_button")) == 6  # one per chart (status and four trends) and the partnership list
+    # per chart (status and four trends) its CSV, PNG and SVG; and the partnership list
+    assert len(app.get("download_button")) == 16
 
 
 def test_the_period_comes_from_the_url(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:

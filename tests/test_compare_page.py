@@ -58,7 +58,7 @@ def test_default_view_compares_the_partnerships_with_most_data(
     side = tables_with(app, "Goal status")
     assert len(side) == 2 and len(side[0]) == len(partnerships)
     assert len(app.get("plotly_chart")) == 4  # a ranking and small multiples per indicator
-    assert len(app.get("download_button")) == 6
+    assert len(app.get("download_button")) == 14  # per chart its CSV, PNG and SVG; the two side-by-side tables
 
 
 def test_the_url_chooses_partnerships_indicators_and_normalisation(

@@ -63,7 +63,7 @@ def test_every_goal_is_in_one_table_with_a_status_summary(monkeypatch: pytest.Mo
     assert "9 of 30 goals are off course" in " ".join(m.value for m in app.markdown)
     assert any(INCOMPLETE_YEAR_RULE in c.value and "2026 is not complete" in c.value for c in app.caption)
     assert app.query_params["filter"] == "all"
-    assert len(app.get("download_button")) == 2  # the summary chart's numbers and the table
+    assert len(app.get("download_button")) == 4  # the summary chart's numbers and image (PNG, SVG); the table
     assert any(e.label == "How progress is measured" for e in app.expander)
 
 

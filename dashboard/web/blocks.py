@@ -6,6 +6,7 @@ tables; the app's public address.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -16,11 +17,15 @@ import streamlit as st
 from dashboard.analytics.progress import STATUS_LABELS
 from dashboard.analytics.trend_distribution import distribution_table, shows_spread, trend_distribution
 from dashboard.present.chart_style import PLOTLY_CONFIG
+from dashboard.present.chart_summary import chart_summary
 from dashboard.present.charts import spread_figure, trend_figure
 from dashboard.present.exports import csv_bytes
 from dashboard.present.goal_charts import status_summary_figure
+from dashboard.present.image_export import MIME_TYPES, ImageFormat, export_figure, unavailable_reason
+from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import EmbedRequest, embed_snippet, embed_url
-from dashboard.settings import public_url
+from dashboard.public.published import PRODUCT
+from dashboard.settings import data_licence, public_url
 from dashboard.storage.store import Store
 from dashboard.web.figures import DrawnTrend, drawn_trend
 from dashboard.web.table_reads import is_sample
@@ -94,6 +99,35 @@ def deferred_csv(table: pd.DataFrame) -> bytes | Callable[[], bytes]:
     return partial(csv_bytes, table) if len(table) > DEFERRED_ROWS else csv_bytes(table)
 
 
+def chart_image(figure: go.Figure, fmt: ImageFormat) -> bytes:
+    """The chart as an image file with its title, source line and the footer naming the dashboard, today's date and
+    the data licence; made when someone clicks a Download image button (:func:`image_button`), not on page load."""
+    return export_figure(figure, site_name=PRODUCT, licence=data_licence(), made_on=datetime.now(UTC).date(), fmt=fmt)
+
+
+def image_button(figure: go.Figure, fmt: ImageFormat, *, key: str, file_name: str, reason: str | None) -> None:
+    """A visible "Download image (PNG)" or "(SVG)" button whose image is made on the click (a callable ``data``),
+    never on page load; when ``reason`` says no image can be made here (no kaleido or Chromium on the server), it is
+    greyed out and its help says why."""
+    st.download_button(
+        f"Download image ({fmt.upper()})",
+        data=b"" if reason else partial(chart_image, figure, fmt),
+        file_name=f"{file_name.rsplit('.', 1)[0]}.{fmt}",
+        mime=MIME_TYPES[fmt],
+        key=f"{key}-{fmt}",
+        icon=":material/image:",
+        disabled=reason is not None,
+        on_click="ignore",
+        help=reason
+        or (
+            "This chart as a PNG picture, with its title, source, date and licence."
+            if fmt == "png"
+            else "This chart as an SVG drawing (sharp at any size, for print and slides), with its title, source, "
+            "date and licence."
+        ),
+    )
+
+
 def chart_block(
     figure: go.Figure,
     table: pd.DataFrame,
@@ -108,15 +142,20 @@ def chart_block(
 ) -> None:
     """A chart with a Table view of exactly the same numbers and a CSV download of them; with ``embed`` (charts of
     public partnerships) also an Embed button that gives the iframe snippet of this view; with ``everything``
-    (label, table, file name) a second download of the fuller data a summary chart stands for."""
+    (label, table, file name) a second download of the fuller data a summary chart stands for. Under the chart, its
+    text summary (:func:`chart_summary`), also the chart's ``aria-label`` after ``alt``; beside the CSV download,
+    the chart as a PNG and an SVG image (:func:`image_button`)."""
+    summary = chart_summary(figure, table)
+    reason = unavailable_reason()
     chart_tab, table_tab = st.tabs(["Chart", "Table"])
     with chart_tab:
-        st.plotly_chart(figure, config=PLOTLY_CONFIG, key=f"{key}-chart", alt=alt)
+        st.plotly_chart(figure, config=PLOTLY_CONFIG, key=f"{key}-chart", alt=f"{alt} {summary}")
+        st.caption(markdown_literal(summary))
     with table_tab:
         st.dataframe(table, hide_index=True, column_config=dict(column_config or {}), key=f"{key}-table")
-    widths = [1.0, *([1.7] if everything is not None else []), *([1.0] if embed is not None else [])]
+    widths = [1.0, 1.4, 1.4, *([1.7] if everything is not None else []), *([1.0] if embed is not None else [])]
     wanted = len(widths)
-    actions = st.columns([*widths, max(1.0, 6 - sum(widths))]) if wanted > 1 else [st.container()]
+    actions = st.columns([*widths, max(1.0, 8 - sum(widths))])
     with actions[0]:
         st.download_button(
             "Download CSV",
@@ -127,9 +166,12 @@ def chart_block(
             icon=":material/download:",
             help="The numbers shown in this chart, as a CSV file.",
         )
+    for column, fmt in zip(actions[1:3], ("png", "svg"), strict=True):
+        with column:
+            image_button(figure, fmt, key=key, file_name=file_name, reason=reason)
     if everything is not None:
         label, full, full_name = everything
-        with actions[1]:
+        with actions[3]:
             st.download_button(
                 label,
                 data=deferred_csv(full),

@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard.access.pages import EMBED
 from dashboard.present.chart_style import PLOTLY_CONFIG
+from dashboard.present.chart_summary import chart_summary
 from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import (
     DARK_PAGE_CSS,
@@ -74,7 +75,7 @@ with chart_tab:
         content.figure,
         config=PLOTLY_CONFIG,
         key="embed-chart",
-        alt=content.alt,
+        alt=f"{content.alt} {chart_summary(content.figure, content.table)}",
         theme=None,
         height=EMBED_CHART_HEIGHT,
     )
