@@ -44,7 +44,7 @@ SETTINGS_DOC: dict[str, str] = {
     "local store's folder, or .impact_accounts.sqlite3 in the working folder for an object-store root).",
     "IMPACT_MIN_CELL_COUNT": "Smallest breakdown count of people shown in public outputs; smaller ones read "
     '"fewer than k" (default 10, never below 5).',
-    "IMPACT_DATA_LICENCE": "Licence named on public downloads and embeds (default CC BY 4.0).",
+    "IMPACT_DATA_LICENCE": "Licence named on public downloads, embeds and chart images (default CC BY 4.0).",
     "IMPACT_PUBLIC_URL": "Public address of the app, used in embed snippets and citations (default: the address "
     "the visitor opened).",
 }

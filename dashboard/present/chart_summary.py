@@ -119,7 +119,7 @@ def table_latest(table: pd.DataFrame) -> tuple[str, int | None]:
         first_seen = {name: i for i, name in enumerate(dict.fromkeys(table[label].astype(str)))}
         last = last.iloc[sorted(range(len(last)), key=lambda i: first_seen[str(last[label].iat[i])])]
         items = list(zip(last[label].astype(str), last["_when"], last[value], strict=True))
-        what = f", {value}: "
+        what = ": " if value == "Value" else f", {value}: "  # a header that says more than "Value" is named
     else:  # wide: a column per series, a row per period
         for column in values:
             present = _present(ordered.assign(_when=when), column)

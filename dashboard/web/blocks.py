@@ -153,10 +153,7 @@ def chart_block(
         st.caption(markdown_literal(summary))
     with table_tab:
         st.dataframe(table, hide_index=True, column_config=dict(column_config or {}), key=f"{key}-table")
-    widths = [1.0, 1.4, 1.4, *([1.7] if everything is not None else []), *([1.0] if embed is not None else [])]
-    wanted = len(widths)
-    actions = st.columns([*widths, max(1.0, 8 - sum(widths))])
-    with actions[0]:
+    with st.container(horizontal=True, wrap=True, gap="small"):  # a row of buttons their own width, wrapped on phones
         st.download_button(
             "Download CSV",
             data=deferred_csv(table),
@@ -166,12 +163,10 @@ def chart_block(
             icon=":material/download:",
             help="The numbers shown in this chart, as a CSV file.",
         )
-    for column, fmt in zip(actions[1:3], ("png", "svg"), strict=True):
-        with column:
+        for fmt in ("png", "svg"):
             image_button(figure, fmt, key=key, file_name=file_name, reason=reason)
-    if everything is not None:
-        label, full, full_name = everything
-        with actions[3]:
+        if everything is not None:
+            label, full, full_name = everything
             st.download_button(
                 label,
                 data=deferred_csv(full),
@@ -181,8 +176,7 @@ def chart_block(
                 icon=":material/download:",
                 help="Every partnership's own values behind this chart, as a CSV file.",
             )
-    if embed is not None:
-        with actions[wanted - 1]:
+        if embed is not None:
             embed_popover(embed, embed_title or alt, key=key)
 
 
