@@ -78,12 +78,12 @@ def test_one_partnerships_later_quarter_is_partial_and_not_opened_first(late_sto
     share = default_quarter_coverage()
     assert share == 0.75
     assert default_period(coverage, share) == COVERED
-    assert coverage.option_text(LATE, share) == "2026 Q4 (partial: 1 of 8 reported)"
+    assert coverage.option_text(LATE, share) == "2026 Q4 partial (1 of 8 reported)"
     assert coverage.option_text(COVERED, share) == "2026 Q3"
     public = public_summary(late_store)
     coverage = portfolio.overview_coverage(public, set(portfolio.public_ids(late_store.read_partnerships())))
     assert default_period(coverage, share) == COVERED
-    assert coverage.option_text(LATE, share) == "2026 Q4 (partial: 1 of 7 reported)"
+    assert coverage.option_text(LATE, share) == "2026 Q4 partial (1 of 7 reported)"
 
 
 @pytest.mark.parametrize("period", [LATE, COVERED])
@@ -168,9 +168,10 @@ def test_the_overview_opens_on_the_covered_quarter_and_says_who_reported(
     app = overview(late_store, monkeypatch, role)
     quarter = app.selectbox(key="public_period" if role == "anonymous" else "overview_period")
     assert quarter.value == "2026 Q3" and app.query_params["period"] == "2026 Q3"
-    assert quarter.options[0] == f"2026 Q4 (partial: 1 of {in_view} reported)" and quarter.options[1] == "2026 Q3"
+    assert quarter.options[0] == f"2026 Q4 partial (1 of {in_view} reported)" and quarter.options[1] == "2026 Q3"
     captions = [c.value for c in app.caption]
-    assert f"{workforce} of {workforce} partnerships reported" in captions  # headcount: all that report it
+    headcount = f"{workforce} of {workforce} partnerships reported; {workforce} compared with 2025 Q3"
+    assert headcount in captions  # all that report workforce figures, each compared with a year earlier
     assert all(("like for like" in m.delta) for m in app.metric if m.delta)
     assert any(m.delta for m in app.metric)
     partnerships = app.dataframe[-1].value
@@ -181,8 +182,8 @@ def test_the_overview_opens_on_the_covered_quarter_and_says_who_reported(
     assert app.selectbox(key="public_period" if role == "anonymous" else "overview_period").value == "2026 Q4"
     assert any(f"Only 1 of {in_view} partnerships have reported 2026 Q4" in i.value for i in app.info)
     headcount = next(m for m in app.metric if m.label == "Headcount")
-    assert f"1 of {workforce} partnerships reported" in [c.value for c in app.caption]
-    assert headcount.delta.endswith("like for like vs 2025 Q4 (1 partnership)")
+    assert f"1 of {workforce} partnerships reported; 1 compared with 2025 Q4" in [c.value for c in app.caption]
+    assert headcount.delta.endswith("like for like vs 2025 Q4")
     assert not headcount.delta.startswith("-5")  # not −55 %: one partnership against seven
 
 

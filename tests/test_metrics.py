@@ -9,6 +9,7 @@ from dashboard.analytics.metrics import (
     Kpi,
     default_period,
     kpi_change_text,
+    kpi_reported_text,
     latest_period,
     partnership_overview,
     period_coverage,
@@ -118,11 +119,12 @@ def test_format_value(value, unit, compact, text) -> None:
 
 def test_format_change_starts_with_an_ascii_sign_for_streamlit() -> None:
     down = Kpi("new_hires", "New hires", "count", (2024, 3), 90.0, 100.0, 2, 2, 2, 90.0)
-    assert kpi_change_text(down) == "-10.0% like for like vs 2023 Q3 (2 partnerships)"
+    assert kpi_change_text(down) == "-10.0% like for like vs 2023 Q3"
+    assert kpi_reported_text(down) == "2 of 2 partnerships reported; 2 compared with 2023 Q3"
     up = Kpi("new_hires", "New hires", "count", (2024, 3), 150.0, 100.0, 3, 3, 1, 110.0)
-    assert kpi_change_text(up) == "+10.0% like for like vs 2023 Q3 (1 partnership)"
+    assert kpi_change_text(up) == "+10.0% like for like vs 2023 Q3"
     from_zero = Kpi("new_hires", "New hires", "count", (2024, 3), 5.0, 0.0, 1, 1, 1, 5.0)
-    assert kpi_change_text(from_zero) == "+5 like for like vs 2023 Q3 (1 partnership)"
+    assert kpi_change_text(from_zero) == "+5 like for like vs 2023 Q3"
     assert kpi_change_text(Kpi("new_hires", "New hires", "count", (2024, 3), 110.0, None, 2, 2)) is None
 
 
@@ -143,9 +145,13 @@ def test_a_kpi_changes_only_over_partnerships_that_reported_both_quarters() -> N
     assert (kpi.compared, kpi.compared_value, kpi.previous) == (1, 110.0, 100.0)
     assert kpi.change == 10.0 and kpi.change_pct == pytest.approx(10.0)  # not 150 against 1,000: -85 %
     assert kpi.reported_text == "2 of 3 partnerships reported"
-    assert kpi_change_text(kpi) == "+10.0% like for like vs 2023 Q3 (1 partnership)"
+    assert kpi_change_text(kpi) == "+10.0% like for like vs 2023 Q3"
+    assert kpi_reported_text(kpi) == "2 of 3 partnerships reported; 1 compared with 2023 Q3"
     (nothing,) = portfolio_kpis({"workforce": rows}, (2025, 1), ["workforce_headcount"])
     assert nothing.value == 5.0 and nothing.compared == 0 and kpi_change_text(nothing) is None
+    assert kpi_reported_text(nothing) == "1 of 4 partnerships reported; none to compare with 2024 Q1"
+    (none,) = portfolio_kpis({"workforce": rows}, (2024, 4), ["workforce_headcount"])
+    assert none.value is None and kpi_reported_text(none) == "0 of 3 partnerships reported"
 
 
 def reported(rows: list[tuple[str, int, int]]) -> pd.DataFrame:
@@ -163,9 +169,9 @@ def test_the_default_quarter_is_the_latest_most_partnerships_reported() -> None:
     assert default_period(coverage, 0.75) == (2026, 3)  # 3 of 4
     assert default_period(coverage, 1.0) == (2026, 2)
     assert default_period(coverage, 0.0) == (2026, 4)
-    assert coverage.option_text(Quarter(2026, 4), 0.75) == "2026 Q4 (partial: 1 of 4 reported)"
+    assert coverage.option_text(Quarter(2026, 4), 0.75) == "2026 Q4 partial (1 of 4 reported)"
     assert coverage.option_text(Quarter(2026, 3), 0.75) == "2026 Q3"
-    assert coverage.option_text(Quarter(2026, 3), 1.0) == "2026 Q3 (partial: 3 of 4 reported)"
+    assert coverage.option_text(Quarter(2026, 3), 1.0) == "2026 Q3 partial (3 of 4 reported)"
     mine = period_coverage(seen, periods, ["a", "b", "x"])  # x never reported: not awaited
     assert mine.in_view == 2 and default_period(mine, 0.75) == (2026, 3)
     nobody = period_coverage(seen, periods, ["x"])

@@ -172,11 +172,11 @@ class PeriodCoverage:
         return self.count(period) < _needed(self.in_view, share)
 
     def option_text(self, period: Quarter, share: float) -> str:
-        """The quarter as a choice reads: ``"2026 Q4 (partial: 1 of 8 reported)"`` when partial, else its label."""
+        """The quarter as a choice reads: ``"2026 Q4 partial (1 of 8 reported)"`` when partial, else its label."""
         label = Quarter(*period).label
         if not self.is_partial(period, share):
             return label
-        return f"{label} (partial: {self.count(period)} of {self.in_view} reported)"
+        return f"{label} partial ({self.count(period)} of {self.in_view} reported)"
 
 
 def _needed(in_view: int, share: float) -> int:
@@ -282,8 +282,8 @@ def partnership_overview(partnerships: pd.DataFrame, frames: Mapping[str, pd.Dat
 
 def kpi_change_text(kpi: Kpi) -> str | None:
     """The KPI's like-for-like change against the same quarter a year earlier, as a signed text for ``st.metric``'s
-    delta: ``"+3.2% like for like vs 2025 Q3 (5 partnerships)"`` (the amount when the percentage is undefined).
-    None when no partnership reported both quarters."""
+    delta: ``"+3.2% like for like vs 2025 Q3"`` (the amount when the percentage is undefined). None when no
+    partnership reported both quarters. :func:`kpi_reported_text` says over how many."""
     change = kpi.change
     if change is None:
         return None
@@ -291,8 +291,17 @@ def kpi_change_text(kpi: Kpi) -> str | None:
         amount = f"{kpi.change_pct:+.1f}%"
     else:
         amount = ("+" if change >= 0 else "-") + format_value(abs(change), kpi.unit, compact=True)
-    noun = "partnership" if kpi.compared == 1 else "partnerships"
-    return f"{amount} like for like vs {Quarter(*kpi.period).year_earlier().label} ({kpi.compared} {noun})"
+    return f"{amount} like for like vs {Quarter(*kpi.period).year_earlier().label}"
+
+
+def kpi_reported_text(kpi: Kpi) -> str:
+    """Under a KPI card: ``"5 of 8 partnerships reported; 4 compared with 2025 Q3"`` (how many are summed, of those
+    in view that report the indicator, and how many its change compares); only the first part when none reported."""
+    if not kpi.partnerships:
+        return kpi.reported_text
+    earlier = Quarter(*kpi.period).year_earlier().label
+    compared = f"{kpi.compared} compared with {earlier}" if kpi.compared else f"none to compare with {earlier}"
+    return f"{kpi.reported_text}; {compared}"
 
 
 def latest_figures(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

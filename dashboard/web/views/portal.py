@@ -76,7 +76,6 @@ with st.expander(f"All {len(shown)} public partnerships", expanded=not url_state
         hide_index=True,
         key="portal-list",
         column_config={
-            "Partnership": st.column_config.TextColumn(pinned=True),
             **{
                 header: st.column_config.NumberColumn(format=text, help=SCORECARD_HELP[header])
                 for header, text in SCORECARD_FORMATS.items()

@@ -11,7 +11,7 @@ from dashboard.access.pages import GOALS, OVERVIEW, PORTAL, PUBLIC
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.filters import apply_filter
 from dashboard.analytics.goals import status_counts
-from dashboard.analytics.metrics import default_period, kpi_change_text
+from dashboard.analytics.metrics import default_period, kpi_change_text, kpi_reported_text
 from dashboard.present.chart_style import colour_map
 from dashboard.present.scorecards import SCORECARD_FORMATS, SCORECARD_HELP, scorecard_style
 from dashboard.settings import default_quarter_coverage
@@ -125,7 +125,7 @@ def render_portfolio(*, public: bool) -> None:
             f"the {kpi.compared} that reported it for both {chosen} and {period.year_earlier().label}: like for "
             f"like. Unit: {indicator.unit_label}.",
         )
-        card.caption(kpi.reported_text)
+        card.caption(kpi_reported_text(kpi))
 
     # ---- goal progress -------------------------------------------------------------------------------------------
     st.subheader("Goal progress")
@@ -182,7 +182,6 @@ def render_portfolio(*, public: bool) -> None:
         hide_index=True,
         column_order=list(shown.columns),
         column_config={
-            "Partnership": st.column_config.TextColumn(pinned=True),
             **{
                 header: st.column_config.NumberColumn(format=text, help=SCORECARD_HELP[header])
                 for header, text in SCORECARD_FORMATS.items()
