@@ -47,6 +47,9 @@ SETTINGS_DOC: dict[str, str] = {
     "IMPACT_DATA_LICENCE": "Licence named on public downloads, embeds and chart images (default CC BY 4.0).",
     "IMPACT_PUBLIC_URL": "Public address of the app, used in embed snippets and citations (default: the address "
     "the visitor opened).",
+    "IMPACT_DEFAULT_QUARTER_COVERAGE": "Share of the partnerships in view (a fraction from 0 to 1) that must have "
+    "reported a quarter for the overview to open on it; later quarters stay selectable, marked partial "
+    "(default 0.75).",
 }
 """Every environment variable the product reads, with what it does."""
 
@@ -142,6 +145,26 @@ def public_url() -> str | None:
     return text or None
 
 
+DEFAULT_QUARTER_COVERAGE = 0.75
+
+
+def default_quarter_coverage() -> float:
+    """``IMPACT_DEFAULT_QUARTER_COVERAGE``: the share of the partnerships in view that must have reported a quarter
+    for the overview to open on it (default 0.75; a fraction from 0 to 1, 0 opening on the latest quarter anyone
+    reported)."""
+    name = "IMPACT_DEFAULT_QUARTER_COVERAGE"
+    text = os.environ.get(name)
+    if text is None or not text.strip():
+        return DEFAULT_QUARTER_COVERAGE
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number; found {text!r}") from None
+    if not math.isfinite(value) or not 0 <= value <= 1:
+        raise ValueError(f"{name} must be a fraction from 0 to 1; found {text!r}")
+    return value
+
+
 def setting_problems() -> list[str]:
     """What is wrong with the settings, one sentence per setting that cannot be read (none when all are fine).
 
@@ -154,6 +177,7 @@ def setting_problems() -> list[str]:
         session_max_hours,
         min_cell_count,
         public_url,
+        default_quarter_coverage,
     )
     problems: list[str] = []
     for read in readers:

@@ -120,7 +120,11 @@ def test_an_officer_fixes_a_rejected_file_and_commits_it(sample_store: Store, tm
             expect(page.get_by_text("Published 1 quarter(s).")).to_be_visible(timeout=60_000)
             page.screenshot(path=str(tmp_path / "review-published.png"), full_page=True)
             public.goto(url, wait_until="domcontentloaded")  # a fresh visit: no quarter in the link
+            # one partnership's quarter does not make the portfolio's: the page stays on the quarter most reported
+            expect(public.get_by_text("Headline figures, 2026 Q3")).to_be_visible(timeout=60_000)
+            public.goto(f"{url}/?period=2026+Q4", wait_until="domcontentloaded")  # still there to choose
             expect(public.get_by_text("Headline figures, 2026 Q4")).to_be_visible(timeout=60_000)
+            expect(public.get_by_text("Only 1 of 7 partnerships have reported 2026 Q4")).to_be_visible()
             public.screenshot(path=str(tmp_path / "public-after-publishing.png"), full_page=True)
         finally:
             browser.close()

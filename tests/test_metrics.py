@@ -7,9 +7,12 @@ import pytest
 
 from dashboard.analytics.metrics import (
     Kpi,
+    default_period,
     kpi_change_text,
+    kpi_reported_text,
     latest_period,
     partnership_overview,
+    period_coverage,
     periods_in,
     portfolio_kpis,
     quarterly_trend,
@@ -115,8 +118,62 @@ def test_format_value(value, unit, compact, text) -> None:
 
 
 def test_format_change_starts_with_an_ascii_sign_for_streamlit() -> None:
-    down = Kpi("new_hires", "New hires", "count", (2024, 3), 90.0, 100.0, 2)
-    assert kpi_change_text(down) == "-10 (-10.0%) vs 2023 Q3"
-    up = Kpi("new_hires", "New hires", "count", (2024, 3), 110.0, 100.0, 2)
-    assert kpi_change_text(up).startswith("+10")
-    assert kpi_change_text(Kpi("new_hires", "New hires", "count", (2024, 3), 110.0, None, 2)) is None
+    down = Kpi("new_hires", "New hires", "count", (2024, 3), 90.0, 100.0, 2, 2, 2, 90.0)
+    assert kpi_change_text(down) == "-10.0% like for like vs 2023 Q3"
+    assert kpi_reported_text(down) == "2 of 2 partnerships reported; 2 compared with 2023 Q3"
+    up = Kpi("new_hires", "New hires", "count", (2024, 3), 150.0, 100.0, 3, 3, 1, 110.0)
+    assert kpi_change_text(up) == "+10.0% like for like vs 2023 Q3"
+    from_zero = Kpi("new_hires", "New hires", "count", (2024, 3), 5.0, 0.0, 1, 1, 1, 5.0)
+    assert kpi_change_text(from_zero) == "+5 like for like vs 2023 Q3"
+    assert kpi_change_text(Kpi("new_hires", "New hires", "count", (2024, 3), 110.0, None, 2, 2)) is None
+
+
+def test_a_kpi_changes_only_over_partnerships_that_reported_both_quarters() -> None:
+    """b reports 2024 Q3 but not 2023 Q3, c only 2023 Q3: the value sums a and b, the change compares a alone."""
+    rows = frame(
+        [
+            ("a", 2023, 3, "workforce_headcount", "total", "total", 100),
+            ("c", 2023, 3, "workforce_headcount", "total", "total", 900),
+            ("a", 2024, 3, "workforce_headcount", "total", "total", 110),
+            ("b", 2024, 3, "workforce_headcount", "total", "total", 40),
+            ("d", 2024, 3, "workforce_headcount", "total", "total", None),  # suppressed: not a figure to sum
+            ("e", 2025, 1, "workforce_headcount", "total", "total", 5),  # reports only later
+        ]
+    )
+    (kpi,) = portfolio_kpis({"workforce": rows}, (2024, 3), ["workforce_headcount"])
+    assert (kpi.value, kpi.partnerships, kpi.partnerships_in_view) == (150.0, 2, 3)
+    assert (kpi.compared, kpi.compared_value, kpi.previous) == (1, 110.0, 100.0)
+    assert kpi.change == 10.0 and kpi.change_pct == pytest.approx(10.0)  # not 150 against 1,000: -85 %
+    assert kpi.reported_text == "2 of 3 partnerships reported"
+    assert kpi_change_text(kpi) == "+10.0% like for like vs 2023 Q3"
+    assert kpi_reported_text(kpi) == "2 of 3 partnerships reported; 1 compared with 2023 Q3"
+    (nothing,) = portfolio_kpis({"workforce": rows}, (2025, 1), ["workforce_headcount"])
+    assert nothing.value == 5.0 and nothing.compared == 0 and kpi_change_text(nothing) is None
+    assert kpi_reported_text(nothing) == "1 of 4 partnerships reported; none to compare with 2024 Q1"
+    (none,) = portfolio_kpis({"workforce": rows}, (2024, 4), ["workforce_headcount"])
+    assert none.value is None and kpi_reported_text(none) == "0 of 3 partnerships reported"
+
+
+def reported(rows: list[tuple[str, int, int]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["partnership_id", "year", "quarter"])
+
+
+def test_the_default_quarter_is_the_latest_most_partnerships_reported() -> None:
+    seen = reported(
+        [(p, 2026, q) for p in "abcd" for q in (1, 2)]
+        + [("a", 2026, 3), ("b", 2026, 3), ("c", 2026, 3), ("a", 2026, 4)]
+    )
+    periods = [Quarter(2026, q) for q in (1, 2, 3, 4)]
+    coverage = period_coverage(seen, periods)
+    assert coverage.in_view == 4 and list(coverage.reported.values()) == [4, 4, 3, 1]
+    assert default_period(coverage, 0.75) == (2026, 3)  # 3 of 4
+    assert default_period(coverage, 1.0) == (2026, 2)
+    assert default_period(coverage, 0.0) == (2026, 4)
+    assert coverage.option_text(Quarter(2026, 4), 0.75) == "2026 Q4 partial (1 of 4 reported)"
+    assert coverage.option_text(Quarter(2026, 3), 0.75) == "2026 Q3"
+    assert coverage.option_text(Quarter(2026, 3), 1.0) == "2026 Q3 partial (3 of 4 reported)"
+    mine = period_coverage(seen, periods, ["a", "b", "x"])  # x never reported: not awaited
+    assert mine.in_view == 2 and default_period(mine, 0.75) == (2026, 3)
+    nobody = period_coverage(seen, periods, ["x"])
+    assert nobody.in_view == 0 and default_period(nobody, 0.75) == (2026, 4)
+    assert default_period(period_coverage(seen, []), 0.75) is None

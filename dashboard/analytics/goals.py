@@ -285,6 +285,36 @@ def status_counts(evaluated: pd.DataFrame) -> dict[str, int]:
     return {status: int(counts.get(status, 0)) for status in STATUS_LABELS}
 
 
+ON_COURSE: frozenset[str] = frozenset({"target_achieved", "substantial_progress", "moderate_progress"})
+"""Statuses of a goal on course; :data:`~dashboard.analytics.progress.OFF_COURSE` are the ones off course."""
+NOT_ASSESSABLE: frozenset[str] = frozenset({"not_available"})
+"""Statuses of a goal whose progress cannot be assessed yet."""
+SCORECARD_COLUMNS = ["partnership_id", "off_course", "on_course", "not_assessable", "goals"]
+
+
+def goal_scorecards(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """Each partnership's goals counted by where they stand: columns :data:`SCORECARD_COLUMNS`, one row per
+    partnership with goals (in partnership order), counts as integers.
+
+    Unlike the combined status of :func:`partnership_progress`, an average, no goal off course is hidden by others
+    doing well."""
+    if evaluated.empty:
+        return pd.DataFrame(
+            {c: pd.Series(dtype=object if c == "partnership_id" else "int64") for c in SCORECARD_COLUMNS}
+        )
+    status = evaluated["status"].astype(object)
+    counts = pd.DataFrame(
+        {
+            "partnership_id": evaluated["partnership_id"].astype(object),
+            "off_course": status.isin(OFF_COURSE).astype("int64"),
+            "on_course": status.isin(ON_COURSE).astype("int64"),
+            "not_assessable": status.isin(NOT_ASSESSABLE).astype("int64"),
+            "goals": 1,
+        }
+    ).dropna(subset=["partnership_id"])
+    return counts.groupby("partnership_id", sort=True, as_index=False).sum()[SCORECARD_COLUMNS]
+
+
 def partnership_progress(evaluated: pd.DataFrame) -> pd.DataFrame:
     """Combined score and status of each partnership's goals: partnership_id, goals, score, status, status_label.
 

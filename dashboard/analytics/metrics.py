@@ -6,13 +6,14 @@ catalog ids. Nothing imports streamlit.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS, TOTAL, split_list
-from data_contracts.quarters import Quarter
+from data_contracts.quarters import Quarter, quarter_numbers
 from data_contracts.units import UNITS, format_value
 
 HEADLINE_KPIS: tuple[str, ...] = (
@@ -58,7 +59,12 @@ def total_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Kpi:
-    """A portfolio figure for one quarter, with the same quarter a year earlier."""
+    """A portfolio figure for one quarter, and its change against the same quarter a year earlier like for like.
+
+    ``value`` sums the ``partnerships`` that reported the indicator in the quarter, of the ``partnerships_in_view``
+    that report it at all (in view, in this quarter or before). The change is over the ``compared`` partnerships that
+    reported it in both quarters only: ``compared_value`` this quarter against ``previous`` a year earlier, so a
+    partnership missing from either quarter never moves it."""
 
     indicator_id: str
     label: str
@@ -67,12 +73,15 @@ class Kpi:
     value: float | None
     previous: float | None
     partnerships: int
+    partnerships_in_view: int = 0
+    compared: int = 0
+    compared_value: float | None = None
 
     @property
     def change(self) -> float | None:
-        if self.value is None or self.previous is None:
+        if not self.compared or self.compared_value is None or self.previous is None:
             return None
-        return self.value - self.previous
+        return self.compared_value - self.previous
 
     @property
     def change_pct(self) -> float | None:
@@ -80,22 +89,51 @@ class Kpi:
             return None
         return 100.0 * self.change / abs(self.previous)
 
+    @property
+    def reported_text(self) -> str:
+        """``"5 of 8 partnerships reported"``: how many of those in view that report the indicator are summed."""
+        noun = "partnership" if self.partnerships_in_view == 1 else "partnerships"
+        return f"{self.partnerships} of {self.partnerships_in_view} {noun} reported"
 
-def _portfolio_value(totals: pd.DataFrame, indicator_id: str, period: Quarter) -> tuple[float | None, int]:
-    rows = totals[
-        (totals["indicator_id"] == indicator_id) & (totals["year"] == period[0]) & (totals["quarter"] == period[1])
-    ]
+
+def _values_at(rows: pd.DataFrame, period: Quarter) -> pd.Series:
+    """Each partnership's value in a quarter (rows of one indicator with a value), indexed by partnership id."""
+    at = rows[(rows["year"] == period[0]) & (rows["quarter"] == period[1])]
+    return at.groupby(at["partnership_id"].astype(str), sort=True)["value"].sum()
+
+
+def _kpi(totals: pd.DataFrame, indicator_id: str, period: Quarter) -> Kpi:
+    indicator = INDICATORS[indicator_id]
+    rows = totals[(totals["indicator_id"] == indicator_id) & totals["value"].notna()] if not totals.empty else totals
     if rows.empty:
-        return None, 0
-    return float(rows["value"].sum()), int(rows["partnership_id"].nunique())
+        return Kpi(indicator_id, indicator.short_name, indicator.unit, period, None, None, 0)
+    period = Quarter(*period)
+    now = _values_at(rows, period)
+    before = _values_at(rows, period.year_earlier())
+    both = now.index.intersection(before.index)
+    so_far = rows[quarter_numbers(rows["year"], rows["quarter"]) <= period.number]
+    return Kpi(
+        indicator_id,
+        indicator.short_name,
+        indicator.unit,
+        period,
+        value=float(now.sum()) if len(now) else None,
+        previous=float(before[both].sum()) if len(both) else None,
+        partnerships=len(now),
+        partnerships_in_view=int(so_far["partnership_id"].astype(str).nunique()),
+        compared=len(both),
+        compared_value=float(now[both].sum()) if len(both) else None,
+    )
 
 
 def portfolio_kpis(
     frames: Mapping[str, pd.DataFrame], period: Quarter, indicator_ids: Sequence[str] = HEADLINE_KPIS
 ) -> list[Kpi]:
-    """Portfolio sums of additive indicators for a quarter and the same quarter a year earlier.
+    """Portfolio sums of additive indicators for a quarter, each with its like-for-like change against the same
+    quarter a year earlier (see :class:`Kpi`).
 
-    ``frames`` maps dataset ids to indicator frames (already filtered to the partnerships in view).
+    ``frames`` maps dataset ids to indicator frames (already filtered to the partnerships in view); rows without a
+    value (suppressed for the public) count as not reported.
     """
     kpis = []
     totals_of: dict[str, pd.DataFrame] = {}  # each dataset's headline rows, found once for all its KPIs
@@ -108,14 +146,72 @@ def portfolio_kpis(
             totals_of[indicator.dataset] = (
                 total_rows(frame) if frame is not None else pd.DataFrame(columns=["indicator_id"])
             )
-        totals = totals_of[indicator.dataset]
-        if totals.empty:
-            value, count, previous = None, 0, None
-        else:
-            value, count = _portfolio_value(totals, indicator_id, period)
-            previous, _ = _portfolio_value(totals, indicator_id, Quarter(*period).year_earlier())
-        kpis.append(Kpi(indicator_id, indicator.short_name, indicator.unit, period, value, previous, count))
+        kpis.append(_kpi(totals_of[indicator.dataset], indicator_id, period))
     return kpis
+
+
+# ---- which quarter to show first --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodCoverage:
+    """How many of the partnerships in view reported each quarter (in any dataset).
+
+    ``in_view`` counts the partnerships in view that reported at least once: one that never reported is not
+    awaited."""
+
+    reported: Mapping[Quarter, int]
+    """Every quarter of the layer, oldest first, with the partnerships in view that reported it (0 when none)."""
+    in_view: int
+
+    def count(self, period: Quarter) -> int:
+        return int(self.reported.get(Quarter(*period), 0))
+
+    def is_partial(self, period: Quarter, share: float) -> bool:
+        """True when fewer than ``share`` of the partnerships in view reported the quarter."""
+        return self.count(period) < _needed(self.in_view, share)
+
+    def option_text(self, period: Quarter, share: float) -> str:
+        """The quarter as a choice reads: ``"2026 Q4 partial (1 of 8 reported)"`` when partial, else its label."""
+        label = Quarter(*period).label
+        if not self.is_partial(period, share):
+            return label
+        return f"{label} partial ({self.count(period)} of {self.in_view} reported)"
+
+
+def _needed(in_view: int, share: float) -> int:
+    """How many partnerships make ``share`` of ``in_view`` (at least one)."""
+    return max(1, math.ceil(share * in_view - 1e-9))
+
+
+def period_coverage(
+    reported: pd.DataFrame, periods: Sequence[Quarter], partnership_ids: Iterable[str] | None = None
+) -> PeriodCoverage:
+    """:class:`PeriodCoverage` of ``periods`` from the quarters each partnership reported (``reported``: one row
+    per partnership_id, year and quarter reported in any dataset), for ``partnership_ids`` (all when None)."""
+    rows = reported[["partnership_id", "year", "quarter"]]
+    if partnership_ids is not None:
+        rows = rows[rows["partnership_id"].astype(str).isin({str(p) for p in partnership_ids})]
+    rows = rows.drop_duplicates()
+    counts = rows.groupby(["year", "quarter"]).size().to_dict() if not rows.empty else {}
+    found = {Quarter(int(y), int(q)): int(n) for (y, q), n in counts.items()}
+    return PeriodCoverage(
+        reported={Quarter(*p): found.get(Quarter(*p), 0) for p in sorted(periods)},
+        in_view=int(rows["partnership_id"].astype(str).nunique()),
+    )
+
+
+def default_period(coverage: PeriodCoverage, share: float) -> Quarter | None:
+    """The quarter a page opens on: the latest one that at least ``share`` of the partnerships in view reported.
+
+    When no quarter reaches it, the one most of them reported (the latest of equals); None when there is no quarter.
+    A later quarter that fewer reported stays a choice, marked partial (:meth:`PeriodCoverage.option_text`)."""
+    if not coverage.reported:
+        return None
+    covered = [p for p in coverage.reported if not coverage.is_partial(p, share)]
+    if covered:
+        return max(covered)
+    return max(coverage.reported, key=lambda p: (coverage.count(p), p))
 
 
 def quarterly_trend(frame: pd.DataFrame, indicator_id: str, partnerships: pd.DataFrame) -> pd.DataFrame:
@@ -185,13 +281,27 @@ def partnership_overview(partnerships: pd.DataFrame, frames: Mapping[str, pd.Dat
 
 
 def kpi_change_text(kpi: Kpi) -> str | None:
-    """The KPI's change against the same quarter a year earlier, as a signed text for ``st.metric``'s delta."""
-    if kpi.change is None:
+    """The KPI's like-for-like change against the same quarter a year earlier, as a signed text for ``st.metric``'s
+    delta: ``"+3.2% like for like vs 2025 Q3"`` (the amount when the percentage is undefined). None when no
+    partnership reported both quarters. :func:`kpi_reported_text` says over how many."""
+    change = kpi.change
+    if change is None:
         return None
-    sign = "+" if kpi.change >= 0 else "-"
-    amount = format_value(abs(kpi.change), kpi.unit, compact=True)
-    pct = f" ({kpi.change_pct:+.1f}%)" if kpi.change_pct is not None else ""
-    return f"{sign}{amount}{pct} vs {Quarter(*kpi.period).year_earlier().label}"
+    if kpi.change_pct is not None:
+        amount = f"{kpi.change_pct:+.1f}%"
+    else:
+        amount = ("+" if change >= 0 else "-") + format_value(abs(change), kpi.unit, compact=True)
+    return f"{amount} like for like vs {Quarter(*kpi.period).year_earlier().label}"
+
+
+def kpi_reported_text(kpi: Kpi) -> str:
+    """Under a KPI card: ``"5 of 8 partnerships reported; 4 compared with 2025 Q3"`` (how many are summed, of those
+    in view that report the indicator, and how many its change compares); only the first part when none reported."""
+    if not kpi.partnerships:
+        return kpi.reported_text
+    earlier = Quarter(*kpi.period).year_earlier().label
+    compared = f"{kpi.compared} compared with {earlier}" if kpi.compared else f"none to compare with {earlier}"
+    return f"{kpi.reported_text}; {compared}"
 
 
 def latest_figures(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

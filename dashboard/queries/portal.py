@@ -8,8 +8,8 @@ from datetime import datetime
 import pandas as pd
 
 from dashboard.analytics.goals import partnership_progress
-from dashboard.analytics.progress import STATUS_LABELS
 from dashboard.present.goal_texts import profile_lines
+from dashboard.present.scorecards import with_scorecards
 from dashboard.public.published import updated_text
 from data_contracts.quarters import Quarter
 
@@ -17,7 +17,8 @@ from data_contracts.quarters import Quarter
 @dataclass
 class PortalIndex:
     """The portal's list: public partnerships with published figures (name order), their table as the portal
-    lists them, and the latest quarter and last update of each."""
+    lists them (goal scorecards after the name, the most goals off course first), and the latest quarter and last
+    update of each."""
 
     reporting: list[str]
     listing: pd.DataFrame
@@ -52,9 +53,10 @@ def portal_index(
                 ", ".join(line[1] for line in profile_lines(p) if line[0] == "Focus datasets")
                 for p in shown.to_dict("records")
             ],
-            "Goal status": shown["partnership_id"].map(progress).fillna(STATUS_LABELS["not_available"]),
             "Latest quarter": shown["partnership_id"].map(lambda pid: latest[pid].label),
             "Last updated": shown["partnership_id"].map(lambda pid: updated_text(updated.get(pid))),
+            "partnership_id": shown["partnership_id"],
         }
     )
+    listing = with_scorecards(listing, evaluated, progress).drop(columns=["partnership_id"])
     return PortalIndex(reporting=reporting, listing=listing, latest=latest, updated=updated)

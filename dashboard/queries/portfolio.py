@@ -16,8 +16,16 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard.analytics.goals import evaluate_goals, partnership_progress
-from dashboard.analytics.metrics import HEADLINE_KPIS, partnership_overview, portfolio_kpis, quarterly_trend
-from dashboard.analytics.progress import STATUS_LABELS
+from dashboard.analytics.metrics import (
+    HEADLINE_KPIS,
+    Kpi,
+    PeriodCoverage,
+    partnership_overview,
+    period_coverage,
+    portfolio_kpis,
+    quarterly_trend,
+)
+from dashboard.present.scorecards import with_scorecards
 from dashboard.public.published import public_partnerships
 from dashboard.public.suppression import suppress
 from dashboard.storage.reads import Versions, isin_filter, scan, typed_like_store
@@ -32,6 +40,7 @@ HEADLINE_INDICATORS: tuple[str, ...] = tuple(
 """Indicators the portfolio overview shows across partnerships: the KPI cards and each dataset's trend."""
 HEADLINE_COLUMNS = list(FIGURE_COLUMNS)
 COVERAGE_COLUMNS = ["partnership_id", "dataset", "year", "quarter"]
+REPORTED_COLUMNS = ["partnership_id", "year", "quarter"]
 
 
 @dataclass
@@ -53,6 +62,8 @@ class LayerSummary:
     """Rows read."""
     partnership_ids: tuple[str, ...] | None = field(default=None)
     """The partnerships summarised (None: all)."""
+    reported: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPORTED_COLUMNS))
+    """Every quarter each partnership reported, in any dataset: :data:`REPORTED_COLUMNS`, one row each."""
 
     def coverage_frames(self) -> dict[str, pd.DataFrame]:
         """Per dataset, the latest quarter of each partnership reporting in it (what ``partnership_overview``
@@ -129,6 +140,7 @@ def layer_summary(
                 )
             )
         start = stop
+    reported = _reported(pid, codes, period)
     is_total = ((rows["dimension"] == TOTAL) & (rows["category"] == TOTAL)).to_numpy()
     counts = np.bincount(codes[is_total & (codes >= 0)], minlength=len(pid.cat.categories))
     totals = {str(p): int(n) for p, n in zip(pid.cat.categories, counts, strict=True) if n}
@@ -154,6 +166,28 @@ def layer_summary(
         goals=evaluated,
         rows=len(rows),
         partnership_ids=None if partnership_ids is None else tuple(partnership_ids),
+        reported=reported,
+    )
+
+
+def _reported(pid: pd.Series, codes: np.ndarray, period: np.ndarray) -> pd.DataFrame:
+    """The distinct (partnership, quarter) pairs of the rows (partnership codes and quarter numbers), as
+    :data:`REPORTED_COLUMNS`."""
+    known = codes >= 0
+    if not known.any():
+        return pd.DataFrame({"partnership_id": pd.Series(dtype="string"), "year": [], "quarter": []}).astype(
+            {"year": "int64", "quarter": "int64"}
+        )
+    lowest = int(period[known].min())
+    span = int(period[known].max()) - lowest + 1
+    pairs = np.unique(codes[known] * span + (period[known] - lowest))
+    year, quarter = quarters_of_numbers(pairs % span + lowest)
+    return pd.DataFrame(
+        {
+            "partnership_id": pd.Series(pid.cat.categories[pairs // span].astype(str), dtype="string"),
+            "year": np.asarray(year, dtype="int64"),
+            "quarter": np.asarray(quarter, dtype="int64"),
+        }
     )
 
 
@@ -171,9 +205,16 @@ def in_view(frames: dict[str, pd.DataFrame], partnership_ids: set[str]) -> dict[
     return {d: frames[d][frames[d]["partnership_id"].isin(partnership_ids)] if d in frames else empty for d in DATASETS}
 
 
-def overview_kpis(summary: LayerSummary, partnership_ids: set[str], period: Quarter) -> list:
-    """``metrics.portfolio_kpis`` of the partnerships in view (the KPI cards read only headline total rows)."""
+def overview_kpis(summary: LayerSummary, partnership_ids: set[str], period: Quarter) -> list[Kpi]:
+    """``metrics.portfolio_kpis`` of the partnerships in view (the KPI cards read only headline total rows): each
+    card's value over the partnerships reporting in the quarter, its change like for like."""
     return portfolio_kpis(in_view(summary.headline, partnership_ids), period)
+
+
+def overview_coverage(summary: LayerSummary, partnership_ids: set[str]) -> PeriodCoverage:
+    """``metrics.period_coverage`` of the partnerships in view: how many reported each quarter of the layer, from
+    which the page picks its quarter (``metrics.default_period``) and marks partial ones."""
+    return period_coverage(summary.reported, summary.periods, partnership_ids)
 
 
 def overview_trends(summary: LayerSummary, partnerships: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -182,15 +223,33 @@ def overview_trends(summary: LayerSummary, partnerships: pd.DataFrame) -> dict[s
     return {d: quarterly_trend(frames[d], DATASET_INFO[d].headline_indicator, partnerships) for d in DATASETS}
 
 
+OVERVIEW_ORDER = [
+    "Partnership",
+    "Off course",
+    "On course",
+    "Not assessable",
+    "Average status",
+    "Latest quarter",
+    "Data reported",
+    "Focus",
+    "Lead sector",
+    "Country",
+    "Region",
+    "Committed funding (USD)",
+    "Partners",
+    "Visibility",
+    "partnership_id",
+]
+"""The overview list's columns: the name, then where its goals stand, then what it reports, then its profile."""
+
+
 def overview_table(summary: LayerSummary, partnerships: pd.DataFrame, goals: pd.DataFrame) -> pd.DataFrame:
-    """The partnership list of the overview: ``metrics.partnership_overview`` with each partnership's combined goal
-    status (``goals`` are the goals in view)."""
+    """The partnership list of the overview: ``metrics.partnership_overview`` with each partnership's goal scorecard
+    (``scorecards.with_scorecards``: goals off course, on course and not assessable, the average status beside them)
+    right after its name, the most goals off course first (``goals`` are the goals in view)."""
     ids = set(partnerships["partnership_id"])
     frames = {d: f[f["partnership_id"].isin(ids)] for d, f in summary.coverage_frames().items()}
     overview = partnership_overview(partnerships, frames)
-    progress = partnership_progress(goals).set_index("partnership_id")
-    overview["Goal status"] = (
-        overview["partnership_id"].map(progress["status_label"]).fillna(STATUS_LABELS["not_available"])
-    )
     overview["Focus"] = overview["Focus"].where(overview["Focus"] != "", "–")
-    return overview
+    average = partnership_progress(goals).set_index("partnership_id")["status_label"]
+    return with_scorecards(overview, goals, average)[OVERVIEW_ORDER]

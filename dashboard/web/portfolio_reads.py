@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard.analytics.filters import PortfolioFilter, apply_filter
 from dashboard.analytics.goals import GOAL_RESULT_COLUMNS, filter_goals
-from dashboard.analytics.metrics import Kpi
+from dashboard.analytics.metrics import Kpi, PeriodCoverage
 from dashboard.present.goal_texts import goals_table
 from dashboard.public.published import public_partnerships
 from dashboard.queries import portfolio
@@ -174,6 +174,11 @@ def _overview(key: OverviewKey, period: Quarter) -> tuple[list[Kpi], pd.DataFram
     return kpis, goals, portfolio.overview_table(summary, partnerships, goals)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _overview_coverage(key: OverviewKey) -> PeriodCoverage:
+    return portfolio.overview_coverage(whole_summary(key.summary), set(_chosen(key)["partnership_id"]))
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _overview_trends(key: OverviewKey) -> dict[str, pd.DataFrame]:
     return portfolio.overview_trends(whole_summary(key.summary), _chosen(key))
@@ -199,6 +204,10 @@ class PortfolioView:
     def figures(self, chosen: PortfolioFilter, period: Quarter) -> tuple[list[Kpi], pd.DataFrame, pd.DataFrame]:
         """KPIs of the quarter, goals of the partnerships in view, and the partnership list."""
         return _overview(self.key(chosen), period)
+
+    def coverage(self, chosen: PortfolioFilter) -> PeriodCoverage:
+        """How many of the partnerships in view reported each quarter (``portfolio.overview_coverage``)."""
+        return _overview_coverage(self.key(chosen))
 
     def trends(self, chosen: PortfolioFilter) -> dict[str, pd.DataFrame]:
         """Each dataset's headline trend of the partnerships in view."""

@@ -13,6 +13,7 @@ from dashboard.access.pages import PORTAL
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.comparison import MAX_PARTNERSHIPS
 from dashboard.present.goal_texts import breakdown_label, dataset_options, goal_card, indicator_options, profile_lines
+from dashboard.present.scorecards import SCORECARD_FORMATS, SCORECARD_HELP, scorecard_style
 from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import EmbedContent, EmbedRequest, embed_content
 from dashboard.public.published import (
@@ -69,7 +70,19 @@ latest_of = index.latest
 # ---- the list -----------------------------------------------------------------------------------------------------
 listing = index.listing
 with st.expander(f"All {len(shown)} public partnerships", expanded=not url_state.has("partnership")):
-    st.dataframe(listing, hide_index=True, key="portal-list")
+    st.caption("Goals off course, on course and not assessable; most off course first. Click a header to sort.")
+    st.dataframe(
+        scorecard_style(listing),
+        hide_index=True,
+        key="portal-list",
+        column_config={
+            **{
+                header: st.column_config.NumberColumn(format=text, help=SCORECARD_HELP[header])
+                for header, text in SCORECARD_FORMATS.items()
+            },
+            "Average status": st.column_config.TextColumn(help=SCORECARD_HELP["Average status"]),
+        },
+    )
 
 chosen = url_state.partnership_choice(st.selectbox, reporting, names, key="portal_partnership")
 profile = shown.set_index("partnership_id").loc[chosen]

@@ -11,8 +11,10 @@ from dashboard.access.pages import GOALS, OVERVIEW, PORTAL, PUBLIC
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.filters import apply_filter
 from dashboard.analytics.goals import status_counts
-from dashboard.analytics.metrics import kpi_change_text
+from dashboard.analytics.metrics import default_period, kpi_change_text, kpi_reported_text
 from dashboard.present.chart_style import colour_map
+from dashboard.present.scorecards import SCORECARD_FORMATS, SCORECARD_HELP, scorecard_style
+from dashboard.settings import default_quarter_coverage
 from dashboard.storage.tables import Layer
 from dashboard.web import url_state
 from dashboard.web.blocks import deferred_csv, sample_badge, source_note, status_chart, trend_block
@@ -61,15 +63,6 @@ def render_portfolio(*, public: bool) -> None:
     # ---- filters (kept in the URL) -------------------------------------------------------------------------------
     labels = [Quarter(*p).label for p in periods]
     quarter_column, region_column, country_column, sector_column, focus_column = st.columns([1.2, 2, 1.2, 1.4, 1.6])
-    chosen = url_state.choice(
-        quarter_column.selectbox,
-        "Quarter",
-        param="period",
-        options=labels[::-1],
-        default=labels[-1],
-        key=f"{page.path}_period",
-        help="KPI cards show this quarter and compare it with the same quarter a year earlier.",
-    )
     portfolio_filter = url_state.portfolio_filter(
         all_partnerships,
         key=page.path,
@@ -85,6 +78,21 @@ def render_portfolio(*, public: bool) -> None:
             ),
         },
     )
+    # the quarter opened first is the latest one most partnerships in view reported; later ones are marked partial
+    coverage = view.coverage(portfolio_filter)
+    share = default_quarter_coverage()
+    opening = default_period(coverage, share) or periods[-1]
+    chosen = url_state.choice(
+        quarter_column.selectbox,
+        "Quarter",
+        param="period",
+        options=labels[::-1],
+        default=Quarter(*opening).label,
+        key=f"{page.path}_period",
+        format_func=lambda label: coverage.option_text(Quarter.parse(label), share),
+        help="KPI cards show this quarter and compare it, like for like, with the same quarter a year earlier. A "
+        f"quarter fewer than {share:.0%} of the partnerships in view have reported is marked partial.",
+    )
     period = Quarter.parse(chosen)
 
     partnerships = apply_filter(all_partnerships, portfolio_filter)
@@ -97,18 +105,27 @@ def render_portfolio(*, public: bool) -> None:
 
     # ---- headline figures ----------------------------------------------------------------------------------------
     st.subheader(f"Headline figures, {chosen}")
+    if coverage.is_partial(period, share):
+        st.info(
+            f"Only {coverage.count(period)} of {coverage.in_view} partnerships have reported {chosen} so far: its "
+            "figures are partial. Changes compare only partnerships that reported both quarters.",
+            icon=":material/hourglass_top:",
+        )
     columns = st.columns(3)
     for position, kpi in enumerate(kpis):
         indicator = INDICATORS[kpi.indicator_id]
-        columns[position % 3].metric(
+        card = columns[position % 3].container(border=True)
+        card.metric(
             kpi.label,
             format_value(kpi.value, kpi.unit, compact=True),
             delta=kpi_change_text(kpi),
             delta_color="normal" if indicator.higher_is_better else "inverse",
-            help=f"{indicator.name}. Sum over the {kpi.partnerships} partnerships reporting in {chosen}. "
-            f"Unit: {indicator.unit_label}.",
-            border=True,
+            help=f"{indicator.name}, summed over the partnerships that reported it for {chosen}: "
+            f"{kpi.partnerships} of the {kpi.partnerships_in_view} in view that report it. The change compares only "
+            f"the {kpi.compared} that reported it for both {chosen} and {period.year_earlier().label}: like for "
+            f"like. Unit: {indicator.unit_label}.",
         )
+        card.caption(kpi_reported_text(kpi))
 
     # ---- goal progress -------------------------------------------------------------------------------------------
     st.subheader("Goal progress")
@@ -159,10 +176,19 @@ def render_portfolio(*, public: bool) -> None:
     # ---- partnerships --------------------------------------------------------------------------------------------
     st.subheader("Partnerships")
     shown = overview.drop(columns=["partnership_id"])
+    st.caption("Most goals off course first; click a column's header to sort by it.")
     st.dataframe(
-        shown,
+        scorecard_style(shown),
         hide_index=True,
-        column_config={"Committed funding (USD)": st.column_config.NumberColumn(format="dollar")},
+        column_order=list(shown.columns),
+        column_config={
+            **{
+                header: st.column_config.NumberColumn(format=text, help=SCORECARD_HELP[header])
+                for header, text in SCORECARD_FORMATS.items()
+            },
+            "Average status": st.column_config.TextColumn(help=SCORECARD_HELP["Average status"]),
+            "Committed funding (USD)": st.column_config.NumberColumn(format="dollar"),
+        },
     )
     if public:
         st.page_link(
