@@ -399,8 +399,8 @@ CHANGE_TABLE_COLUMNS: tuple[str, ...] = (
     "Change on a year",
     "Last quarters",
 )
-"""Headers of :meth:`SliceChanges.table`, in plain words. ``Before`` is renamed by the page to what it is
-(:attr:`SliceChanges.before_header`)."""
+"""Headers of :meth:`SliceChanges.table`, in plain words; ``Before`` is named for what it is there
+(:attr:`SliceChanges.before_header`: "Published value" or "Previous quarter")."""
 
 CHANGES_SHOWN = 8
 TREND_QUARTERS = 8
@@ -492,7 +492,7 @@ class SliceChanges:
                 "Last quarters": list(top["trend"]),
             },
             columns=list(CHANGE_TABLE_COLUMNS),
-        )
+        ).rename(columns={"Before": self.before_header})
 
     def more_text(self, shown: int = CHANGES_SHOWN) -> str:
         """``"9 more indicators: 7 unchanged, 2 changed."``; empty when every series is in the table."""
