@@ -585,12 +585,12 @@ def test_the_changes_of_a_new_quarter_against_the_previous_and_a_year_earlier(ch
     table = changes.table()
     assert list(table.columns) == [
         "Indicator",
+        "Last quarters",
         "Submitted value",
         "Previous quarter",
         "Change",
         "Same quarter last year",
         "Change on a year",
-        "Last quarters",
     ]
     assert len(CHANGE_TABLE_COLUMNS) == len(table.columns) and len(table) == 8
     old = before[("new_hires", "total", "total")]
@@ -658,11 +658,12 @@ def test_the_review_page_shows_the_changes_in_plain_words(
     for frame in frames:
         assert not RAW_COLUMNS & set(frame.columns), list(frame.columns)
     changes = next(f for f in frames if "Submitted value" in f.columns and "Last quarters" in f.columns)
-    assert list(changes.columns)[:3] == ["Indicator", "Submitted value", "Previous quarter"]
+    assert list(changes.columns)[:4] == ["Indicator", "Last quarters", "Submitted value", "Previous quarter"]
     assert changes["Indicator"].iloc[0] == "New hires"
     element = next(d for d in app.dataframe if "Last quarters" in d.value.columns)
     assert '"type_config": {"type": "line_chart"' in element.proto.columns or "line_chart" in element.proto.columns
     texts = [m.value for m in [*app.markdown, *app.caption]]
+    assert not any("dataset|slice" in text or "fingerprints of the pending" in text for text in texts)  # no docstring
     assert any("more indicators" in text for text in texts)
     assert not any(raw in text for text in texts for raw in ("partnership_id", "indicator_id", "att-imago:2026Q4"))
     assert "AT&T" in " ".join(texts)

@@ -392,12 +392,12 @@ published, not submitted)."""
 
 CHANGE_TABLE_COLUMNS: tuple[str, ...] = (
     "Indicator",
+    "Last quarters",
     "Submitted value",
     "Before",
     "Change",
     "Same quarter last year",
     "Change on a year",
-    "Last quarters",
 )
 """Headers of :meth:`SliceChanges.table`, in plain words; ``Before`` is named for what it is there
 (:attr:`SliceChanges.before_header`: "Published value" or "Previous quarter")."""

@@ -43,9 +43,10 @@ if four_eyes_required():
     st.info("Four-eyes rule on: you cannot publish a quarter you uploaded yourself.", icon=":material/visibility:")
 
 FLASH = "review_flash"
+# The fingerprints of the pending quarters as the page last showed them, by "dataset|slice": a click acts on what was
+# on screen then, so an upload made between the showing and the click is refused, not published unseen. (Comments,
+# not docstrings: Streamlit's magic would write a bare string on the page.)
 SHOWN = "review_fingerprints"
-"""The fingerprints of the pending quarters as the page last showed them, by ``dataset|slice``: a click acts on what
-was on screen then, so an upload made between the showing and the click is refused, not published unseen."""
 shown_before: dict[str, str] = st.session_state.get(SHOWN, {})
 if st.session_state.get(FLASH):
     st.success(st.session_state.pop(FLASH), icon=":material/task_alt:")
@@ -90,8 +91,7 @@ def what_it_is(row: object) -> str:
     return f"{kind}: {row.new:,} new, {row.changed:,} changed, {row.removed:,} removed rows{warned}"
 
 
-CHANGES_SHOWN_FOR = 10
-"""Pending quarters whose largest changes are shown at once; the others when they are chosen to act on."""
+CHANGES_SHOWN_FOR = 10  # pending quarters whose largest changes are shown at once; the others when chosen
 
 st.subheader("Waiting for review")
 if pending.empty:
