@@ -585,7 +585,7 @@ def test_the_changes_of_a_new_quarter_against_the_previous_and_a_year_earlier(ch
     table = changes.table()
     assert list(table.columns) == [
         "Indicator",
-        "Last quarters",
+        "Trend",
         "Submitted value",
         "Previous quarter",
         "Change",
@@ -618,6 +618,7 @@ def test_the_changes_of_a_correction_name_the_removed_and_the_changed_series(two
     assert series_name(*two_pending.removed_key) == removed["indicator"]
     assert removed["indicator"].startswith("Headcount — ")
     assert series_name("women_share_workforce", "gender", "woman") == "Women in workforce — women"
+    assert series_name("departures", "age_band", "undisclosed") == "Departures — age band undisclosed"
     table = changes.table()
     assert table.iloc[0]["Submitted value"] == "removed" and "Published value" in table.columns
 
@@ -657,10 +658,10 @@ def test_the_review_page_shows_the_changes_in_plain_words(
     frames = [d.value for d in app.dataframe]
     for frame in frames:
         assert not RAW_COLUMNS & set(frame.columns), list(frame.columns)
-    changes = next(f for f in frames if "Submitted value" in f.columns and "Last quarters" in f.columns)
-    assert list(changes.columns)[:4] == ["Indicator", "Last quarters", "Submitted value", "Previous quarter"]
+    changes = next(f for f in frames if "Submitted value" in f.columns and "Trend" in f.columns)
+    assert list(changes.columns)[:4] == ["Indicator", "Trend", "Submitted value", "Previous quarter"]
     assert changes["Indicator"].iloc[0] == "New hires"
-    element = next(d for d in app.dataframe if "Last quarters" in d.value.columns)
+    element = next(d for d in app.dataframe if "Trend" in d.value.columns)
     assert '"type_config": {"type": "line_chart"' in element.proto.columns or "line_chart" in element.proto.columns
     texts = [m.value for m in [*app.markdown, *app.caption]]
     assert not any("dataset|slice" in text or "fingerprints of the pending" in text for text in texts)  # no docstring

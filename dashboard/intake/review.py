@@ -392,7 +392,7 @@ published, not submitted)."""
 
 CHANGE_TABLE_COLUMNS: tuple[str, ...] = (
     "Indicator",
-    "Last quarters",
+    "Trend",
     "Submitted value",
     "Before",
     "Change",
@@ -408,13 +408,18 @@ _MINUS = "\u2212"
 
 
 def series_name(indicator_id: str, dimension: str, category: str) -> str:
-    """``"Headcount"``, ``"Headcount — women"``: an indicator's short name from the catalog and its category."""
+    """``"Headcount"``, ``"Headcount — women"``, ``"Headcount — gender undisclosed"``: an indicator's short name
+    from the catalog and its category."""
     item = INDICATORS.get(indicator_id)
     name = item.short_name if item is not None else indicator_id
     if dimension == TOTAL:
         return name
     info = DIMENSIONS.get(dimension)
-    label = info.categories.get(category, category) if info is not None else category
+    if info is None:
+        return f"{name} \u2014 {category}"
+    label = info.categories.get(category, category)
+    if category == "undisclosed":  # in every dimension: say which
+        return f"{name} \u2014 {info.label.lower()} undisclosed"
     return f"{name} \u2014 {label[:1].lower()}{label[1:]}"
 
 
@@ -489,7 +494,7 @@ class SliceChanges:
                     change_text(d, r, u)
                     for d, r, u in zip(top["year_change"], top["year_relative"], top["unit"], strict=True)
                 ],
-                "Last quarters": list(top["trend"]),
+                "Trend": list(top["trend"]),
             },
             columns=list(CHANGE_TABLE_COLUMNS),
         ).rename(columns={"Before": self.before_header})

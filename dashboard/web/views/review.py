@@ -81,11 +81,11 @@ def quarter_label(text: str) -> str:
 def what_it_is(row: object) -> str:
     """A pending quarter in words: new, a correction or withdrawn; its warnings."""
     kind = (
-        "withdrawn from the public, waiting again"
+        "Withdrawn from the public, waiting again"
         if row.withdrawn
-        else "a new quarter"
+        else "A new quarter"
         if row.first_time
-        else "a correction of a published quarter"
+        else "A correction of a published quarter"
     )
     warned = f"; {row.warnings:,} warning(s) to check" if row.warnings else ""
     return f"{kind}: {row.new:,} new, {row.changed:,} changed, {row.removed:,} removed rows{warned}"
@@ -152,9 +152,9 @@ else:
                 hide_index=True,
                 key=f"changes-{key}",
                 column_config={
-                    "Last quarters": st.column_config.LineChartColumn(
-                        "Last quarters",
-                        help="The submitted values of the last quarters up to this one, oldest first.",
+                    "Trend": st.column_config.LineChartColumn(
+                        "Trend",
+                        help="The submitted values of the last eight quarters up to this one, oldest first.",
                         width="small",
                     ),
                 },
