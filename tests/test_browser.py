@@ -112,9 +112,14 @@ def test_an_officer_fixes_a_rejected_file_and_commits_it(sample_store: Store, tm
             page.goto(f"{url}/review", wait_until="domcontentloaded")
             still_signed_in(page)
             expect(page.get_by_role("heading", name="Review and publish")).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("Largest changes").first).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("more indicators").first).to_be_visible(timeout=60_000)
+            expect(page.locator('[data-testid="stDataFrame"] canvas').nth(1)).to_be_visible(timeout=60_000)
+            page.wait_for_timeout(2500)
+            page.screenshot(path=str(tmp_path / "review-pending.png"), full_page=True)
             choice = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Quarters to act on")
-            choice.locator("input").fill("2026Q4")
-            page.get_by_role("option", name=re.compile("att-imago:2026Q4")).click()
+            choice.locator("input").fill("2026 Q4")
+            page.get_by_role("option", name=re.compile("Imago Foundation · 2026 Q4")).click()
             page.keyboard.press("Escape")
             page.get_by_role("button", name=re.compile("^Publish 1 quarter")).click()
             expect(page.get_by_text("Published 1 quarter(s).")).to_be_visible(timeout=60_000)
@@ -135,6 +140,7 @@ def test_an_officer_fixes_a_rejected_file_and_commits_it(sample_store: Store, tm
         "upload-rejected.png",
         "upload-preview.png",
         "upload-committed.png",
+        "review-pending.png",
         "review-published.png",
         "public-after-publishing.png",
     ):

@@ -414,12 +414,13 @@ def test_review_with_the_four_eyes_rule(monkeypatch: pytest.MonkeyPatch, hostile
     # the uploader may not publish: the refusal names them, escaped
     assert_shown_as_text(app, expect=[USER])
     assert "four-eyes rule is on" in markdown_shown(app.error[0].value)
-    notes = [d.value for d in app.dataframe if "note_submitted" in d.value.columns]
-    assert notes and set(notes[0]["note_submitted"]) == {NOTE}  # plain text in the table
+    notes = [d.value for d in app.dataframe if "Submitted note" in d.value.columns]
+    assert notes and set(notes[0]["Submitted note"]) == {NOTE}  # plain text in the table
 
 
 def test_review_flash_after_withdrawing(monkeypatch: pytest.MonkeyPatch, hostile_store: Store) -> None:
     app = open_page(monkeypatch, Path(hostile_store.root), "review", email="reviewer@example.org")
+    app.selectbox(key="withdraw_dataset").select("workforce").run()
     app.selectbox(key="withdraw_partnership").select("att-imago").run()
     app.selectbox(key="withdraw_slice").select("att-imago:2026Q3").run()
     app.text_input(key="withdraw_reason").input(NOTE).run()

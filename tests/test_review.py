@@ -524,3 +524,165 @@ def test_the_review_page_publishes_only_what_it_showed(
     next(b for b in app.button if b.label.startswith("Publish")).click().run()
     assert not app.error and "Published 1 quarter" in app.success[0].value
     pd.testing.assert_frame_equal(quarter_rows(store, "published", NEW), quarter_rows(store, "submitted", NEW))
+
+
+# ---- the largest changes of a pending quarter, in plain words -------------------------------------------------
+
+
+SERIES = ["indicator_id", "dimension", "category"]
+
+
+def values_of(rows: pd.DataFrame) -> dict[tuple[str, str, str], float]:
+    return {tuple(key): float(v) for key, v in zip(rows[SERIES].itertuples(index=False), rows["value"], strict=True)}
+
+
+@pytest.fixture
+def changed_new_quarter(sample_store: Store) -> Store:
+    """2026 Q4 of att-imago submitted through the real upload path: Q3's rows with new hires doubled and the
+    headcount up by a tenth."""
+    rows = quarter_rows(sample_store, "submitted", CHANGED).assign(quarter=4)
+    total = rows["dimension"] == "total"
+    hires = total & (rows["indicator_id"] == "new_hires")
+    headcount = total & (rows["indicator_id"] == "workforce_headcount")
+    rows.loc[hires, "value"] = rows.loc[hires, "value"] * 2
+    rows.loc[headcount, "value"] = (rows.loc[headcount, "value"] * 1.1).round()
+    report, commit = ingest_file(sample_store, csv_bytes(rows), "q4.csv", dataset=DATASET, user=UPLOADER, today=TODAY)
+    assert report.accepted and commit is not None and commit.outcome == "accepted", report.errors[:3]
+    return sample_store
+
+
+def test_the_changes_of_a_new_quarter_against_the_previous_and_a_year_earlier(changed_new_quarter: Store) -> None:
+    from dashboard.intake.review import CHANGE_TABLE_COLUMNS, slice_changes
+    from data_contracts.quarters import Quarter
+
+    store = changed_new_quarter
+    changes = slice_changes(store, DATASET, NEW)
+    assert not changes.correction and changes.before_quarter == Quarter(2026, 3)
+    assert changes.year_quarter == Quarter(2025, 4)
+    submitted = values_of(quarter_rows(store, "submitted", NEW))
+    before = values_of(quarter_rows(store, "published", CHANGED))
+    year_ago = values_of(quarter_rows(store, "published", Slice(PARTNERSHIP, 2025, 4)))
+    rows = changes.rows
+    assert len(rows) == len(submitted) and not (rows["status"] == "removed").any()
+    for row in rows.itertuples(index=False):
+        key = (row.indicator_id, row.dimension, row.category)
+        assert row.submitted == submitted[key]
+        assert row.before == before[key] and row.change == pytest.approx(submitted[key] - before[key])
+        if before[key]:
+            assert row.relative == pytest.approx((submitted[key] - before[key]) / abs(before[key]))
+        assert row.year_ago == year_ago[key]
+        assert row.year_change == pytest.approx(submitted[key] - year_ago[key])
+    # the two changed series lead, the largest relative change first: new hires doubled (+100 %), headcount +10 %
+    assert rows["indicator"].head(2).tolist() == ["New hires", "Headcount"]
+    assert rows["relative"].iloc[0] == pytest.approx(1.0)
+    assert set(rows["status"].iloc[2:]) == {"unchanged"}
+    hires = rows.iloc[0]
+    assert hires["trend"][-1] == hires["submitted"] and len(hires["trend"]) == 8
+    history = store.read_indicators(DATASET, "submitted", partnership_ids=[PARTNERSHIP], indicator_ids=["new_hires"])
+    history = history[(history["dimension"] == "total") & (history["year"] * 4 + history["quarter"] > 2024 * 4 + 4)]
+    assert hires["trend"] == history.sort_values(["year", "quarter"])["value"].tolist()
+
+    table = changes.table()
+    assert list(table.columns) == [
+        "Indicator",
+        "Trend",
+        "Submitted value",
+        "Previous quarter",
+        "Change",
+        "Same quarter last year",
+        "Change on a year",
+    ]
+    assert len(CHANGE_TABLE_COLUMNS) == len(table.columns) and len(table) == 8
+    old = before[("new_hires", "total", "total")]
+    assert table.iloc[0]["Change"] == f"+{old:,.0f} (+100.0 %)"
+    assert changes.more_text() == f"{len(rows) - 8:,} more indicators: {len(rows) - 8:,} unchanged."
+
+
+def test_the_changes_of_a_correction_name_the_removed_and_the_changed_series(two_pending: TwoPending) -> None:
+    from dashboard.intake.review import series_name, slice_changes
+
+    changes = slice_changes(two_pending.store, DATASET, CHANGED)
+    assert changes.correction and changes.before_header == "Published value"
+    assert "A correction" in changes.compared_text
+    rows = changes.rows
+    removed, changed = rows.iloc[0], rows.iloc[1]
+    assert (removed["indicator_id"], removed["dimension"], removed["category"]) == two_pending.removed_key
+    assert removed["status"] == "removed" and pd.isna(removed["submitted"])
+    assert (changed["indicator_id"], changed["dimension"], changed["category"]) == two_pending.changed_key
+    assert (changed["before"], changed["submitted"], changed["change"]) == (
+        two_pending.old_value,
+        two_pending.new_value,
+        1.0,
+    )
+    assert changed["indicator"] == "Headcount" and changed["status"] == "changed"
+    assert series_name(*two_pending.removed_key) == removed["indicator"]
+    assert removed["indicator"].startswith("Headcount — ")
+    assert series_name("women_share_workforce", "gender", "woman") == "Women in workforce — women"
+    assert series_name("departures", "age_band", "undisclosed") == "Departures — age band undisclosed"
+    table = changes.table()
+    assert table.iloc[0]["Submitted value"] == "removed" and "Published value" in table.columns
+
+
+RAW_COLUMNS = {
+    *KEY_COLUMNS,
+    "value",
+    "note",
+    "value_published",
+    "value_submitted",
+    "note_published",
+    "note_submitted",
+    "status",
+    "first_time",
+    "withdrawn",
+    "uploaded_by",
+    "fingerprint",
+    "slice",
+    "committed_at",
+    "user",
+    "action",
+    "message",
+}
+
+
+def test_the_review_page_shows_the_changes_in_plain_words(
+    monkeypatch: pytest.MonkeyPatch, changed_new_quarter: Store
+) -> None:
+    from tests.conftest import app_as
+
+    store = changed_new_quarter
+    monkeypatch.setenv("IMPACT_STORE", store.root)
+    app = app_as("admin", email=REVIEWER, page="review").run()
+    assert not app.exception
+    app.multiselect(key="review_choice").select(f"{DATASET}|{NEW}").run()  # its every row too
+    assert not app.exception
+    frames = [d.value for d in app.dataframe]
+    for frame in frames:
+        assert not RAW_COLUMNS & set(frame.columns), list(frame.columns)
+    changes = next(f for f in frames if "Submitted value" in f.columns and "Trend" in f.columns)
+    assert list(changes.columns)[:4] == ["Indicator", "Trend", "Submitted value", "Previous quarter"]
+    assert changes["Indicator"].iloc[0] == "New hires"
+    element = next(d for d in app.dataframe if "Trend" in d.value.columns)
+    assert '"type_config": {"type": "line_chart"' in element.proto.columns or "line_chart" in element.proto.columns
+    texts = [m.value for m in [*app.markdown, *app.caption]]
+    assert not any("dataset|slice" in text or "fingerprints of the pending" in text for text in texts)  # no docstring
+    assert any("more indicators" in text for text in texts)
+    assert not any(raw in text for text in texts for raw in ("partnership_id", "indicator_id", "att-imago:2026Q4"))
+    assert "AT&T" in " ".join(texts)
+
+
+def test_nothing_is_preselected_in_the_withdraw_form(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
+    from tests.conftest import app_as
+
+    monkeypatch.setenv("IMPACT_STORE", sample_store.root)
+    app = app_as("admin", email=REVIEWER, page="review").run()
+    assert not app.exception
+    assert [e.label for e in app.expander] == ["Withdraw a published quarter"]
+    assert app.selectbox(key="withdraw_dataset").value is None
+    assert app.button(key="withdraw").disabled
+    app.selectbox(key="withdraw_dataset").select(DATASET).run()
+    assert app.selectbox(key="withdraw_partnership").value is None
+    assert app.button(key="withdraw").disabled
+    app.selectbox(key="withdraw_partnership").select(PARTNERSHIP).run()
+    assert app.selectbox(key="withdraw_slice").value is None and app.button(key="withdraw").disabled
+    app.selectbox(key="withdraw_slice").select(str(CHANGED)).run()
+    assert not app.button(key="withdraw").disabled  # only a chosen quarter can be withdrawn

@@ -91,6 +91,7 @@ def test_publish_and_withdraw_through_the_review_page(monkeypatch: pytest.Monkey
     assert "Published 1 quarter" in app.success[0].value
     published = sample_store.read_indicators("workforce", "published", partnership_ids=["att-imago"], years=[2026])
     assert 4 in set(published["quarter"])
+    app.selectbox(key="withdraw_dataset").select("workforce").run()
     app.selectbox(key="withdraw_partnership").select("att-imago").run()
     quarters = app.selectbox(key="withdraw_slice").options  # shown as quarters of the chosen partnership
     own = sample_store.read_indicators("workforce", "published", partnership_ids=["att-imago"])

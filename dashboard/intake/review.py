@@ -31,6 +31,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from dashboard.intake.upload_checks import missing_indicators, unassigned_people, value_jumps
@@ -39,7 +40,9 @@ from dashboard.settings import UploadSettings
 from dashboard.storage.slices import Slice, slice_fingerprints
 from dashboard.storage.store import CommitResult, Store, StoreError
 from dashboard.storage.tables import Layer, indicator_table
-from data_contracts import DATASETS, KEY_COLUMNS, SLICE_COLUMNS, Finding
+from data_contracts import DATASETS, DIMENSIONS, INDICATORS, KEY_COLUMNS, SLICE_COLUMNS, TOTAL, Finding
+from data_contracts.quarters import Quarter, quarter_numbers
+from data_contracts.units import format_value
 
 PENDING_COLUMNS: tuple[str, ...] = (
     "dataset",
@@ -361,6 +364,230 @@ def slice_warnings(store: Store, dataset: str, slice: Slice) -> list[Finding]:
     if rows.empty:
         return []
     return _warnings_by_slice(rows, keys, UploadSettings.from_env().change_factor)[0]
+
+
+# ---- the largest changes of a pending slice -------------------------------------------------------------------
+
+CHANGE_ROW_COLUMNS: tuple[str, ...] = (
+    "indicator_id",
+    "dimension",
+    "category",
+    "indicator",
+    "unit",
+    "submitted",
+    "before",
+    "change",
+    "relative",
+    "year_ago",
+    "year_change",
+    "year_relative",
+    "trend",
+    "status",
+)
+"""Columns of :attr:`SliceChanges.rows`: the series, its name for people, its unit, the submitted value, the value it
+is compared with (``before``) and a year earlier (``year_ago``), each difference and relative difference (``relative``:
+the difference over the size of the earlier value; infinite from zero), the last quarters of the submitted layer
+(``trend``, oldest first) and ``status`` (``changed``, ``unchanged``, ``new``: nothing to compare with, ``removed``:
+published, not submitted)."""
+
+CHANGE_TABLE_COLUMNS: tuple[str, ...] = (
+    "Indicator",
+    "Trend",
+    "Submitted value",
+    "Before",
+    "Change",
+    "Same quarter last year",
+    "Change on a year",
+)
+"""Headers of :meth:`SliceChanges.table`, in plain words; ``Before`` is named for what it is there
+(:attr:`SliceChanges.before_header`: "Published value" or "Previous quarter")."""
+
+CHANGES_SHOWN = 8
+TREND_QUARTERS = 8
+_MINUS = "\u2212"
+
+
+def series_name(indicator_id: str, dimension: str, category: str) -> str:
+    """``"Headcount"``, ``"Headcount — women"``, ``"Headcount — gender undisclosed"``: an indicator's short name
+    from the catalog and its category."""
+    item = INDICATORS.get(indicator_id)
+    name = item.short_name if item is not None else indicator_id
+    if dimension == TOTAL:
+        return name
+    info = DIMENSIONS.get(dimension)
+    if info is None:
+        return f"{name} \u2014 {category}"
+    label = info.categories.get(category, category)
+    if category == "undisclosed":  # in every dimension: say which
+        return f"{name} \u2014 {info.label.lower()} undisclosed"
+    return f"{name} \u2014 {label[:1].lower()}{label[1:]}"
+
+
+def _signed(text: str, value: float) -> str:
+    return f"+{text}" if value > 0 else f"{_MINUS}{text}" if value < 0 else text
+
+
+def change_text(difference: float, relative: float, unit: str) -> str:
+    """A change as people read it: ``"+12 (+5.1 %)"``, ``"−2.3 points"`` for percentages, ``"no change"``; ``"–"``
+    when there is nothing to compare with."""
+    if pd.isna(difference):
+        return "\u2013"
+    if difference == 0:
+        return "no change"
+    if unit == "percent":
+        return _signed(f"{abs(difference):,.1f} points", difference)
+    amount = _signed(format_value(abs(float(difference)), unit), difference)
+    if pd.isna(relative) or relative in (float("inf"), float("-inf")):
+        return f"{amount} (from 0)"
+    return f"{amount} ({_signed(f'{abs(relative) * 100:,.1f} %', relative)})"
+
+
+@dataclasses.dataclass(frozen=True)
+class SliceChanges:
+    """What one pending slice changes, series by series, against what the public sees: the published value of the
+    same quarter for a correction, otherwise the latest published quarter before it (``before``), and the published
+    value of the same quarter a year earlier (``year_ago``)."""
+
+    dataset: str
+    slice: Slice
+    before_quarter: Quarter | None
+    correction: bool
+    year_quarter: Quarter
+    rows: pd.DataFrame
+    """:data:`CHANGE_ROW_COLUMNS`, the largest relative change first (removed series first of all)."""
+
+    @property
+    def before_header(self) -> str:
+        """The header of the ``Before`` column: ``"Published value"`` (a correction) or ``"Previous quarter"``."""
+        return "Published value" if self.correction else "Previous quarter"
+
+    @property
+    def compared_text(self) -> str:
+        """One sentence naming the quarters compared with."""
+        year = f"the published {self.year_quarter.label}"
+        if self.before_quarter is None:
+            quarter = Quarter(self.slice.year, self.slice.quarter).label
+            return f"Nothing of this partnership is published before {quarter}; compared with {year}."
+        if self.correction:
+            return f"A correction: compared with the published {self.before_quarter.label} and with {year}."
+        return f"Compared with the published {self.before_quarter.label} (previous quarter) and with {year}."
+
+    def table(self, shown: int = CHANGES_SHOWN) -> pd.DataFrame:
+        """The first ``shown`` series in plain words (:data:`CHANGE_TABLE_COLUMNS`), values written with their unit."""
+        top = self.rows.head(shown)
+        return pd.DataFrame(
+            {
+                "Indicator": top["indicator"].astype(str),
+                "Submitted value": [
+                    "removed" if s == "removed" else format_value(v, u)
+                    for v, u, s in zip(top["submitted"], top["unit"], top["status"], strict=True)
+                ],
+                "Before": [format_value(v, u) for v, u in zip(top["before"], top["unit"], strict=True)],
+                "Change": [
+                    "removed" if s == "removed" else change_text(d, r, u)
+                    for d, r, u, s in zip(top["change"], top["relative"], top["unit"], top["status"], strict=True)
+                ],
+                "Same quarter last year": [
+                    format_value(v, u) for v, u in zip(top["year_ago"], top["unit"], strict=True)
+                ],
+                "Change on a year": [
+                    change_text(d, r, u)
+                    for d, r, u in zip(top["year_change"], top["year_relative"], top["unit"], strict=True)
+                ],
+                "Trend": list(top["trend"]),
+            },
+            columns=list(CHANGE_TABLE_COLUMNS),
+        ).rename(columns={"Before": self.before_header})
+
+    def more_text(self, shown: int = CHANGES_SHOWN) -> str:
+        """``"9 more indicators: 7 unchanged, 2 changed."``; empty when every series is in the table."""
+        rest = self.rows.iloc[shown:]
+        if rest.empty:
+            return ""
+        counts = rest["status"].value_counts()
+        words = {"unchanged": "unchanged", "changed": "changed", "new": "with nothing to compare with"}
+        parts = [f"{counts[s]:,} {w}" for s, w in words.items() if counts.get(s, 0)]
+        noun = "indicator" if len(rest) == 1 else "indicators"
+        return f"{len(rest):,} more {noun}: {', '.join(parts)}."
+
+
+def _values_at(rows: pd.DataFrame, number: int | None) -> pd.Series:
+    """The value of each series (indicator, dimension, category) in the quarter ``number``."""
+    series = ["indicator_id", "dimension", "category"]
+    if number is None or rows.empty:
+        return pd.Series(dtype="float64", index=pd.MultiIndex.from_tuples([], names=series))
+    chosen = rows[quarter_numbers(rows["year"], rows["quarter"]) == number]
+    return chosen.set_index(series)["value"].astype("float64")
+
+
+def _relative(difference: pd.Series, earlier: pd.Series) -> pd.Series:
+    size = earlier.abs()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = difference / size
+    return relative.where(~((size == 0) & (difference == 0)), 0.0)
+
+
+def slice_changes(store: Store, dataset: str, slice: Slice, *, quarters: int = TREND_QUARTERS) -> SliceChanges:
+    """Every series of a pending slice against the published layer (:class:`SliceChanges`), the largest relative
+    change first: a series published but no longer submitted first of all, then by the size of the relative change
+    against ``before`` (a series without a ``before`` value after those with one), then against a year earlier.
+    ``trend`` holds the series' submitted values of the last ``quarters`` quarters up to this one (those it has)."""
+    indicator_table(dataset, "submitted")  # unknown dataset -> KeyError
+    series = ["indicator_id", "dimension", "category"]
+    current = Quarter(slice.year, slice.quarter)
+    first = Quarter.from_number(current.number - max(quarters, 5) + 1)
+    years = list(range(first.year, current.year + 1))
+    submitted = store.read_indicators(dataset, "submitted", partnership_ids=[slice.partnership_id], years=years)
+    published = store.read_indicators(dataset, "published", partnership_ids=[slice.partnership_id])
+    published_numbers = quarter_numbers(published["year"], published["quarter"])
+    correction = bool((published_numbers == current.number).any())
+    earlier = published_numbers[published_numbers < current.number]
+    before_number = current.number if correction else (int(earlier.max()) if len(earlier) else None)
+
+    now = _values_at(submitted, current.number)
+    before = _values_at(published, before_number)
+    year_ago = _values_at(published, current.year_earlier().number)
+    keys = now.index if not correction else now.index.union(before.index)
+    rows = pd.DataFrame(index=pd.MultiIndex.from_tuples(list(keys), names=series))
+    rows["submitted"] = now.reindex(rows.index)
+    rows["before"] = before.reindex(rows.index)
+    rows["year_ago"] = year_ago.reindex(rows.index)
+    rows["change"] = rows["submitted"] - rows["before"]
+    rows["relative"] = _relative(rows["change"], rows["before"])
+    rows["year_change"] = rows["submitted"] - rows["year_ago"]
+    rows["year_relative"] = _relative(rows["year_change"], rows["year_ago"])
+    rows = rows.reset_index()
+    removed = rows["submitted"].isna()
+    rows["status"] = np.select(
+        [removed, rows["before"].isna(), rows["change"] == 0], ["removed", "new", "unchanged"], "changed"
+    )
+
+    numbers = quarter_numbers(submitted["year"], submitted["quarter"])
+    recent = submitted[(numbers > current.number - quarters) & (numbers <= current.number)]
+    recent = recent.assign(_number=quarter_numbers(recent["year"], recent["quarter"])).sort_values("_number")
+    trends = recent.groupby(series, sort=False)["value"].agg(lambda v: [float(x) for x in v])
+    rows["trend"] = [trends.get(tuple(key), []) for key in rows[series].itertuples(index=False, name=None)]
+    rows["indicator"] = [series_name(*key) for key in rows[series].itertuples(index=False, name=None)]
+    rows["unit"] = [INDICATORS[i].unit if i in INDICATORS else "count" for i in rows["indicator_id"]]
+
+    order = pd.DataFrame(
+        {
+            "removed": removed.astype(int),
+            "size": rows["relative"].abs().fillna(-1.0),
+            "year_size": rows["year_relative"].abs().fillna(-1.0),
+            "name": rows["indicator"],
+        },
+        index=rows.index,
+    ).sort_values(["removed", "size", "year_size", "name"], ascending=[False, False, False, True], kind="stable")
+    rows = rows.loc[order.index].reset_index(drop=True)[list(CHANGE_ROW_COLUMNS)]
+    return SliceChanges(
+        dataset=dataset,
+        slice=slice,
+        before_quarter=Quarter.from_number(before_number) if before_number is not None else None,
+        correction=correction,
+        year_quarter=current.year_earlier(),
+        rows=rows,
+    )
 
 
 # ---- acting -------------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@ references."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, Indicator
@@ -20,6 +22,50 @@ def indicator_label(indicator_id: str) -> str:
     """``"Workforce · Headcount"``: the dataset and the short name, as pickers show an indicator."""
     item = INDICATORS[indicator_id]
     return f"{DATASET_INFO[item.dataset].name} · {item.short_name}"
+
+
+_ID = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+"""An indicator id written into a text (``new_hires``)."""
+_GROUP_ENDS = re.compile(r"\s(?:who|with|held|at|per|completing|meeting|from|aged|paid)\b")
+"""Where the group a percentage counts ends and what its members share begins (``workforce`` | ``who are women``)."""
+_SYMBOLS = {"≥": "at least", "≤": "at most"}
+_FORMULA_IN_BRACKETS = re.compile(r"\(([^()]*÷[^()]*)\)")
+
+
+def _lower_first(text: str) -> str:
+    """``"People hired"`` as ``"people hired"``; ``"FTE in …"`` stays."""
+    return text if text[1:2].isupper() else f"{text[:1].lower()}{text[1:]}"
+
+
+def _in_words(text: str) -> str:
+    """``text`` with the indicator ids in it written as the indicators' short names and ≥/≤ as words."""
+    text = _ID.sub(lambda m: INDICATORS[m[0]].short_name.lower() if m[0] in INDICATORS else m[0], text)
+    for symbol, words in _SYMBOLS.items():
+        text = text.replace(symbol, words)
+    return text
+
+
+def formula_in_words(indicator: Indicator) -> str:
+    """What the indicator is, in plain words, with its formula where it has one:
+    ``"Women in workforce = workforce who are women ÷ all workforce × 100"``,
+    ``"New hire rate = new hires ÷ period-end headcount × 100"``, ``"Headcount: people working on partnership
+    activities, quarter end"``. Never an indicator id."""
+    name = _in_words(indicator.name).strip()
+    if name.startswith("% "):
+        rest = name[2:].strip()
+        if rest.startswith("of "):
+            counted = rest[3:]
+            end = _GROUP_ENDS.search(counted)
+            whole = counted[: end.start()] if end else counted
+            return f"{indicator.short_name} = {counted} ÷ all {whole} × 100"
+        return f"{indicator.short_name} = people {rest} ÷ all people counted × 100"
+    bracketed = _FORMULA_IN_BRACKETS.search(name)
+    if bracketed:
+        name = bracketed[1].strip()
+    if "÷" in name:
+        scaled = " × 100" if indicator.unit == "percent" and "× 100" not in name else ""
+        return f"{indicator.short_name} = {_lower_first(name)}{scaled}"
+    return f"{indicator.short_name}: {_lower_first(name)}"
 
 
 def annual_title(indicator: Indicator) -> str:
@@ -45,8 +91,8 @@ def indicator_metadata(indicator: Indicator) -> list[tuple[str, str]]:
     """The indicator's definition as (field, text) pairs, in plain words, for a metadata tab."""
     rule = f"{_YEAR_RULE_WORDS[indicator.year_rule]}: {indicator.year_rule_text}"
     pairs = [
-        ("Indicator", indicator.name),
-        ("Short name", indicator.short_name),
+        ("Indicator", indicator.short_name),
+        ("In words", formula_in_words(indicator)),
         ("Id", indicator.id),
         ("Dataset", DATASET_INFO[indicator.dataset].name),
         ("Description", indicator.description),

@@ -17,6 +17,7 @@ import pandas as pd
 
 from dashboard.analytics.goals import evaluate_goals, goal_points
 from dashboard.present.exports import csv_bytes, neutralise_formulas
+from dashboard.present.indicator_texts import formula_in_words
 from dashboard.public.suppression import shown_values, suppress, suppress_annual, suppression_text
 from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS
 from data_contracts.quarters import Quarter
@@ -248,19 +249,21 @@ def public_goals(
 
 
 def indicator_definitions() -> pd.DataFrame:
-    """Every indicator of the catalog as the methodology page lists it: dataset, name, unit, how quarters make a
-    year, the breakdowns it may have, and its framework references."""
+    """Every indicator of the catalog as the methodology page lists it: dataset, name, what it is in plain words
+    (its formula, if it has one), unit, how quarters make a year, the breakdowns it may have, its framework
+    references, and last the code that names it in the downloads."""
     rows = [
         {
             "Dataset": DATASET_INFO[indicator.dataset].name,
-            "Indicator": indicator.name,
-            "Id": indicator.id,
+            "Indicator": indicator.short_name,
+            "In words": formula_in_words(indicator),
             "Unit": indicator.unit_label,
             "Better when": "higher" if indicator.higher_is_better else "lower",
             "Year from quarters": indicator.year_rule_text,
             "Breakdowns": ", ".join(DIMENSIONS[d].label.lower() for d in indicator.breakdowns) or "none",
             "Definition": indicator.description,
             "Framework references": indicator.references_text,
+            "Code in the downloads": indicator.id,
         }
         for indicator in INDICATORS.values()
     ]

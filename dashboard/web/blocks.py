@@ -38,10 +38,16 @@ DEFERRED_ROWS = 2_000
 """A chart's table with more rows than this is written as CSV when someone downloads it, not on every run."""
 
 
-def findings_table(findings: list) -> pd.DataFrame:
-    """Findings as a table with readable headers."""
-    frame = findings_frame(findings)
-    return frame.rename(
+FINDINGS_SHOWN = ("What to do", "Row", "Column", "Value", "Severity", "Rule")
+"""The columns of a findings table on a page: the plain message first, the rule's code last."""
+FINDINGS_DOWNLOADED = ("Row", "Column", "Value", "Rule", "What to do", "Severity")
+"""The columns of a findings CSV, in the order the reports have always had (scripts read them)."""
+
+
+def findings_table(findings: list, *, download: bool = False) -> pd.DataFrame:
+    """Findings as a table with readable headers: for a page the message first and the rule's code last
+    (:data:`FINDINGS_SHOWN`); for a CSV download the report's own order (:data:`FINDINGS_DOWNLOADED`)."""
+    frame = findings_frame(findings).rename(
         columns={
             "row": "Row",
             "column": "Column",
@@ -51,6 +57,7 @@ def findings_table(findings: list) -> pd.DataFrame:
             "severity": "Severity",
         }
     )
+    return frame[list(FINDINGS_DOWNLOADED if download else FINDINGS_SHOWN)]
 
 
 def blanks_for_missing(frame: pd.DataFrame) -> pd.DataFrame:

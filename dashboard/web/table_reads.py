@@ -13,12 +13,13 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard.intake.review import pending_slices, slices_summary
+from dashboard.intake.review import SliceChanges, pending_slices, slice_changes, slices_summary
 from dashboard.intake.seed import shows_sample_data
 from dashboard.settings import UploadSettings, min_cell_count
 from dashboard.storage import reads
 from dashboard.storage.database import read_attempts
 from dashboard.storage.reads import Versions
+from dashboard.storage.slices import Slice
 from dashboard.storage.store import Store, StoreError
 from dashboard.storage.tables import AUDIT_TABLE, GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, indicator_table
 from data_contracts import DATASETS
@@ -196,6 +197,17 @@ def read_pending(store: Store) -> pd.DataFrame:
     tables = [*(indicator_table(d, layer) for d in DATASETS for layer in ("submitted", "published")), AUDIT_TABLE]
     with st.spinner("Comparing the submitted quarters with the published ones…"):  # shown after half a second
         return _pending(store.root, tuple(store.versions(tables).items()), UploadSettings.from_env().change_factor)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _slice_changes(root: str, dataset: str, text: str, versions: AuditVersions) -> SliceChanges:
+    return slice_changes(Store(root), dataset, Slice.parse(text))
+
+
+def read_slice_changes(store: Store, dataset: str, target: Slice) -> SliceChanges:
+    """``review.slice_changes`` of one pending slice, worked out once per versions of the dataset's two tables."""
+    tables = [indicator_table(dataset, layer) for layer in ("submitted", "published")]
+    return _slice_changes(store.root, dataset, str(target), tuple(store.versions(tables).items()))
 
 
 # ---- sample data -------------------------------------------------------------------------------------------------

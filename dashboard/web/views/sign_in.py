@@ -25,4 +25,7 @@ st.caption(
 )
 heading_for = st.query_params.get("next")
 sign_in_form(heading_for=safe_next(heading_for) if heading_for else "/")
-st.caption("No account yet? An admin creates one with `python -m dashboard users add EMAIL --role ROLE` (see README).")
+st.caption(
+    "No account yet, or forgot your password? Ask an administrator: they create accounts, give each person a role "
+    "and can set a new password."
+)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.access.pages import PARTNERSHIP, UPLOAD
 from dashboard.access.roles import upload_scope
 from dashboard.intake.ingest import check_upload, commit_upload, count_text, record_rejection
+from dashboard.intake.review import series_name
 from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal
 from dashboard.settings import UploadSettings
@@ -14,7 +16,7 @@ from dashboard.storage.tables import AUDIT_TABLE, TABLE_SCHEMAS
 from dashboard.web.blocks import blanks_for_missing, findings_table
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnerships, read_upload_history
-from data_contracts import DATASET_INFO, DATASETS, summarise_findings
+from data_contracts import DATASET_INFO, DATASETS, findings_frame, summarise_findings
 from data_contracts.templates import template_csv, template_xlsx
 
 DETECT = "detect"
@@ -22,15 +24,22 @@ DETECT = "detect"
 
 def findings_block(findings: list, *, key: str, label: str, file_name: str) -> None:
     """Findings as a table with a wide message column, and the same rows as a CSV download."""
-    table = findings_table(findings)
     st.dataframe(
-        table,
+        findings_table(findings),
         hide_index=True,
         key=f"{key}-table",
-        column_config={"What to do": st.column_config.TextColumn(width="large")},
+        column_config={
+            "What to do": st.column_config.TextColumn(width="large"),
+            "Rule": st.column_config.TextColumn(width="small", help="The rule's code, as the CSV report names it."),
+        },
     )
     st.download_button(
-        f"Download {label} (CSV)", csv_bytes(table), file_name, "text/csv", icon=":material/download:", key=f"{key}-csv"
+        f"Download {label} (CSV)",
+        csv_bytes(findings_table(findings, download=True)),
+        file_name,
+        "text/csv",
+        icon=":material/download:",
+        key=f"{key}-csv",
     )
 
 
@@ -145,11 +154,22 @@ if report is not None:
             f"Not committed: {report.summary()}. Fix the rows below and upload the file again.",
             icon=":material/block:",
         )
-        summary = summarise_findings(report.errors).rename(
-            columns={"severity": "Severity", "rule": "Rule", "findings": "Findings"}
+        counted = summarise_findings(report.errors)
+        first = findings_frame(report.errors).drop_duplicates("rule").set_index("rule")["message"]
+        summary = pd.DataFrame(
+            {
+                "For example": counted["rule"].map(first),
+                "Findings": counted["findings"],
+                "Severity": counted["severity"],
+                "Rule": counted["rule"],
+            }
         )
         st.markdown("**Errors by rule**")
-        st.dataframe(summary, hide_index=True)
+        st.dataframe(
+            summary,
+            hide_index=True,
+            column_config={"For example": st.column_config.TextColumn(width="large")},
+        )
         st.markdown("**Every error** (row 1 is the header)")
         report_name = f"{report.file_name}.report.csv"
         findings_block(report.errors, key="errors", label="the error report", file_name=report_name)
@@ -178,7 +198,27 @@ if report is not None:
         st.dataframe(preview, hide_index=True, key="preview-table")
         if not report.largest.empty:
             st.markdown("**Largest changes**")
-            st.dataframe(report.largest, hide_index=True, key="largest-table")
+            largest = report.largest
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Partnership": largest["partnership_id"],
+                        "Quarter": largest["year"].astype(str) + " Q" + largest["quarter"].astype(str),
+                        "Indicator": [
+                            series_name(i, d, c)
+                            for i, d, c in zip(
+                                largest["indicator_id"], largest["dimension"], largest["category"], strict=True
+                            )
+                        ],
+                        "Before": largest["value_old"],
+                        "Now": largest["value_new"],
+                        "Change": largest["change"],
+                        "Change (%)": largest["change_pct"],
+                    }
+                ),
+                hide_index=True,
+                key="largest-table",
+            )
         if report.unchanged:
             when = report.previous_commit
             extra = (
