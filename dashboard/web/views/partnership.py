@@ -104,7 +104,7 @@ def embeddable(request: EmbedRequest) -> EmbedRequest | None:
 
 
 # ---- goals ----------------------------------------------------------------------------------------------------------
-st.subheader("Goals", anchor=False)
+st.subheader("Goals", anchor="goals")  # a goal's link (?goal=…#goals) scrolls here, its card first
 mine, evaluated_key = read_partnership_goals(store, chosen)  # its goals on its rows only, cached by version
 if mine.empty:
     st.info(
@@ -123,14 +123,19 @@ else:
     note = incomplete_year_note(all_rows)
     st.caption(INCOMPLETE_YEAR_RULE + (f" {note}" if note else ""))
 
-    ordered = mine.assign(_missing=mine["score"].isna()).sort_values(["_missing", "score", "goal_id"])
+    opened = url_state.known_id("goal", mine["goal_id"].astype(str))  # a link to one goal: its card comes first
+    ordered = mine.assign(_opened=mine["goal_id"] != opened, _missing=mine["score"].isna()).sort_values(
+        ["_opened", "_missing", "score", "goal_id"]
+    )
     workings = read_goal_workings(store, chosen)  # each goal's result and annual points, cached by version
     figure_key = (evaluated_key, chosen)
     for goal in ordered.to_dict("records"):
         card = goal_card(goal)
         indicator = INDICATORS[str(goal["indicator_id"])]
         result, points = workings[str(goal["goal_id"])]
-        with st.container(border=True):
+        with st.container(border=True, key=f"goal-card-{card.goal_id}"):
+            if card.goal_id == opened:
+                st.caption(":material/my_location: The goal you opened")
             st.markdown(f"**{markdown_literal(card.title)}**  {card.badge}")
             direction = "higher is better" if indicator.higher_is_better else "lower is better"
             series = series_label(goal["dimension"], goal["category"])
@@ -160,7 +165,13 @@ else:
             figure = drawn_figure(
                 (*figure_key, card.goal_id, source),
                 partial(
-                    goal_progress_figure, points, indicator=indicator, path=path, status=card.status, source=source
+                    goal_progress_figure,
+                    points,
+                    indicator=indicator,
+                    path=path,
+                    status=card.status,
+                    source=source,
+                    name=card.title,
                 ),
             )
             chart_block(
