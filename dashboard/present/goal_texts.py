@@ -172,8 +172,6 @@ GOAL_TABLE_COLUMNS: tuple[str, ...] = (
     "Status",
     "Growth so far (%/yr)",
     "Growth needed (%/yr)",
-    "Latest",
-    "Target",
     "Explanation",
     "Score",
     "Base year",
@@ -189,8 +187,8 @@ GOAL_TABLE_COLUMNS: tuple[str, ...] = (
     "Partnership id",
     "Goal id",
 )
-"""Columns of the goals table (and its CSV): who and which goal, the answer (status, growth so far and needed), where
-it stands in words, the explanation, then every number. The page shows :data:`GOAL_TABLE_SHOWN` of them."""
+"""Columns of the goals table (and its CSV): who and which goal, the answer (status, growth so far and needed), the
+explanation beside those numbers, then every number of the goal. The page shows :data:`GOAL_TABLE_SHOWN` of them."""
 
 GOAL_TABLE_SHOWN: tuple[str, ...] = (
     "Partnership",
@@ -198,8 +196,6 @@ GOAL_TABLE_SHOWN: tuple[str, ...] = (
     "Status",
     "Growth so far (%/yr)",
     "Growth needed (%/yr)",
-    "Latest",
-    "Target",
     "Explanation",
 )
 """The columns the Goals page shows (then a link to each goal's card), narrow enough for a laptop screen."""
@@ -217,9 +213,9 @@ def goal_explanations(evaluated: pd.DataFrame) -> Mapping[str, str]:
 
 
 def goal_link(page_url: str, partnership_id: str, goal_id: str) -> str:
-    """The address of a goal's card: the Partnership page (``page_url``) opened on the partnership, with the goal
-    (``?goal=``), at its Goals section (``#goals``)."""
-    return f"{page_url}?{urlencode({'partnership': partnership_id, 'goal': goal_id})}#goals"
+    """The address of a goal's card: the Partnership page (``page_url``) opened on the partnership with the goal
+    (``?goal=``), whose card it shows first and scrolls to."""
+    return f"{page_url}?{urlencode({'partnership': partnership_id, 'goal': goal_id})}"
 
 
 def goal_links(table: pd.DataFrame, page_url: str) -> list[str]:
@@ -250,8 +246,8 @@ def lower_is_better_note(indicator_ids: Iterable[str]) -> str:
 def goals_table(evaluated: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
     """One row per goal as the Goals page shows it (columns :data:`GOAL_TABLE_COLUMNS`), worst score first.
 
-    The goal is named by :func:`goal_name` (with its breakdown category); Latest and Target say the current and
-    target values with their unit and year; the explanation comes from :func:`goal_explanations`. Base year and value
+    The goal is named by :func:`goal_name` (with its breakdown category); the explanation comes from
+    :func:`goal_explanations`. Base year and value
     are the ones the method used (the goal's baseline unless data starts later); growth rates are in percent with one
     decimal; values are rounded by unit. Goals without a score come last.
     """
@@ -266,12 +262,6 @@ def goals_table(evaluated: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFra
         base_year = goal["base_year_used"] if not missing(goal["base_year_used"]) else goal["baseline_year"]
         base_value = goal["base_value_used"] if not missing(goal["base_value_used"]) else goal["baseline_value"]
         current_year = _year(goal["current_year"])
-        latest = (
-            "–"
-            if current_year is None or missing(goal["current_value"])
-            else f"{format_value(as_float(goal['current_value']), unit, compact=True)} in {current_year}"
-        )
-        target = f"{format_value(as_float(goal['target_value']), unit, compact=True)} by {as_int(goal['target_year'])}"
         rows.append(
             {
                 "Partnership": names.get(goal["partnership_id"], goal["partnership_id"]),
@@ -279,8 +269,6 @@ def goals_table(evaluated: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFra
                 "Status": goal["status_label"],
                 "Growth so far (%/yr)": growth_percent(goal["cagr_observed"]),
                 "Growth needed (%/yr)": growth_percent(goal["growth_needed"]),
-                "Latest": latest,
-                "Target": target,
                 "Explanation": explanations.get(str(goal["goal_id"]), NO_EXPLANATION),
                 "Score": None if missing(goal["score"]) else round(float(goal["score"]), 1),
                 "Base year": _year(base_year),

@@ -65,12 +65,12 @@ def goals_dataframe(table: pd.DataFrame, *, key: str) -> None:
         height=min(38 + 35 * len(shown), 1100),
         column_order=[*GOAL_TABLE_SHOWN, "Open"],
         column_config={
-            "Partnership": st.column_config.TextColumn(width=170, pinned=True),
+            "Partnership": st.column_config.TextColumn(width=190, pinned=True),
             "Goal": st.column_config.TextColumn(
                 width=230, help="The indicator the goal follows, with its breakdown category when it has one."
             ),
             "Status": st.column_config.MultiselectColumn(
-                width=135,
+                width=130,
                 options=[STATUS_LABELS[status] for status in STATUSES],
                 color=[STATUS_COLOURS[status] for status in STATUSES],
                 help="Progress status by the SDG progress method (see *How progress is measured*).",
@@ -78,7 +78,7 @@ def goals_dataframe(table: pd.DataFrame, *, key: str) -> None:
             "Growth so far (%/yr)": st.column_config.NumberColumn(
                 "So far",
                 format="%+.1f%%",
-                width=72,
+                width=70,
                 help=f"{growth} a year so far: from the base year to the latest complete year.",
             ),
             "Growth needed (%/yr)": st.column_config.NumberColumn(
@@ -88,14 +88,12 @@ def goals_dataframe(table: pd.DataFrame, *, key: str) -> None:
                 help=f"{growth} a year needed from now on to reach the target in the target year. Empty when the "
                 "target is already met.",
             ),
-            "Latest": st.column_config.TextColumn(width=105, help="The value of the latest complete year."),
-            "Target": st.column_config.TextColumn(width=105, help="The target value and its year."),
             "Explanation": st.column_config.TextColumn(
-                width=135,
+                width=145,
                 help="Why the goal stands where it does, in the partnership's words: added with each quarter's report.",
             ),
             "Open": st.column_config.LinkColumn(
-                "Card", display_text="Open", width=60, help="Open this goal's card on the Partnership page."
+                "Card", display_text="Open", width=55, help="Open this goal's card on the Partnership page."
             ),
         },
     )

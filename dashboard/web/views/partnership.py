@@ -49,6 +49,25 @@ from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
 from data_contracts.quarters import Quarter
 from data_contracts.units import format_value
 
+# Scrolls the page to the goal card a link opened (?goal=): the URL's own #fragment does not survive the page writing
+# its other parameters. A fixed script: no data goes into it.
+SCROLL_TO_OPENED_GOAL = """<script>
+(() => {
+  let tries = 0;
+  const scroll = () => {
+    const card = document.querySelector(".st-key-opened-goal");
+    if (card) {
+      card.style.scrollMarginTop = "4.5rem"; // below the app's top bar
+      card.scrollIntoView({ block: "start" });
+    } else if (++tries < 100) {
+      setTimeout(scroll, 100);
+    }
+  };
+  scroll();
+  setTimeout(scroll, 1500); // again once the charts above have their height
+})();
+</script>"""
+
 identity = require(PARTNERSHIP)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
@@ -104,7 +123,7 @@ def embeddable(request: EmbedRequest) -> EmbedRequest | None:
 
 
 # ---- goals ----------------------------------------------------------------------------------------------------------
-st.subheader("Goals", anchor="goals")  # a goal's link (?goal=…#goals) scrolls here, its card first
+st.subheader("Goals", anchor=False)
 mine, evaluated_key = read_partnership_goals(store, chosen)  # its goals on its rows only, cached by version
 if mine.empty:
     st.info(
@@ -133,9 +152,10 @@ else:
         card = goal_card(goal)
         indicator = INDICATORS[str(goal["indicator_id"])]
         result, points = workings[str(goal["goal_id"])]
-        with st.container(border=True, key=f"goal-card-{card.goal_id}"):
+        with st.container(border=True, key="opened-goal" if card.goal_id == opened else None):
             if card.goal_id == opened:
                 st.caption(":material/my_location: The goal you opened")
+                st.html(SCROLL_TO_OPENED_GOAL, unsafe_allow_javascript=True)  # our own fixed script, no data in it
             st.markdown(f"**{markdown_literal(card.title)}**  {card.badge}")
             direction = "higher is better" if indicator.higher_is_better else "lower is better"
             series = series_label(goal["dimension"], goal["category"])
