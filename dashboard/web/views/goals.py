@@ -1,4 +1,5 @@
-"""Goals: every goal of every partnership in one sortable table, with its status, score and the growth it needs."""
+"""Goals: the goals off course first (each with its status, growth so far and needed, a place for its explanation and
+a link to its card), then how many goals are in each status, then every goal in one sortable, filtered table."""
 
 from __future__ import annotations
 
