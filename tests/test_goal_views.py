@@ -13,18 +13,24 @@ from dashboard.analytics.goals import GOAL_RESULT_COLUMNS, GoalPath, filter_goal
 from dashboard.analytics.progress import STATUS_LABELS, STATUSES, assess_series
 from dashboard.present.goal_texts import (
     GOAL_TABLE_COLUMNS,
+    GOAL_TABLE_SHOWN,
+    NO_EXPLANATION,
     STATUS_BADGE_COLOURS,
     bar_modes,
     breakdown_label,
     breakdown_options,
     breakdown_table,
+    category_name,
     combined_text,
     dataset_options,
     enough_years,
     format_growth,
     goal_card,
     goal_chart_table,
-    goal_title,
+    goal_explanations,
+    goal_link,
+    goal_links,
+    goal_name,
     goals_table,
     growth_percent,
     incomplete_year_note,
@@ -105,8 +111,27 @@ def test_series_and_goal_titles_use_vocabulary_labels() -> None:
     assert series_label("total", "total") == "Total"
     assert series_label("gender", "woman") == "Gender: Women"
     assert series_label("disadvantaged_status", "disadvantaged") == "Disadvantaged status: Disadvantaged"
-    assert goal_title("new_hires", "gender", "woman") == "New hires — Gender: Women"
-    assert goal_title("workforce_headcount", "total", "total") == "Headcount"
+    assert goal_name("new_hires", "gender", "woman") == "New hires — Women"
+    assert goal_name("workforce_headcount", "total", "total") == "Headcount"
+
+
+@pytest.mark.parametrize(
+    ("dimension", "category", "name"),
+    [
+        ("gender", "woman", "Women"),
+        ("age_band", "under_30", "Under 30"),
+        ("age_band", "30_50", "Age band 30–50"),  # a bare range needs its dimension
+        ("gender", "undisclosed", "Gender: Undisclosed"),  # a label several dimensions share
+        ("ethnicity", "other", "Ethnicity: Other"),  # a label that does not say which group
+        ("disadvantaged_status", "disadvantaged", "Disadvantaged"),
+        ("employment_type", "subcontractor", "Subcontractors"),
+        ("total", "total", "Total"),
+    ],
+)
+def test_a_goal_name_says_its_category_so_it_reads_on_its_own(dimension: str, category: str, name: str) -> None:
+    assert category_name(dimension, category) == name
+    expected = "New hires" if dimension == "total" else f"New hires — {name}"
+    assert goal_name("new_hires", dimension, category) == expected
 
 
 def test_every_status_has_a_badge_with_its_label_beside_the_colour() -> None:
@@ -215,18 +240,37 @@ def test_goals_filter_by_partnership_and_status_together(four_goals: pd.DataFram
 def test_the_goals_table_puts_the_worst_first_and_shows_growth_in_percent(four_goals: pd.DataFrame) -> None:
     table = goals_table(four_goals, {"p1": "Partner One", "p2": "Partner Two"})
     assert tuple(table.columns) == GOAL_TABLE_COLUMNS
-    assert table["Goal"].tolist() == ["a", "c", "b", "d"]  # by score, unscored last
+    assert set(GOAL_TABLE_SHOWN) <= set(GOAL_TABLE_COLUMNS)
+    assert table["Goal id"].tolist() == ["a", "c", "b", "d"]  # by score, unscored last
     assert table["Partnership"].tolist() == ["Partner One", "Partner Two", "Partner One", "Partner Two"]
     first = table.iloc[0]
-    assert first["Indicator"] == "New hires" and first["Series"] == "Total" and first["Unit"] == "number"
+    assert first["Goal"] == "New hires" and first["Series"] == "Total" and first["Unit"] == "number"
     assert first["Status"] == "Deterioration" and first["Score"] == -4.0
     assert first["Growth so far (%/yr)"] == 9.1 and first["Growth needed (%/yr)"] == 9.0
-    achieved = table[table["Goal"] == "b"].iloc[0]
+    assert first["Explanation"] == NO_EXPLANATION
+    achieved = table[table["Goal id"] == "b"].iloc[0]
     assert pd.isna(achieved["Growth needed (%/yr)"])
     unscored = table.iloc[-1]
     assert pd.isna(unscored["Current year"]) and pd.isna(unscored["Score"])
     assert str(table["Current year"].dtype) == "Int64"
     assert table["Base year"].tolist() == [2022] * 4
+
+
+def test_a_goals_table_row_names_the_goal_with_its_category(four_goals: pd.DataFrame) -> None:
+    women = four_goals.assign(dimension="gender", category="woman")
+    assert set(goals_table(women, {})["Goal"]) == {"New hires — Women"}
+
+
+def test_no_goal_is_explained_until_the_reporting_cycle_adds_explanations(four_goals: pd.DataFrame) -> None:
+    assert goal_explanations(four_goals) == {}
+    assert set(goals_table(four_goals, {})["Explanation"]) == {NO_EXPLANATION}
+
+
+def test_each_goal_links_to_its_card_on_the_partnership_page(four_goals: pd.DataFrame) -> None:
+    link = goal_link("https://x.org/partnership", "p&1", "goal 1")
+    assert link == "https://x.org/partnership?partnership=p%261&goal=goal+1"
+    table = goals_table(four_goals, {})
+    assert goal_links(table, "/partnership")[0] == "/partnership?partnership=p1&goal=a"
 
 
 def test_negative_growth_is_explained_where_lower_is_better() -> None:
@@ -300,7 +344,7 @@ def test_a_pace_needs_two_years_from_the_base() -> None:
 
 def test_a_card_says_how_the_goal_stands() -> None:
     card = goal_card(evaluated_row(goal_id="g1", dimension="gender", category="woman"))
-    assert card.title == "New hires — Gender: Women"
+    assert card.title == "New hires — Women"
     assert card.status_label == "Substantial progress" and "Substantial progress" in card.badge
     assert card.fraction == pytest.approx(0.3)
     assert card.progress_text == "30% of the way from 100 (2022) to 200 (2030): 130 in 2025"

@@ -50,12 +50,14 @@ def goal_progress_figure(
     path: GoalPath,
     status: str,
     source: str,
+    name: str | None = None,
 ) -> go.Figure:
     """Where a goal stands: the annual values, the straight path from the base to the target, the projection at the
     current pace (in the status colour) and the target as a labelled star.
 
     ``points`` has the columns year and value (annual values, may be empty). Without a current value or a projection
-    there is no projection line.
+    there is no projection line. ``name`` is the goal's name (``goal_texts.goal_name``: with its breakdown category,
+    ``New hires — Women``); without it the title names the indicator alone, as a goal on the total does.
     """
     unit = indicator.unit
     hover = hover_format(indicator)
@@ -115,7 +117,7 @@ def goal_progress_figure(
     )
     years = [path.base_year, path.target_year, *(int(year) for year in points["year"])] if not points.empty else []
     first = min(years or [path.base_year, path.target_year])
-    title = f"{indicator.short_name}: progress toward the {path.target_year} target"
+    title = f"{name or indicator.short_name}: progress toward the {path.target_year} target"
     sub = f"{UNITS[unit].subtitle}, {path.base_year} – {path.target_year}; status: {STATUS_LABELS[status]}"
     legend_items = sum(1 for trace in figure.data if trace.showlegend is not False)
     # even the required path alone needs its name: keep a legend row for a single item

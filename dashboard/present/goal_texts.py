@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import SupportsFloat, SupportsInt, cast
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -70,10 +71,46 @@ def round_value(value: float | None, unit: str) -> float | None:
 # ---- series and status labels -----------------------------------------------------------------------------------
 
 
-def goal_title(indicator_id: str, dimension: str, category: str) -> str:
-    """A goal's heading: the indicator's short name, with the series when it is not the total."""
+def _label_counts() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for code, dimension in DIMENSIONS.items():
+        if code != TOTAL:
+            for label in dimension.categories.values():
+                counts[label] = counts.get(label, 0) + 1
+    return counts
+
+
+_LABEL_USES: Mapping[str, int] = _label_counts()
+"""How many dimensions use each category label: ``Undisclosed`` is in several, so it needs its dimension."""
+
+_VAGUE_LABELS: frozenset[str] = frozenset({"Other", "Undisclosed"})
+"""Category labels that do not say which group they are without their dimension."""
+
+
+def category_name(dimension: str, category: str) -> str:
+    """A breakdown category as a goal's name says it: the vocabulary's label when it names the group on its own
+    (``Women``, ``Under 30``, ``Direct employees``), else with its dimension (``Age band 30–50``,
+    ``Gender: Undisclosed``); ``Total`` for the total."""
+    if dimension == TOTAL:
+        return "Total"
+    found = DIMENSIONS.get(dimension)
+    if found is None:
+        return series_label(dimension, category)
+    label = found.category_label(category)
+    words = any(character.isalpha() for character in label)
+    if words and _LABEL_USES.get(label, 0) == 1 and label not in _VAGUE_LABELS:
+        return label
+    return f"{found.label}: {label}" if words else f"{found.label} {label}"
+
+
+def goal_name(indicator_id: str, dimension: str, category: str) -> str:
+    """The goal's name, the one place it is made: the indicator's short name, and for a goal on one breakdown
+    category that category (``New hires — Women``); a goal on the total is the indicator's name alone.
+
+    Every goal chart title, card heading, goals table row and embed uses it.
+    """
     name = INDICATORS[indicator_id].short_name if indicator_id in INDICATORS else indicator_id
-    return name if dimension == TOTAL else f"{name} — {series_label(dimension, category)}"
+    return name if dimension == TOTAL else f"{name} — {category_name(dimension, category)}"
 
 
 STATUS_BADGE_COLOURS: Mapping[str, str] = {
@@ -131,12 +168,12 @@ GOAL_FILTERS: tuple[str, str] = ("all", "off_course")
 
 GOAL_TABLE_COLUMNS: tuple[str, ...] = (
     "Partnership",
-    "Indicator",
-    "Series",
+    "Goal",
     "Status",
-    "Score",
     "Growth so far (%/yr)",
     "Growth needed (%/yr)",
+    "Explanation",
+    "Score",
     "Base year",
     "Base value",
     "Current year",
@@ -145,9 +182,48 @@ GOAL_TABLE_COLUMNS: tuple[str, ...] = (
     "Target value",
     "Projected at target year",
     "Unit",
-    "Goal",
+    "Indicator",
+    "Series",
+    "Partnership id",
+    "Goal id",
 )
-"""Columns of the goals table: who and what first, then the answer (status, score, growth), then the numbers."""
+"""Columns of the goals table (and its CSV): who and which goal, the answer (status, growth so far and needed), the
+explanation beside those numbers, then every number of the goal. The page shows :data:`GOAL_TABLE_SHOWN` of them."""
+
+GOAL_TABLE_SHOWN: tuple[str, ...] = (
+    "Partnership",
+    "Goal",
+    "Status",
+    "Growth so far (%/yr)",
+    "Growth needed (%/yr)",
+    "Explanation",
+)
+"""The columns the Goals page shows (then a link to each goal's card), narrow enough for a laptop screen."""
+
+NO_EXPLANATION = "No explanation yet"
+"""The Explanation cell of a goal nobody has explained yet."""
+
+
+def goal_explanations(evaluated: pd.DataFrame) -> Mapping[str, str]:
+    """Why each goal stands where it does, in the partnership's own words, by goal id: the place next to the numbers
+    that the reporting cycle (issue #15) fills from each quarter's report. Until then nothing is explained, so this
+    returns an empty mapping and every goal reads :data:`NO_EXPLANATION`."""
+    del evaluated  # #15: the explanations of these goals
+    return {}
+
+
+def goal_link(page_url: str, partnership_id: str, goal_id: str) -> str:
+    """The address of a goal's card: the Partnership page (``page_url``) opened on the partnership with the goal
+    (``?goal=``), whose card it shows first and scrolls to."""
+    return f"{page_url}?{urlencode({'partnership': partnership_id, 'goal': goal_id})}"
+
+
+def goal_links(table: pd.DataFrame, page_url: str) -> list[str]:
+    """The address of each row's goal card (:func:`goal_link`) for a table of :func:`goals_table`."""
+    return [
+        goal_link(page_url, str(partnership_id), str(goal_id))
+        for partnership_id, goal_id in zip(table["Partnership id"], table["Goal id"], strict=True)
+    ]
 
 
 def _number(value: object) -> float | None:
@@ -170,36 +246,43 @@ def lower_is_better_note(indicator_ids: Iterable[str]) -> str:
 def goals_table(evaluated: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
     """One row per goal as the Goals page shows it (columns :data:`GOAL_TABLE_COLUMNS`), worst score first.
 
-    Base year and value are the ones the method used (the goal's baseline unless data starts later); growth rates are
-    in percent with one decimal; values are rounded by unit. Goals without a score come last.
+    The goal is named by :func:`goal_name` (with its breakdown category); the explanation comes from
+    :func:`goal_explanations`. Base year and value
+    are the ones the method used (the goal's baseline unless data starts later); growth rates are in percent with one
+    decimal; values are rounded by unit. Goals without a score come last.
     """
     rows = []
     ordered = evaluated.assign(_missing=evaluated["score"].isna()).sort_values(
         ["_missing", "score", "partnership_id", "goal_id"], kind="stable"
     )
+    explanations = goal_explanations(evaluated)
     for goal in ordered.to_dict("records"):
         indicator = INDICATORS[goal["indicator_id"]]
         unit = indicator.unit
         base_year = goal["base_year_used"] if not missing(goal["base_year_used"]) else goal["baseline_year"]
         base_value = goal["base_value_used"] if not missing(goal["base_value_used"]) else goal["baseline_value"]
+        current_year = _year(goal["current_year"])
         rows.append(
             {
                 "Partnership": names.get(goal["partnership_id"], goal["partnership_id"]),
-                "Goal": goal["goal_id"],
-                "Indicator": indicator.short_name,
-                "Series": series_label(goal["dimension"], goal["category"]),
-                "Unit": indicator.unit_label,
+                "Goal": goal_name(goal["indicator_id"], goal["dimension"], goal["category"]),
+                "Status": goal["status_label"],
+                "Growth so far (%/yr)": growth_percent(goal["cagr_observed"]),
+                "Growth needed (%/yr)": growth_percent(goal["growth_needed"]),
+                "Explanation": explanations.get(str(goal["goal_id"]), NO_EXPLANATION),
+                "Score": None if missing(goal["score"]) else round(float(goal["score"]), 1),
                 "Base year": _year(base_year),
                 "Base value": round_value(base_value, unit),
-                "Current year": _year(goal["current_year"]),
+                "Current year": current_year,
                 "Current value": round_value(goal["current_value"], unit),
                 "Target year": _year(goal["target_year"]),
                 "Target value": round_value(goal["target_value"], unit),
-                "Status": goal["status_label"],
-                "Score": None if missing(goal["score"]) else round(float(goal["score"]), 1),
-                "Growth so far (%/yr)": growth_percent(goal["cagr_observed"]),
-                "Growth needed (%/yr)": growth_percent(goal["growth_needed"]),
                 "Projected at target year": round_value(goal["projection"], unit),
+                "Unit": indicator.unit_label,
+                "Indicator": indicator.short_name,
+                "Series": series_label(goal["dimension"], goal["category"]),
+                "Partnership id": goal["partnership_id"],
+                "Goal id": goal["goal_id"],
             }
         )
     table = pd.DataFrame(rows, columns=list(GOAL_TABLE_COLUMNS))
@@ -323,7 +406,7 @@ def goal_card(goal: Mapping[str, object]) -> GoalCard:
         )
     return GoalCard(
         goal_id=str(goal["goal_id"]),
-        title=goal_title(str(goal["indicator_id"]), str(goal["dimension"]), str(goal["category"])),
+        title=goal_name(str(goal["indicator_id"]), str(goal["dimension"]), str(goal["category"])),
         status=status,
         status_label=STATUS_LABELS[status],
         badge=status_badge(status),

@@ -24,7 +24,7 @@ from dashboard.analytics.metrics import quarterly_trend
 from dashboard.present.chart_style import subtitle
 from dashboard.present.charts import breakdown_figure, ranking_figure, trend_figure
 from dashboard.present.goal_charts import goal_progress_figure
-from dashboard.present.goal_texts import goal_chart_table, goal_title
+from dashboard.present.goal_texts import goal_chart_table, goal_name
 from dashboard.public.published import PublicGoal, category_text, public_table
 from dashboard.public.suppression import suppression_text
 from data_contracts import DIMENSIONS, INDICATORS, TOTAL
@@ -406,7 +406,7 @@ def _progress(request, rows, partnerships, names, goals, k, source) -> EmbedCont
     base_value = float(row["base_value_used"]) if pd.notna(row["base_value_used"]) else float(row["baseline_value"])
     if base_year in hidden_years:
         return None  # the path would start at a hidden value
-    title = goal_title(str(row["indicator_id"]), str(row["dimension"]), str(row["category"]))
+    title = goal_name(str(row["indicator_id"]), str(row["dimension"]), str(row["category"]))
     name = names[request.partnerships[0]]
     path = GoalPath(
         base_year=base_year,
@@ -417,7 +417,9 @@ def _progress(request, rows, partnerships, names, goals, k, source) -> EmbedCont
         current_value=current_value,
         projection=projection,
     )
-    figure = goal_progress_figure(visible, indicator=indicator, path=path, status=str(row["status"]), source=source)
+    figure = goal_progress_figure(
+        visible, indicator=indicator, path=path, status=str(row["status"]), source=source, name=title
+    )
     table = goal_chart_table(visible, path)
     table.insert(0, "Status", str(row["status_label"]))
     return EmbedContent(

@@ -69,6 +69,16 @@ def drop(param: str) -> None:
     st.query_params.pop(param, None)
 
 
+def known_id(param: str, valid: Iterable[str]) -> str | None:
+    """The URL's ``param`` when it is one of ``valid`` (a goal of the partnership shown); otherwise None, and the
+    parameter leaves the URL."""
+    value = st.query_params.get(param)
+    if value is not None and value in set(valid):
+        return value
+    drop(param)
+    return None
+
+
 # ---- widgets bound to a parameter ------------------------------------------------------------------------------------
 
 

@@ -1,24 +1,27 @@
-"""Goals: every goal of every partnership in one sortable table, with its status, score and the growth it needs."""
+"""Goals: the goals off course first (each with its status, growth so far and needed, a place for its explanation and
+a link to its card), then how many goals are in each status, then every goal in one sortable, filtered table."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from dashboard.access.pages import GOALS
+from dashboard.access.pages import GOALS, PARTNERSHIP
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.goals import status_counts
-from dashboard.analytics.progress import STATUS_LABELS, STATUSES
+from dashboard.analytics.progress import STATUS_COLOURS, STATUS_LABELS, STATUSES
 from dashboard.present.goal_charts import status_summary_figure
 from dashboard.present.goal_texts import (
     GOAL_FILTERS,
-    STATUS_MEANINGS,
+    GOAL_TABLE_SHOWN,
+    goal_links,
     incomplete_year_note,
     lower_is_better_note,
     status_badge,
     status_summary_table,
 )
 from dashboard.web import url_state
-from dashboard.web.blocks import chart_block, deferred_csv, sample_badge, source_note
+from dashboard.web.blocks import app_base_url, chart_block, deferred_csv, sample_badge, source_note
 from dashboard.web.portfolio_reads import incomplete_year_frame, read_goals_table, read_summary
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnerships
@@ -48,23 +51,72 @@ names = dict(zip(partnerships["partnership_id"], partnerships["name"], strict=Tr
 note = incomplete_year_note(incomplete_year_frame(summary))  # the quarters reported, not every row
 year_rule = INCOMPLETE_YEAR_RULE + (f" {note}" if note else "")
 
-# ---- the answer: how many goals in each status ---------------------------------------------------------------------
+page_url = f"{app_base_url()}/{PARTNERSHIP.path}"
+
+
+def goals_dataframe(table: pd.DataFrame, *, key: str) -> None:
+    """Goals as a table that fits a laptop screen: the columns of ``GOAL_TABLE_SHOWN``, the status as a coloured label
+    with its word, and a link that opens each goal's card on the Partnership page."""
+    shown = table.assign(Open=goal_links(table, page_url))
+    growth = "Compound annual growth"
+    st.container(key=f"{key}-box").dataframe(  # the box's key names the table (tests, page styles)
+        shown,
+        hide_index=True,
+        key=key,
+        height=min(38 + 35 * len(shown), 1100),
+        column_order=[*GOAL_TABLE_SHOWN, "Open"],
+        column_config={
+            "Partnership": st.column_config.TextColumn(width=190, pinned=True),
+            "Goal": st.column_config.TextColumn(
+                width=230, help="The indicator the goal follows, with its breakdown category when it has one."
+            ),
+            "Status": st.column_config.MultiselectColumn(
+                width=130,
+                options=[STATUS_LABELS[status] for status in STATUSES],
+                color=[STATUS_COLOURS[status] for status in STATUSES],
+                help="Progress status by the SDG progress method (see *How progress is measured*).",
+            ),
+            "Growth so far (%/yr)": st.column_config.NumberColumn(
+                "So far",
+                format="%+.1f%%",
+                width=70,
+                help=f"{growth} a year so far: from the base year to the latest complete year.",
+            ),
+            "Growth needed (%/yr)": st.column_config.NumberColumn(
+                "Needed",
+                format="%+.1f%%",
+                width=72,
+                help=f"{growth} a year needed from now on to reach the target in the target year. Empty when the "
+                "target is already met.",
+            ),
+            "Explanation": st.column_config.TextColumn(
+                width=145,
+                help="Why the goal stands where it does, in the partnership's words: added with each quarter's report.",
+            ),
+            "Open": st.column_config.LinkColumn(
+                "Card", display_text="Open", width=55, help="Open this goal's card on the Partnership page."
+            ),
+        },
+    )
+
+
+# ---- the answer first: the goals off course -------------------------------------------------------------------------
 counts = status_counts(evaluated)
 total = len(evaluated)
 off_course_count = counts["limited_progress"] + counts["deterioration"]
-st.subheader(f"Where the {total} goals stand", anchor=False)
-columns = st.columns(3)
-for position, status in enumerate(STATUSES):
-    columns[position % 3].metric(
-        status_badge(status),
-        f"{counts[status]:,}",
-        help=f"{STATUS_LABELS[status]}: {STATUS_MEANINGS[status]}",
-        border=True,
+st.subheader(f"{off_course_count} of {total} goals are off course", anchor=False)
+off_course_goals, off_course_table = read_goals_table(store, summary, off_course=True, partnerships=[], statuses=[])
+if off_course_table.empty:
+    st.success("No goal is off course: every goal with a status is moving toward its target fast enough.")
+else:
+    st.caption(
+        "Limited progress or deterioration, worst first. Open a goal's card on the Partnership page for its chart "
+        f"and workings. {lower_is_better_note(off_course_goals['indicator_id'])}".strip()
     )
-st.markdown(
-    f"**{off_course_count} of {total} goals are off course** (limited progress or deterioration). "
-    "Turn on *Only goals off course* below to list them."
-)
+    goals_dataframe(off_course_table, key="off-course-table")
+
+# ---- how many goals in each status (once) ----------------------------------------------------------------------
+st.subheader(f"Where the {total} goals stand", anchor=False)
 chart_block(
     status_summary_figure(
         counts,
@@ -114,62 +166,22 @@ shown, table = read_goals_table(  # cached per filters: a warm rerun does not re
     store, summary, off_course=off_course, partnerships=chosen_partnerships, statuses=chosen_statuses
 )
 if shown.empty:
-    st.info(
-        "No goal matches these filters. Clear the partnership or status filter, or turn off *Only goals off course*.",
-        icon=":material/filter_alt_off:",
-    )
+    clear = "Clear the partnership or status filter" + (", or turn off *Only goals off course*" if off_course else "")
+    st.info(f"No goal matches these filters. {clear}.", icon=":material/filter_alt_off:")
 else:
     st.caption(
-        f"{len(table)} of {total} goals, worst score first. Click a column header to sort. Values are in each "
-        f"indicator's unit; growth rates are compound annual rates. {lower_is_better_note(shown['indicator_id'])}"
+        f"{len(table)} of {total} goals, worst score first. Click a column header to sort. Growth rates are compound "
+        f"annual rates. {lower_is_better_note(shown['indicator_id'])}"
     )
-    value = st.column_config.NumberColumn(format="localized")
-    year = st.column_config.NumberColumn(format="%d", width="small")
-    st.dataframe(
-        table,
-        hide_index=True,
-        key="goals-table",
-        height=min(36 + 35 * len(table), 1100),
-        column_config={
-            "Partnership": st.column_config.TextColumn(width=195),
-            "Indicator": st.column_config.TextColumn(width=235),
-            "Goal": st.column_config.TextColumn(help="The goal's id in the goals table."),
-            "Series": st.column_config.TextColumn(help="The measured series: the total or one breakdown category."),
-            "Base year": year,
-            "Base value": value,
-            "Current year": st.column_config.NumberColumn(
-                format="%d", width="small", help="The latest complete year with data."
-            ),
-            "Current value": value,
-            "Target year": year,
-            "Target value": value,
-            "Status": st.column_config.TextColumn(width=130, help="Progress status by the SDG progress method."),
-            "Score": st.column_config.NumberColumn(
-                format="%.1f", width=60, help="From −5 (worst) to 5 (target achieved)."
-            ),
-            "Growth so far (%/yr)": st.column_config.NumberColumn(
-                format="%+.1f%%",
-                width=140,
-                help="Observed compound annual growth from the base year to the current (latest complete) year.",
-            ),
-            "Growth needed (%/yr)": st.column_config.NumberColumn(
-                format="%+.1f%%",
-                width=140,
-                help="Compound annual growth needed from now on: from the current year to the target in the target "
-                "year. Empty when the target is already met.",
-            ),
-            "Projected at target year": st.column_config.NumberColumn(
-                format="localized", help="Where the observed annual growth leads by the target year."
-            ),
-        },
-    )
+    goals_dataframe(table, key="goals-table")
     st.download_button(
         "Download this table (CSV)",
         data=deferred_csv(table),  # big: on the click
         file_name="goals.csv",
         mime="text/csv",
         icon=":material/download:",
-        help="Exactly the rows and columns of the table above.",
+        help="The rows of the table above with every number: base, current and target values and years, the "
+        "projection, the score and each goal's id.",
     )
 
 with st.expander("How progress is measured", icon=":material/help:"):

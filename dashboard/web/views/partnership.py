@@ -49,6 +49,25 @@ from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
 from data_contracts.quarters import Quarter
 from data_contracts.units import format_value
 
+# Scrolls the page to the goal card a link opened (?goal=): the URL's own #fragment does not survive the page writing
+# its other parameters. A fixed script: no data goes into it.
+SCROLL_TO_OPENED_GOAL = """<script>
+(() => {
+  let tries = 0;
+  const scroll = () => {
+    const card = document.querySelector(".st-key-opened-goal");
+    if (card) {
+      card.style.scrollMarginTop = "4.5rem"; // below the app's top bar
+      card.scrollIntoView({ block: "start" });
+    } else if (++tries < 100) {
+      setTimeout(scroll, 100);
+    }
+  };
+  scroll();
+  setTimeout(scroll, 1500); // again once the charts above have their height
+})();
+</script>"""
+
 identity = require(PARTNERSHIP)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
@@ -123,14 +142,20 @@ else:
     note = incomplete_year_note(all_rows)
     st.caption(INCOMPLETE_YEAR_RULE + (f" {note}" if note else ""))
 
-    ordered = mine.assign(_missing=mine["score"].isna()).sort_values(["_missing", "score", "goal_id"])
+    opened = url_state.known_id("goal", mine["goal_id"].astype(str))  # a link to one goal: its card comes first
+    ordered = mine.assign(_opened=mine["goal_id"] != opened, _missing=mine["score"].isna()).sort_values(
+        ["_opened", "_missing", "score", "goal_id"]
+    )
     workings = read_goal_workings(store, chosen)  # each goal's result and annual points, cached by version
     figure_key = (evaluated_key, chosen)
     for goal in ordered.to_dict("records"):
         card = goal_card(goal)
         indicator = INDICATORS[str(goal["indicator_id"])]
         result, points = workings[str(goal["goal_id"])]
-        with st.container(border=True):
+        with st.container(border=True, key="opened-goal" if card.goal_id == opened else None):
+            if card.goal_id == opened:
+                st.caption(":material/my_location: The goal you opened")
+                st.html(SCROLL_TO_OPENED_GOAL, unsafe_allow_javascript=True)  # our own fixed script, no data in it
             st.markdown(f"**{markdown_literal(card.title)}**  {card.badge}")
             direction = "higher is better" if indicator.higher_is_better else "lower is better"
             series = series_label(goal["dimension"], goal["category"])
@@ -160,7 +185,13 @@ else:
             figure = drawn_figure(
                 (*figure_key, card.goal_id, source),
                 partial(
-                    goal_progress_figure, points, indicator=indicator, path=path, status=card.status, source=source
+                    goal_progress_figure,
+                    points,
+                    indicator=indicator,
+                    path=path,
+                    status=card.status,
+                    source=source,
+                    name=card.title,
                 ),
             )
             chart_block(
