@@ -21,7 +21,7 @@ from dashboard.analytics.breakdowns import breakdown_rows
 from dashboard.analytics.comparison import MAX_PARTNERSHIPS, MIN_PARTNERSHIPS
 from dashboard.analytics.goals import GoalPath
 from dashboard.analytics.metrics import quarterly_trend
-from dashboard.present.chart_style import subtitle
+from dashboard.present.chart_style import named_colours, subtitle
 from dashboard.present.charts import breakdown_figure, ranking_figure, trend_figure
 from dashboard.present.goal_charts import goal_progress_figure
 from dashboard.present.goal_texts import goal_chart_table, goal_title
@@ -264,11 +264,14 @@ def embed_content(
     k: int,
     source: str,
     compact: bool = True,
+    colours: Mapping[str, str] | None = None,
 ) -> EmbedContent | None:
     """What the embed shows, from public rows only (published, public partnerships, suppressed), or None when it
     cannot be shown. ``partnerships`` are the public partnerships; ``goals`` their goals as the public sees them;
     ``source`` the source line (who, dataset, sample note, last updated). ``compact`` sizes the chart for the
-    iframe; pages that show the same chart in full pass False."""
+    iframe; pages that show the same chart in full pass False. ``colours`` are the partnerships' own colours by id
+    (``chart_style.partnership_colours`` of every partnership id, so an embed draws a partnership in the colour the
+    pages do)."""
     public = set(partnerships["partnership_id"])
     if any(pid not in public for pid in request.partnerships):
         return None
@@ -283,7 +286,8 @@ def embed_content(
         return None
     names = dict(zip(partnerships["partnership_id"], partnerships["name"], strict=True))
     builder = {"trend": _trend, "breakdown": _breakdown, "progress": _progress, "compare": _compare}[request.view]
-    content = builder(request, mine, partnerships, names, goals, k, source)
+    drawn = named_colours(names, colours, shown=request.partnerships) if colours else None
+    content = builder(request, mine, partnerships, names, goals, k, source, drawn)
     if content is None:
         return None
     if compact:
@@ -292,7 +296,7 @@ def embed_content(
     return content
 
 
-def _trend(request, rows, partnerships, names, goals, k, source) -> EmbedContent | None:  # noqa: ANN001
+def _trend(request, rows, partnerships, names, goals, k, source, colours) -> EmbedContent | None:  # noqa: ANN001
     indicator = INDICATORS[request.indicator]
     trend = quarterly_trend(rows, indicator.id, partnerships)
     if trend.empty:
@@ -300,7 +304,7 @@ def _trend(request, rows, partnerships, names, goals, k, source) -> EmbedContent
     name = names[request.partnerships[0]]
     totals = rows[rows["dimension"] == TOTAL]
     table = public_table(totals, TOTAL, k).rename(columns={"Total": f"{indicator.short_name} ({indicator.unit_label})"})
-    figure = trend_figure(trend, indicator, source=source)
+    figure = trend_figure(trend, indicator, source=source, colours=colours)
     if trend["value"].isna().all():
         _say_all_hidden(figure, k)
     return EmbedContent(
@@ -313,7 +317,7 @@ def _trend(request, rows, partnerships, names, goals, k, source) -> EmbedContent
     )
 
 
-def _breakdown(request, rows, partnerships, names, goals, k, source) -> EmbedContent | None:  # noqa: ANN001
+def _breakdown(request, rows, partnerships, names, goals, k, source, colours) -> EmbedContent | None:  # noqa: ANN001
     indicator = INDICATORS[request.indicator]
     dimensions = [d for d in indicator.breakdowns if (rows["dimension"] == d).any()]
     dimension = request.breakdown or (dimensions[0] if dimensions else None)
@@ -341,7 +345,7 @@ def _breakdown(request, rows, partnerships, names, goals, k, source) -> EmbedCon
     )
 
 
-def _compare(request, rows, partnerships, names, goals, k, source) -> EmbedContent | None:  # noqa: ANN001
+def _compare(request, rows, partnerships, names, goals, k, source, colours) -> EmbedContent | None:  # noqa: ANN001
     indicator = INDICATORS[request.indicator]
     totals = rows[rows["dimension"] == TOTAL]
     end = request.end or max(zip(totals["year"].astype(int), totals["quarter"].astype(int), strict=True), default=None)
@@ -369,6 +373,7 @@ def _compare(request, rows, partnerships, names, goals, k, source) -> EmbedConte
         title=f"{indicator.short_name} by partnership, {label}",
         subtitle=subtitle(indicator, [label]),
         source=source,
+        colours=colours,
     )
     return EmbedContent(
         figure=figure,
@@ -380,7 +385,7 @@ def _compare(request, rows, partnerships, names, goals, k, source) -> EmbedConte
     )
 
 
-def _progress(request, rows, partnerships, names, goals, k, source) -> EmbedContent | None:  # noqa: ANN001
+def _progress(request, rows, partnerships, names, goals, k, source, colours) -> EmbedContent | None:  # noqa: ANN001
     indicator = INDICATORS[request.indicator]
     candidates = [
         goal

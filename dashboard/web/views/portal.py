@@ -34,7 +34,7 @@ from dashboard.web.public_reads import (
     read_public_rows,
 )
 from dashboard.web.session import get_store, require
-from dashboard.web.table_reads import is_sample
+from dashboard.web.table_reads import is_sample, read_partnership_colours
 from data_contracts import DATASET_INFO, INDICATORS, TOTAL
 from data_contracts.quarters import Quarter
 from data_contracts.units import format_value
@@ -95,7 +95,15 @@ def drawn_view(request: EmbedRequest, rows: pd.DataFrame, source: str) -> EmbedC
     """One view of this partnership as the embed draws it, at full size (``embed.embed_content`` of its public
     rows), drawn once per published snapshot and shared; None when there is nothing the public may see."""
     draw = partial(
-        embed_content, request, rows=rows, partnerships=shown, goals=my_goals, k=k, source=source, compact=False
+        embed_content,
+        request,
+        rows=rows,
+        partnerships=shown,
+        goals=my_goals,
+        k=k,
+        source=source,
+        compact=False,
+        colours=read_partnership_colours(store),  # each partnership's own colour, the same on every page
     )
     return drawn_embed(store, ("portal", request, source), draw)
 

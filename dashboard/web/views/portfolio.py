@@ -12,12 +12,12 @@ from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.filters import apply_filter
 from dashboard.analytics.goals import status_counts
 from dashboard.analytics.metrics import kpi_change_text
-from dashboard.present.chart_style import colour_map
 from dashboard.storage.tables import Layer
 from dashboard.web import url_state
 from dashboard.web.blocks import deferred_csv, sample_badge, source_note, status_chart, trend_block
 from dashboard.web.portfolio_reads import PortfolioView, read_public_summary, read_summary
 from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import read_partnership_colours
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS
 from data_contracts.quarters import Quarter
 from data_contracts.units import format_value
@@ -132,8 +132,7 @@ def render_portfolio(*, public: bool) -> None:
 
     # ---- trends --------------------------------------------------------------------------------------------------
     st.subheader("Trends by dataset")
-    names = all_partnerships.set_index("partnership_id")["name"]
-    colours = colour_map(list(names))
+    colours = read_partnership_colours(store)  # each partnership's own colour, the same on every page
     trends = view.trends(portfolio_filter)
     for dataset in DATASETS:
         info = DATASET_INFO[dataset]
