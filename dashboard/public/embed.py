@@ -96,6 +96,17 @@ def period_text(start: Quarter | None, end: Quarter) -> str:
     return end_code if start is None or start == end else f"{Quarter(*start).code}..{end_code}"
 
 
+def parse_period(text: str) -> tuple[Quarter | None, Quarter] | None:
+    """``2026-Q3`` as (None, 2026 Q3), ``2024-Q1..2026-Q3`` as (2024 Q1, 2026 Q3); None when it is neither (or the
+    range runs backwards). The inverse of :func:`period_text`."""
+    first, _, last = text.partition("..")
+    end = Quarter.from_code(last or first)
+    start = Quarter.from_code(first) if last else None
+    if end is None or (last and (start is None or start > end)):
+        return None
+    return start, end
+
+
 def _one(params: Mapping[str, object], name: str) -> str | None:
     value = params.get(name)
     if isinstance(value, list | tuple):
@@ -122,11 +133,10 @@ def parse_request(params: Mapping[str, object]) -> EmbedRequest | None:
     start = end = None
     period = _one(params, "period")
     if period:
-        first, _, last = period.partition("..")
-        end = Quarter.from_code(last or first)
-        start = Quarter.from_code(first) if last else None
-        if end is None or (last and (start is None or start > end)):
+        span = parse_period(period)
+        if span is None:
             return None
+        start, end = span
     breakdown = _one(params, "breakdown")
     if breakdown is not None and (breakdown not in INDICATORS[indicator].breakdowns or view != "breakdown"):
         return None
@@ -154,12 +164,26 @@ def embed_snippet(base_url: str, request: EmbedRequest, title: str) -> str:
     )
 
 
+def full_view_query(request: EmbedRequest) -> dict[str, str]:
+    """The portal's URL parameters that open the same view as the embed: the same partnership, indicator (and its
+    dataset), view, breakdown (``total`` when none), the other partnerships of a comparison and the period."""
+    params = {
+        "partnership": request.partnerships[0],
+        "dataset": INDICATORS[request.indicator].dataset,
+        "indicator": request.indicator,
+        "view": request.view,
+        "breakdown": request.breakdown or TOTAL,
+    }
+    if request.view == "compare":
+        params["compare"] = ",".join(request.partnerships[1:])
+    if request.end is not None:
+        params["period"] = period_text(request.start, request.end)
+    return params
+
+
 def full_view_url(base_url: str, request: EmbedRequest) -> str:
-    """The public page the embed links back to (the partnership on the portal, or the first one compared)."""
-    params = {"partnership": request.partnerships[0], "indicator": request.indicator}
-    if request.breakdown:
-        params["breakdown"] = request.breakdown
-    return f"{base_url.rstrip('/')}/{PORTAL_PATH}?{urlencode(params)}"
+    """The public page the embed links back to: the portal on the same view (:func:`full_view_query`)."""
+    return f"{base_url.rstrip('/')}/{PORTAL_PATH}?{urlencode(full_view_query(request))}"
 
 
 @dataclass
