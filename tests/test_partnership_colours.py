@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.present.chart_style import (
     CONTEXT_GREY,
+    ON_DARK,
     PALETTE,
     UNDISCLOSED_GREY,
     chart_colours,
@@ -50,6 +51,13 @@ def test_every_colour_of_the_palette_and_every_grey_mark_has_3_to_1_on_white() -
     for colour in (*PALETTE, UNDISCLOSED_GREY, CONTEXT_GREY):
         assert contrast_ratio(colour) >= 3.0, f"{colour} has {contrast_ratio(colour):.2f}:1 on white"
     assert CONTEXT_GREY not in PALETTE and UNDISCLOSED_GREY not in PALETTE
+
+
+def test_on_the_dark_embed_every_colour_has_3_to_1_too() -> None:
+    for colour in PALETTE:
+        drawn = ON_DARK.get(colour, colour)
+        assert contrast_ratio(drawn, "#0E1117") >= 3.0, f"{colour} drawn {drawn} on the dark embed"
+    assert set(ON_DARK) <= set(PALETTE)
 
 
 def test_dataset_colours_meet_3_to_1_too() -> None:
@@ -229,3 +237,13 @@ def test_a_partnership_has_the_same_colour_on_staff_pages_public_pages_and_embed
         assert len(pages_seen) >= 5, (pid, colours)
         assert list(colours) == [own[pid]], f"{pid} drawn in {colours}"
     assert own[FIRST] != own[SECOND]
+
+
+def test_a_dark_embed_draws_the_darkest_colours_lighter(sample_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    own = partnership_colours(sample_store.read_partnerships()["partnership_id"])
+    assert own[FIRST] in ON_DARK  # the sample's fifth partnership has the violet
+    params = {"partnership": f"{FIRST},{SECOND}", "indicator": "workforce_headcount", "view": "compare"}
+    light = drawn_colours(run_view(sample_store, monkeypatch, "embed_chart", "anonymous", **params))
+    dark = drawn_colours(run_view(sample_store, monkeypatch, "embed_chart", "anonymous", **params, theme="dark"))
+    assert sorted(light[0].values()) == sorted([own[FIRST], own[SECOND]])
+    assert sorted(dark[0].values()) == sorted([ON_DARK[own[FIRST]], own[SECOND]])

@@ -10,7 +10,8 @@ The palette (:data:`PALETTE`)
     apart as possible (CIELAB ΔE) for normal vision and simulated protanopia and deuteranopia (Machado et al.,
     2009); the smallest distance is about 18 where Okabe–Ito's was 17. No colour is black or grey: black draws the
     median of many partnerships, grey what is de-emphasised. The same list is ``theme.chartCategoricalColors`` in
-    ``.streamlit/config.toml``. Colour never carries meaning alone: every coloured line or bar has its name in a
+    ``.streamlit/config.toml``. On the dark embed, :data:`ON_DARK` lightens the two darkest colours. Colour never
+    carries meaning alone: every coloured line or bar has its name in a
     legend, a label or the hover.
 
 One colour per partnership (:func:`partnership_colours`, :func:`chart_colours`)
@@ -47,6 +48,10 @@ PALETTE: tuple[str, ...] = (
 )
 """Colour-blind-safe categorical palette whose every colour has 3:1 contrast on white (see the module's
 docstring); the same list is set in .streamlit/config.toml."""
+
+ON_DARK: dict[str, str] = {"#4B0092": "#B38CF0", "#882255": "#D4485F"}
+"""On a dark background (the dark embed, #0E1117) the two darkest palette colours are drawn lighter in the same hue,
+so every colour keeps 3:1 there too; the others already have it."""
 
 CONTEXT_GREY = "#8C8C8C"
 """Partnerships drawn for context, without a colour of their own in a chart (3.4:1 on white: still a visible mark)."""

@@ -21,7 +21,7 @@ from dashboard.analytics.breakdowns import breakdown_rows
 from dashboard.analytics.comparison import MAX_PARTNERSHIPS, MIN_PARTNERSHIPS
 from dashboard.analytics.goals import GoalPath
 from dashboard.analytics.metrics import quarterly_trend
-from dashboard.present.chart_style import named_colours, subtitle
+from dashboard.present.chart_style import ON_DARK, named_colours, subtitle
 from dashboard.present.charts import breakdown_figure, ranking_figure, trend_figure
 from dashboard.present.goal_charts import goal_progress_figure
 from dashboard.present.goal_texts import goal_chart_table, goal_title
@@ -253,6 +253,14 @@ def _apply_theme(figure: go.Figure, theme: str) -> go.Figure:
     figure.update_yaxes(gridcolor=_DARK["grid"], linecolor=_DARK["grid"], zerolinecolor=_DARK["grid"])
     for annotation in figure.layout.annotations:
         annotation.font.color = _DARK["muted"]
+    for trace in figure.data:  # the darkest palette colours, lighter on the dark background
+        if getattr(trace, "line", None) is not None and trace.line.color in ON_DARK:
+            trace.line.color = ON_DARK[trace.line.color]
+        marker = getattr(trace, "marker", None)
+        if marker is not None and isinstance(marker.color, str) and marker.color in ON_DARK:
+            marker.color = ON_DARK[marker.color]
+        elif marker is not None and isinstance(marker.color, tuple | list):
+            marker.color = [ON_DARK.get(colour, colour) for colour in marker.color]
     return figure
 
 
