@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.analytics.progress import STATUS_COLOURS
 from dashboard.present.chart_style import (
     CONTEXT_GREY,
     ON_DARK,
@@ -60,9 +61,11 @@ def test_on_the_dark_embed_every_colour_has_3_to_1_too() -> None:
     assert set(ON_DARK) <= set(PALETTE)
 
 
-def test_dataset_colours_meet_3_to_1_too() -> None:
+def test_dataset_and_status_colours_meet_3_to_1_too() -> None:
     for info in DATASET_INFO.values():  # the line of a goal's progress is drawn in its dataset's colour
         assert contrast_ratio(info.colour) >= 3.0, f"{info.id}: {info.colour}"
+    for status, colour in STATUS_COLOURS.items():  # projections and the status chart's bars
+        assert contrast_ratio(colour) >= 3.0, f"{status}: {colour}"
 
 
 def test_the_streamlit_theme_has_the_same_palette() -> None:
