@@ -7,7 +7,7 @@ The palette (:data:`PALETTE`)
     Okabe–Ito's blue, vermillion, bluish green and reddish purple (their orange, sky blue and yellow fall under
     2.4:1 on white and are dropped) and adds a violet, a sienna, an azure and a wine. The four added colours were
     chosen among darker colour-blind-safe colours (Paul Tol's, IBM's, ColorBrewer's) so that every pair stays as far
-    apart as possible (CIELAB ΔE) for normal vision and simulated protanopia and deuteranopia (Machado et al.,
+    apart as possible (CIELAB ΔE 1976) for normal vision and simulated protanopia and deuteranopia (Machado et al.,
     2009); the smallest distance is about 18 where Okabe–Ito's was 17. No colour is black or grey: black draws the
     median of many partnerships, grey what is de-emphasised. The same list is ``theme.chartCategoricalColors`` in
     ``.streamlit/config.toml``. On the dark embed, :data:`ON_DARK` lightens the two darkest colours. Colour never
