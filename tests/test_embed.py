@@ -6,7 +6,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from dashboard.public.embed import EmbedRequest, embed_snippet, embed_url, full_view_url, parse_request
+from dashboard.public.embed import (
+    EmbedRequest,
+    embed_snippet,
+    embed_url,
+    full_view_query,
+    full_view_url,
+    parse_period,
+    parse_request,
+)
+from data_contracts import INDICATORS
 from data_contracts.quarters import Quarter
 
 BASE = "https://impact.example.org"
@@ -85,4 +94,44 @@ def test_a_compare_request_round_trips_and_links_back_to_the_first_partnership()
     request = EmbedRequest(("att-imago", "pge-green-for-all"), "new_hires", "compare", end=(2026, 3))
     query = {key: values[-1] for key, values in parse_qs(urlsplit(embed_url(BASE, request)).query).items()}
     assert parse_request(query) == request
-    assert full_view_url(BASE + "/", request) == f"{BASE}/portal?partnership=att-imago&indicator=new_hires"
+    link = urlsplit(full_view_url(BASE + "/", request))
+    assert (link.netloc, link.path) == ("impact.example.org", "/portal")
+    assert {key: values[-1] for key, values in parse_qs(link.query).items()} == {
+        "partnership": "att-imago",
+        "dataset": "workforce",
+        "indicator": "new_hires",
+        "view": "compare",
+        "breakdown": "total",
+        "compare": "pge-green-for-all",
+        "period": "2026-Q3",
+    }
+
+
+def test_the_full_view_of_a_compare_embed_names_its_indicator_view_and_period() -> None:
+    women = next(i for i in INDICATORS.values() if i.short_name == "Women in workforce")
+    embed = parse_request(
+        {"partnership": "att-imago,pge-green-for-all,solar-skills-kenya", "indicator": women.id, "view": "compare"}
+        | {"period": "2026-Q2"}
+    )
+    assert embed is not None
+    query = full_view_query(embed)
+    assert query == {
+        "partnership": "att-imago",
+        "dataset": "diversity",
+        "indicator": "women_share_workforce",
+        "view": "compare",
+        "breakdown": "total",
+        "compare": "pge-green-for-all,solar-skills-kenya",
+        "period": "2026-Q2",
+    }
+    link = urlsplit(full_view_url(BASE, embed))
+    assert {key: values[-1] for key, values in parse_qs(link.query).items()} == query
+
+
+def test_the_full_view_of_a_breakdown_over_a_range_keeps_both() -> None:
+    embed = EmbedRequest(("att-imago",), "new_hires", "breakdown", (2025, 1), (2026, 2), breakdown="gender")
+    query = full_view_query(embed)
+    assert (query["view"], query["breakdown"], query["period"]) == ("breakdown", "gender", "2025-Q1..2026-Q2")
+    assert "compare" not in query
+    assert parse_period(query["period"]) == ((2025, 1), (2026, 2))
+    assert parse_period("2026-Q3") == (None, (2026, 3)) and parse_period("2026-Q3..2025-Q1") is None

@@ -300,7 +300,7 @@ def plotly_specs(app: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
 
 
-OWN_LINK = re.compile(r" \[Full view\]\(http://localhost:8501/portal\?[a-z0-9_=&,-]+\)$")
+OWN_LINK = re.compile(r" \[Full view\]\(http://localhost:8501/portal\?[A-Za-z0-9_=&,%.-]+\)$")
 """The embed's link back to the full view: the product's own address and URL-encoded ids, not data text."""
 
 

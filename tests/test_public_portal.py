@@ -4,8 +4,10 @@ unpublished quarter or a small count of people; an embed that cannot be shown sa
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
@@ -217,7 +219,10 @@ def test_an_embed_shows_one_chart_with_its_table_source_and_link(
     source = "Source: AT&T × Imago Foundation, education dataset · synthetic sample data."
     assert footer.startswith(markdown_literal(source))  # names from data, shown as text
     assert re.search(r"Last updated \d{1,2} [A-Z][a-z]+ \d{4}\\. Licence CC BY 4.0\. ", footer), footer
-    assert footer.endswith("[Full view](http://localhost:8501/portal?partnership=att-imago&indicator=students_reached)")
+    assert footer.endswith(
+        "[Full view](http://localhost:8501/portal?partnership=att-imago&dataset=education&indicator=students_reached"
+        "&view=trend&breakdown=total)"
+    )
     assert not app.get("title") and not app.get("header") and not app.get("selectbox")
 
 
@@ -346,3 +351,79 @@ def test_staff_charts_of_a_public_partnership_offer_an_embed_and_private_ones_do
     assert len(snippets["att-imago"]) >= 2  # goals and the trend
     assert all("partnership=att-imago&amp;" in snippet for snippet in snippets["att-imago"])
     assert snippets[PRIVATE_ID] == []
+
+
+def full_view_params(app: AppTest) -> dict[str, str]:
+    """The parameters of the "Full view" link at the end of an embed's footer."""
+    link = re.search(r"\[Full view\]\((http[^)]+)\)$", app.caption[-1].value)
+    assert link, app.caption[-1].value
+    return {key: values[-1] for key, values in parse_qs(urlsplit(link.group(1)).query).items()}
+
+
+def test_the_full_view_of_a_compare_embed_opens_the_portal_on_the_same_comparison(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = "att-imago,pge-green-for-all"
+    embed = run_page(  # an earlier quarter than the latest, so the period is not the portal's default by chance
+        sample_store,
+        monkeypatch,
+        "embed_chart",
+        partnership=ids,
+        indicator="women_share_workforce",
+        view="compare",
+        period="2026-Q2",
+    )
+    params = full_view_params(embed)
+    assert params == {
+        "partnership": "att-imago",
+        "dataset": "diversity",
+        "indicator": "women_share_workforce",
+        "view": "compare",
+        "breakdown": "total",
+        "compare": "pge-green-for-all",
+        "period": "2026-Q2",
+    }
+    portal = run_page(sample_store, monkeypatch, "portal", **params)
+    assert portal.selectbox(key="portal_partnership").value == "att-imago"
+    assert portal.selectbox(key="portal_dataset").value == "diversity"
+    assert portal.selectbox(key="portal_indicator").value == "women_share_workforce"
+    assert portal.selectbox(key="portal_breakdown").value == "total"
+    assert portal.multiselect(key="portal_compare").value == ["pge-green-for-all"]
+    assert portal.selectbox(key="portal_period").value == "2026-Q2"
+    compare = next(e for e in portal.expander if e.label == "Compare with other public partnerships")
+    assert compare.proto.expanded
+    titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in portal.get("plotly_chart")]
+    assert "Women in workforce by partnership, 2026 Q2" in titles
+    assert {key: portal.query_params[key] for key in params} == params  # the portal's own URL keeps the view
+
+
+def chart_subtitles(app: AppTest) -> list[str]:
+    return [json.loads(chart.proto.spec)["layout"]["title"]["subtitle"]["text"] for chart in app.get("plotly_chart")]
+
+
+def test_the_full_view_keeps_the_breakdown_and_quarters_of_an_embed(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    embed = run_page(
+        sample_store,
+        monkeypatch,
+        "embed_chart",
+        partnership="att-imago",
+        indicator="new_hires",
+        view="breakdown",
+        breakdown="gender",
+        period="2025-Q1..2026-Q2",
+    )
+    params = full_view_params(embed)
+    assert (params["view"], params["breakdown"], params["period"]) == ("breakdown", "gender", "2025-Q1..2026-Q2")
+    portal = run_page(sample_store, monkeypatch, "portal", **params)
+    assert portal.selectbox(key="portal_indicator").value == "new_hires"
+    assert portal.selectbox(key="portal_breakdown").value == "gender"
+    assert not portal.multiselect(key="portal_compare").value
+    subtitles = chart_subtitles(portal)
+    assert any(text.endswith("2025 Q1 – 2026 Q2") for text in subtitles), subtitles
+    assert any(c.value == "Quarters 2025 Q1 – 2026 Q2, as the link asked." for c in portal.caption)
+    portal.button(key="portal_every_quarter").click().run()
+    assert "period" not in portal.query_params
+    subtitles = chart_subtitles(portal)
+    assert not any(text.endswith("2025 Q1 – 2026 Q2") for text in subtitles), subtitles

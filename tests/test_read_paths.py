@@ -29,7 +29,7 @@ from dashboard.analytics.metrics import (
     total_rows,
 )
 from dashboard.analytics.progress import OFF_COURSE, STATUS_LABELS, aggregate, assess_series
-from dashboard.present.chart_style import colour_map
+from dashboard.present.chart_style import named_colours, partnership_colours
 from dashboard.present.charts import trend_figure
 from dashboard.public.published import public_goals, public_partnerships, public_rows
 from dashboard.queries import compare, explorer, portfolio
@@ -514,9 +514,9 @@ def test_a_drawn_figure_writes_the_same_json(sample_store: Store) -> None:
     partnerships = sample_store.read_partnerships()
     rows = sample_store.read_indicators("workforce", "submitted", indicator_ids=["workforce_headcount"])
     trend = quarterly_trend(rows, "workforce_headcount", partnerships)
-    figure = trend_figure(
-        trend, INDICATORS["workforce_headcount"], source="Source: x.", colours=colour_map(list(partnerships["name"]))
-    )
+    names = dict(zip(partnerships["partnership_id"], partnerships["name"], strict=True))
+    colours = named_colours(names, partnership_colours(partnerships["partnership_id"]))
+    figure = trend_figure(trend, INDICATORS["workforce_headcount"], source="Source: x.", colours=colours)
     expected = pio.to_json(figure.to_dict(), validate=False)
     drawn = figures.drawn_figure(("test", sample_store.root), lambda: figure)
     assert isinstance(drawn, figures.DrawnFigure)

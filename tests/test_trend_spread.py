@@ -18,8 +18,8 @@ from dashboard.analytics.trend_distribution import (
     shows_spread,
     trend_distribution,
 )
-from dashboard.present.chart_style import OKABE_ITO
-from dashboard.present.charts import SPREAD_BAND, spread_figure
+from dashboard.present.chart_style import CONTEXT_GREY, PALETTE
+from dashboard.present.charts import SPREAD_BAND, SPREAD_MEDIAN, spread_figure
 from dashboard.present.text_safety import plotly_literal
 from dashboard.storage.store import Store
 from dashboard.storage.tables import PARTNERSHIPS_TABLE
@@ -118,7 +118,7 @@ def test_the_spread_chart_reads_well() -> None:
     assert sum(1 for trace in figure.data if trace.showlegend is not False) == 2 + NAMED_LINES
     assert figure.layout.height < 700  # a legend of 7 items, not of 300
     colours = {trace.line.color for trace in figure.data}
-    assert colours <= {SPREAD_BAND, *OKABE_ITO}
+    assert colours <= {SPREAD_BAND, SPREAD_MEDIAN, CONTEXT_GREY, *PALETTE}
     assert len({trace.line.color for trace in figure.data[3:]}) == NAMED_LINES  # each named line its own colour
     assert figure.data[1].fill == "tonexty"
     named = [trace.name for trace in figure.data[3:]]

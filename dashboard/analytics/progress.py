@@ -31,14 +31,15 @@ STATUS_LABELS: dict[str, str] = {
 }
 STATUS_COLOURS: dict[str, str] = {
     "target_achieved": "#1B5E20",
-    "substantial_progress": "#4CAF50",
-    "moderate_progress": "#F2C500",
-    "limited_progress": "#F28E2B",
+    "substantial_progress": "#388E3C",
+    "moderate_progress": "#9A7B00",
+    "limited_progress": "#C65D00",
     "deterioration": "#C62828",
-    "not_available": "#9E9E9E",
+    "not_available": "#767676",
 }
-"""Open SDG's gauge colours: achieved dark green, substantial green, moderate yellow, limited orange, deterioration
-red, not available grey. Always shown with the label beside the colour."""
+"""Open SDG's gauge colours, each dark enough for 3:1 contrast on white (WCAG 1.4.11, for lines and marks): achieved
+dark green, substantial green, moderate dark yellow, limited orange, deterioration red, not available grey. Always
+shown with the label beside the colour."""
 OFF_COURSE: frozenset[str] = frozenset({"limited_progress", "deterioration"})
 
 ZERO_REPLACEMENT = 0.001

@@ -1,9 +1,33 @@
-"""What every figure shares: the colour-blind-safe palette, Plotly's toolbar, titles with subtitle and source line
-laid out in pixels, value and quarter axes, number formats by unit."""
+"""What every figure shares: the colour-blind-safe palette and one colour per partnership, Plotly's toolbar, titles
+with subtitle and source line laid out in pixels, value and quarter axes, number formats by unit.
+
+The palette (:data:`PALETTE`)
+    Eight colours, every one with a WCAG contrast of at least 3:1 against the white plot (the minimum for lines and
+    marks, WCAG 1.4.11; :func:`contrast_ratio` computes it and a test checks every colour). It starts from
+    Okabe–Ito's blue, vermillion, bluish green and reddish purple (their orange, sky blue and yellow fall under
+    2.4:1 on white and are dropped) and adds a violet, a sienna, an azure and a wine. The four added colours were
+    chosen among darker colour-blind-safe colours (Paul Tol's, IBM's, ColorBrewer's) so that every pair stays as far
+    apart as possible (CIELAB ΔE 1976) for normal vision and simulated protanopia and deuteranopia (Machado et al.,
+    2009); the smallest distance is about 18 where Okabe–Ito's was 17. No colour is black or grey: black draws the
+    median of many partnerships, grey what is de-emphasised. The same list is ``theme.chartCategoricalColors`` in
+    ``.streamlit/config.toml``. On the dark embed, :data:`ON_DARK` lightens the two darkest colours. Colour never
+    carries meaning alone: every coloured line or bar has its name in a
+    legend, a label or the hover.
+
+One colour per partnership (:func:`partnership_colours`, :func:`chart_colours`)
+    A partnership's own colour comes from its id alone, among every partnership id of the reference table sorted:
+    the i-th id has ``PALETTE[i % 8]``. Staff pages, public pages, compare, embeds and downloads of the same figure
+    all read the same table, so a partnership has the same colour everywhere, whichever partnerships are in view.
+    Within one chart, colours never repeat: the partnerships drawn take their own colour in order of precedence
+    (the highlighted ones first, in the order given, then the others by id); one whose colour is already taken in
+    the chart is drawn grey (:data:`CONTEXT_GREY`). When a chart draws more partnerships than the palette has
+    colours and some are highlighted, only those are in colour and every other one is grey (highlight and grey).
+    So a partnership is drawn either in its own colour or in grey, never in another's.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -12,17 +36,27 @@ from dashboard.present.text_safety import plotly_literal
 from data_contracts import Indicator
 from data_contracts.units import UNITS
 
-OKABE_ITO: tuple[str, ...] = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#000000",
-    "#F0E442",
+PALETTE: tuple[str, ...] = (
+    "#0072B2",  # blue (Okabe–Ito), 5.2:1 on white
+    "#D55E00",  # vermillion (Okabe–Ito), 3.9:1
+    "#009E73",  # bluish green (Okabe–Ito), 3.4:1
+    "#CC79A7",  # reddish purple (Okabe–Ito), 3.1:1
+    "#4B0092",  # violet, 12.3:1
+    "#A0522D",  # sienna, 5.6:1
+    "#1A85FF",  # azure, 3.6:1
+    "#882255",  # wine (Paul Tol), 8.7:1
 )
-"""Okabe–Ito colour-blind-safe palette (blue first); the same list is set in .streamlit/config.toml."""
+"""Colour-blind-safe categorical palette whose every colour has 3:1 contrast on white (see the module's
+docstring); the same list is set in .streamlit/config.toml."""
+
+ON_DARK: dict[str, str] = {"#4B0092": "#B38CF0", "#882255": "#D4485F"}
+"""On a dark background (the dark embed, #0E1117) the two darkest palette colours are drawn lighter in the same hue,
+so every colour keeps 3:1 there too; the others already have it."""
+
+CONTEXT_GREY = "#8C8C8C"
+"""Partnerships drawn for context, without a colour of their own in a chart (3.4:1 on white: still a visible mark)."""
+
+WHITE = "#FFFFFF"
 
 
 PLOTLY_CONFIG: dict[str, object] = {
@@ -36,9 +70,65 @@ PLOTLY_CONFIG: dict[str, object] = {
 _FONT = "Source Sans Pro, Arial, sans-serif"
 
 
-def colour_map(keys: Sequence[str]) -> dict[str, str]:
-    """A stable colour for each key (partnership names sorted), cycling the Okabe–Ito palette."""
-    return {key: OKABE_ITO[i % len(OKABE_ITO)] for i, key in enumerate(sorted(keys))}
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a ``#RRGGBB`` colour: 0 for black, 1 for white."""
+    text = colour.lstrip("#")
+    if len(text) != 6:
+        raise ValueError(f"not a #RRGGBB colour: {colour!r}")
+    channels = [int(text[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(a: str, b: str = WHITE) -> float:
+    """WCAG 2 contrast ratio of two ``#RRGGBB`` colours, from 1 (the same) to 21 (black on white)."""
+    lighter, darker = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def partnership_colours(partnership_ids: Iterable[str]) -> dict[str, str]:
+    """Each partnership's own colour, from ALL the partnership ids of the reference table: the i-th id in sorted
+    order has ``PALETTE[i % len(PALETTE)]``. Pass every id, never only those in view, so the colour of a
+    partnership is the same on every page; :func:`chart_colours` keeps colours from repeating within a chart."""
+    ids = sorted({str(pid) for pid in partnership_ids})
+    return {pid: PALETTE[i % len(PALETTE)] for i, pid in enumerate(ids)}
+
+
+def chart_colours(shown: Iterable[str], own: Mapping[str, str], *, highlight: Sequence[str] = ()) -> dict[str, str]:
+    """The colour of each partnership id ``shown`` in one chart: its own colour (``own``, from
+    :func:`partnership_colours`) or :data:`CONTEXT_GREY`.
+
+    Precedence goes to the ``highlight`` ids (in their order), then to the others by id. A partnership takes its own
+    colour unless one with precedence took it already in this chart; then it is grey, so no two partnerships in
+    colour share one. When more partnerships are shown than the palette has colours and some are highlighted, only
+    the highlighted ones are in colour. An id without an own colour is grey."""
+    ids = list(dict.fromkeys(str(pid) for pid in shown))
+    first = [pid for pid in dict.fromkeys(str(pid) for pid in highlight) if pid in ids]
+    order = first + sorted(pid for pid in ids if pid not in first)
+    only_highlighted = bool(first) and len(ids) > len(PALETTE)
+    taken: set[str] = set()
+    colours: dict[str, str] = {}
+    for pid in order:
+        colour = own.get(pid)
+        if colour is None or colour in taken or (only_highlighted and pid not in first):
+            colours[pid] = CONTEXT_GREY
+        else:
+            colours[pid] = colour
+            taken.add(colour)
+    return colours
+
+
+def named_colours(
+    names: Mapping[str, str],
+    own: Mapping[str, str],
+    *,
+    shown: Iterable[str] | None = None,
+    highlight: Sequence[str] = (),
+) -> dict[str, str]:
+    """:func:`chart_colours` keyed by the partnership names a figure draws (``names``: id to name) for the ids
+    ``shown`` (default: every id of ``names``)."""
+    ids = list(names if shown is None else shown)
+    return {names[pid]: colour for pid, colour in chart_colours(ids, own, highlight=highlight).items() if pid in names}
 
 
 def indicator_title(indicator: Indicator) -> str:
@@ -227,8 +317,9 @@ def base_layout(title: str, sub: str, source: str, *, legend_items: int = 0) -> 
 UNDISCLOSED = "undisclosed"
 
 
-UNDISCLOSED_GREY = "#999999"
-"""Category code of people who did not disclose, and its colour: grey in every breakdown, never a palette colour."""
+UNDISCLOSED_GREY = "#808080"
+"""Category code of people who did not disclose, and its colour: grey in every breakdown, never a palette colour
+(4:1 on white, so its bars and legend mark stay visible)."""
 
 
 GRID = "#e6e6e6"
@@ -241,14 +332,14 @@ _CHAR_WIDTH = 7
 
 
 def category_colours(codes: Sequence[str]) -> dict[str, str]:
-    """Okabe–Ito colours for breakdown categories in the given order; ``undisclosed`` is always grey."""
+    """:data:`PALETTE` colours for breakdown categories in the given order; ``undisclosed`` is always grey."""
     colours: dict[str, str] = {}
     position = 0
     for code in codes:
         if code == UNDISCLOSED:
             colours[code] = UNDISCLOSED_GREY
         elif code not in colours:
-            colours[code] = OKABE_ITO[position % len(OKABE_ITO)]
+            colours[code] = PALETTE[position % len(PALETTE)]
             position += 1
     return colours
 

@@ -19,11 +19,11 @@ from plotly.subplots import make_subplots
 from dashboard.analytics.trend_distribution import TrendDistribution
 from dashboard.present.chart_style import (
     BAR_PITCH,
-    OKABE_ITO,
+    PALETTE,
     UNDISCLOSED,
     base_layout,
     category_colours,
-    colour_map,
+    chart_colours,
     figure_layout,
     hover_format,
     indicator_title,
@@ -42,6 +42,12 @@ from data_contracts import Indicator
 from data_contracts.units import UNITS, format_value
 
 
+def _by_name(names: list[str]) -> dict[str, str]:
+    """Palette colours in the order of the names: only for figures drawn without ``colours`` (pages always pass the
+    partnerships' own colours, :func:`dashboard.present.chart_style.named_colours`)."""
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(sorted(names))}
+
+
 def trend_figure(
     trend: pd.DataFrame,
     indicator: Indicator,
@@ -50,11 +56,12 @@ def trend_figure(
     colours: dict[str, str] | None = None,
     title: str | None = None,
 ) -> go.Figure:
-    """One line per partnership over quarters (``trend`` as returned by ``metrics.quarterly_trend``); ``title``
-    replaces the default :func:`indicator_title`."""
+    """One line per partnership over quarters (``trend`` as returned by ``metrics.quarterly_trend``); ``colours``
+    maps the partnership names drawn to their colours (``chart_style.named_colours``); ``title`` replaces the
+    default :func:`indicator_title`."""
     periods = sorted_periods(trend["period"]) if not trend.empty else []
     figure = go.Figure()
-    colours = colours or colour_map(list(trend["partnership"].unique()))
+    colours = colours or _by_name([str(name) for name in trend["partnership"].unique()])
     for name, rows in trend.groupby("partnership", sort=True):
         figure.add_trace(
             go.Scatter(
@@ -78,18 +85,24 @@ def trend_figure(
     return figure
 
 
-SPREAD_BAND = "rgba(0, 114, 178, 0.18)"
-SPREAD_MEDIAN = "#0072B2"
-"""The middle half of partnerships as a light band of the palette's blue, the median as its full blue line; the
-named partnerships take the palette's other colours in rank order."""
+SPREAD_BAND = "rgba(0, 0, 0, 0.12)"
+SPREAD_MEDIAN = "#000000"
+"""The middle half of partnerships as a light grey band, the median as a black line (neither is a palette colour);
+the named partnerships are drawn in their own colours."""
 
 
 def spread_figure(
-    distribution: TrendDistribution, indicator: Indicator, *, source: str, title: str | None = None
+    distribution: TrendDistribution,
+    indicator: Indicator,
+    *,
+    source: str,
+    title: str | None = None,
+    colours: dict[str, str] | None = None,
 ) -> go.Figure:
     """A trend of many partnerships (see :mod:`dashboard.analytics.trend_distribution`): the band of the middle half of
     partnerships each period, their median line, and the largest partnerships in the latest period as lines of
-    their own."""
+    their own, each in its own colour (``colours``: partnership id to own colour, ``chart_style.partnership_colours``;
+    ``chart_style.chart_colours`` greys one whose colour another named partnership took)."""
     bands = distribution.bands
     figure = go.Figure()
     many = f"{distribution.partnerships:,} partnerships"
@@ -125,6 +138,9 @@ def spread_figure(
         )
     )
     named = distribution.named
+    ids = [pid for pid, _ in distribution.named_order]
+    own = colours or {pid: PALETTE[rank % len(PALETTE)] for rank, pid in enumerate(ids)}
+    drawn = chart_colours(ids, own)
     for rank, (partnership_id, name) in enumerate(distribution.named_order):
         rows = named[named["partnership_id"].astype(str) == partnership_id].sort_values("period_start")
         figure.add_trace(
@@ -133,7 +149,7 @@ def spread_figure(
                 y=rows["value"],
                 name=plotly_literal(name),
                 mode="lines",
-                line={"color": OKABE_ITO[1 + rank % (len(OKABE_ITO) - 1)], "width": 1.5},
+                line={"color": drawn[partnership_id], "width": 1.5},
                 legendrank=10 + rank,
                 hovertemplate=f"%{{fullData.name}}: {hover_format(indicator)}<extra></extra>",
             )
@@ -195,7 +211,7 @@ def breakdown_figure(
 
     ``rows`` has the columns period, period_start, category (code), category_label and value; categories keep the
     order in which they first appear. Percentages and ratios do not add up, so they are grouped even when ``mode``
-    asks for stacked bars. ``colours`` maps category codes to colours (default: Okabe–Ito in order); the
+    asks for stacked bars. ``colours`` maps category codes to colours (default: the palette in order); the
     ``undisclosed`` category is always grey. ``title`` replaces the default :func:`breakdown_title`.
     """
     stacked = mode == "stacked" and UNITS[indicator.unit].adds_up
@@ -242,11 +258,12 @@ def small_multiples_figure(
     """One small line chart per partnership, all on the same value scale so the panels compare.
 
     ``rows`` has the columns partnership (name), period_start, period and value; panels follow the names in
-    alphabetical order, each line in its partnership's colour, titled with its name (no legend). The figure grows by
+    alphabetical order, each line in its partnership's colour (``colours``: name to colour,
+    ``chart_style.named_colours``), titled with its name (no legend). The figure grows by
     about 220 px per row of panels; every distance is in pixels, so titles and ticks never collide.
     """
     names = sorted(str(name) for name in rows["partnership"].unique()) if not rows.empty else []
-    fallback = colour_map(names)
+    fallback = _by_name(names)
     colours = colours or fallback
     columns = max(1, min(columns, len(names) or 1))
     panel_rows = max(1, math.ceil(len(names) / columns))
@@ -320,12 +337,13 @@ def ranking_figure(
     """Partnerships ranked by one value: horizontal bars, the largest at the top, the value written at each bar end.
 
     ``rows`` has the columns partnership and value; ``unit`` is a catalog unit (count, percent, hours, currency_usd,
-    ratio) and ``value_label`` names the value in the hover text.
+    ratio) and ``value_label`` names the value in the hover text; ``colours`` maps the names to their colours
+    (``chart_style.named_colours``).
     """
     ranked = rows.dropna(subset=["value"]).sort_values("value", ascending=False, kind="stable")
     names = [str(name) for name in ranked["partnership"]]
     values = [float(value) for value in ranked["value"]]
-    fallback = colour_map(names)
+    fallback = _by_name(names)
     colours = colours or {}
     categories = [plotly_literal(name) for name in names]  # the y values, which hover shows as %{y}
     labels = [plotly_lines(name, _LABEL_CHARACTERS) for name in names]

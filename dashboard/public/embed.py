@@ -21,7 +21,7 @@ from dashboard.analytics.breakdowns import breakdown_rows
 from dashboard.analytics.comparison import MAX_PARTNERSHIPS, MIN_PARTNERSHIPS
 from dashboard.analytics.goals import GoalPath
 from dashboard.analytics.metrics import quarterly_trend
-from dashboard.present.chart_style import subtitle
+from dashboard.present.chart_style import ON_DARK, named_colours, subtitle
 from dashboard.present.charts import breakdown_figure, ranking_figure, trend_figure
 from dashboard.present.goal_charts import goal_progress_figure
 from dashboard.present.goal_texts import goal_chart_table, goal_name
@@ -96,6 +96,17 @@ def period_text(start: Quarter | None, end: Quarter) -> str:
     return end_code if start is None or start == end else f"{Quarter(*start).code}..{end_code}"
 
 
+def parse_period(text: str) -> tuple[Quarter | None, Quarter] | None:
+    """``2026-Q3`` as (None, 2026 Q3), ``2024-Q1..2026-Q3`` as (2024 Q1, 2026 Q3); None when it is neither (or the
+    range runs backwards). The inverse of :func:`period_text`."""
+    first, _, last = text.partition("..")
+    end = Quarter.from_code(last or first)
+    start = Quarter.from_code(first) if last else None
+    if end is None or (last and (start is None or start > end)):
+        return None
+    return start, end
+
+
 def _one(params: Mapping[str, object], name: str) -> str | None:
     value = params.get(name)
     if isinstance(value, list | tuple):
@@ -122,11 +133,10 @@ def parse_request(params: Mapping[str, object]) -> EmbedRequest | None:
     start = end = None
     period = _one(params, "period")
     if period:
-        first, _, last = period.partition("..")
-        end = Quarter.from_code(last or first)
-        start = Quarter.from_code(first) if last else None
-        if end is None or (last and (start is None or start > end)):
+        span = parse_period(period)
+        if span is None:
             return None
+        start, end = span
     breakdown = _one(params, "breakdown")
     if breakdown is not None and (breakdown not in INDICATORS[indicator].breakdowns or view != "breakdown"):
         return None
@@ -154,12 +164,26 @@ def embed_snippet(base_url: str, request: EmbedRequest, title: str) -> str:
     )
 
 
+def full_view_query(request: EmbedRequest) -> dict[str, str]:
+    """The portal's URL parameters that open the same view as the embed: the same partnership, indicator (and its
+    dataset), view, breakdown (``total`` when none), the other partnerships of a comparison and the period."""
+    params = {
+        "partnership": request.partnerships[0],
+        "dataset": INDICATORS[request.indicator].dataset,
+        "indicator": request.indicator,
+        "view": request.view,
+        "breakdown": request.breakdown or TOTAL,
+    }
+    if request.view == "compare":
+        params["compare"] = ",".join(request.partnerships[1:])
+    if request.end is not None:
+        params["period"] = period_text(request.start, request.end)
+    return params
+
+
 def full_view_url(base_url: str, request: EmbedRequest) -> str:
-    """The public page the embed links back to (the partnership on the portal, or the first one compared)."""
-    params = {"partnership": request.partnerships[0], "indicator": request.indicator}
-    if request.breakdown:
-        params["breakdown"] = request.breakdown
-    return f"{base_url.rstrip('/')}/{PORTAL_PATH}?{urlencode(params)}"
+    """The public page the embed links back to: the portal on the same view (:func:`full_view_query`)."""
+    return f"{base_url.rstrip('/')}/{PORTAL_PATH}?{urlencode(full_view_query(request))}"
 
 
 @dataclass
@@ -229,6 +253,14 @@ def _apply_theme(figure: go.Figure, theme: str) -> go.Figure:
     figure.update_yaxes(gridcolor=_DARK["grid"], linecolor=_DARK["grid"], zerolinecolor=_DARK["grid"])
     for annotation in figure.layout.annotations:
         annotation.font.color = _DARK["muted"]
+    for trace in figure.data:  # the darkest palette colours, lighter on the dark background
+        if getattr(trace, "line", None) is not None and trace.line.color in ON_DARK:
+            trace.line.color = ON_DARK[trace.line.color]
+        marker = getattr(trace, "marker", None)
+        if marker is not None and isinstance(marker.color, str) and marker.color in ON_DARK:
+            marker.color = ON_DARK[marker.color]
+        elif marker is not None and isinstance(marker.color, tuple | list):
+            marker.color = [ON_DARK.get(colour, colour) for colour in marker.color]
     return figure
 
 
@@ -264,11 +296,14 @@ def embed_content(
     k: int,
     source: str,
     compact: bool = True,
+    colours: Mapping[str, str] | None = None,
 ) -> EmbedContent | None:
     """What the embed shows, from public rows only (published, public partnerships, suppressed), or None when it
     cannot be shown. ``partnerships`` are the public partnerships; ``goals`` their goals as the public sees them;
     ``source`` the source line (who, dataset, sample note, last updated). ``compact`` sizes the chart for the
-    iframe; pages that show the same chart in full pass False."""
+    iframe; pages that show the same chart in full pass False. ``colours`` are the partnerships' own colours by id
+    (``chart_style.partnership_colours`` of every partnership id, so an embed draws a partnership in the colour the
+    pages do)."""
     public = set(partnerships["partnership_id"])
     if any(pid not in public for pid in request.partnerships):
         return None
@@ -283,7 +318,8 @@ def embed_content(
         return None
     names = dict(zip(partnerships["partnership_id"], partnerships["name"], strict=True))
     builder = {"trend": _trend, "breakdown": _breakdown, "progress": _progress, "compare": _compare}[request.view]
-    content = builder(request, mine, partnerships, names, goals, k, source)
+    drawn = named_colours(names, colours, shown=request.partnerships) if colours else None
+    content = builder(request, mine, partnerships, names, goals, k, source, drawn)
     if content is None:
         return None
     if compact:
@@ -292,7 +328,7 @@ def embed_content(
     return content
 
 
-def _trend(request, rows, partnerships, names, goals, k, source) -> EmbedContent | None:  # noqa: ANN001
+def _trend(request, rows, partnerships, names, goals, k, source, colours) -> EmbedContent | None:  # noqa: ANN001
     indicator = INDICATORS[request.indicator]
     trend = quarterly_trend(rows, indicator.id, partnerships)
     if trend.empty:
@@ -300,7 +336,7 @@ def _trend(request, rows, partnerships, names, goals, k, source) -> EmbedContent
     name = names[request.partnerships[0]]
     totals = rows[rows["dimension"] == TOTAL]
     table = public_table(totals, TOTAL, k).rename(columns={"Total": f"{indicator.short_name} ({indicator.unit_label})"})
-    figure = trend_figure(trend, indicator, source=source)
+    figure = trend_figure(trend, indicator, source=source, colours=colours)
     if trend["value"].isna().all():
         _say_all_hidden(figure, k)
     return EmbedContent(
@@ -313,7 +349,7 @@ def _trend(request, rows, partnerships, names, goals, k, source) -> EmbedContent
     )
 
 
-def _breakdown(request, rows, partnerships, names, goals, k, source) -> EmbedContent | None:  # noqa: ANN001
+def _breakdown(request, rows, partnerships, names, goals, k, source, colours) -> EmbedContent | None:  # noqa: ANN001
     indicator = INDICATORS[request.indicator]
     dimensions = [d for d in indicator.breakdowns if (rows["dimension"] == d).any()]
     dimension = request.breakdown or (dimensions[0] if dimensions else None)
@@ -341,7 +377,7 @@ def _breakdown(request, rows, partnerships, names, goals, k, source) -> EmbedCon
     )
 
 
-def _compare(request, rows, partnerships, names, goals, k, source) -> EmbedContent | None:  # noqa: ANN001
+def _compare(request, rows, partnerships, names, goals, k, source, colours) -> EmbedContent | None:  # noqa: ANN001
     indicator = INDICATORS[request.indicator]
     totals = rows[rows["dimension"] == TOTAL]
     end = request.end or max(zip(totals["year"].astype(int), totals["quarter"].astype(int), strict=True), default=None)
@@ -369,6 +405,7 @@ def _compare(request, rows, partnerships, names, goals, k, source) -> EmbedConte
         title=f"{indicator.short_name} by partnership, {label}",
         subtitle=subtitle(indicator, [label]),
         source=source,
+        colours=colours,
     )
     return EmbedContent(
         figure=figure,
@@ -380,7 +417,7 @@ def _compare(request, rows, partnerships, names, goals, k, source) -> EmbedConte
     )
 
 
-def _progress(request, rows, partnerships, names, goals, k, source) -> EmbedContent | None:  # noqa: ANN001
+def _progress(request, rows, partnerships, names, goals, k, source, colours) -> EmbedContent | None:  # noqa: ANN001
     indicator = INDICATORS[request.indicator]
     candidates = [
         goal

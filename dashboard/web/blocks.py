@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard.analytics.progress import STATUS_LABELS
 from dashboard.analytics.trend_distribution import distribution_table, shows_spread, trend_distribution
-from dashboard.present.chart_style import PLOTLY_CONFIG
+from dashboard.present.chart_style import PLOTLY_CONFIG, named_colours
 from dashboard.present.chart_summary import chart_summary
 from dashboard.present.charts import spread_figure, trend_figure
 from dashboard.present.exports import csv_bytes
@@ -204,7 +204,8 @@ def trend_block(
     """A trend of one indicator across partnerships (``metrics.quarterly_trend`` columns) with its table: a line per
     partnership up to ``trend_distribution.MAX_TREND_LINES`` of them, beyond that their spread (median, middle half
     and the largest named), whose table holds the chart's numbers and a second download every partnership's values.
-    Everything is made once per ``draw_key`` (everything it shows) and shared by every session."""
+    Everything is made once per ``draw_key`` (everything it shows) and shared by every session. ``colours`` are the
+    partnerships' own colours by id (``table_reads.read_partnership_colours``)."""
 
     def draw() -> DrawnTrend:
         everyone = trend[["partnership", "period", "value"]].rename(
@@ -213,16 +214,17 @@ def trend_block(
         spread = shows_spread(trend)
         if spread:
             distribution = trend_distribution(trend)
-            figure = spread_figure(distribution, indicator, source=source, title=title)
+            figure = spread_figure(distribution, indicator, source=source, title=title, colours=dict(colours))
             table = distribution_table(distribution, period_header=period_header, unit_label=indicator.unit_label)
         else:
-            figure = trend_figure(trend, indicator, source=source, colours=dict(colours), title=title)
+            names = dict(zip(trend["partnership_id"].astype(str), trend["partnership"].astype(str), strict=False))
+            figure = trend_figure(trend, indicator, source=source, colours=named_colours(names, colours), title=title)
             table = everyone
         if annual:
             figure.update_xaxes(tickformat="%Y", hoverformat="%Y", ticklabelmode="instant")
         return DrawnTrend(figure, table, everyone, spread, int(trend["partnership_id"].nunique()))
 
-    drawn = drawn_trend((*draw_key, period_header, value_header), draw)
+    drawn = drawn_trend((*draw_key, period_header, value_header, hash(frozenset(colours.items()))), draw)
     figure, table, everyone, spread = drawn.figure, drawn.table, drawn.everyone, drawn.spread
     what = indicator.short_name.lower()
     chart_block(

@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboard.intake.review import SliceChanges, pending_slices, slice_changes, slices_summary
 from dashboard.intake.seed import shows_sample_data
+from dashboard.present.chart_style import partnership_colours
 from dashboard.settings import UploadSettings, min_cell_count
 from dashboard.storage import reads
 from dashboard.storage.database import read_attempts
@@ -77,6 +78,17 @@ def read_table(store: Store, table: str) -> pd.DataFrame:
 def read_partnerships(store: Store) -> pd.DataFrame:
     """The partnerships table."""
     return read_table(store, PARTNERSHIPS_TABLE)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _partnership_colours(root: str, version: int) -> dict[str, str]:
+    return partnership_colours(table_at(root, PARTNERSHIPS_TABLE, version)["partnership_id"].astype(str))
+
+
+def read_partnership_colours(store: Store) -> dict[str, str]:
+    """Each partnership's own colour (``chart_style.partnership_colours`` of every id of the partnerships table):
+    the one assignment every page, public or staff, and every embed and export draws with."""
+    return _partnership_colours(store.root, store.version(PARTNERSHIPS_TABLE))
 
 
 def read_goals(store: Store) -> pd.DataFrame:

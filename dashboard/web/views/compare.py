@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard.access.pages import COMPARE
 from dashboard.analytics import comparison as cmp
 from dashboard.present import comparison_texts, indicator_texts
-from dashboard.present.chart_style import colour_map
+from dashboard.present.chart_style import named_colours
 from dashboard.present.charts import ranking_figure, small_multiples_figure
 from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal, plotly_literal
@@ -19,7 +19,12 @@ from dashboard.web.blocks import chart_block, sample_badge, source_note
 from dashboard.web.figures import drawn_figure
 from dashboard.web.partnership_reads import read_comparison
 from dashboard.web.session import get_store, require
-from dashboard.web.table_reads import layer_snapshot, read_partnerships, read_total_row_counts
+from dashboard.web.table_reads import (
+    layer_snapshot,
+    read_partnership_colours,
+    read_partnerships,
+    read_total_row_counts,
+)
 from data_contracts import DATASET_INFO, INDICATORS
 from data_contracts.units import UNITS
 
@@ -103,7 +108,7 @@ if not indicators:
     st.info("Choose at least one indicator to compare.", icon=":material/info:")
     st.stop()
 
-colours = colour_map(list(names.values()))  # the same colour per partnership on every page
+colours = named_colours(names, read_partnership_colours(store), shown=chosen_ids)  # each one's own colour
 # figures are drawn once per snapshot and choice (the colours follow the partnerships table)
 snapshot = (layer_snapshot(store), store.version(PARTNERSHIPS_TABLE), tuple(chosen_ids), mode)
 

@@ -34,6 +34,7 @@ from dashboard.web.public_reads import (
     read_public_rows,
 )
 from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import read_partnership_colours
 from data_contracts import INDICATORS
 
 require(EMBED)
@@ -60,6 +61,7 @@ if request is not None and set(request.partnerships) <= set(partnerships["partne
             goals=read_public_goals(store, request.partnerships) if request.view == "progress" else [],
             k=min_cell_count(),
             source=source,
+            colours=read_partnership_colours(store),  # each partnership's own colour, the same on every page
         ),
     )
 

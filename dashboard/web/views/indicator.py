@@ -10,7 +10,6 @@ import streamlit as st
 from dashboard.access.pages import INDICATOR
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.present import comparison_texts, indicator_texts
-from dashboard.present.chart_style import colour_map
 from dashboard.present.charts import breakdown_figure, breakdown_title
 from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal
@@ -19,7 +18,7 @@ from dashboard.web.blocks import chart_block, deferred_csv, sample_badge, source
 from dashboard.web.explorer_reads import ExplorerView, read_goals_on_indicator
 from dashboard.web.figures import drawn_figure
 from dashboard.web.session import get_store, require
-from dashboard.web.table_reads import read_partnerships
+from dashboard.web.table_reads import read_partnership_colours, read_partnerships
 from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
 
 VIEWS = {"quarterly": "Quarterly", "annual": "Annual (complete years)"}
@@ -29,7 +28,7 @@ identity = require(INDICATOR)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
 names = dict(zip(partnerships["partnership_id"].astype(str), partnerships["name"].astype(str), strict=True))
-colours = colour_map(list(names.values()))
+colours = read_partnership_colours(store)  # each partnership's own colour, the same on every page
 
 st.title("Indicator explorer")
 st.caption(

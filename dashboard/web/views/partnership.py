@@ -12,6 +12,7 @@ from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.breakdowns import breakdown_rows
 from dashboard.analytics.goals import GoalPath, partnership_progress
 from dashboard.analytics.metrics import latest_figures, quarterly_trend
+from dashboard.present.chart_style import named_colours
 from dashboard.present.charts import breakdown_figure, trend_figure
 from dashboard.present.exports import csv_bytes
 from dashboard.present.goal_charts import goal_progress_figure
@@ -44,7 +45,7 @@ from dashboard.web.blocks import chart_block, sample_badge, source_note
 from dashboard.web.figures import drawn_figure
 from dashboard.web.partnership_reads import read_goal_workings, read_partnership_goals, read_what_the_public_sees
 from dashboard.web.session import get_store, require
-from dashboard.web.table_reads import read_partnerships, read_rows
+from dashboard.web.table_reads import read_partnership_colours, read_partnerships, read_rows
 from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
 from data_contracts.quarters import Quarter
 from data_contracts.units import format_value
@@ -263,7 +264,9 @@ else:
         url_state.drop("bars")
         trend = quarterly_trend(rows, indicator_id, partnerships)
         chart_block(
-            trend_figure(trend, indicator, source=source),
+            trend_figure(
+                trend, indicator, source=source, colours=named_colours(names, read_partnership_colours(store))
+            ),
             total_table(rows, indicator),
             key="trend-total",
             file_name=f"{chosen}_{indicator_id}.csv",

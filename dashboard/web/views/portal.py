@@ -15,7 +15,7 @@ from dashboard.analytics.comparison import MAX_PARTNERSHIPS
 from dashboard.present.goal_texts import breakdown_label, dataset_options, goal_card, indicator_options, profile_lines
 from dashboard.present.scorecards import SCORECARD_FORMATS, SCORECARD_HELP, scorecard_style
 from dashboard.present.text_safety import markdown_literal
-from dashboard.public.embed import EmbedContent, EmbedRequest, embed_content
+from dashboard.public.embed import EmbedContent, EmbedRequest, embed_content, parse_period
 from dashboard.public.published import (
     DOWNLOAD_FORMATS,
     about_frame,
@@ -35,7 +35,7 @@ from dashboard.web.public_reads import (
     read_public_rows,
 )
 from dashboard.web.session import get_store, require
-from dashboard.web.table_reads import is_sample
+from dashboard.web.table_reads import is_sample, read_partnership_colours
 from data_contracts import DATASET_INFO, INDICATORS, TOTAL
 from data_contracts.quarters import Quarter
 from data_contracts.units import format_value
@@ -108,7 +108,15 @@ def drawn_view(request: EmbedRequest, rows: pd.DataFrame, source: str) -> EmbedC
     """One view of this partnership as the embed draws it, at full size (``embed.embed_content`` of its public
     rows), drawn once per published snapshot and shared; None when there is nothing the public may see."""
     draw = partial(
-        embed_content, request, rows=rows, partnerships=shown, goals=my_goals, k=k, source=source, compact=False
+        embed_content,
+        request,
+        rows=rows,
+        partnerships=shown,
+        goals=my_goals,
+        k=k,
+        source=source,
+        compact=False,
+        colours=read_partnership_colours(store),  # each partnership's own colour, the same on every page
     )
     return drawn_embed(store, ("portal", request, source), draw)
 
@@ -165,6 +173,9 @@ datasets += [d for d in DATASET_INFO if d not in datasets and indicator_options(
 if not datasets:
     st.info("No published indicator figures for this partnership yet.", icon=":material/info:")
 else:
+    linked = url_state.params().get("indicator")
+    if not url_state.has("dataset") and linked in INDICATORS:  # a link that names only the indicator: its dataset
+        url_state.write("dataset", INDICATORS[linked].dataset)
     pick = st.columns([1, 1, 1])
     dataset = url_state.dataset_choice(pick[0].selectbox, datasets, key="portal_dataset")
     indicators = indicator_options(mine, dataset)
@@ -184,12 +195,25 @@ else:
         format_func=breakdown_label,
     )
     st.caption(f"{indicator.name}. {indicator.description} Unit: {indicator.unit_label}.")
+    linked_view = url_state.params().get("view")  # as the URL opened it (a Full view link names view and period)
+    span = parse_period(url_state.params().get("period") or "") if linked_view in ("trend", "breakdown") else None
+    start, end = span or (None, None)
     if breakdown == TOTAL:
-        request = EmbedRequest((chosen,), indicator_id, "trend")
+        request = EmbedRequest((chosen,), indicator_id, "trend", start=start, end=end)
     else:
-        request = EmbedRequest((chosen,), indicator_id, "breakdown", breakdown=breakdown)
+        request = EmbedRequest((chosen,), indicator_id, "breakdown", start=start, end=end, breakdown=breakdown)
     source = source_for(dataset)
     content = drawn_view(request, mine, source)
+    if span is not None and content is None:  # the linked quarters are not all published here: every quarter
+        request = EmbedRequest((chosen,), indicator_id, request.view, breakdown=request.breakdown)
+        content = drawn_view(request, mine, source)
+    if request.end is not None:
+        quarters = " – ".join(Quarter(*q).label for q in (request.start, request.end) if q is not None)
+        shown_span = st.columns([3, 1], vertical_alignment="center")
+        shown_span[0].caption(f"Quarters {quarters}, as the link asked.")
+        if shown_span[1].button("Show every quarter", key="portal_every_quarter"):
+            url_state.drop("period")
+            st.rerun()
     if content is None:
         st.info(f"No published {indicator.short_name.lower()} figures to show here.", icon=":material/info:")
     else:
@@ -202,15 +226,22 @@ else:
 
     # ---- compare ------------------------------------------------------------------------------------------------
     others = [pid for pid in reporting if pid != chosen]
-    with st.expander("Compare with other public partnerships"):
-        picked = st.multiselect(
+    compared = url_state.params().get("view") == "compare" or url_state.has("compare")  # e.g. an embed's Full view
+    with st.expander("Compare with other public partnerships", expanded=compared):
+        picked = url_state.id_list(  # held by ?compare= (and ?view=compare, ?period= below)
+            st.multiselect,
             "Partnerships to compare with",
-            others,
-            default=[],
+            param="compare",
+            options=others,
+            key="portal_compare",
+            limit=MAX_PARTNERSHIPS - 1,
             max_selections=MAX_PARTNERSHIPS - 1,
             format_func=lambda pid: names[pid],
             placeholder="Choose one or more",
         )
+        url_state.write("view", "compare" if picked else request.view)
+        if not picked and linked_view == "compare":  # the quarter compared is no period of the trend
+            url_state.drop("period")
         if picked:
             ids = (chosen, *picked)
             rows = read_public_rows(store, ids)  # the partnerships compared, nothing else
@@ -230,7 +261,18 @@ else:
                     icon=":material/info:",
                 )
             else:
-                end = max(common)
+                quarters = [Quarter(*q).code for q in sorted(common, reverse=True)]
+                code = url_state.choice(
+                    st.selectbox,
+                    "Quarter",
+                    param="period",
+                    options=quarters,
+                    default=quarters[0],
+                    key="portal_period",
+                    format_func=lambda c: Quarter.from_code(c).label,
+                    help="The quarters all these partnerships published, latest first.",
+                )
+                end = Quarter.from_code(code)
                 request = EmbedRequest(ids, indicator_id, "compare", end=end)
                 content = drawn_view(request, rows, source)
                 if content is None:

@@ -12,7 +12,6 @@ from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.filters import apply_filter
 from dashboard.analytics.goals import status_counts
 from dashboard.analytics.metrics import default_period, kpi_change_text, kpi_reported_text
-from dashboard.present.chart_style import colour_map
 from dashboard.present.scorecards import SCORECARD_FORMATS, SCORECARD_HELP, scorecard_style
 from dashboard.settings import default_quarter_coverage
 from dashboard.storage.tables import Layer
@@ -20,6 +19,7 @@ from dashboard.web import url_state
 from dashboard.web.blocks import deferred_csv, sample_badge, source_note, status_chart, trend_block
 from dashboard.web.portfolio_reads import PortfolioView, read_public_summary, read_summary
 from dashboard.web.session import get_store, require
+from dashboard.web.table_reads import read_partnership_colours
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS
 from data_contracts.quarters import Quarter
 from data_contracts.units import format_value
@@ -149,8 +149,7 @@ def render_portfolio(*, public: bool) -> None:
 
     # ---- trends --------------------------------------------------------------------------------------------------
     st.subheader("Trends by dataset")
-    names = all_partnerships.set_index("partnership_id")["name"]
-    colours = colour_map(list(names))
+    colours = read_partnership_colours(store)  # each partnership's own colour, the same on every page
     trends = view.trends(portfolio_filter)
     for dataset in DATASETS:
         info = DATASET_INFO[dataset]
