@@ -23,6 +23,15 @@ TODAY = date(2026, 11, 27)
 """The injected clock: 2026 Q4 is the current quarter."""
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """How ``pytest -n 2`` (pytest-xdist, ``--dist loadgroup``) shares the tests out: the browser tests one after
+    another on one worker (each starts a server and a browser; two at once on two cores only slow each other down),
+    every other module whole on one worker, so its module fixtures are made once."""
+    for item in items:
+        group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture
 def today() -> date:
     return TODAY
