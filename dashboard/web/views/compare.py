@@ -148,7 +148,7 @@ for indicator in indicators:
     shown = cmp.normalised_indicator(indicator, mode)
     unit = cmp.normalised_unit(indicator, mode)
     with st.container(border=True):
-        st.subheader(f"{indicator.short_name}", anchor=False)
+        st.header(f"{indicator.short_name}", anchor=False)
         st.caption(f"{dataset.name} · {indicator.name} · {comparison_texts.unit_text(indicator)}")
         reason = comparison_texts.not_applicable_reason(indicator, mode)
         if reason:

@@ -52,7 +52,7 @@ year_rule = INCOMPLETE_YEAR_RULE + (f" {note}" if note else "")
 counts = status_counts(evaluated)
 total = len(evaluated)
 off_course_count = counts["limited_progress"] + counts["deterioration"]
-st.subheader(f"Where the {total} goals stand", anchor=False)
+st.header(f"Where the {total} goals stand", anchor=False)
 columns = st.columns(3)
 for position, status in enumerate(STATUSES):
     columns[position % 3].metric(
@@ -79,7 +79,7 @@ chart_block(
 st.caption(year_rule)
 
 # ---- filters ------------------------------------------------------------------------------------------------------
-st.subheader("Every goal", anchor=False)
+st.header("Every goal", anchor=False)
 ids = sorted(names, key=lambda pid: names[pid])
 off_course = url_state.toggle(
     st.toggle,

@@ -56,7 +56,7 @@ trend = explorer.trend()
 latest = explorer.latest()
 goals = read_goals_on_indicator(store, chosen)  # comparison_texts.goals_on_indicator, cached by version
 
-st.subheader(indicator.name, anchor=False)
+st.header(indicator.name, anchor=False)
 st.text(indicator.description)
 cards = st.columns(3)
 cards[0].metric(

@@ -16,6 +16,7 @@ from dashboard.present.chart_style import colour_map
 from dashboard.storage.tables import Layer
 from dashboard.web import url_state
 from dashboard.web.blocks import deferred_csv, sample_badge, source_note, status_chart, trend_block
+from dashboard.web.page_style import filters_block, portfolio_filter_parts
 from dashboard.web.portfolio_reads import PortfolioView, read_public_summary, read_summary
 from dashboard.web.session import get_store, require
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS
@@ -60,7 +61,8 @@ def render_portfolio(*, public: bool) -> None:
 
     # ---- filters (kept in the URL) -------------------------------------------------------------------------------
     labels = [Quarter(*p).label for p in periods]
-    quarter_column, region_column, country_column, sector_column, focus_column = st.columns([1.2, 2, 1.2, 1.4, 1.6])
+    # the quarter stays in view; the partnership filters sit in a collapsed block whose label says what is chosen
+    quarter_column, filters_column = st.columns([1.2, 6.2], vertical_alignment="bottom")
     chosen = url_state.choice(
         quarter_column.selectbox,
         "Quarter",
@@ -70,21 +72,25 @@ def render_portfolio(*, public: bool) -> None:
         key=f"{page.path}_period",
         help="KPI cards show this quarter and compare it with the same quarter a year earlier.",
     )
-    portfolio_filter = url_state.portfolio_filter(
-        all_partnerships,
-        key=page.path,
-        widgets={
-            "region": partial(region_column.multiselect, "Region", placeholder="All"),
-            "country": partial(country_column.multiselect, "Country", placeholder="All"),
-            "sector": partial(sector_column.multiselect, "Lead sector", placeholder="All", format_func=str.capitalize),
-            "focus": partial(
-                focus_column.multiselect,
-                "Focus dataset",
-                placeholder="All",
-                format_func=lambda d: DATASET_INFO[d].name,
-            ),
-        },
-    )
+    with filters_column, filters_block(page.path, portfolio_filter_parts(all_partnerships, page.path)):
+        region_column, country_column, sector_column, focus_column = st.columns([2, 1.2, 1.4, 1.6])
+        portfolio_filter = url_state.portfolio_filter(
+            all_partnerships,
+            key=page.path,
+            widgets={
+                "region": partial(region_column.multiselect, "Region", placeholder="All"),
+                "country": partial(country_column.multiselect, "Country", placeholder="All"),
+                "sector": partial(
+                    sector_column.multiselect, "Lead sector", placeholder="All", format_func=str.capitalize
+                ),
+                "focus": partial(
+                    focus_column.multiselect,
+                    "Focus dataset",
+                    placeholder="All",
+                    format_func=lambda d: DATASET_INFO[d].name,
+                ),
+            },
+        )
     period = Quarter.parse(chosen)
 
     partnerships = apply_filter(all_partnerships, portfolio_filter)
@@ -96,7 +102,7 @@ def render_portfolio(*, public: bool) -> None:
         st.caption(f"Showing {len(partnerships)} of {len(all_partnerships)} partnerships.")
 
     # ---- headline figures ----------------------------------------------------------------------------------------
-    st.subheader(f"Headline figures, {chosen}")
+    st.header(f"Headline figures, {chosen}")
     columns = st.columns(3)
     for position, kpi in enumerate(kpis):
         indicator = INDICATORS[kpi.indicator_id]
@@ -111,7 +117,7 @@ def render_portfolio(*, public: bool) -> None:
         )
 
     # ---- goal progress -------------------------------------------------------------------------------------------
-    st.subheader("Goal progress")
+    st.header("Goal progress")
     if goals.empty:
         st.info("No goals for these partnerships yet.", icon=":material/flag:")
     else:
@@ -131,7 +137,7 @@ def render_portfolio(*, public: bool) -> None:
             )
 
     # ---- trends --------------------------------------------------------------------------------------------------
-    st.subheader("Trends by dataset")
+    st.header("Trends by dataset")
     names = all_partnerships.set_index("partnership_id")["name"]
     colours = colour_map(list(names))
     trends = view.trends(portfolio_filter)
@@ -157,7 +163,7 @@ def render_portfolio(*, public: bool) -> None:
             )
 
     # ---- partnerships --------------------------------------------------------------------------------------------
-    st.subheader("Partnerships")
+    st.header("Partnerships")
     shown = overview.drop(columns=["partnership_id"])
     st.dataframe(
         shown,

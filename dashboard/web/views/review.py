@@ -60,7 +60,7 @@ pending = read_pending(store)  # fingerprints first, then only what differs; onc
 st.session_state[SHOWN] = {
     f"{row.dataset}|{row.slice}": str(row.fingerprint) for row in pending.itertuples(index=False) if row.fingerprint
 }
-st.subheader("Waiting for review")
+st.header("Waiting for review")
 if pending.empty:
     st.success("Nothing is waiting: every accepted upload is published.", icon=":material/task_alt:")
 else:
@@ -142,7 +142,7 @@ else:
             except ReviewError as error:
                 st.error(markdown_literal(error), icon=":material/block:")
 
-st.subheader("Withdraw a published quarter")
+st.header("Withdraw a published quarter")
 dataset = st.selectbox("Dataset", DATASETS, format_func=lambda d: DATASET_INFO[d].name, key="withdraw_dataset")
 keys = read_slices(store, dataset, "published")  # three columns of one table, not every published row
 if keys.empty:
@@ -174,7 +174,7 @@ else:
         except ReviewError as error:
             st.error(markdown_literal(error), icon=":material/block:")
 
-st.subheader("Publishing history")
+st.header("Publishing history")
 history = read_publishing_history(store)  # once per audit version; each action's slices summarised
 if history.empty:
     st.info("No quarter has been published, rejected or withdrawn yet.", icon=":material/history:")
