@@ -16,6 +16,7 @@ from tests.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     add_browser_account,
+    open_filters,
     require_browser,
     sign_in_here,
     streamlit_server,
@@ -40,6 +41,7 @@ def check_goals_page(page, url: str, screenshot: Path) -> None:
     expect(page.get_by_role("heading", name="Goals", exact=True)).to_be_visible(timeout=60_000)
     expect(page.locator(".js-plotly-plot")).to_have_count(1, timeout=60_000)
     expect(page.get_by_text("30 of 30 goals, worst score first")).to_be_visible()
+    open_filters(page)
     page.get_by_test_id("stCheckbox").get_by_text("Only goals off course").click()
     page.wait_for_url("**filter=off_course**", timeout=30_000)
     expect(page.get_by_text("9 of 30 goals, worst score first")).to_be_visible(timeout=30_000)

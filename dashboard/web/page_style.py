@@ -2,7 +2,8 @@
 block of the analytics pages with a label that says what is chosen, and tables whose first column stays in view.
 
 The style sheet is our own fixed text (no data ever goes into it). What the theme of ``.streamlit/config.toml``
-cannot do is done here, for narrow screens only (Streamlit stacks columns below 640 px):
+cannot do is done here: captions fade their text but not their links (Streamlit fades the whole caption, which
+puts a link at 3:1), and, for narrow screens only (Streamlit stacks columns below 640 px):
 
 - KPI cards (``st.metric`` in ``st.columns``) two per row instead of one under the other;
 - ``st.table`` fits the width (cells wrap) instead of scrolling sideways, as a region no keyboard can scroll.
@@ -27,6 +28,11 @@ _METRIC_ROW = (
 )
 
 PAGE_CSS = f"""<style>
+/* captions: the text colour at 60 % (as Streamlit draws them), but without fading their links to 3:1 too */
+[data-testid="stCaptionContainer"] {{
+  opacity: 1;
+  color: color-mix(in srgb, currentColor 60%, transparent);
+}}
 @media (max-width: {NARROW}) {{
   /* KPI cards two per row: the cards of every column become the cells of one two-column grid */
   {_METRIC_ROW} {{

@@ -19,6 +19,7 @@ from dashboard.present.goal_texts import (
 )
 from dashboard.web import url_state
 from dashboard.web.blocks import chart_block, deferred_csv, sample_badge, source_note
+from dashboard.web.page_style import counted, filters_block, pending_list, pending_toggle
 from dashboard.web.portfolio_reads import incomplete_year_frame, read_goals_table, read_summary
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnerships
@@ -81,33 +82,41 @@ st.caption(year_rule)
 # ---- filters ------------------------------------------------------------------------------------------------------
 st.header("Every goal", anchor=False)
 ids = sorted(names, key=lambda pid: names[pid])
-off_course = url_state.toggle(
-    st.toggle,
-    "Only goals off course",
-    param="filter",
-    values=GOAL_FILTERS,
-    key="goals_off_course",
-    help="Goals with limited progress or deterioration: moving too slowly toward the target, or away from it.",
-)
-left, right = st.columns(2)
-chosen_partnerships = url_state.id_list(
-    left.multiselect,
-    "Partnership",
-    param="partnership",
-    options=ids,
-    key="goals_partnerships",
-    format_func=lambda pid: names.get(pid, pid),
-    placeholder="All partnerships",
-)
-chosen_statuses = url_state.id_list(
-    right.multiselect,
-    "Status",
-    param="status",
-    options=list(STATUSES),
-    key="goals_statuses",
-    format_func=lambda status: STATUS_LABELS[status],
-    placeholder="All statuses",
-)
+pending_partnerships = pending_list("goals_partnerships", "partnership", ids)
+pending_statuses = pending_list("goals_statuses", "status", list(STATUSES))
+parts = [
+    "only off course" if pending_toggle("goals_off_course", "filter", GOAL_FILTERS[1]) else "",
+    counted(len(pending_partnerships), "partnership") if pending_partnerships else "",
+    counted(len(pending_statuses), "status", "statuses") if pending_statuses else "",
+]
+with filters_block("goals", [part for part in parts if part] or ["every goal"]):
+    off_course = url_state.toggle(
+        st.toggle,
+        "Only goals off course",
+        param="filter",
+        values=GOAL_FILTERS,
+        key="goals_off_course",
+        help="Goals with limited progress or deterioration: moving too slowly toward the target, or away from it.",
+    )
+    left, right = st.columns(2)
+    chosen_partnerships = url_state.id_list(
+        left.multiselect,
+        "Partnership",
+        param="partnership",
+        options=ids,
+        key="goals_partnerships",
+        format_func=lambda pid: names.get(pid, pid),
+        placeholder="All partnerships",
+    )
+    chosen_statuses = url_state.id_list(
+        right.multiselect,
+        "Status",
+        param="status",
+        options=list(STATUSES),
+        key="goals_statuses",
+        format_func=lambda status: STATUS_LABELS[status],
+        placeholder="All statuses",
+    )
 
 # ---- the table ----------------------------------------------------------------------------------------------------
 shown, table = read_goals_table(  # cached per filters: a warm rerun does not rebuild thousands of rows
@@ -131,7 +140,7 @@ else:
         key="goals-table",
         height=min(36 + 35 * len(table), 1100),
         column_config={
-            "Partnership": st.column_config.TextColumn(width=195),
+            "Partnership": st.column_config.TextColumn(width=195, pinned=True),  # in view while scrolling sideways
             "Indicator": st.column_config.TextColumn(width=235),
             "Goal": st.column_config.TextColumn(help="The goal's id in the goals table."),
             "Series": st.column_config.TextColumn(help="The measured series: the total or one breakdown category."),

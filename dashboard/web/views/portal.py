@@ -26,6 +26,7 @@ from dashboard.settings import data_licence, min_cell_count
 from dashboard.web import url_state
 from dashboard.web.blocks import app_base_url, chart_block, sample_badge, source_note
 from dashboard.web.figures import drawn_embed
+from dashboard.web.page_style import filters_block, pending_choice, pinned_first
 from dashboard.web.public_reads import (
     read_portal_index,
     read_public_download_table,
@@ -69,7 +70,7 @@ latest_of = index.latest
 # ---- the list -----------------------------------------------------------------------------------------------------
 listing = index.listing
 with st.expander(f"All {len(shown)} public partnerships", expanded=not url_state.has("partnership")):
-    st.dataframe(listing, hide_index=True, key="portal-list")
+    st.dataframe(listing, hide_index=True, key="portal-list", column_config=pinned_first(listing))
 
 chosen = url_state.partnership_choice(st.selectbox, reporting, names, key="portal_partnership")
 profile = shown.set_index("partnership_id").loc[chosen]
@@ -152,24 +153,28 @@ datasets += [d for d in DATASET_INFO if d not in datasets and indicator_options(
 if not datasets:
     st.info("No published indicator figures for this partnership yet.", icon=":material/info:")
 else:
-    pick = st.columns([1, 1, 1])
-    dataset = url_state.dataset_choice(pick[0].selectbox, datasets, key="portal_dataset")
-    indicators = indicator_options(mine, dataset)
-    indicator_id = url_state.indicator_choice(pick[1].selectbox, indicators, key="portal_indicator")
-    indicator = INDICATORS[indicator_id]
-    with_data = [
-        d for d in indicator.breakdowns if ((mine["indicator_id"] == indicator_id) & (mine["dimension"] == d)).any()
-    ]
-    options = [TOTAL, *with_data]
-    breakdown = url_state.choice(
-        pick[2].selectbox,
-        "Breakdown",
-        param="breakdown",
-        options=options,
-        default=TOTAL,
-        key="portal_breakdown",
-        format_func=breakdown_label,
-    )
+    pending_dataset = pending_choice("portal_dataset", "dataset", datasets, datasets[0])
+    pending_indicators = indicator_options(mine, pending_dataset)
+    pending_indicator = pending_choice("portal_indicator", "indicator", pending_indicators, pending_indicators[0])
+    with filters_block("portal", [INDICATORS[pending_indicator].short_name]):
+        pick = st.columns([1, 1, 1])
+        dataset = url_state.dataset_choice(pick[0].selectbox, datasets, key="portal_dataset")
+        indicators = indicator_options(mine, dataset)
+        indicator_id = url_state.indicator_choice(pick[1].selectbox, indicators, key="portal_indicator")
+        indicator = INDICATORS[indicator_id]
+        with_data = [
+            d for d in indicator.breakdowns if ((mine["indicator_id"] == indicator_id) & (mine["dimension"] == d)).any()
+        ]
+        options = [TOTAL, *with_data]
+        breakdown = url_state.choice(
+            pick[2].selectbox,
+            "Breakdown",
+            param="breakdown",
+            options=options,
+            default=TOTAL,
+            key="portal_breakdown",
+            format_func=breakdown_label,
+        )
     st.caption(f"{indicator.name}. {indicator.description} Unit: {indicator.unit_label}.")
     if breakdown == TOTAL:
         request = EmbedRequest((chosen,), indicator_id, "trend")

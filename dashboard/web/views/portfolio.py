@@ -16,7 +16,7 @@ from dashboard.present.chart_style import colour_map
 from dashboard.storage.tables import Layer
 from dashboard.web import url_state
 from dashboard.web.blocks import deferred_csv, sample_badge, source_note, status_chart, trend_block
-from dashboard.web.page_style import filters_block, portfolio_filter_parts
+from dashboard.web.page_style import filters_block, pinned_first, portfolio_filter_parts
 from dashboard.web.portfolio_reads import PortfolioView, read_public_summary, read_summary
 from dashboard.web.session import get_store, require
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS
@@ -168,7 +168,7 @@ def render_portfolio(*, public: bool) -> None:
     st.dataframe(
         shown,
         hide_index=True,
-        column_config={"Committed funding (USD)": st.column_config.NumberColumn(format="dollar")},
+        column_config=pinned_first(shown, {"Committed funding (USD)": st.column_config.NumberColumn(format="dollar")}),
     )
     if public:
         st.page_link(
