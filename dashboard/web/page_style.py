@@ -62,13 +62,17 @@ PAGE_CSS = f"""<style>
   }}
   /* tables fit the width: long words and numbers wrap inside their cells */
   [data-testid="stTable"] table {{
-    table-layout: fixed;
     width: 100%;
     font-size: 0.8rem;
   }}
   [data-testid="stTable"] th, [data-testid="stTable"] td {{
-    overflow-wrap: anywhere;
     padding: 0.25rem 0.3rem;
+  }}
+  [data-testid="stTable"] th, [data-testid="stTable"] td,
+  [data-testid="stTable"] th *, [data-testid="stTable"] td * {{
+    overflow-wrap: anywhere !important;
+    word-break: break-word;
+    min-width: 0 !important;
   }}
 }}
 </style>"""
