@@ -165,7 +165,7 @@ def open_filters(page) -> None:  # noqa: ANN001 - a Playwright page
     """Open the page's collapsed "Filters" block (its label sums up the choices: "Filters · …")."""
     from playwright.sync_api import expect
 
-    summary = page.locator('[data-testid="stExpander"] summary').filter(has_text=re.compile(r"^Filters"))
+    summary = page.locator('[data-testid="stExpander"] summary').filter(has_text=re.compile(r"Filters · "))
     expect(summary.first).to_be_visible(timeout=60_000)
     summary.first.click()
     page.wait_for_timeout(400)  # the block opens with an animation
