@@ -89,6 +89,12 @@ def test_the_explorer_and_the_portal_name_the_indicator(monkeypatch: pytest.Monk
         monkeypatch, sample_store, "portal", partnership="att-imago", dataset="education", indicator="students_reached"
     )
     assert filters(app).label == "Filters · Students reached"
+    app = open_page(monkeypatch, sample_store, "partnership", partnership="att-imago", dataset="education")
+    assert [box.label for box in filters(app).selectbox] == ["Dataset", "Indicator"]
+    assert filters(app).label == "Filters · Teachers trained"  # the first education indicator it reports
+    assert filters(app).selectbox[1].value == "teachers_trained"
+    filters(app).selectbox[1].select("students_reached").run()
+    assert filters(app).label == "Filters · Students reached"
 
 
 def test_the_style_sheet_is_constant_text_on_every_page(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:
