@@ -159,3 +159,13 @@ def whole_page_screenshot(page, path: Path, width: int = 1440) -> None:  # noqa:
     page.set_viewport_size({"width": width, "height": min(int(height) + 100, 9000)})
     page.wait_for_timeout(1500)  # let Plotly redraw at the new size before the picture
     page.screenshot(path=str(path), full_page=True)
+
+
+def open_filters(page) -> None:  # noqa: ANN001 - a Playwright page
+    """Open the page's collapsed "Filters" block (its label sums up the choices: "Filters · …")."""
+    from playwright.sync_api import expect
+
+    summary = page.locator('[data-testid="stExpander"] summary').filter(has_text=re.compile(r"Filters · "))
+    expect(summary.first).to_be_visible(timeout=60_000)
+    summary.first.click()
+    page.wait_for_timeout(400)  # the block opens with an animation

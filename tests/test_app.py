@@ -41,7 +41,7 @@ def test_overview_shows_kpis_trends_and_partnerships(monkeypatch: pytest.MonkeyP
     assert statuses["Goals"].sum() == len(sample_store.read_goals())
     assert all(m.value not in ("", "–") for m in app.metric[:2])
     assert any("vs 2025 Q3" in (m.delta or "") for m in app.metric)
-    assert [s.value for s in app.subheader][:3] == ["Headline figures, 2026 Q3", "Goal progress", "Trends by dataset"]
+    assert [s.value for s in app.header][:3] == ["Headline figures, 2026 Q3", "Goal progress", "Trends by dataset"]
     partnerships = app.dataframe[-1].value
     assert len(partnerships) == len(sample_store.read_partnerships())
     assert (
@@ -67,10 +67,10 @@ def test_the_period_comes_from_the_url(monkeypatch: pytest.MonkeyPatch, sample_s
     app = run_app(monkeypatch, sample_store, period="2024 Q2")
     assert not app.exception
     assert app.selectbox[0].value == "2024 Q2"
-    assert app.subheader[0].value == "Headline figures, 2024 Q2"
+    assert app.header[0].value == "Headline figures, 2024 Q2"
     app.selectbox[0].select("2025 Q1").run()
     assert app.query_params["period"] == "2025 Q1"
-    assert app.subheader[0].value == "Headline figures, 2025 Q1"
+    assert app.header[0].value == "Headline figures, 2025 Q1"
 
 
 def test_a_bad_period_in_the_url_falls_back_to_the_latest(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:

@@ -14,6 +14,7 @@ from tests.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     add_browser_account,
+    open_filters,
     require_browser,
     sign_in_here,
     still_signed_in,
@@ -44,12 +45,15 @@ def test_overview_renders_its_charts_in_a_real_browser(sample_store: Store, tmp_
             expect(page.get_by_text("Headcount at quarter end").first).to_be_visible()
             assert page.locator('[data-testid="stException"]').count() == 0
             # change a filter: the URL follows and the charts still render
+            open_filters(page)  # the partnership filters sit in a collapsed block
             region = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Region")
             region.locator("input").fill("Sub-Saharan")
             page.get_by_role("option", name="Sub-Saharan Africa").click()
             page.keyboard.press("Escape")
             page.wait_for_url("**region=Sub-Saharan+Africa**", timeout=30_000)
             expect(page.get_by_text("Showing 1 of 8 partnerships")).to_be_visible(timeout=30_000)
+            expect(page.get_by_text("Filters · 1 region")).to_be_visible()  # the label sums up the choice
+            expect(region).to_be_visible()  # and the block stays open while its label changes
             expect(charts.first).to_be_visible()
             page.goto(f"{url}/overview", wait_until="domcontentloaded")  # the whole portfolio for the picture
             still_signed_in(page)

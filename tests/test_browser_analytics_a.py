@@ -14,6 +14,7 @@ from tests.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     add_browser_account,
+    open_filters,
     require_browser,
     sign_in_here,
     still_signed_in,
@@ -54,6 +55,7 @@ def test_compare_and_indicator_explorer_in_a_real_browser(sample_store: Store, t
             sign_in_here(page, *ACCOUNT)
             expect(page.get_by_role("heading", name="Compare partnerships")).to_be_visible(timeout=60_000)
             expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=60_000)
+            open_filters(page)
             _choose(page, "Indicators (1 to 4)", "Workforce · Headcount")
             expect(page).to_have_url(re.compile(re.escape("workforce_headcount")), timeout=30_000)
             expect(page.locator(".js-plotly-plot")).to_have_count(4, timeout=60_000)
@@ -71,6 +73,7 @@ def test_compare_and_indicator_explorer_in_a_real_browser(sample_store: Store, t
             still_signed_in(page)
             expect(page.get_by_role("heading", name="Indicator explorer")).to_be_visible(timeout=60_000)
             expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=60_000)
+            open_filters(page)
             _choose(page, "Indicator", "Education · Teachers trained")
             expect(page).to_have_url(re.compile(re.escape("indicator=teachers_trained")), timeout=30_000)
             expect(page.get_by_text("Teachers trained per quarter").first).to_be_visible(timeout=30_000)

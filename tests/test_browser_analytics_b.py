@@ -16,6 +16,7 @@ from tests.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     add_browser_account,
+    open_filters,
     require_browser,
     sign_in_here,
     streamlit_server,
@@ -55,6 +56,7 @@ def check_goals_page(page, url: str, screenshot: Path) -> None:
     no_column_cut_off(page, "off-course-table-box")
     no_column_cut_off(page, "goals-table-box")
     page.screenshot(path=str(screenshot.with_name("goals-first-screen.png")))
+    open_filters(page)
     page.get_by_test_id("stCheckbox").get_by_text("Only goals off course").click()
     page.wait_for_url("**filter=off_course**", timeout=30_000)
     expect(page.get_by_text("9 of 30 goals, worst score first")).to_be_visible(timeout=30_000)

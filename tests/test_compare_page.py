@@ -51,7 +51,7 @@ def test_default_view_compares_the_partnerships_with_most_data(
     assert 2 <= len(partnerships) <= 4
     assert app.multiselect(key="compare_indicators").value == ["workforce_headcount", "new_hires"]
     assert app.radio(key="compare_norm").value == "none"
-    assert [s.value for s in app.subheader] == ["Headcount", "New hires"]
+    assert [s.value for s in app.header] == ["Headcount", "New hires"]
     assert app.query_params["p"] == ",".join(partnerships)
     assert app.query_params["i"] == "workforce_headcount,new_hires"
     assert app.query_params["norm"] == "none"
@@ -70,7 +70,7 @@ def test_the_url_chooses_partnerships_indicators_and_normalisation(
     assert app.multiselect(key="compare_partnerships").value == ["att-imago", "pge-green-for-all"]
     assert app.multiselect(key="compare_indicators").value == ["new_hires"]
     assert app.radio(key="compare_norm").value == "per_usd_million"
-    assert [s.value for s in app.subheader] == ["New hires"]
+    assert [s.value for s in app.header] == ["New hires"]
     assert any("committed funding in millions of US dollars" in c.value for c in app.caption)
 
     partnerships = sample_store.read_partnerships().set_index("partnership_id")
@@ -96,7 +96,7 @@ def test_changing_the_widgets_updates_the_url(monkeypatch: pytest.MonkeyPatch, s
     app.multiselect(key="compare_indicators").select("local_supplier_spend").run()
     assert not app.exception
     assert app.query_params["i"] == "new_hires,local_supplier_spend"
-    assert [s.value for s in app.subheader] == ["New hires", "Local supplier spend"]
+    assert [s.value for s in app.header] == ["New hires", "Local supplier spend"]
     app.multiselect(key="compare_partnerships").select("solar-skills-kenya").run()
     assert app.query_params["p"] == "att-imago,pge-green-for-all,solar-skills-kenya"
     app.radio(key="compare_norm").set_value("per_participant").run()
@@ -121,7 +121,7 @@ def test_one_partnership_asks_for_another(monkeypatch: pytest.MonkeyPatch, sampl
     assert app.multiselect(key="compare_partnerships").value == ["att-imago"]
     assert "at least two partnerships" in app.info[0].value
     assert len(app.get("plotly_chart")) == 0
-    assert not app.subheader
+    assert not app.header
 
 
 def test_rates_are_shown_as_reported_with_a_reason(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:

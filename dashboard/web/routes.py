@@ -14,6 +14,7 @@ from dashboard.access.pages import OVERVIEW, PAGES, PUBLIC, pages_for
 from dashboard.access.roles import ROLE_DESCRIPTIONS
 from dashboard.present.text_safety import markdown_literal
 from dashboard.settings import setting_problems
+from dashboard.web.page_style import apply_page_style
 from dashboard.web.session import (
     EXPIRED_KEY,
     carry_session_to_browser,
@@ -30,7 +31,13 @@ APP_FOLDER = Path(__file__).parent.parent
 
 def run() -> None:
     """One run of the app: set up the page, find out who is asking, build the menu and run the page."""
-    st.set_page_config(page_title="Partnership Impact Dashboard", page_icon=":material/eco:", layout="wide")
+    st.set_page_config(
+        page_title="Partnership Impact Dashboard",
+        page_icon=":material/eco:",
+        layout="wide",
+        initial_sidebar_state="auto",  # open on a laptop; on a phone closed, and closed again after choosing a page
+    )
+    apply_page_style()
     problems = setting_problems()
     if problems:  # one clear message naming each bad setting, instead of an error on every page
         st.error(

@@ -17,6 +17,7 @@ from dashboard.storage.tables import PARTNERSHIPS_TABLE
 from dashboard.web import url_state
 from dashboard.web.blocks import chart_block, sample_badge, source_note
 from dashboard.web.figures import drawn_figure
+from dashboard.web.page_style import counted, filters_block, pending_choice, pending_list
 from dashboard.web.partnership_reads import read_comparison
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import (
@@ -53,53 +54,66 @@ names = dict(zip(ids, partnerships["name"].astype(str), strict=True))
 indicator_ids = list(INDICATORS)
 
 # ---- state from the URL: a copied link reopens the same view --------------------------------------------------
-left, right = st.columns(2)
-chosen_ids = url_state.id_list(
-    left.multiselect,
-    "Partnerships (2 to 8)",
-    param="p",
-    options=ids,
-    key="compare_partnerships",
-    default=cmp.default_partnerships_from_counts(row_counts, partnerships),
-    limit=cmp.MAX_PARTNERSHIPS,
-    keep_empty=True,
-    format_func=lambda pid: names[pid],
-    max_selections=cmp.MAX_PARTNERSHIPS,
-    placeholder="Choose partnerships",
-    wrap=True,
-)
-chosen_indicators = url_state.id_list(
-    right.multiselect,
-    "Indicators (1 to 4)",
-    param="i",
-    options=indicator_ids,
-    key="compare_indicators",
-    default=cmp.DEFAULT_INDICATORS,
-    limit=cmp.MAX_INDICATORS,
-    keep_empty=True,
-    format_func=indicator_texts.indicator_label,
-    max_selections=cmp.MAX_INDICATORS,
-    placeholder="Choose indicators",
-    wrap=True,
-    help="Grouped by dataset: workforce, diversity, education, community capacity.",
-)
-indicators = [INDICATORS[i] for i in chosen_indicators]
-modes = cmp.available_normalisations(indicators)
-mode = url_state.choice(
-    st.radio,
-    "Normalise",
-    param="norm",
-    options=modes,
-    default="none",
-    key="compare_norm",
-    format_func=lambda m: cmp.NORMALISATIONS[m],
-    horizontal=True,
-    help="Per USD 1M divides by the partnership's committed funding in millions of US dollars; per participant "
-    "divides by the people working on the partnership at the same quarter end (its headcount). Only amounts that "
-    "add up (counts, hours, US dollars) can be normalised.",
-)
-if len(modes) == 1 and indicators:
-    st.caption("Normalisation applies only to amounts (counts, hours, US dollars); the chosen indicators are rates.")
+default_ids = cmp.default_partnerships_from_counts(row_counts, partnerships)
+pending_ids = pending_list("compare_partnerships", "p", ids, default_ids, cmp.MAX_PARTNERSHIPS)
+pending_indicators = pending_list("compare_indicators", "i", indicator_ids, cmp.DEFAULT_INDICATORS, cmp.MAX_INDICATORS)
+pending_modes = cmp.available_normalisations([INDICATORS[i] for i in pending_indicators])
+pending_mode = cmp.NORMALISATIONS[pending_choice("compare_norm", "norm", pending_modes, "none")]
+parts = [
+    counted(len(pending_ids), "partnership"),
+    counted(len(pending_indicators), "indicator"),
+    pending_mode[0].lower() + pending_mode[1:],
+]
+with filters_block("compare", parts):
+    left, right = st.columns(2)
+    chosen_ids = url_state.id_list(
+        left.multiselect,
+        "Partnerships (2 to 8)",
+        param="p",
+        options=ids,
+        key="compare_partnerships",
+        default=default_ids,
+        limit=cmp.MAX_PARTNERSHIPS,
+        keep_empty=True,
+        format_func=lambda pid: names[pid],
+        max_selections=cmp.MAX_PARTNERSHIPS,
+        placeholder="Choose partnerships",
+        wrap=True,
+    )
+    chosen_indicators = url_state.id_list(
+        right.multiselect,
+        "Indicators (1 to 4)",
+        param="i",
+        options=indicator_ids,
+        key="compare_indicators",
+        default=cmp.DEFAULT_INDICATORS,
+        limit=cmp.MAX_INDICATORS,
+        keep_empty=True,
+        format_func=indicator_texts.indicator_label,
+        max_selections=cmp.MAX_INDICATORS,
+        placeholder="Choose indicators",
+        wrap=True,
+        help="Grouped by dataset: workforce, diversity, education, community capacity.",
+    )
+    indicators = [INDICATORS[i] for i in chosen_indicators]
+    modes = cmp.available_normalisations(indicators)
+    mode = url_state.choice(
+        st.radio,
+        "Normalise",
+        param="norm",
+        options=modes,
+        default="none",
+        key="compare_norm",
+        format_func=lambda m: cmp.NORMALISATIONS[m],
+        horizontal=True,
+        help="Per USD 1M divides by the partnership's committed funding in millions of US dollars; per participant "
+        "divides by the people working on the partnership at the same quarter end (its headcount). Only amounts that "
+        "add up (counts, hours, US dollars) can be normalised.",
+    )
+    if len(modes) == 1 and indicators:
+        st.caption(
+            "Normalisation applies only to amounts (counts, hours, US dollars); the chosen indicators are rates."
+        )
 
 if len(chosen_ids) < cmp.MIN_PARTNERSHIPS:
     st.info("Choose at least two partnerships to compare.", icon=":material/info:")
@@ -153,7 +167,7 @@ for indicator in indicators:
     shown = cmp.normalised_indicator(indicator, mode)
     unit = cmp.normalised_unit(indicator, mode)
     with st.container(border=True):
-        st.subheader(f"{indicator.short_name}", anchor=False)
+        st.header(f"{indicator.short_name}", anchor=False)
         st.caption(f"{dataset.name} · {indicator.name} · {comparison_texts.unit_text(indicator)}")
         reason = comparison_texts.not_applicable_reason(indicator, mode)
         if reason:

@@ -22,6 +22,7 @@ from dashboard.present.goal_texts import (
 )
 from dashboard.web import url_state
 from dashboard.web.blocks import app_base_url, chart_block, deferred_csv, sample_badge, source_note
+from dashboard.web.page_style import counted, filters_block, pending_list, pending_toggle
 from dashboard.web.portfolio_reads import incomplete_year_frame, read_goals_table, read_summary
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnerships
@@ -104,7 +105,7 @@ def goals_dataframe(table: pd.DataFrame, *, key: str) -> None:
 counts = status_counts(evaluated)
 total = len(evaluated)
 off_course_count = counts["limited_progress"] + counts["deterioration"]
-st.subheader(f"{off_course_count} of {total} goals are off course", anchor=False)
+st.header(f"{off_course_count} of {total} goals are off course", anchor=False)
 off_course_goals, off_course_table = read_goals_table(store, summary, off_course=True, partnerships=[], statuses=[])
 if off_course_table.empty:
     st.success("No goal is off course: every goal with a status is moving toward its target fast enough.")
@@ -116,7 +117,7 @@ else:
     goals_dataframe(off_course_table, key="off-course-table")
 
 # ---- how many goals in each status (once) ----------------------------------------------------------------------
-st.subheader(f"Where the {total} goals stand", anchor=False)
+st.header(f"Where the {total} goals stand", anchor=False)
 chart_block(
     status_summary_figure(
         counts,
@@ -131,35 +132,43 @@ chart_block(
 st.caption(year_rule)
 
 # ---- filters ------------------------------------------------------------------------------------------------------
-st.subheader("Every goal", anchor=False)
+st.header("Every goal", anchor=False)
 ids = sorted(names, key=lambda pid: names[pid])
-off_course = url_state.toggle(
-    st.toggle,
-    "Only goals off course",
-    param="filter",
-    values=GOAL_FILTERS,
-    key="goals_off_course",
-    help="Goals with limited progress or deterioration: moving too slowly toward the target, or away from it.",
-)
-left, right = st.columns(2)
-chosen_partnerships = url_state.id_list(
-    left.multiselect,
-    "Partnership",
-    param="partnership",
-    options=ids,
-    key="goals_partnerships",
-    format_func=lambda pid: names.get(pid, pid),
-    placeholder="All partnerships",
-)
-chosen_statuses = url_state.id_list(
-    right.multiselect,
-    "Status",
-    param="status",
-    options=list(STATUSES),
-    key="goals_statuses",
-    format_func=lambda status: STATUS_LABELS[status],
-    placeholder="All statuses",
-)
+pending_partnerships = pending_list("goals_partnerships", "partnership", ids)
+pending_statuses = pending_list("goals_statuses", "status", list(STATUSES))
+parts = [
+    "only off course" if pending_toggle("goals_off_course", "filter", GOAL_FILTERS[1]) else "",
+    counted(len(pending_partnerships), "partnership") if pending_partnerships else "",
+    counted(len(pending_statuses), "status", "statuses") if pending_statuses else "",
+]
+with filters_block("goals", [part for part in parts if part] or ["every goal"]):
+    off_course = url_state.toggle(
+        st.toggle,
+        "Only goals off course",
+        param="filter",
+        values=GOAL_FILTERS,
+        key="goals_off_course",
+        help="Goals with limited progress or deterioration: moving too slowly toward the target, or away from it.",
+    )
+    left, right = st.columns(2)
+    chosen_partnerships = url_state.id_list(
+        left.multiselect,
+        "Partnership",
+        param="partnership",
+        options=ids,
+        key="goals_partnerships",
+        format_func=lambda pid: names.get(pid, pid),
+        placeholder="All partnerships",
+    )
+    chosen_statuses = url_state.id_list(
+        right.multiselect,
+        "Status",
+        param="status",
+        options=list(STATUSES),
+        key="goals_statuses",
+        format_func=lambda status: STATUS_LABELS[status],
+        placeholder="All statuses",
+    )
 
 # ---- the table ----------------------------------------------------------------------------------------------------
 shown, table = read_goals_table(  # cached per filters: a warm rerun does not rebuild thousands of rows

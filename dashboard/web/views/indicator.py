@@ -17,6 +17,7 @@ from dashboard.web import url_state
 from dashboard.web.blocks import chart_block, deferred_csv, sample_badge, source_note, trend_block
 from dashboard.web.explorer_reads import ExplorerView, read_goals_on_indicator
 from dashboard.web.figures import drawn_figure
+from dashboard.web.page_style import filters_block, pending_choice, pinned_first
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnership_colours, read_partnerships
 from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
@@ -37,16 +38,18 @@ st.caption(
 )
 sample_badge(store)
 
-chosen = url_state.choice(
-    st.selectbox,
-    "Indicator",
-    param="indicator",
-    options=list(INDICATORS),
-    default=DEFAULT_INDICATOR,
-    key="explorer_indicator",
-    format_func=indicator_texts.indicator_label,
-    help="All 44 indicators of the catalog, grouped by dataset.",
-)
+pending = pending_choice("explorer_indicator", "indicator", list(INDICATORS), DEFAULT_INDICATOR)
+with filters_block("explorer", [indicator_texts.indicator_label(pending)]):
+    chosen = url_state.choice(
+        st.selectbox,
+        "Indicator",
+        param="indicator",
+        options=list(INDICATORS),
+        default=DEFAULT_INDICATOR,
+        key="explorer_indicator",
+        format_func=indicator_texts.indicator_label,
+        help="All 44 indicators of the catalog, grouped by dataset.",
+    )
 indicator = INDICATORS[chosen]
 dataset = DATASET_INFO[indicator.dataset]
 
@@ -55,7 +58,7 @@ trend = explorer.trend()
 latest = explorer.latest()
 goals = read_goals_on_indicator(store, chosen)  # comparison_texts.goals_on_indicator, cached by version
 
-st.subheader(indicator.name, anchor=False)
+st.header(indicator.name, anchor=False)
 st.text(indicator.description)
 cards = st.columns(3)
 cards[0].metric(
@@ -125,7 +128,8 @@ with across_tab:
                 annual=view == "annual",
             )
         st.markdown("**Latest quarter each partnership reported**")
-        st.dataframe(explorer.latest_display(), hide_index=True, key=f"latest-{chosen}")
+        latest_table = explorer.latest_display()
+        st.dataframe(latest_table, hide_index=True, key=f"latest-{chosen}", column_config=pinned_first(latest_table))
         st.download_button(
             "Download the latest values (CSV)",
             data=deferred_csv(explorer.latest_csv()),

@@ -35,7 +35,7 @@ st.title("Methodology")
 st.caption("How the published figures are defined, how goal progress is judged and what is hidden to protect people.")
 sample_badge(store)
 
-st.subheader("Indicators", anchor=False)
+st.header("Indicators", anchor=False)
 st.markdown(
     "Partnerships report indicators every quarter in four datasets. Each indicator has one definition, one unit and "
     "one rule for turning quarters into a year, aligned with the GRI Standards, IRIS+, the WEF stakeholder "
@@ -52,7 +52,7 @@ st.download_button(
     on_click="ignore",
 )
 
-st.subheader("Progress towards goals", anchor=False)
+st.header("Progress towards goals", anchor=False)
 st.markdown(
     """
 Each goal names an indicator, a baseline year and value, and a target for a target year. Progress is judged with the
@@ -73,18 +73,18 @@ Statuses are shown with a label beside each colour, never by colour alone.
 """
 )
 
-st.subheader("Privacy: what is hidden and why", anchor=False)
+st.header("Privacy: what is hidden and why", anchor=False)
 for rule in suppression_rules(k):
     st.markdown(f"- {rule}")
 
-st.subheader("Embedding a chart", anchor=False)
+st.header("Embedding a chart", anchor=False)
 st.markdown(
     "Every chart of a public partnership has an **Embed** button with a ready iframe snippet. The embed shows "
     f"published figures only, fits a {WIDTH}×{HEIGHT} frame, offers the same numbers as a table for screen readers "
     "and links back to the full view."
 )
 
-st.subheader("Data and licence", anchor=False)
+st.header("Data and licence", anchor=False)
 updated = read_last_updated(store, list(partnerships["partnership_id"]))
 latest = max((when for when in updated.values() if when is not None), default=None)
 line = citation([], published=latest, retrieved=datetime.now(UTC).date(), url=app_base_url(), licence=licence)

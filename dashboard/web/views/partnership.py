@@ -43,6 +43,7 @@ from dashboard.settings import min_cell_count
 from dashboard.web import url_state
 from dashboard.web.blocks import chart_block, sample_badge, source_note
 from dashboard.web.figures import drawn_figure
+from dashboard.web.page_style import filters_block, pending_choice
 from dashboard.web.partnership_reads import read_goal_workings, read_partnership_goals, read_what_the_public_sees
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnership_colours, read_partnerships, read_rows
@@ -229,10 +230,20 @@ def public_view_note(dimension: str) -> None:
 # ---- indicator trends -----------------------------------------------------------------------------------------------
 st.subheader("Indicator trends", anchor=False)
 datasets = dataset_options(profile["focus_datasets"])
-pick = st.columns(2)
-dataset = url_state.dataset_choice(
-    pick[0].selectbox, datasets, key="partnership_dataset", help="The datasets this partnership reports on."
+pending_dataset = pending_choice("partnership_dataset", "dataset", datasets, datasets[0])
+pending_indicators = indicator_options(rows_of[pending_dataset], pending_dataset)
+pending_name = (
+    INDICATORS[
+        pending_choice("partnership_indicator", "indicator", pending_indicators, pending_indicators[0])
+    ].short_name
+    if pending_indicators
+    else DATASET_INFO[pending_dataset].name
 )
+with filters_block("partnership", [pending_name]):
+    pick = st.columns(2)  # the indicator's box is filled below, once the dataset has rows
+    dataset = url_state.dataset_choice(
+        pick[0].selectbox, datasets, key="partnership_dataset", help="The datasets this partnership reports on."
+    )
 rows = rows_of[dataset]
 indicators = indicator_options(rows, dataset)
 if not indicators:

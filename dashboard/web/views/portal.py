@@ -27,6 +27,7 @@ from dashboard.settings import data_licence, min_cell_count
 from dashboard.web import url_state
 from dashboard.web.blocks import app_base_url, chart_block, sample_badge, source_note
 from dashboard.web.figures import drawn_embed
+from dashboard.web.page_style import filters_block, pending_choice, pinned_first
 from dashboard.web.public_reads import (
     read_portal_index,
     read_public_download_table,
@@ -75,13 +76,16 @@ with st.expander(f"All {len(shown)} public partnerships", expanded=not url_state
         scorecard_style(listing),
         hide_index=True,
         key="portal-list",
-        column_config={
-            **{
-                header: st.column_config.NumberColumn(format=text, help=SCORECARD_HELP[header])
-                for header, text in SCORECARD_FORMATS.items()
+        column_config=pinned_first(
+            listing,
+            {
+                **{
+                    header: st.column_config.NumberColumn(format=text, help=SCORECARD_HELP[header])
+                    for header, text in SCORECARD_FORMATS.items()
+                },
+                "Average status": st.column_config.TextColumn(help=SCORECARD_HELP["Average status"]),
             },
-            "Average status": st.column_config.TextColumn(help=SCORECARD_HELP["Average status"]),
-        },
+        ),
     )
 
 chosen = url_state.partnership_choice(st.selectbox, reporting, names, key="portal_partnership")
@@ -176,24 +180,28 @@ else:
     linked = url_state.params().get("indicator")
     if not url_state.has("dataset") and linked in INDICATORS:  # a link that names only the indicator: its dataset
         url_state.write("dataset", INDICATORS[linked].dataset)
-    pick = st.columns([1, 1, 1])
-    dataset = url_state.dataset_choice(pick[0].selectbox, datasets, key="portal_dataset")
-    indicators = indicator_options(mine, dataset)
-    indicator_id = url_state.indicator_choice(pick[1].selectbox, indicators, key="portal_indicator")
-    indicator = INDICATORS[indicator_id]
-    with_data = [
-        d for d in indicator.breakdowns if ((mine["indicator_id"] == indicator_id) & (mine["dimension"] == d)).any()
-    ]
-    options = [TOTAL, *with_data]
-    breakdown = url_state.choice(
-        pick[2].selectbox,
-        "Breakdown",
-        param="breakdown",
-        options=options,
-        default=TOTAL,
-        key="portal_breakdown",
-        format_func=breakdown_label,
-    )
+    pending_dataset = pending_choice("portal_dataset", "dataset", datasets, datasets[0])
+    pending_indicators = indicator_options(mine, pending_dataset)
+    pending_indicator = pending_choice("portal_indicator", "indicator", pending_indicators, pending_indicators[0])
+    with filters_block("portal", [INDICATORS[pending_indicator].short_name]):
+        pick = st.columns([1, 1, 1])
+        dataset = url_state.dataset_choice(pick[0].selectbox, datasets, key="portal_dataset")
+        indicators = indicator_options(mine, dataset)
+        indicator_id = url_state.indicator_choice(pick[1].selectbox, indicators, key="portal_indicator")
+        indicator = INDICATORS[indicator_id]
+        with_data = [
+            d for d in indicator.breakdowns if ((mine["indicator_id"] == indicator_id) & (mine["dimension"] == d)).any()
+        ]
+        options = [TOTAL, *with_data]
+        breakdown = url_state.choice(
+            pick[2].selectbox,
+            "Breakdown",
+            param="breakdown",
+            options=options,
+            default=TOTAL,
+            key="portal_breakdown",
+            format_func=breakdown_label,
+        )
     st.caption(f"{indicator.name}. {indicator.description} Unit: {indicator.unit_label}.")
     linked_view = url_state.params().get("view")  # as the URL opened it (a Full view link names view and period)
     span = parse_period(url_state.params().get("period") or "") if linked_view in ("trend", "breakdown") else None

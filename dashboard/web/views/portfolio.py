@@ -17,6 +17,7 @@ from dashboard.settings import default_quarter_coverage
 from dashboard.storage.tables import Layer
 from dashboard.web import url_state
 from dashboard.web.blocks import deferred_csv, sample_badge, source_note, status_chart, trend_block
+from dashboard.web.page_style import filters_block, pinned_first, portfolio_filter_parts
 from dashboard.web.portfolio_reads import PortfolioView, read_public_summary, read_summary
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnership_colours
@@ -62,22 +63,27 @@ def render_portfolio(*, public: bool) -> None:
 
     # ---- filters (kept in the URL) -------------------------------------------------------------------------------
     labels = [Quarter(*p).label for p in periods]
-    quarter_column, region_column, country_column, sector_column, focus_column = st.columns([1.2, 2, 1.2, 1.4, 1.6])
-    portfolio_filter = url_state.portfolio_filter(
-        all_partnerships,
-        key=page.path,
-        widgets={
-            "region": partial(region_column.multiselect, "Region", placeholder="All"),
-            "country": partial(country_column.multiselect, "Country", placeholder="All"),
-            "sector": partial(sector_column.multiselect, "Lead sector", placeholder="All", format_func=str.capitalize),
-            "focus": partial(
-                focus_column.multiselect,
-                "Focus dataset",
-                placeholder="All",
-                format_func=lambda d: DATASET_INFO[d].name,
-            ),
-        },
-    )
+    # the quarter stays in view; the partnership filters sit in a collapsed block whose label says what is chosen
+    quarter_column, filters_column = st.columns([1.2, 6.2], vertical_alignment="bottom")
+    with filters_column, filters_block(page.path, portfolio_filter_parts(all_partnerships, page.path)):
+        region_column, country_column, sector_column, focus_column = st.columns([2, 1.2, 1.4, 1.6])
+        portfolio_filter = url_state.portfolio_filter(
+            all_partnerships,
+            key=page.path,
+            widgets={
+                "region": partial(region_column.multiselect, "Region", placeholder="All"),
+                "country": partial(country_column.multiselect, "Country", placeholder="All"),
+                "sector": partial(
+                    sector_column.multiselect, "Lead sector", placeholder="All", format_func=str.capitalize
+                ),
+                "focus": partial(
+                    focus_column.multiselect,
+                    "Focus dataset",
+                    placeholder="All",
+                    format_func=lambda d: DATASET_INFO[d].name,
+                ),
+            },
+        )
     # the quarter opened first is the latest one most partnerships in view reported; later ones are marked partial
     coverage = view.coverage(portfolio_filter)
     share = default_quarter_coverage()
@@ -104,7 +110,7 @@ def render_portfolio(*, public: bool) -> None:
         st.caption(f"Showing {len(partnerships)} of {len(all_partnerships)} partnerships.")
 
     # ---- headline figures ----------------------------------------------------------------------------------------
-    st.subheader(f"Headline figures, {chosen}")
+    st.header(f"Headline figures, {chosen}")
     if coverage.is_partial(period, share):
         st.info(
             f"Only {coverage.count(period)} of {coverage.in_view} partnerships have reported {chosen} so far: its "
@@ -128,7 +134,7 @@ def render_portfolio(*, public: bool) -> None:
         card.caption(kpi_reported_text(kpi))
 
     # ---- goal progress -------------------------------------------------------------------------------------------
-    st.subheader("Goal progress")
+    st.header("Goal progress")
     if goals.empty:
         st.info("No goals for these partnerships yet.", icon=":material/flag:")
     else:
@@ -148,7 +154,7 @@ def render_portfolio(*, public: bool) -> None:
             )
 
     # ---- trends --------------------------------------------------------------------------------------------------
-    st.subheader("Trends by dataset")
+    st.header("Trends by dataset")
     colours = read_partnership_colours(store)  # each partnership's own colour, the same on every page
     trends = view.trends(portfolio_filter)
     for dataset in DATASETS:
@@ -173,21 +179,24 @@ def render_portfolio(*, public: bool) -> None:
             )
 
     # ---- partnerships --------------------------------------------------------------------------------------------
-    st.subheader("Partnerships")
+    st.header("Partnerships")
     shown = overview.drop(columns=["partnership_id"])
     st.caption("Most goals off course first; click a column's header to sort by it.")
     st.dataframe(
         scorecard_style(shown),
         hide_index=True,
         column_order=list(shown.columns),
-        column_config={
-            **{
-                header: st.column_config.NumberColumn(format=text, help=SCORECARD_HELP[header])
-                for header, text in SCORECARD_FORMATS.items()
+        column_config=pinned_first(
+            shown,
+            {
+                **{
+                    header: st.column_config.NumberColumn(format=text, help=SCORECARD_HELP[header])
+                    for header, text in SCORECARD_FORMATS.items()
+                },
+                "Average status": st.column_config.TextColumn(help=SCORECARD_HELP["Average status"]),
+                "Committed funding (USD)": st.column_config.NumberColumn(format="dollar"),
             },
-            "Average status": st.column_config.TextColumn(help=SCORECARD_HELP["Average status"]),
-            "Committed funding (USD)": st.column_config.NumberColumn(format="dollar"),
-        },
+        ),
     )
     if public:
         st.page_link(

@@ -45,7 +45,7 @@ if uploaded is not None:
             commit = commit_reference(store, report, user=identity.email or "admin")
             st.success(f"Committed as version {commit.version} of {commit.table}.", icon=":material/check_circle:")
 
-st.subheader("History")
+st.header("History")
 audit = read_upload_history(store)  # the commits once per versions of the audited tables, and the attempts
 history = audit[audit["table"] == TABLES[table]][["committed_at", "user", "action", "outcome", "source_name", "rows"]]
 st.dataframe(blanks_for_missing(history), hide_index=True)

@@ -93,7 +93,7 @@ def what_it_is(row: object) -> str:
 
 CHANGES_SHOWN_FOR = 10  # pending quarters whose largest changes are shown at once; the others when chosen
 
-st.subheader("Waiting for review")
+st.header("Waiting for review")
 if pending.empty:
     st.success("Nothing is waiting: every accepted upload is published.", icon=":material/task_alt:")
 else:
@@ -281,7 +281,7 @@ with st.expander("Withdraw a published quarter", icon=":material/visibility_off:
         except ReviewError as error:
             st.error(markdown_literal(error), icon=":material/block:")
 
-st.subheader("Publishing history")
+st.header("Publishing history")
 history = read_publishing_history(store)  # once per audit version; each action's slices summarised
 if history.empty:
     st.info("No quarter has been published, rejected or withdrawn yet.", icon=":material/history:")

@@ -132,7 +132,7 @@ if uploaded is not None:
         st.session_state[REPORT_KEY] = (cache_key, report)
 
 if report is not None:
-    st.subheader("Check")
+    st.header("Check")
     if report.format_details:
         st.caption(
             f"{markdown_literal(report.file_name)}: {markdown_literal(report.format_details)}. "
@@ -182,7 +182,7 @@ if report is not None:
                 findings_block(
                     report.warnings, key="warnings", label="the warnings", file_name=f"{report.file_name}.warnings.csv"
                 )
-        st.subheader("Preview")
+        st.header("Preview")
         preview = [
             {
                 "Partnership": change.slice.partnership_id,
@@ -250,7 +250,7 @@ if report is not None:
                     )
 
 # ---- 3. history ----------------------------------------------------------------------------------------------
-st.subheader("Upload history")
+st.header("Upload history")
 audit = read_upload_history(store)  # the commits once per versions of the audited tables, and the attempts
 history = audit[audit["action"].isin(["upload", "seed", "restore"])]
 filters = st.columns(3)
