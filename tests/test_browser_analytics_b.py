@@ -105,7 +105,7 @@ def check_partnership_page(page, url: str, screenshot: Path) -> None:
     breakdown = page.locator('[data-testid="stRadio"]').filter(has_text="Breakdown")
     breakdown.get_by_text("Gender", exact=True).click()
     page.wait_for_url("**breakdown=gender**", timeout=30_000)
-    expect(page.get_by_text("New hires per quarter by gender")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("New hires per quarter by gender", exact=True)).to_be_visible(timeout=30_000)
     expect(charts).to_have_count(5)
     assert "partnership=pge-green-for-all" in page.url and "bars=stacked" in page.url
     assert page.locator('[data-testid="stException"]').count() == 0
