@@ -14,6 +14,7 @@ from dashboard.present.exports import csv_bytes
 from dashboard.present.indicator_texts import formula_in_words, indicator_metadata
 from dashboard.storage.store import Store
 from data_contracts import INDICATORS, Finding
+from tests.conftest import app_as
 from tests.test_upload_page import frame_with, open_upload_page, quarter_rows
 
 VIEWS = Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views"
@@ -93,3 +94,37 @@ def test_the_findings_csv_keeps_its_columns() -> None:
     download = pd.read_csv(pd.io.common.BytesIO(csv_bytes(findings_table(findings, download=True))))
     assert list(download.columns) == ["Row", "Column", "Value", "Rule", "What to do", "Severity"]
     assert download.iloc[0].tolist() == [2, "value", -1, "value_not_negative", "Must not be negative.", "error"]
+
+
+def visible_texts(app: AppTest) -> list[str]:
+    """Every heading, caption, text and Markdown block of a page, and the help of its metrics."""
+    kinds = (app.title, app.header, app.subheader, app.caption, app.markdown, app.text)
+    texts = [e.value for kind in kinds for e in kind]
+    return texts + [str(m.proto.help) for m in app.metric]
+
+
+@pytest.mark.parametrize(
+    ("page", "query"),
+    [
+        ("indicator", {"indicator": "new_hire_rate"}),
+        ("partnership", {"partnership": "pge-green-for-all", "dataset": "workforce", "indicator": "turnover_rate"}),
+        ("compare", {"p": "pge-green-for-all,att-imago", "i": "new_hire_rate"}),
+        ("overview", {}),
+    ],
+)
+def test_analytics_pages_name_indicators_and_never_show_a_formula_string(
+    monkeypatch: pytest.MonkeyPatch, sample_store: Store, page: str, query: dict[str, str]
+) -> None:
+    """The catalog's names of some rates are formulas over indicator ids ("new_hires ÷ period-end headcount × 100"):
+    pages show the indicator's short name and the formula in words, never those strings."""
+    monkeypatch.setenv("IMPACT_STORE", sample_store.root)
+    app = app_as("admin").run()
+    app.query_params.clear()
+    app.query_params.update(query)
+    app.switch_page(f"web/views/{page}.py").run()
+    assert not app.exception
+    shown = "\n".join(visible_texts(app)).replace("\\", "")  # Markdown made literal: "period\\-end" is "period-end"
+    formulas = [i.name for i in INDICATORS.values() if AN_ID.search(i.name)]
+    assert formulas
+    for formula in formulas:
+        assert formula not in shown, (page, formula)

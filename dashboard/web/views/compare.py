@@ -168,7 +168,8 @@ for indicator in indicators:
     unit = cmp.normalised_unit(indicator, mode)
     with st.container(border=True):
         st.header(f"{indicator.short_name}", anchor=False)
-        st.caption(f"{dataset.name} · {indicator.name} · {comparison_texts.unit_text(indicator)}")
+        in_words = indicator_texts.formula_in_words(indicator)
+        st.caption(f"{dataset.name} · {in_words} · {comparison_texts.unit_text(indicator)}")
         reason = comparison_texts.not_applicable_reason(indicator, mode)
         if reason:
             st.caption(reason)

@@ -58,7 +58,8 @@ trend = explorer.trend()
 latest = explorer.latest()
 goals = read_goals_on_indicator(store, chosen)  # comparison_texts.goals_on_indicator, cached by version
 
-st.header(indicator.name, anchor=False)
+st.header(indicator.short_name, anchor=False)
+st.caption(indicator_texts.formula_in_words(indicator))
 st.text(indicator.description)
 cards = st.columns(3)
 cards[0].metric(

@@ -36,7 +36,7 @@ from dashboard.present.goal_texts import (
     total_table,
     workings_table,
 )
-from dashboard.present.indicator_texts import references_by_framework
+from dashboard.present.indicator_texts import formula_in_words, references_by_framework
 from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import EmbedRequest
 from dashboard.settings import min_cell_count
@@ -255,7 +255,7 @@ if not indicators:
 else:
     indicator_id = url_state.indicator_choice(pick[1].selectbox, indicators, key="partnership_indicator")
     indicator = INDICATORS[indicator_id]
-    st.caption(f"{indicator.name}. {indicator.description}")
+    st.caption(f"{formula_in_words(indicator)}. {indicator.description}")
 
     options = breakdown_options(indicator)
     controls = st.columns(2)

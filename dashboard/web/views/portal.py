@@ -13,6 +13,7 @@ from dashboard.access.pages import PORTAL
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.comparison import MAX_PARTNERSHIPS
 from dashboard.present.goal_texts import breakdown_label, dataset_options, goal_card, indicator_options, profile_lines
+from dashboard.present.indicator_texts import formula_in_words
 from dashboard.present.scorecards import SCORECARD_FORMATS, SCORECARD_HELP, scorecard_style
 from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import EmbedContent, EmbedRequest, embed_content, parse_period
@@ -202,7 +203,7 @@ else:
             key="portal_breakdown",
             format_func=breakdown_label,
         )
-    st.caption(f"{indicator.name}. {indicator.description} Unit: {indicator.unit_label}.")
+    st.caption(f"{formula_in_words(indicator)}. {indicator.description} Unit: {indicator.unit_label}.")
     linked_view = url_state.params().get("view")  # as the URL opened it (a Full view link names view and period)
     span = parse_period(url_state.params().get("period") or "") if linked_view in ("trend", "breakdown") else None
     start, end = span or (None, None)

@@ -12,6 +12,7 @@ from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.filters import apply_filter
 from dashboard.analytics.goals import status_counts
 from dashboard.analytics.metrics import default_period, kpi_change_text, kpi_reported_text
+from dashboard.present.indicator_texts import formula_in_words
 from dashboard.present.scorecards import SCORECARD_FORMATS, SCORECARD_HELP, scorecard_style
 from dashboard.settings import default_quarter_coverage
 from dashboard.storage.tables import Layer
@@ -55,8 +56,8 @@ def render_portfolio(*, public: bool) -> None:
     periods = summary.periods
     if all_partnerships.empty or not periods:
         st.info(
-            "No indicator data yet. Load the synthetic sample with `python -m dashboard init`, or ask program officers "
-            "to upload their quarterly files.",
+            "No indicator data yet. Program officers add it on the Upload page; the public pages show it once an "
+            "administrator publishes it.",
             icon=":material/info:",
         )
         return
@@ -126,7 +127,7 @@ def render_portfolio(*, public: bool) -> None:
             format_value(kpi.value, kpi.unit, compact=True),
             delta=kpi_change_text(kpi),
             delta_color="normal" if indicator.higher_is_better else "inverse",
-            help=f"{indicator.name}, summed over the partnerships that reported it for {chosen}: "
+            help=f"{formula_in_words(indicator)}. Summed over the partnerships that reported it for {chosen}: "
             f"{kpi.partnerships} of the {kpi.partnerships_in_view} in view that report it. The change compares only "
             f"the {kpi.compared} that reported it for both {chosen} and {period.year_earlier().label}: like for "
             f"like. Unit: {indicator.unit_label}.",
