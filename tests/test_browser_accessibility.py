@@ -9,6 +9,7 @@ context given the same cookie.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -77,13 +78,32 @@ def _open(tab, address: str) -> None:  # noqa: ANN001 - a Playwright page
 def _screenshot(tab, path: Path, width: int) -> None:  # noqa: ANN001 - a Playwright page
     """The whole page: grow the viewport to the content (Streamlit scrolls inside its own container), let Plotly
     redraw at the new size, take the picture."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     height = tab.evaluate(
         "Math.max(...Array.from(document.querySelectorAll('[data-testid=\"stMain\"], section'))"
         ".map(e => e.scrollHeight), 844)"
     )
     tab.set_viewport_size({"width": width, "height": min(int(height) + 60, 9000)})
     tab.wait_for_timeout(700)
+    with contextlib.suppress(PlaywrightTimeout):  # charts further down are drawn once in view
+        tab.wait_for_function(
+            "Array.from(document.querySelectorAll('[data-testid=\"stPlotlyChart\"]'))"
+            ".every(c => c.querySelector('.main-svg'))",
+            timeout=10_000,
+        )
     tab.screenshot(path=str(path), full_page=True)
+
+
+def _card_tops(tab) -> list[int]:  # noqa: ANN001 - a Playwright page
+    """The top of each of the six headline cards (the KPI metrics), in the page's order."""
+    tab.wait_for_function(
+        "document.querySelectorAll('.st-key-kpi-cards [data-testid=\"stMetric\"]').length === 6", timeout=30_000
+    )
+    return tab.evaluate(
+        "Array.from(document.querySelectorAll('.st-key-kpi-cards [data-testid=\"stMetric\"]'))"
+        ".map(m => Math.round(m.getBoundingClientRect().top))"
+    )
 
 
 def _problems(results: dict, role: str, page: Page, width: int) -> list[str]:
@@ -135,6 +155,11 @@ def test_every_page_passes_axe_core_at_both_widths(sample_store: Store, tmp_path
                         spent["open"] += time.monotonic() - clock
                         assert tab.locator('[data-testid="stException"]').count() == 0, f"{role} /{page.path}"
                         assert tab.get_by_text("Page not found").count() == 0, f"{role} /{page.path}"
+                        if page == PUBLIC:  # headline cards in reading order: three per row, two on a phone
+                            tops = _card_tops(tab)
+                            per_row = 2 if phone else 3
+                            assert len(tops) == 6 and tops[:per_row] == [tops[0]] * per_row, (width, tops)
+                            assert tops[per_row] > tops[0], (width, tops)
                         if phone and page != EMBED:  # the menu is closed, not over the page
                             assert _sidebar_right(tab) <= 0, f"{role} /{page.path}: the menu is open on a phone"
                         if role == "admin" and page.path != "sign_in":

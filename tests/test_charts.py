@@ -276,7 +276,7 @@ def goal(points: pd.DataFrame = POINTS, **changes: object) -> go.Figure:
 
 def test_goal_figure_shows_the_path_the_projection_and_the_target() -> None:
     figure = goal()
-    assert figure.layout.title.text == "Women in management: progress toward the 2030 target"
+    assert figure.layout.title.text.replace("<br>", " ") == "Women in management: progress toward the 2030 target"
     assert figure.layout.title.subtitle.text == "%, 2021 – 2030; status: Limited progress"
     names = [trace.name for trace in figure.data]
     assert names[:2] == ["Annual value", "Required path"]
@@ -346,3 +346,17 @@ def test_names_from_data_never_become_hover_placeholders() -> None:
                           source="s")  # fmt: skip
     assert all("Alpha" not in trace.hovertemplate for trace in figure.data)
     assert figure.data[0].hovertemplate.startswith("%{fullData.name}")
+
+
+def test_legends_and_source_lines_fit_a_phone() -> None:
+    """A legend of long names takes one column (two would overlap on a 390 px phone), of short names two; the source
+    line wraps before about 56 characters, which is what a phone-wide chart holds."""
+    from dashboard.present.chart_style import base_layout, text_lines
+
+    source = "Source: 7 partnerships, partnership data · synthetic sample data · last updated 27 November 2026"
+    long_names = base_layout("Title", "sub", source, legend_items=4, legend_longest=len("AT&T × Imago Foundation"))
+    short_names = base_layout("Title", "sub", source, legend_items=4, legend_longest=len("Women"))
+    assert long_names["legend"]["entrywidth"] == 1 and short_names["legend"]["entrywidth"] == 0.5
+    assert long_names["margin"]["b"] - short_names["margin"]["b"] == 2 * 21  # four rows instead of two
+    assert all(len(line) <= 56 for line in text_lines(source, 56))
+    assert long_names["annotations"][0]["text"].count("<br>") == len(text_lines(source, 56)) - 1 >= 1

@@ -206,13 +206,17 @@ _PLOT_HEIGHT = CHART_HEIGHT - _TOP_MARGIN - TICKS - _SOURCE
 """Height of the plot area of a standard figure (the legend adds to the figure, not takes from the plot)."""
 
 
-_TITLE_CHARACTERS = 58
+_LEGEND_COLUMN_CHARACTERS = 20
+"""A legend name longer than this does not fit half of a phone-wide chart: such a legend has one column."""
+
+
+_TITLE_CHARACTERS = 44
 
 
 _TITLE_LINE = 22
 
 
-_SOURCE_CHARACTERS = 90
+_SOURCE_CHARACTERS = 56
 
 
 _SOURCE_LINE = 14
@@ -263,6 +267,7 @@ def figure_layout(
     source: str,
     *,
     legend_items: int = 0,
+    legend_longest: int = 0,
     plot_height: int = _PLOT_HEIGHT,
     top: int = _TOP_MARGIN,
     left: int = LEFT,
@@ -270,11 +275,14 @@ def figure_layout(
 ) -> dict[str, object]:
     """``base_layout`` with a chosen plot height, top and left margin and room for ticks (and axis title) below.
 
-    Every distance is in pixels, so the legend (two columns, under the ticks) and the source line (last) keep their
-    places at any width; ``showlegend`` is off for a single item. Long titles and source lines wrap (``<br>``).
+    Every distance is in pixels, so the legend (under the ticks) and the source line (last) keep their places at any
+    width; ``showlegend`` is off for a single item. The legend has two columns when its longest name
+    (``legend_longest`` characters) fits half a phone's width, one otherwise. Long titles and source lines wrap
+    (``<br>``) to fit a phone (390 px) too.
     ``title``, ``sub`` and ``source`` are plain text, made literal here.
     """
-    legend_rows = -(-legend_items // 2) if legend_items > 1 else 0
+    columns = 2 if legend_longest <= _LEGEND_COLUMN_CHARACTERS else 1
+    legend_rows = -(-legend_items // columns) if legend_items > 1 else 0
     title = plotly_lines(title, _TITLE_CHARACTERS)
     source = plotly_lines(source, _SOURCE_CHARACTERS)
     top += title.count("<br>") * _TITLE_LINE
@@ -298,7 +306,7 @@ def figure_layout(
             "y": -ticks / plot_height,
             "xref": "container",
             "x": 0.01,
-            "entrywidth": 0.5,
+            "entrywidth": 1 / columns,
             "entrywidthmode": "fraction",
             "font": {"size": 11},
             "title": {"text": ""},
@@ -309,9 +317,16 @@ def figure_layout(
     }
 
 
-def base_layout(title: str, sub: str, source: str, *, legend_items: int = 0) -> dict[str, object]:
-    """Layout shared by every figure: title with subtitle, two-column legend under the plot, source line last."""
-    return figure_layout(title, sub, source, legend_items=legend_items)
+def base_layout(
+    title: str, sub: str, source: str, *, legend_items: int = 0, legend_longest: int = 0
+) -> dict[str, object]:
+    """Layout shared by every figure: title with subtitle, legend under the plot, source line last."""
+    return figure_layout(title, sub, source, legend_items=legend_items, legend_longest=legend_longest)
+
+
+def longest_name(figure: go.Figure) -> int:
+    """Characters of the longest name in the figure's legend (traces shown in it)."""
+    return max((len(str(trace.name or "")) for trace in figure.data if trace.showlegend is not False), default=0)
 
 
 UNDISCLOSED = "undisclosed"

@@ -28,6 +28,7 @@ from dashboard.present.chart_style import (
     hover_format,
     indicator_title,
     label_margin,
+    longest_name,
     mark_empty,
     plotly_lines,
     quarter_axis,
@@ -77,7 +78,11 @@ def trend_figure(
         )
     figure.update_layout(
         **base_layout(
-            title or indicator_title(indicator), subtitle(indicator, periods), source, legend_items=len(figure.data)
+            title or indicator_title(indicator),
+            subtitle(indicator, periods),
+            source,
+            legend_items=len(figure.data),
+            legend_longest=longest_name(figure),
         )
     )
     figure.update_yaxes(**value_axis(indicator.unit))
@@ -158,7 +163,11 @@ def spread_figure(
     legend_items = 2 + len(distribution.named_order)
     figure.update_layout(
         **base_layout(
-            title or indicator_title(indicator), subtitle(indicator, periods), source, legend_items=legend_items
+            title or indicator_title(indicator),
+            subtitle(indicator, periods),
+            source,
+            legend_items=legend_items,
+            legend_longest=longest_name(figure),
         )
     )
     figure.update_layout(legend_traceorder="normal")  # a filled band would otherwise reverse the legend
@@ -236,7 +245,13 @@ def breakdown_figure(
     periods = sorted_periods(rows["period"]) if not rows.empty else []
     title = title or breakdown_title(indicator, dimension_label)
     figure.update_layout(
-        **base_layout(title, subtitle(indicator, periods), source, legend_items=len(figure.data)),
+        **base_layout(
+            title,
+            subtitle(indicator, periods),
+            source,
+            legend_items=len(figure.data),
+            legend_longest=longest_name(figure),
+        ),
         barmode="stack" if stacked else "group",
         bargap=0.25,
         bargroupgap=0.05,

@@ -18,6 +18,7 @@ from dashboard.present.chart_style import (
     figure_layout,
     hover_format,
     label_margin,
+    longest_name,
     value_axis,
 )
 from data_contracts import DATASET_INFO, Indicator
@@ -121,7 +122,9 @@ def goal_progress_figure(
     sub = f"{UNITS[unit].subtitle}, {path.base_year} – {path.target_year}; status: {STATUS_LABELS[status]}"
     legend_items = sum(1 for trace in figure.data if trace.showlegend is not False)
     # even the required path alone needs its name: keep a legend row for a single item
-    figure.update_layout(**base_layout(title, sub, source, legend_items=max(2, legend_items)))
+    figure.update_layout(
+        **base_layout(title, sub, source, legend_items=max(2, legend_items), legend_longest=longest_name(figure))
+    )
     figure.update_layout(legend_traceorder="normal")
     target_text = f"Target {format_value(path.target_value, unit, compact=True)} in {path.target_year}"
     figure.add_annotation(**_point_label(path.target_year, path.target_value, target_text, above=target_above))

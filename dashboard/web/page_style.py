@@ -33,7 +33,31 @@ PAGE_CSS = f"""<style>
   opacity: 1;
   color: color-mix(in srgb, currentColor 60%, transparent);
 }}
+/* the headline cards (kpi_cards): one row that wraps, in reading order; three per row, two on a phone */
+.st-key-kpi-cards {{
+  display: grid !important;
+  grid-template-columns: repeat(3, minmax(0, 1fr));
+}}
+.st-key-kpi-cards > * {{
+  min-width: 0 !important;
+  max-width: none !important;
+}}
 @media (max-width: {NARROW}) {{
+  .st-key-kpi-cards {{
+    grid-template-columns: repeat(2, minmax(0, 1fr));
+  }}
+  .st-key-kpi-cards [data-testid="stMetricValue"] {{
+    font-size: 1.5rem;
+  }}
+  .st-key-kpi-cards [data-testid="stMetricLabel"] *,
+  .st-key-kpi-cards [data-testid="stMetricDelta"] * {{
+    white-space: normal !important;
+    overflow: visible !important;
+    text-overflow: clip !important;
+  }}
+  .st-key-kpi-cards [data-testid="stMetricDelta"] {{
+    height: auto;
+  }}
   /* KPI cards two per row: the cards of every column become the cells of one two-column grid */
   {_METRIC_ROW} {{
     display: grid !important;
@@ -85,6 +109,13 @@ def apply_page_style() -> None:
 
 
 # ---- the Filters block ----------------------------------------------------------------------------------------------
+
+
+def kpi_cards():  # noqa: ANN201 - an st.container
+    """The row of headline cards: one horizontal container that wraps, so the cards keep their reading order, three
+    per row on a laptop and two on a phone (the style sheet's ``.st-key-kpi-cards``). Put one bordered container per
+    card in it."""
+    return st.container(horizontal=True, gap="small", key="kpi-cards")
 
 
 def pending_choice(key: str, param: str, options: Sequence[str], default: str) -> str:

@@ -18,7 +18,7 @@ from dashboard.settings import default_quarter_coverage
 from dashboard.storage.tables import Layer
 from dashboard.web import url_state
 from dashboard.web.blocks import deferred_csv, sample_badge, source_note, status_chart, trend_block
-from dashboard.web.page_style import filters_block, pinned_first, portfolio_filter_parts
+from dashboard.web.page_style import filters_block, kpi_cards, pinned_first, portfolio_filter_parts
 from dashboard.web.portfolio_reads import PortfolioView, read_public_summary, read_summary
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnership_colours
@@ -118,10 +118,10 @@ def render_portfolio(*, public: bool) -> None:
             "figures are partial. Changes compare only partnerships that reported both quarters.",
             icon=":material/hourglass_top:",
         )
-    columns = st.columns(3)
-    for position, kpi in enumerate(kpis):
+    cards = kpi_cards()  # three per row, two on a phone, in reading order
+    for kpi in kpis:
         indicator = INDICATORS[kpi.indicator_id]
-        card = columns[position % 3].container(border=True)
+        card = cards.container(border=True)
         card.metric(
             kpi.label,
             format_value(kpi.value, kpi.unit, compact=True),
