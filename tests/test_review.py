@@ -434,6 +434,8 @@ def test_an_audit_rows_slices_are_summarised_for_a_table_cell() -> None:
     assert slices_summary(json.dumps(["a:2024Q1"])) == "a:2024Q1"
     assert slices_summary(None) == "" and slices_summary("") == ""
     assert slices_summary("not json") == "not json"
+    named = slices_summary(json.dumps(["a:2024Q1", "b:2024Q2"]), names={"a": "Alpha × Beta"})
+    assert named == "Alpha × Beta 2024 Q1, b 2024 Q2"  # in words; an unknown id as it is
 
 
 # ---- publishing pins what was reviewed ------------------------------------------------------------------------
@@ -668,6 +670,9 @@ def test_the_review_page_shows_the_changes_in_plain_words(
     assert any("more indicators" in text for text in texts)
     assert not any(raw in text for text in texts for raw in ("partnership_id", "indicator_id", "att-imago:2026Q4"))
     assert "AT&T" in " ".join(texts)
+    history = next(f for f in frames if "Quarters" in f.columns)  # the publishing history names quarters in words
+    assert history["Quarters"].str.contains(r"AT&T × Imago Foundation 2022 Q1", regex=False).any()
+    assert not history["Quarters"].str.contains(r"[a-z]:20\d\dQ\d", regex=True).any()
 
 
 def test_nothing_is_preselected_in_the_withdraw_form(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:

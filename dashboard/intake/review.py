@@ -310,8 +310,9 @@ def pending_slices(store: Store, dataset: str | None = None) -> pd.DataFrame:
     )
 
 
-def slices_summary(text: object, shown: int = 3) -> str:
-    """An audit row's slices (a JSON list) for a table cell: the first few and how many more."""
+def slices_summary(text: object, shown: int = 3, names: Mapping[str, str] | None = None) -> str:
+    """An audit row's slices (a JSON list) for a table cell: the first few and how many more; with ``names``
+    (partnership id to name) in words, "AT&T × Imago Foundation 2024 Q1"."""
     if not isinstance(text, str) or not text:
         return ""
     try:
@@ -319,7 +320,16 @@ def slices_summary(text: object, shown: int = 3) -> str:
     except (ValueError, TypeError):
         return text
     more = len(slices) - shown
-    return ", ".join(slices[:shown]) + (f" and {more:,} more" if more > 0 else "")
+    words = [_slice_words(s, names) for s in slices[:shown]] if names is not None else slices[:shown]
+    return ", ".join(words) + (f" and {more:,} more" if more > 0 else "")
+
+
+def _slice_words(text: str, names: Mapping[str, str]) -> str:
+    try:
+        target = Slice.parse(text)
+    except ValueError:
+        return text
+    return f"{names.get(target.partnership_id, target.partnership_id)} {target.year} Q{target.quarter}"
 
 
 def _slice_rows(store: Store, dataset: str, target: Slice, layer: Layer, years: Sequence[int]) -> pd.DataFrame:

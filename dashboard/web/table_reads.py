@@ -186,16 +186,20 @@ def read_upload_history(store: Store) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _publishing_history(root: str, versions: AuditVersions) -> pd.DataFrame:
+def _publishing_history(root: str, versions: AuditVersions, names: tuple[tuple[str, str], ...]) -> pd.DataFrame:
     audit = audit_at(root, versions)
     history = audit[audit["action"].isin(["publish", "reject", "unpublish"])]
     history = history[["committed_at", "user", "action", "dataset", "slices", "message"]]
-    return history.assign(slices=history["slices"].map(slices_summary))  # a seed's publish names thousands
+    named = dict(names)  # a seed's publish names thousands of quarters: the first few, in words, and a count
+    return history.assign(slices=history["slices"].map(lambda text: slices_summary(text, names=named)))
 
 
 def read_publishing_history(store: Store) -> pd.DataFrame:
-    """Publish, reject and unpublish actions, newest first, each action's slices summarised (``slices_summary``)."""
-    return _publishing_history(store.root, store.audit_versions())
+    """Publish, reject and unpublish actions, newest first, each action's quarters summarised in words
+    (``slices_summary``: partnership names, "2024 Q1")."""
+    partnerships = read_partnerships(store)
+    names = tuple(zip(partnerships["partnership_id"].astype(str), partnerships["name"].astype(str), strict=True))
+    return _publishing_history(store.root, store.audit_versions(), names)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
