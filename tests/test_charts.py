@@ -14,6 +14,7 @@ from dashboard.analytics.progress import STATUS_COLOURS, STATUS_LABELS, STATUSES
 from dashboard.present.chart_style import PALETTE, PLOTLY_CONFIG, UNDISCLOSED_GREY, base_layout
 from dashboard.present.charts import breakdown_figure, ranking_figure, small_multiples_figure, trend_figure
 from dashboard.present.goal_charts import goal_progress_figure, status_summary_figure
+from dashboard.present.text_safety import plotly_literal
 from data_contracts import DATASET_INFO, indicator
 from data_contracts.quarters import Quarter
 from tests.test_metrics import PARTNERSHIPS, WORKFORCE
@@ -360,3 +361,12 @@ def test_legends_and_source_lines_fit_a_phone() -> None:
     assert long_names["margin"]["b"] - short_names["margin"]["b"] == 2 * 21  # four rows instead of two
     assert all(len(line) <= 56 for line in text_lines(source, 56))
     assert long_names["annotations"][0]["text"].count("<br>") == len(text_lines(source, 56)) - 1 >= 1
+
+
+def test_small_multiples_panel_titles_wrap_to_stay_apart_on_a_phone() -> None:
+    names = ["Coastal Livelihoods Philippines", "AT&T × Imago Foundation"]
+    figure = small_multiples_figure(panel_rows(names), indicator("new_hires"), source="src")
+    titles = [a.text for a in figure.layout.annotations if a.text != "src"]
+    assert len(titles) == 2
+    assert all(len(line) <= 20 for title in titles for line in title.split("<br>")), titles
+    assert {title.replace("<br>", " ") for title in titles} == {plotly_literal(name) for name in names}

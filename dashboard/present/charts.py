@@ -193,10 +193,12 @@ def spread_figure(
 # ---- breakdowns, small multiples, rankings, goals ------------------------------------------------------------
 
 
-_PANEL_TITLE = 28
+_PANEL_TITLE = 40
+_PANEL_TITLE_CHARACTERS = 20
 _PANEL_HEIGHT = 160
 _PANEL_TICKS = 36
-"""Small multiples, in pixels: the panel title above a panel, the panel, and its tick labels (about 220 px a row)."""
+"""Small multiples, in pixels: the panel title above a panel (two lines: names wrap at 20 characters, so two panels
+side by side on a phone keep their titles apart), the panel, and its tick labels (about 235 px a row)."""
 
 _LABEL_CHARACTERS = 28
 
@@ -312,7 +314,7 @@ def small_multiples_figure(
         )
         titles.append(
             {
-                "text": plotly_literal(name),
+                "text": plotly_lines(name, _PANEL_TITLE_CHARACTERS),
                 "xref": "paper",
                 "yref": "paper",
                 "x": figure.get_subplot(row, col).xaxis.domain[0],
@@ -321,7 +323,8 @@ def small_multiples_figure(
                 "yanchor": "bottom",
                 "yshift": 4,
                 "showarrow": False,
-                "font": {"size": 14, "color": "#333333"},
+                "font": {"size": 13, "color": "#333333"},
+                "align": "left",
             }
         )
     periods = sorted_periods(rows["period"]) if not rows.empty else []
