@@ -83,6 +83,8 @@ def test_the_embed_and_the_public_card_of_a_goal_on_women_name_women(
     embed.run()
     assert not embed.exception
     assert chart_titles(embed) == [TITLE]
+    # no toolbar over a small chart's title on a touch screen: the Full view link has the tools
+    assert [json.loads(chart.proto.config).get("displayModeBar") for chart in embed.get("plotly_chart")] == [False]
     portal = AppTest.from_file(str(VIEWS / "portal.py"), default_timeout=120)
     portal.query_params["partnership"] = "pge-green-for-all"
     portal.run()

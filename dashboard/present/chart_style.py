@@ -66,6 +66,10 @@ PLOTLY_CONFIG: dict[str, object] = {
 }
 """Plotly toolbar: keeps "download as PNG" (twice the screen resolution), drops the logo."""
 
+EMBED_PLOTLY_CONFIG: dict[str, object] = {**PLOTLY_CONFIG, "displayModeBar": False}
+"""An embed's chart has no toolbar: on a touch screen Plotly shows it all the time, over a small chart's title; the
+embed's "Full view" link opens the chart with its tools and downloads."""
+
 
 _FONT = "Source Sans Pro, Arial, sans-serif"
 

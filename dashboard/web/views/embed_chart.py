@@ -11,7 +11,7 @@ from functools import partial
 import streamlit as st
 
 from dashboard.access.pages import EMBED
-from dashboard.present.chart_style import PLOTLY_CONFIG
+from dashboard.present.chart_style import EMBED_PLOTLY_CONFIG
 from dashboard.present.chart_summary import chart_summary
 from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import (
@@ -75,7 +75,7 @@ chart_tab, table_tab = st.tabs(["Chart", "Table"])
 with chart_tab:
     st.plotly_chart(
         content.figure,
-        config=PLOTLY_CONFIG,
+        config=EMBED_PLOTLY_CONFIG,
         key="embed-chart",
         alt=f"{content.alt} {chart_summary(content.figure, content.table)}",
         theme=None,
