@@ -24,13 +24,17 @@ TODAY = date(2026, 11, 27)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """How ``pytest -n 2`` (pytest-xdist, ``--dist loadgroup``) shares the tests out: the browser tests one after
-    another on one worker (each starts a server and a browser; two at once on two cores only slow each other down),
-    every other module whole on one worker, so its module fixtures are made once."""
+    """How ``pytest -n auto`` (pytest-xdist, ``--dist loadgroup``) shares the tests out: the browser journeys one
+    after another on one worker and the accessibility pass on another (each starts a server and a browser), every
+    other module whole on one worker, so its module fixtures are made once."""
     for item in items:
-        group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
+        module = item.nodeid.split("::")[0]
+        if item.get_closest_marker("browser"):  # the accessibility pass (3 min) apart from the journeys (4 min)
+            group = "browser-accessibility" if module.endswith("test_browser_accessibility.py") else "browser"
+        else:
+            group = module
         item.add_marker(pytest.mark.xdist_group(group))
-    # the browser group is the longest: handed out first, so it never starts last and runs alone at the end
+    # the two browser groups are the longest: handed out first, one to each worker, so neither starts last
     items.sort(key=lambda item: item.get_closest_marker("browser") is None)
 
 

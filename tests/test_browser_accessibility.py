@@ -90,7 +90,7 @@ def _screenshot(tab, path: Path, width: int) -> None:  # noqa: ANN001 - a Playwr
         tab.wait_for_function(
             "Array.from(document.querySelectorAll('[data-testid=\"stPlotlyChart\"]'))"
             ".every(c => c.querySelector('.main-svg'))",
-            timeout=10_000,
+            timeout=3_000,
         )
     tab.screenshot(path=str(path), full_page=True)
 

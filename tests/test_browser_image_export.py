@@ -7,11 +7,15 @@ import shutil
 import struct
 from pathlib import Path
 
+import pytest
+
 from dashboard.present import image_export
 from dashboard.public.published import PRODUCT
 from dashboard.settings import DEFAULT_LICENCE
 from dashboard.storage.store import Store
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
+
+pytestmark = pytest.mark.browser
 
 
 def test_a_visitor_downloads_a_chart_as_png_and_svg_on_a_phone(sample_store: Store, tmp_path: Path) -> None:
