@@ -498,6 +498,19 @@ def goal_chart_table(points: pd.DataFrame, path: GoalPath) -> pd.DataFrame:
     return table.astype({"Year": "int64", "Value": "float64"})
 
 
+def scorecard_badges(off_course: int, on_course: int, not_assessable: int) -> str:
+    """A partnership's goals counted where they stand, as Markdown badges, off course first:
+    ``":red-badge[2 off course] :green-badge[3 on course] :gray-badge[1 not assessable]"`` (an off-course count of 0
+    is grey: nothing to look at)."""
+    return " ".join(
+        [
+            f":{'red' if off_course else 'gray'}-badge[{off_course:,} off course]",
+            f":green-badge[{on_course:,} on course]",
+            f":gray-badge[{not_assessable:,} not assessable]",
+        ]
+    )
+
+
 def combined_text(goals: int, score: float | None, off_course: int) -> str:
     """A sentence about a partnership's combined goal status."""
     if score is None or missing(score):

@@ -10,8 +10,9 @@ import streamlit as st
 from dashboard.access.pages import PARTNERSHIP
 from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.breakdowns import breakdown_rows
-from dashboard.analytics.goals import GoalPath, partnership_progress
+from dashboard.analytics.goals import GoalPath, goal_scorecards, partnership_progress
 from dashboard.analytics.metrics import latest_figures, quarterly_trend
+from dashboard.analytics.progress import STATUS_LABELS
 from dashboard.present.chart_style import named_colours
 from dashboard.present.charts import breakdown_figure, trend_figure
 from dashboard.present.exports import csv_bytes
@@ -30,9 +31,9 @@ from dashboard.present.goal_texts import (
     indicator_options,
     missing,
     profile_lines,
+    scorecard_badges,
     sector_label,
     series_label,
-    status_badge,
     total_table,
     workings_table,
 )
@@ -136,10 +137,13 @@ if mine.empty:
 else:
     combined = partnership_progress(mine).iloc[0]
     score = None if missing(combined["score"]) else float(combined["score"])
-    summary = st.columns([2, 5], vertical_alignment="center")
-    with summary[0]:
-        st.markdown(f"Combined status: {status_badge(str(combined['status']))}")
-    summary[1].text(combined_text(int(combined["goals"]), score, int(mine["off_course"].sum())))
+    card = goal_scorecards(mine).iloc[0]  # the counts first: an average can hide a goal off course
+    st.markdown(scorecard_badges(int(card["off_course"]), int(card["on_course"]), int(card["not_assessable"])))
+    st.caption(
+        f"Average status {STATUS_LABELS[str(combined['status'])].lower()}: "
+        + combined_text(int(combined["goals"]), score, int(mine["off_course"].sum()))
+        + " An average can read well while one goal is off course: read the counts."
+    )
     all_rows = pd.concat(list(rows_of.values()), ignore_index=True)  # a goal's points need only its partnership
     note = incomplete_year_note(all_rows)
     st.caption(INCOMPLETE_YEAR_RULE + (f" {note}" if note else ""))
