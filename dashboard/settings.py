@@ -7,16 +7,22 @@ import os
 from dataclasses import dataclass
 
 
-def _number(name: str, default: float) -> float:
+def _finite(name: str, default: float) -> tuple[float, str]:
+    """The setting as a finite number (``default`` when unset or blank), with the text it was read from."""
     text = os.environ.get(name)
     if text is None or not text.strip():
-        return default
+        return default, str(default)
     try:
         value = float(text)
     except ValueError:
         raise ValueError(f"{name} must be a number; found {text!r}") from None
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number; found {text!r}")
+    return value, text
+
+
+def _number(name: str, default: float) -> float:
+    value, text = _finite(name, default)
     if value <= 0:
         raise ValueError(f"{name} must be greater than 0; found {text!r}")
     return value
@@ -153,14 +159,8 @@ def default_quarter_coverage() -> float:
     for the overview to open on it (default 0.75; a fraction from 0 to 1, 0 opening on the latest quarter anyone
     reported)."""
     name = "IMPACT_DEFAULT_QUARTER_COVERAGE"
-    text = os.environ.get(name)
-    if text is None or not text.strip():
-        return DEFAULT_QUARTER_COVERAGE
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{name} must be a number; found {text!r}") from None
-    if not math.isfinite(value) or not 0 <= value <= 1:
+    value, text = _finite(name, DEFAULT_QUARTER_COVERAGE)
+    if not 0 <= value <= 1:
         raise ValueError(f"{name} must be a fraction from 0 to 1; found {text!r}")
     return value
 

@@ -247,8 +247,9 @@ def plotly_lines(text: str, width: int) -> str:
     return "<br>".join(plotly_literal(line) for line in text_lines(str(text), width))
 
 
-def _source_annotation(source: str, *, left: int, bottom: int) -> dict[str, object]:
-    """The source line, pinned in pixels to the bottom-left corner of the figure whatever its size."""
+def source_annotation(source: str, *, left: int, bottom: int) -> dict[str, object]:
+    """The source line (Plotly text), pinned in pixels to the bottom-left corner of the figure whatever its size;
+    image exports pin their footer line below it the same way."""
     return {
         "text": source,
         "xref": "paper",
@@ -317,7 +318,7 @@ def figure_layout(
         },
         "hovermode": "x unified",
         "plot_bgcolor": "white",
-        "annotations": [_source_annotation(source, left=left, bottom=bottom)],
+        "annotations": [source_annotation(source, left=left, bottom=bottom)],
     }
 
 

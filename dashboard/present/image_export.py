@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import plotly.graph_objects as go
 
-from dashboard.present.chart_style import CHART_HEIGHT
+from dashboard.present.chart_style import CHART_HEIGHT, source_annotation
 from dashboard.present.text_safety import plotly_literal
 
 EXPORT_WIDTH = 1000
@@ -36,8 +36,6 @@ PNG_SCALE = 2
 FOOTER = 20
 """Pixels added below the source line for the footer line."""
 
-_SOURCE_GAP = 6
-"""Pixels between the last line of text and the bottom edge, as :func:`chart_style._source_annotation` keeps."""
 
 START_SECONDS = 60.0
 RENDER_SECONDS = 60.0
@@ -113,20 +111,7 @@ def export_spec(figure: go.Figure, footer: str) -> dict[str, Any]:
         title.setdefault("pad", {}).setdefault("l", 10)  # in line with the source line and footer, off the edge
     layout["annotations"] = [
         *layout.get("annotations", []),
-        {
-            "text": plotly_literal(footer),
-            "xref": "paper",
-            "yref": "paper",
-            "x": 0,
-            "y": 0,
-            "yshift": -(bottom - _SOURCE_GAP),
-            "xshift": -(left - 10),
-            "xanchor": "left",
-            "yanchor": "bottom",
-            "showarrow": False,
-            "font": {"size": 11, "color": "#555555"},
-            "align": "left",
-        },
+        source_annotation(plotly_literal(footer), left=left, bottom=bottom),
     ]
     return spec
 
