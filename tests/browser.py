@@ -169,3 +169,29 @@ def open_filters(page) -> None:  # noqa: ANN001 - a Playwright page
     expect(summary.first).to_be_visible(timeout=60_000)
     summary.first.click()
     page.wait_for_timeout(400)  # the block opens with an animation
+
+
+def pick_option(page, box, typed: str, option) -> None:  # noqa: ANN001 - Playwright page and locator
+    """Pick ``option`` (a name or pattern) in a multiselect/selectbox whose text input is ``box``, typing ``typed``.
+
+    A busy machine can re-render the widget between the click and the keystrokes (the list then never opens),
+    so the pick is tried again from a fresh click, up to three times, before the test fails.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    wanted = page.get_by_role("option", name=option, exact=isinstance(option, str))
+    for attempt in range(3):
+        box.click()
+        box.fill("")
+        box.press_sequentially(typed)
+        try:
+            wanted.first.wait_for(state="visible", timeout=15_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            if attempt == 2:
+                raise
+            page.wait_for_timeout(1000)
+            continue
+        wanted.first.click()
+        page.keyboard.press("Escape")
+        return

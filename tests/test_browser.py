@@ -15,6 +15,7 @@ from tests.browser import (
     CHROMIUM_ARGS,
     add_browser_account,
     open_filters,
+    pick_option,
     require_browser,
     sign_in_here,
     still_signed_in,
@@ -47,9 +48,7 @@ def test_overview_renders_its_charts_in_a_real_browser(sample_store: Store, tmp_
             # change a filter: the URL follows and the charts still render
             open_filters(page)  # the partnership filters sit in a collapsed block
             region = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Region")
-            region.locator("input").fill("Sub-Saharan")
-            page.get_by_role("option", name="Sub-Saharan Africa").click()
-            page.keyboard.press("Escape")
+            pick_option(page, region.locator("input"), "Sub-Saharan", "Sub-Saharan Africa")
             page.wait_for_url("**region=Sub-Saharan+Africa**", timeout=30_000)
             expect(page.get_by_text("Showing 1 of 8 partnerships")).to_be_visible(timeout=30_000)
             expect(page.get_by_text("Filters · 1 region")).to_be_visible()  # the label sums up the choice
@@ -122,9 +121,7 @@ def test_an_officer_fixes_a_rejected_file_and_commits_it(sample_store: Store, tm
             page.wait_for_timeout(2500)
             page.screenshot(path=str(tmp_path / "review-pending.png"), full_page=True)
             choice = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Quarters to act on")
-            choice.locator("input").fill("2026 Q4")
-            page.get_by_role("option", name=re.compile("Imago Foundation · 2026 Q4")).click()
-            page.keyboard.press("Escape")
+            pick_option(page, choice.locator("input"), "2026 Q4", re.compile("Imago Foundation · 2026 Q4"))
             page.get_by_role("button", name=re.compile("^Publish 1 quarter")).click()
             expect(page.get_by_text("Published 1 quarter(s).")).to_be_visible(timeout=60_000)
             page.screenshot(path=str(tmp_path / "review-published.png"), full_page=True)

@@ -15,6 +15,7 @@ from tests.browser import (
     CHROMIUM_ARGS,
     add_browser_account,
     open_filters,
+    pick_option,
     require_browser,
     sign_in_here,
     still_signed_in,
@@ -33,10 +34,7 @@ ACCOUNT: list[str] = []
 def _choose(page, label: str, option: str) -> None:
     """Open the multiselect or selectbox named ``label`` and pick ``option``."""
     box = page.get_by_role("combobox", name=label, exact=True)
-    box.click()
-    page.keyboard.type(option.split(" · ")[-1])  # long lists are virtualised: filter first
-    page.get_by_role("option", name=option, exact=True).click()
-    page.keyboard.press("Escape")
+    pick_option(page, box, option.split(" · ")[-1], option)  # long lists are virtualised: filter first
 
 
 def test_compare_and_indicator_explorer_in_a_real_browser(sample_store: Store, tmp_path: Path) -> None:
