@@ -6,6 +6,8 @@ import math
 import os
 from dataclasses import dataclass
 
+from data_contracts.clock import fixed_today
+
 
 def _finite(name: str, default: float) -> tuple[float, str]:
     """The setting as a finite number (``default`` when unset or blank), with the text it was read from."""
@@ -56,6 +58,11 @@ SETTINGS_DOC: dict[str, str] = {
     "IMPACT_DEFAULT_QUARTER_COVERAGE": "Share of the partnerships in view (a fraction from 0 to 1) that must have "
     "reported a quarter for the overview to open on it; later quarters stay selectable, marked partial "
     "(default 0.75).",
+    "IMPACT_TODAY": "Fixes the date the product takes as today, written 2026-11-15: the future-quarter check, the "
+    "reporting calendar (due, overdue) and late milestones follow it (default: the system's date; for tests and "
+    "rehearsals).",
+    "IMPACT_DUE_DAYS": "Days after a quarter ends by which its figures are due; a partnership's own due_days in the "
+    "reference table overrides it (default 30).",
 }
 """Every environment variable the product reads, with what it does."""
 
@@ -165,6 +172,19 @@ def default_quarter_coverage() -> float:
     return value
 
 
+DEFAULT_DUE_DAYS = 30
+
+
+def due_days() -> int:
+    """``IMPACT_DUE_DAYS``: days after a quarter ends by which its figures are due (default 30; a whole number from 0
+    to 366). A partnership's ``due_days`` in the reference table overrides it."""
+    name = "IMPACT_DUE_DAYS"
+    value, text = _finite(name, DEFAULT_DUE_DAYS)
+    if value != int(value) or not 0 <= value <= 366:
+        raise ValueError(f"{name} must be a whole number of days from 0 to 366; found {text!r}")
+    return int(value)
+
+
 def setting_problems() -> list[str]:
     """What is wrong with the settings, one sentence per setting that cannot be read (none when all are fine).
 
@@ -178,6 +198,8 @@ def setting_problems() -> list[str]:
         min_cell_count,
         public_url,
         default_quarter_coverage,
+        due_days,
+        fixed_today,
     )
     problems: list[str] = []
     for read in readers:

@@ -16,6 +16,7 @@ from datetime import date
 import pandas as pd
 import pandera.pandas as pa
 
+from data_contracts import clock
 from data_contracts.column_specs import blank_pair_means_total, empty_frame, number_dtypes
 from data_contracts.columns import prepare_frame
 from data_contracts.findings import Finding, sort_findings
@@ -111,7 +112,7 @@ def validate_indicators(
     table's index, so its rows can be traced back to the file.
     """
     what = f"{dataset} file" if dataset in DATASETS else "indicator file"
-    schema = indicator_schema(dataset, partnership_ids=partnership_ids, today=today or date.today())
+    schema = indicator_schema(dataset, partnership_ids=partnership_ids, today=today or clock.today())
     raw = raw.reset_index(drop=True) if row_numbers is None else raw
     prepared = prepare_frame(raw, INDICATOR_COLUMN_SPECS, what=what, row_numbers=row_numbers)
     if not prepared.readable:
