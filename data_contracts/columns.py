@@ -8,7 +8,7 @@ row. Cells that fail are left empty so the contract's row rules can still check 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,10 +38,13 @@ def prepare_frame(
     *,
     what: str,
     row_numbers: Mapping[object, int] | None = None,
+    ignored: Collection[str] = (),
 ) -> PreparedFrame:
     """Match headers, report unknown and missing columns, and read every cell as its column's type.
 
     ``what`` names the file kind in messages ("workforce file"). The result has exactly the columns of ``specs``.
+    Columns named in ``ignored`` (known helper columns, such as a pre-filled template's context columns) are dropped
+    without a finding.
     """
     findings: list[Finding] = []
     by_name = {spec.name: spec for spec in specs}
@@ -62,6 +65,8 @@ def prepare_frame(
             )
             continue
         seen[name] = original
+        if name in ignored and name not in by_name:
+            continue
         if name not in by_name:
             expected = ", ".join(spec.name for spec in specs)
             shown = shortened(str(original))

@@ -20,7 +20,7 @@ from data_contracts import clock
 from data_contracts.column_specs import blank_pair_means_total, empty_frame, number_dtypes
 from data_contracts.columns import prepare_frame
 from data_contracts.findings import Finding, sort_findings
-from data_contracts.indicator_row import INDICATOR_COLUMN_SPECS, INDICATOR_COLUMNS
+from data_contracts.indicator_row import INDICATOR_COLUMN_SPECS, INDICATOR_COLUMNS, TEMPLATE_CONTEXT_COLUMNS
 from data_contracts.indicator_rules import indicator_rules
 from data_contracts.rules import RuleContext, contract_model, findings_from_schema_errors, schema_in_context
 from data_contracts.vocabularies import DATASETS
@@ -108,13 +108,16 @@ def validate_indicators(
 
     ``raw`` may hold text cells (as read from CSV) or typed ones (Parquet). ``today`` is the clock used for the
     future-quarter rule (default: the real date). ``row_numbers`` maps index labels to file rows when they are not
-    position + 2. The returned frame has the :data:`INDICATOR_COLUMNS` typed as stored when ``ok`` and keeps the raw
+    position + 2. The context columns of a pre-filled template (:data:`TEMPLATE_CONTEXT_COLUMNS`) are ignored.
+    The returned frame has the :data:`INDICATOR_COLUMNS` typed as stored when ``ok`` and keeps the raw
     table's index, so its rows can be traced back to the file.
     """
     what = f"{dataset} file" if dataset in DATASETS else "indicator file"
     schema = indicator_schema(dataset, partnership_ids=partnership_ids, today=today or clock.today())
     raw = raw.reset_index(drop=True) if row_numbers is None else raw
-    prepared = prepare_frame(raw, INDICATOR_COLUMN_SPECS, what=what, row_numbers=row_numbers)
+    prepared = prepare_frame(
+        raw, INDICATOR_COLUMN_SPECS, what=what, row_numbers=row_numbers, ignored=TEMPLATE_CONTEXT_COLUMNS
+    )
     if not prepared.readable:
         return ValidationResult(frame=empty_frame(INDICATOR_COLUMN_SPECS), findings=sort_findings(prepared.findings))
     frame = blank_pair_means_total(prepared.frame)

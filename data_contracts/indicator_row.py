@@ -96,3 +96,9 @@ SERIES_COLUMNS: tuple[str, ...] = tuple(column.spec.name for column in INDICATOR
 """The columns that name a series (a partnership's indicator total or category over time)."""
 FIGURE_COLUMNS: tuple[str, ...] = tuple(column.spec.name for column in INDICATOR_ROW if column.figure)
 """The columns of a figure: the key and the value (the note is never needed across partnerships)."""
+
+TEMPLATE_CONTEXT_COLUMNS: tuple[str, ...] = ("indicator_name", "unit", "last_quarter_value", "year_ago_value")
+"""Columns a pre-filled template carries beside each row to help whoever fills it in: the indicator's name and unit,
+its value last quarter and the same quarter a year ago (from the submitted layer). They are not part of the row: an
+upload ignores them (without a finding), so a filled template is uploaded as it is. Any other unknown column is still
+refused."""

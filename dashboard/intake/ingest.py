@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dashboard.intake.file_reading import read_table_file, size_rejection
@@ -37,8 +38,8 @@ from data_contracts import (
     validate_partnerships,
 )
 from data_contracts.column_specs import number_dtypes
-from data_contracts.columns import normalise_header, text_to_numbers
-from data_contracts.findings import sort_findings
+from data_contracts.columns import blank_text, normalise_header, text_to_numbers
+from data_contracts.findings import RowNumbers, sort_findings
 from data_contracts.indicator_row import INDICATOR_COLUMN_SPECS, SLICE_COLUMNS
 
 NUMERIC_COLUMNS = frozenset(number_dtypes(INDICATOR_COLUMN_SPECS))
@@ -202,6 +203,63 @@ def detect_dataset(frame: pd.DataFrame) -> tuple[str | None, list[Finding]]:
     return None, [Finding(None, "indicator_id", None, "dataset_unclear", message)]
 
 
+SKIPPED_ROWS_SHOWN = 10
+"""How many of the skipped rows the warning names by number."""
+
+
+def skip_blank_values(raw: RawTable) -> tuple[RawTable, list[Finding]]:
+    """The table without its rows whose ``value`` cell is blank, and a warning saying how many were skipped and
+    which; when every row's value is blank, the table as it was and an error (there is nothing to commit).
+
+    A pre-filled template lists every row a partnership is expected to report; the rows left blank are simply not
+    reported this time, so they are skipped rather than refused. The rows kept are numbered as in the file, and
+    reading findings of the skipped rows go with them. A table without exactly one ``value`` column is left to the
+    contract, which says what is wrong with its header.
+    """
+    frame = raw.frame
+    positions = [p for p, name in enumerate(frame.columns) if normalise_header(name) == "value"]
+    if len(positions) != 1 or frame.empty:
+        return raw, []
+    cells = frame.iloc[:, positions[0]]
+    if pd.api.types.is_numeric_dtype(cells) and not pd.api.types.is_bool_dtype(cells):
+        blank = cells.isna().to_numpy(dtype=bool)
+    else:
+        blank = blank_text(cells)
+    if not blank.any():
+        return raw, []
+    if isinstance(raw.row_numbers, RowNumbers) and frame.index.equals(pd.RangeIndex(len(frame))):
+        numbers = raw.row_numbers.numbers
+    else:
+        numbers = np.array([raw.row_numbers[label] for label in frame.index], dtype=np.int64)
+    if blank.all():
+        message = (
+            f"Every row's value is blank ({count_text(len(frame), 'row')}): there is nothing to commit. Fill in the "
+            "value column of the rows to report, then upload the file again."
+        )
+        return raw, [Finding(None, "value", None, "all_values_blank", message)]
+    skipped = numbers[blank].tolist()
+    shown = ", ".join(str(n) for n in skipped[:SKIPPED_ROWS_SHOWN])
+    if len(skipped) > SKIPPED_ROWS_SHOWN:
+        shown += f" and {len(skipped) - SKIPPED_ROWS_SHOWN:,} more"
+    message = (
+        f"{count_text(len(skipped), 'row')} with a blank value {'was' if len(skipped) == 1 else 'were'} skipped "
+        f"(row{'' if len(skipped) == 1 else 's'} {shown}): nothing is written for "
+        f"{'it' if len(skipped) == 1 else 'them'}. Fill in a value to report a figure; a quarter already submitted "
+        "keeps only the rows of this file."
+    )
+    warning = Finding(None, "value", None, "blank_value_skipped", message, severity="warning")
+    gone = set(skipped)
+    kept = RawTable(
+        frame=frame.iloc[~blank].reset_index(drop=True),
+        row_numbers=RowNumbers(numbers[~blank]),
+        format=raw.format,
+        details=raw.details,
+        sheet=raw.sheet,
+        findings=[f for f in raw.findings if f.row not in gone],
+    )
+    return kept, [warning]
+
+
 def _merge_findings(first: list[Finding], second: list[Finding]) -> list[Finding]:
     """Both lists, without a second finding for a cell the first list already explains."""
     flagged = {(f.row, f.column) for f in first if f.row is not None}
@@ -280,7 +338,11 @@ def _check(
     if raw is None:
         return None
     report.format_details = raw.details
+    raw, skipped = skip_blank_values(raw)
     report.rows = len(raw.frame)
+    if skipped and skipped[0].severity == "error":
+        report.findings = skipped
+        return None
     if dataset is None:
         report.dataset, unclear = detect_dataset(raw.frame)
         if unclear or report.dataset is None:
@@ -297,7 +359,7 @@ def _check(
     validation = validate_indicators(
         raw.frame, report.dataset, partnership_ids=partnership_ids, today=today, row_numbers=raw.row_numbers
     )
-    report.findings = sort_findings(_merge_findings(raw.findings, validation.findings))
+    report.findings = sort_findings(_merge_findings(raw.findings, [*skipped, *validation.findings]))
     if allowed is not None:
         report.findings = sort_findings(
             [*report.findings, *_unassigned(validation.frame, set(allowed), raw.row_numbers)]

@@ -264,7 +264,13 @@ CONTRACT_ENTRIES: list[Entry] = [
     Entry("contract_quarter_1_to_4.csv", "quarter_1_to_4", 3, "quarter", csv_file([r(10), r(4, quarter=5)])),
     Entry("contract_year_from_2000.csv", "year_from_2000", 3, "year", csv_file([r(10), r(4, year=1999)])),
     Entry("contract_quarter_not_future.csv", "quarter_not_future", 4, "quarter", _quarter_not_future),
-    Entry("contract_missing_value.csv", "missing_value", 3, "value", csv_file([r(10), r("", quarter=2)])),
+    Entry(
+        "contract_missing_value.csv",
+        "missing_value",
+        3,
+        "indicator_id",
+        csv_file([r(10), r(4, quarter=2, indicator="")]),
+    ),
     Entry("contract_value_finite.csv", "value_finite", 3, "value", csv_file([r(10), r("inf", quarter=2)])),
     Entry("contract_not_a_number.csv", "not_a_number", 3, "value", csv_file([r(10), r("twelve", quarter=2)])),
     Entry(
