@@ -4,6 +4,7 @@ Commands
     init     create the store; seed and publish the synthetic sample data unless --empty
     ingest   check a quarterly file and commit it to the submitted layer (or say why not)
     export   write a layer's current rows of a dataset as CSV, Parquet or Excel
+    template write a pre-filled template: the rows partnerships are expected to report for a quarter
     history  list the versions of a dataset's table with who changed it and from which file
     restore  bring a dataset's table back to an earlier version (as a new version)
     publish  publish quarters waiting for review, exactly as reviewed (each quarter's fingerprint)
@@ -40,6 +41,7 @@ from dashboard.access.accounts import (
 )
 from dashboard.access.roles import STAFF_ROLES
 from dashboard.intake.ingest import UploadReport, ingest_path
+from dashboard.intake.prefilled_templates import MIME_TYPES, focus_datasets, latest_ended_quarter, template_file
 from dashboard.intake.review import ReviewError, pending_slices, publish_slices
 from dashboard.intake.seed import SeedError, is_empty, seed_sample
 from dashboard.present.exports import EXPORT_FORMATS, frame_bytes, sorted_rows
@@ -50,6 +52,7 @@ from dashboard.storage.slices import FINGERPRINT_LENGTH_SHOWN, Slice
 from dashboard.storage.store import STORE_ENV, Store, StoreError
 from dashboard.storage.tables import LAYERS, indicator_table
 from data_contracts import DATASETS
+from data_contracts.quarters import Quarter
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -163,6 +166,45 @@ def _export(args: argparse.Namespace) -> int:
     frame = sorted_rows(frame)
     output.write_bytes(frame_bytes(frame, fmt, sheet=args.dataset))
     print(f"Wrote {len(frame):,} rows of {args.layer}/{args.dataset} to {output} ({fmt}).")
+    return EXIT_OK
+
+
+# ---- pre-filled template --------------------------------------------------------------------------------------
+
+
+def _template(args: argparse.Namespace) -> int:
+    output = Path(args.output)
+    fmt = args.format or (output.suffix.lstrip(".").lower() if output.suffix else "xlsx")
+    if fmt not in MIME_TYPES:
+        raise UsageError(f"cannot tell the format from {output.name!r}; give --format {'|'.join(MIME_TYPES)}")
+    if args.quarter is None:
+        quarter = latest_ended_quarter()
+    else:
+        found = Quarter.from_code(args.quarter)
+        if found is None:
+            raise UsageError(f"--quarter must be written like 2026Q3; found {args.quarter!r}")
+        quarter = found
+    store = _ready_store(args)
+    partnerships = store.read_partnerships()
+    unknown = sorted(set(args.partnership) - set(partnerships["partnership_id"]))
+    if unknown:
+        raise UsageError(f"unknown partnership {', '.join(unknown)}")
+    dataset = args.dataset
+    if dataset is None:
+        focus = focus_datasets(partnerships, args.partnership)
+        if len(focus) != 1:
+            raise UsageError(f"give --dataset: the partnerships report {', '.join(focus) or 'no dataset'}")
+        dataset = focus[0]
+    made = template_file(store, args.partnership, dataset, quarter, fmt)
+    if made.rows == 0:
+        print(
+            f"No rows: none of the partnerships reports {dataset} in {quarter.label} (not a focus dataset, or it "
+            "started later). Nothing written.",
+            file=sys.stderr,
+        )
+        return EXIT_REJECTED
+    output.write_bytes(made.data)
+    print(f"Wrote the {dataset} template of {quarter.label} ({made.rows:,} rows) to {output} ({fmt}).")
     return EXIT_OK
 
 
@@ -562,6 +604,24 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), action="append", help="only this quarter")
     export.add_argument("--store", metavar="URI", help=store_help)
     export.set_defaults(handler=_export)
+
+    template = commands.add_parser(
+        "template",
+        help="write a pre-filled template of the rows partnerships are expected to report for a quarter",
+        description="Write every row the partnerships are expected to report for one dataset and quarter (each "
+        "indicator's total and the breakdowns each reported before), value cells empty, with last quarter's and "
+        "last year's values beside (ignored by the upload). Excel adds drop-downs, number formats and a protected "
+        "key area. Exit 0 written, 1 no rows (nothing written), 2 usage error.",
+    )
+    template.add_argument("--partnership", metavar="ID", action="append", required=True, help="repeatable")
+    template.add_argument("--quarter", metavar="YYYYQN", help="e.g. 2026Q3; default: the latest ended quarter")
+    template.add_argument(
+        "--dataset", metavar="NAME", choices=DATASETS, help="default: the partnerships' one focus dataset"
+    )
+    template.add_argument("--format", choices=tuple(MIME_TYPES), help="default: from the file name, else xlsx")
+    template.add_argument("-o", "--output", metavar="FILE", required=True, help="file to write")
+    template.add_argument("--store", metavar="URI", help=store_help)
+    template.set_defaults(handler=_template)
 
     history = commands.add_parser("history", help="list the versions of a dataset's table")
     history.add_argument("--dataset", metavar="NAME", required=True, choices=DATASETS, help=", ".join(DATASETS))

@@ -16,6 +16,7 @@ from dashboard.storage.tables import AUDIT_TABLE, TABLE_SCHEMAS
 from dashboard.web.blocks import blanks_for_missing, findings_table
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnerships, read_upload_history
+from dashboard.web.template_download import render_template_download
 from data_contracts import DATASET_INFO, DATASETS, findings_frame, summarise_findings
 from data_contracts.templates import template_csv, template_xlsx
 
@@ -97,6 +98,7 @@ else:
     st.caption(
         f"Signed in as {markdown_literal(user)}: you may upload for {assigned}. Rows of other partnerships are refused."
     )
+render_template_download(store, scope)
 
 uploaded = st.file_uploader(
     "Quarterly file (CSV, Excel .xlsx or Parquet)",
