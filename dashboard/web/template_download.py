@@ -28,10 +28,11 @@ from data_contracts import clock
 from data_contracts.catalog import DATASET_INFO
 from data_contracts.quarters import Quarter
 
-TEMPLATE_BLOCK_LABEL = "Download template for …"
+TEMPLATE_BLOCK_LABEL = "Download template for partnerships and a quarter, pre-filled"
 QUARTERS_OFFERED = 8
 """Ended quarters offered besides the current one, newest first."""
 FORMATS = {"xlsx": "Excel (.xlsx)", "csv": "CSV"}
+FORMAT_WORDS = {"xlsx": "Excel", "csv": "CSV"}
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -53,7 +54,7 @@ def render_template_download(store: Store, scope: Collection[str] | None) -> Non
     partnerships = read_partnerships(store)
     names = partnerships.set_index("partnership_id")["name"].astype(str).to_dict()
     allowed = [p for p in partnerships["partnership_id"] if scope is None or p in scope]
-    with st.expander(TEMPLATE_BLOCK_LABEL + " a partnership and a quarter, pre-filled", icon=":material/edit_note:"):
+    with st.expander(TEMPLATE_BLOCK_LABEL, icon=":material/edit_note:"):
         if not allowed:
             st.info("No partnership is assigned to you yet: ask an admin to assign yours.", icon=":material/info:")
             return
@@ -117,7 +118,7 @@ def render_template_download(store: Store, scope: Collection[str] | None) -> Non
             return template_xlsx_bytes(rows, dataset, quarter) if fmt == "xlsx" else template_csv_bytes(rows)
 
         st.download_button(
-            f"Download the template ({FORMATS[fmt]})",
+            f"Download the {FORMAT_WORDS[fmt]} template",
             build,
             template_file_name(list(dict.fromkeys(rows["partnership_id"])), dataset, quarter, fmt),
             MIME_TYPES[fmt],
