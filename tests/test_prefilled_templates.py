@@ -161,7 +161,8 @@ def _same_rows(left: pd.DataFrame, right: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(*ordered, check_dtype=False)
 
 
-FILLED = {"workforce_headcount", "new_hires", "recordable_injuries"}
+FILLED = {"workforce_headcount", "workforce_fte", "new_hires", "new_hire_rate", "recordable_injuries"}
+"""Whole counts, a count with decimals and a percentage: each number format goes through the upload."""
 
 
 def test_a_partly_filled_csv_template_round_trips_through_the_upload(sample_store: Store) -> None:
@@ -230,6 +231,26 @@ def test_one_skipped_row_is_named_by_its_row_number(sample_store: Store) -> None
     assert report.accepted and report.rows == 2
     (warning,) = [f for f in report.warnings if f.rule == "blank_value_skipped"]
     assert "1 row with a blank value was skipped (row 3)" in warning.message
+
+
+def test_blank_values_of_a_parquet_file_are_skipped_too(sample_store: Store) -> None:
+    frame = pd.DataFrame(
+        {
+            "partnership_id": ["att-imago"] * 3,
+            "year": [2024] * 3,
+            "quarter": [1, 2, 3],
+            "indicator_id": ["new_hires"] * 3,
+            "dimension": ["total"] * 3,
+            "category": ["total"] * 3,
+            "value": [10.0, np.nan, None],
+        }
+    )
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    report, _ = ingest_file(sample_store, buffer.getvalue(), "f.parquet", dataset=None, user="x", dry_run=True)
+    assert report.accepted and report.rows == 1
+    (warning,) = [f for f in report.warnings if f.rule == "blank_value_skipped"]
+    assert "2 rows with a blank value were skipped (rows 3, 4)" in warning.message
 
 
 # ---- the Excel workbook -------------------------------------------------------------------------------------------
