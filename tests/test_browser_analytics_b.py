@@ -47,10 +47,10 @@ def check_goals_page(page, url: str, screenshot: Path) -> None:
     sign_in_here(page, *ACCOUNT)
     expect(page.get_by_role("heading", name="Goals", exact=True)).to_be_visible(timeout=60_000)
     expect(page.locator(".js-plotly-plot")).to_have_count(1, timeout=60_000)
-    expect(page.get_by_text("30 of 30 goals, worst score first")).to_be_visible()
+    expect(page.get_by_text("34 of 34 goals, worst score first")).to_be_visible()
     # the answer first: the goals off course, above the one chart of the counts; every column on screen
     off_course = page.locator(".st-key-off-course-table-box")
-    expect(page.get_by_role("heading", name="9 of 30 goals are off course")).to_be_in_viewport()
+    expect(page.get_by_role("heading", name="9 of 34 goals are off course")).to_be_in_viewport()
     expect(off_course).to_be_in_viewport()
     assert off_course.bounding_box()["y"] < page.locator(".js-plotly-plot").bounding_box()["y"]
     no_column_cut_off(page, "off-course-table-box")
@@ -59,7 +59,7 @@ def check_goals_page(page, url: str, screenshot: Path) -> None:
     open_filters(page)
     page.get_by_test_id("stCheckbox").get_by_text("Only goals off course").click()
     page.wait_for_url("**filter=off_course**", timeout=30_000)
-    expect(page.get_by_text("9 of 30 goals, worst score first")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("9 of 34 goals, worst score first")).to_be_visible(timeout=30_000)
     expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(3)  # off course, the chart's Table, the goals
     expect(page.locator(".js-plotly-plot")).to_have_count(1)
     page.get_by_text("How progress is measured").click()
