@@ -6,7 +6,8 @@ invented and say nothing about those organisations. The other partnerships and o
 
 The data is deterministic: one fixed seed, random streams derived from stable names, no network. It follows the
 contracts in ``data_contracts`` (indicator catalog, vocabularies, pandera models): every partnership reports every
-indicator of its focus datasets for every quarter, with the total row and every breakdown the catalog allows.
+indicator of its focus datasets for every quarter (the indicators of a programme, such as pre-apprenticeship, only
+when it runs that programme), with the total row and every breakdown the catalog allows.
 Additive categories add up exactly to their total (largest-remainder rounding).
 
 Run from the repository root::
@@ -64,7 +65,12 @@ DEFAULT_LEVELS: dict[str, float] = {
     "diverse_owned_supplier_spend": 110_000, "local_enterprises_contracted": 30, "community_orgs_supported": 20,
     "community_investment": 120_000, "volunteer_hours": 2_000, "residents_engaged": 1_200,
     "open_spaces_stewarded": 10, "sites_with_engagement_share": 60,
+    "seasonal_jobs": 40, "pre_apprenticeship_enrolments": 20, "community_stakeholders_engaged": 1_500,
+    "community_events_held": 6, "community_event_attendance": 140,
 }  # fmt: skip
+# Programme indicators (partnership_specs.PROGRAMME_INDICATORS): seasonal jobs and community stakeholders are annual
+# "new this year" counts; pre-apprenticeship enrolments and events are per quarter; event attendance is per event.
+# Completions and placements follow enrolments, residents in decisions are a share of residents engaged.
 # Annual change: growth rate for amounts and counts, absolute drift (points per year) for rates and ratios.
 DEFAULT_TRENDS: dict[str, float] = {
     "turnover_rate": 0.0, "recordable_injuries": -0.03, "living_wage_share": 1.5, "entry_wage_to_min_wage": 0.02,
@@ -159,10 +165,12 @@ class SeriesBuilder:
         shock = self.rng(indicator_id).normal(0.0, noise, len(self.t))
         return self.level(indicator_id) + self.trend(indicator_id) * self.t + shock
 
-    def new_this_year(self, indicator_id: str) -> np.ndarray:
-        """Annual unique counts spread over quarters, most in the first quarter people are reached."""
+    def new_this_year(self, indicator_id: str, profile: np.ndarray | None = None) -> np.ndarray:
+        """Annual unique counts spread over quarters, most in the first quarter people are reached (or by the
+        quarters' own ``profile``, such as seasonal starts)."""
         rng = self.rng(indicator_id)
-        profile = NEW_THIS_YEAR_PROFILE * np.array(self.spec.season)
+        if profile is None:
+            profile = NEW_THIS_YEAR_PROFILE * np.array(self.spec.season)
         out = np.zeros(len(self.quarters), dtype=np.int64)
         for year in sorted({y for y, _ in self.quarters}):
             annual = self.level(indicator_id) * (1 + self.trend(indicator_id)) ** (year - FIRST_YEAR)
@@ -278,6 +286,30 @@ def build_workforce(b: SeriesBuilder) -> None:
     b.put_rate("entry_wage_to_min_wage", b.rates("entry_wage_to_min_wage"))
     expected = b.level("recordable_injuries") * head / head[0] * (1 + b.trend("recordable_injuries")) ** b.t
     b.put_additive("recordable_injuries", b.rng("injuries").poisson(expected), spec.population("injuries"))
+    if spec.reports("seasonal_jobs"):
+        seasonal = b.new_this_year("seasonal_jobs", np.array(spec.seasonal_profile))
+        b.put_additive("seasonal_jobs", seasonal, spec.population("seasonal"))
+    if spec.reports("pre_apprenticeship_enrolments"):
+        build_pre_apprenticeship(b)
+
+
+def build_pre_apprenticeship(b: SeriesBuilder) -> None:
+    """Enrolments each quarter; completions a quarter after enrolling; placements a quarter after completing."""
+    spec = b.spec
+    ext_t = np.concatenate([b.t[0] - np.array([0.5, 0.25]), b.t])  # two quarters before the first, for the lags
+    enrolled = np.rint(b.amounts("pre_apprenticeship_enrolments", ext_t, 1.0, 0.06)).astype(np.int64)
+    rng = b.rng("pre_apprenticeship")
+
+    def share_of_last_quarter(values: np.ndarray, rate: float) -> np.ndarray:
+        before = np.concatenate([[values[0]], values[:-1]])
+        return np.minimum(np.rint(before * rate * rng.lognormal(0.0, 0.04, len(values))), before).astype(np.int64)
+
+    completed = share_of_last_quarter(enrolled, spec.pre_apprentice_completion_rate)
+    placed = share_of_last_quarter(completed, spec.pre_apprentice_placement_rate)
+    population = spec.population("pre_apprentices")
+    b.put_additive("pre_apprenticeship_enrolments", enrolled[2:], population)
+    b.put_additive("pre_apprenticeship_completions", completed[2:], population)
+    b.put_additive("pre_apprenticeship_placements", placed[2:], population)
 
 
 def build_diversity(b: SeriesBuilder) -> None:
@@ -319,6 +351,9 @@ def build_education(b: SeriesBuilder) -> None:
     b.put_additive("trainees_certified", certified, spec.population("trainees"))
     b.put_additive("trainee_job_placements", placed, spec.population("trainees"))
     b.put_rate("employee_training_hours_avg", b.rates("employee_training_hours_avg"))
+    if spec.reports("community_stakeholders_engaged"):
+        stakeholders = b.new_this_year("community_stakeholders_engaged")
+        b.put_additive("community_stakeholders_engaged", stakeholders, spec.population("stakeholders"))
 
 
 def build_community_capacity(b: SeriesBuilder) -> None:
@@ -340,6 +375,20 @@ def build_community_capacity(b: SeriesBuilder) -> None:
     b.put_additive("residents_engaged", b.new_this_year("residents_engaged"), b.spec.population("community"))
     b.put_additive("open_spaces_stewarded", b.stock_count("open_spaces_stewarded"))
     b.put_rate("sites_with_engagement_share", b.rates("sites_with_engagement_share"))
+    if b.spec.reports("community_events_held"):
+        events = b.rng("events").poisson(b.amounts("community_events_held", b.t, season, 0.05))
+        attendance = np.rint(events * b.amounts("community_event_attendance", b.t, 1.0, 0.12)).astype(np.int64)
+        b.put_additive("community_events_held", events)
+        b.put_additive("community_event_attendance", attendance)
+    if b.spec.reports("residents_in_decisions"):  # a share of the residents engaged, in the same groups
+        engaged = b.series[("residents_engaged", TOTAL, TOTAL)].astype(np.int64)
+        share = np.clip(b.spec.decision_share + b.spec.decision_drift * b.t, 0.0, 1.0)
+        deciding = b.rng("residents_in_decisions").binomial(engaged, share)
+
+        def engaged_in(dimension: str, i: int) -> np.ndarray:
+            return np.array([b.series[("residents_engaged", dimension, c)][i] for c in categories(dimension)])
+
+        b.put_units("residents_in_decisions", b.split("residents_in_decisions", deciding, b.t, weights=engaged_in))
 
 
 BUILDERS: dict[str, Callable[[SeriesBuilder], None]] = {
@@ -382,7 +431,7 @@ def indicator_frame(builders: list[SeriesBuilder], dataset: str) -> pd.DataFrame
         if dataset not in b.spec.focus:
             continue
         for i, (year, quarter) in enumerate(b.quarters):
-            for indicator in (x for x in INDICATORS.values() if x.dataset == dataset):
+            for indicator in (x for x in INDICATORS.values() if x.dataset == dataset and b.spec.reports(x.id)):
                 for dimension in (TOTAL, *indicator.breakdowns):
                     for category in categories(dimension):
                         value = b.series[(indicator.id, dimension, category)][i]

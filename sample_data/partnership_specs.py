@@ -57,7 +57,25 @@ DEFAULT_POPULATIONS: dict[str, Population] = {
     "trainees": Population(women=0.3, youth=0.6, over_50=0.05, marginalised=0.35, disadvantaged=0.55),
     "community": Population(women=0.54, youth=0.25, over_50=0.3, marginalised=0.3, disadvantaged=0.35),
     "owners": Population(women=0.55, marginalised=0.5, disadvantaged=0.45),
+    "pre_apprentices": Population(women=0.2, youth=0.6, over_50=0.05, marginalised=0.5, disadvantaged=0.6, direct=0.45),
+    "stakeholders": Population(women=0.62, youth=0.15, over_50=0.25, marginalised=0.3, disadvantaged=0.4),
 }
+
+
+PROGRAMME_INDICATORS: Mapping[str, tuple[str, ...]] = {
+    "seasonal_work": ("seasonal_jobs",),
+    "pre_apprenticeship": (
+        "pre_apprenticeship_enrolments",
+        "pre_apprenticeship_completions",
+        "pre_apprenticeship_placements",
+    ),
+    "stakeholder_engagement": ("community_stakeholders_engaged",),
+    "community_events": ("community_events_held", "community_event_attendance"),
+    "resident_decisions": ("residents_in_decisions",),
+}
+"""Indicators of activities only some partnerships run: a partnership reports them only when it lists the programme
+in ``PartnershipSpec.programmes`` (every other indicator of its focus datasets it reports every quarter)."""
+PROGRAMME_OF: Mapping[str, str] = {i: programme for programme, ids in PROGRAMME_INDICATORS.items() for i in ids}
 
 
 @dataclass(frozen=True)
@@ -67,7 +85,10 @@ class PartnershipSpec:
     ``levels`` and ``trends`` override ``DEFAULT_LEVELS`` / ``DEFAULT_TRENDS`` of generate.py per indicator (trend =
     annual growth rate for amounts, points per year for rates; ``growth`` is the default growth of amounts).
     ``season`` multiplies activity by quarter (headcount, spend, volunteering, who is newly reached);
-    ``school_season`` shapes learning hours. ``populations`` override who the counts describe.
+    ``school_season`` shapes learning hours. ``populations`` override who the counts describe. ``programmes`` names
+    the activities of ``PROGRAMME_INDICATORS`` the partnership runs (and so reports); ``seasonal_profile`` spreads
+    the year's seasonal starts over the quarters; ``decision_share`` is the share of engaged residents who also take
+    part in decisions (``decision_drift`` points a year).
     """
 
     partnership_id: str
@@ -92,6 +113,18 @@ class PartnershipSpec:
     board_seats: int = 12
     certification_rate: float = 0.7
     placement_rate: float = 0.55
+    programmes: tuple[str, ...] = ()
+    seasonal_profile: tuple[float, float, float, float] = (0.08, 0.62, 0.25, 0.05)
+    pre_apprentice_completion_rate: float = 0.78
+    pre_apprentice_placement_rate: float = 0.66
+    decision_share: float = 0.2
+    decision_drift: float = 0.0
+
+    def reports(self, indicator_id: str) -> bool:
+        """Whether the partnership reports the indicator (of its focus datasets): programme indicators only when it
+        runs the programme."""
+        programme = PROGRAMME_OF.get(indicator_id)
+        return programme is None or programme in self.programmes
 
     def population(self, kind: str) -> Population:
         if kind in self.populations:
@@ -103,6 +136,8 @@ class PartnershipSpec:
             return replace(workforce, youth=workforce.youth + 0.08)
         if kind == "injuries":
             return replace(workforce, women=workforce.women * 0.5, direct=workforce.direct * 0.8)
+        if kind == "seasonal":
+            return replace(workforce, youth=workforce.youth + 0.2, over_50=workforce.over_50 * 0.6)
         return DEFAULT_POPULATIONS[kind]
 
 
@@ -121,9 +156,11 @@ PARTNERSHIPS: list[PartnershipSpec] = [
         levels={"workforce_headcount": 110, "supported_enterprise_jobs": 30, "recordable_injuries": 0.4,
                 "living_wage_share": 86, "entry_wage_to_min_wage": 1.6, "teachers_trained": 520,
                 "students_reached": 14_000, "schools_reached": 85, "learning_hours": 70_000,
-                "green_skills_trainees": 160, "students_min_proficiency_share": 47},
+                "green_skills_trainees": 160, "students_min_proficiency_share": 47,
+                "community_stakeholders_engaged": 3_400},
         trends={"teachers_trained": 0.14, "students_reached": 0.0, "schools_reached": 0.08,
-                "students_min_proficiency_share": 2.2},
+                "students_min_proficiency_share": 2.2, "community_stakeholders_engaged": 0.11},
+        programmes=("stakeholder_engagement",),
         populations={"workforce": Population(women=0.62, youth=0.28, marginalised=0.35, disadvantaged=0.15,
                                              direct=0.55)},
     ),
@@ -137,14 +174,19 @@ PARTNERSHIPS: list[PartnershipSpec] = [
                 "living_wage_share": 84, "local_supplier_spend": 2_400_000, "local_spend_share": 41,
                 "sme_supplier_spend": 1_500_000, "diverse_owned_supplier_spend": 380_000,
                 "local_enterprises_contracted": 60, "community_orgs_supported": 24, "community_investment": 450_000,
-                "volunteer_hours": 3_200, "residents_engaged": 1_800, "open_spaces_stewarded": 4},
-        trends={"recordable_injuries": -0.15, "diverse_owned_supplier_spend": 0.15, "local_spend_share": -0.3},
+                "volunteer_hours": 3_200, "residents_engaged": 1_800, "open_spaces_stewarded": 4,
+                "pre_apprenticeship_enrolments": 70},
+        trends={"recordable_injuries": -0.15, "diverse_owned_supplier_spend": 0.15, "local_spend_share": -0.3,
+                "pre_apprenticeship_enrolments": 0.14},
+        programmes=("pre_apprenticeship",),
         populations={
             "workforce": Population(women=0.17, women_drift=0.008, youth=0.3, marginalised=0.38, disadvantaged=0.3,
                                     direct=0.45),
             "hires": Population(women=0.22, women_drift=0.035, youth=0.48, over_50=0.1, marginalised=0.45,
                                 disadvantaged=0.42, direct=0.4),
             "owners": Population(women=0.45, marginalised=0.6, disadvantaged=0.4),
+            "pre_apprentices": Population(women=0.18, women_drift=0.02, youth=0.62, over_50=0.04, marginalised=0.58,
+                                          disadvantaged=0.64, direct=0.38),
         },
     ),
     PartnershipSpec(
@@ -161,9 +203,13 @@ PARTNERSHIPS: list[PartnershipSpec] = [
                 "sme_supplier_spend": 180_000, "diverse_owned_supplier_spend": 70_000,
                 "local_enterprises_contracted": 28, "community_orgs_supported": 18, "community_investment": 60_000,
                 "volunteer_hours": 5_200, "residents_engaged": 2_400, "open_spaces_stewarded": 14,
-                "sites_with_engagement_share": 70},
+                "sites_with_engagement_share": 70, "seasonal_jobs": 64, "community_events_held": 11,
+                "community_event_attendance": 160},
         trends={"supported_enterprise_jobs": 0.02, "local_enterprises_contracted": -0.02, "volunteer_hours": 0.10,
-                "open_spaces_stewarded": 0.12, "residents_engaged": 0.04},
+                "open_spaces_stewarded": 0.12, "residents_engaged": 0.04, "seasonal_jobs": 0.05,
+                "community_events_held": 0.08, "community_event_attendance": 0.06},
+        programmes=("seasonal_work", "community_events", "resident_decisions"),
+        decision_share=0.14, decision_drift=0.015,
         populations={
             "workforce": Population(women=0.42, youth=0.4, over_50=0.15, marginalised=0.45, disadvantaged=0.45,
                                     direct=0.75),
@@ -227,8 +273,11 @@ PARTNERSHIPS: list[PartnershipSpec] = [
                 "local_supplier_spend": 60_000, "sme_supplier_spend": 45_000, "diverse_owned_supplier_spend": 15_000,
                 "local_enterprises_contracted": 14, "community_orgs_supported": 40, "community_investment": 35_000,
                 "volunteer_hours": 1_400, "residents_engaged": 2_000, "open_spaces_stewarded": 18,
-                "sites_with_engagement_share": 45},
-        trends={"schools_reached": 0.15, "completion_rate": 3.0, "community_orgs_supported": -0.08},
+                "sites_with_engagement_share": 45, "community_stakeholders_engaged": 2_600,
+                "community_events_held": 5, "community_event_attendance": 120},
+        trends={"schools_reached": 0.15, "completion_rate": 3.0, "community_orgs_supported": -0.08,
+                "community_stakeholders_engaged": 0.12},
+        programmes=("stakeholder_engagement", "community_events"),
     ),
     PartnershipSpec(
         "circular-jobs-berlin", "Circular Jobs Berlin",
@@ -241,6 +290,7 @@ PARTNERSHIPS: list[PartnershipSpec] = [
         levels={"workforce_headcount": 260, "turnover_rate": 6.0, "supported_enterprise_jobs": 70,
                 "living_wage_share": 88, "entry_wage_to_min_wage": 1.1, "recordable_injuries": 1.5},
         trends={"workforce_headcount": -0.05, "turnover_rate": 0.6, "supported_enterprise_jobs": 0.01},
+        programmes=("pre_apprenticeship",),
         populations={"workforce": Population(women=0.38, youth=0.3, over_50=0.22, marginalised=0.5,
                                              disadvantaged=0.45, disadvantaged_drift=0.035, direct=0.8)},
     ),
@@ -257,9 +307,11 @@ PARTNERSHIPS: list[PartnershipSpec] = [
                 "sme_supplier_spend": 80_000, "diverse_owned_supplier_spend": 40_000,
                 "local_enterprises_contracted": 45, "community_orgs_supported": 30, "community_investment": 210_000,
                 "volunteer_hours": 2_600, "residents_engaged": 3_000, "open_spaces_stewarded": 9,
-                "sites_with_engagement_share": 50},
+                "sites_with_engagement_share": 50, "seasonal_jobs": 90},
         trends={"supported_enterprise_jobs": 0.14, "community_investment": 0.09, "women_share_governance": 2.8,
                 "residents_engaged": -0.03},
+        programmes=("seasonal_work", "resident_decisions"), seasonal_profile=(0.3, 0.1, 0.2, 0.4),
+        decision_share=0.24,
         populations={
             "workforce": Population(women=0.46, youth=0.35, over_50=0.15, marginalised=0.4, disadvantaged=0.6,
                                     direct=0.65),
@@ -324,4 +376,8 @@ GOALS: list[GoalSpec] = [
     G("coastal-livelihoods-philippines", "community-investment", "community_investment", 2027, "achieved"),
     G("coastal-livelihoods-philippines", "women-governance", "women_share_governance", 2030, "on_course"),
     G("coastal-livelihoods-philippines", "residents", "residents_engaged", 2029, "off_course"),
+    G("att-imago", "stakeholders", "community_stakeholders_engaged", 2028, "on_course"),
+    G("pge-green-for-all", "pre-apprentice-placements", "pre_apprenticeship_placements", 2029, "on_course"),
+    G("urban-parks-commons", "residents-decisions", "residents_in_decisions", 2029, "on_course"),
+    G("urban-parks-commons", "event-attendance", "community_event_attendance", 2027, "achieved"),
 ]  # fmt: skip

@@ -47,10 +47,10 @@ def check_goals_page(page, url: str, screenshot: Path) -> None:
     sign_in_here(page, *ACCOUNT)
     expect(page.get_by_role("heading", name="Goals", exact=True)).to_be_visible(timeout=60_000)
     expect(page.locator(".js-plotly-plot")).to_have_count(1, timeout=60_000)
-    expect(page.get_by_text("30 of 30 goals, worst score first")).to_be_visible()
+    expect(page.get_by_text("34 of 34 goals, worst score first")).to_be_visible()
     # the answer first: the goals off course, above the one chart of the counts; every column on screen
     off_course = page.locator(".st-key-off-course-table-box")
-    expect(page.get_by_role("heading", name="9 of 30 goals are off course")).to_be_in_viewport()
+    expect(page.get_by_role("heading", name="9 of 34 goals are off course")).to_be_in_viewport()
     expect(off_course).to_be_in_viewport()
     assert off_course.bounding_box()["y"] < page.locator(".js-plotly-plot").bounding_box()["y"]
     no_column_cut_off(page, "off-course-table-box")
@@ -59,7 +59,7 @@ def check_goals_page(page, url: str, screenshot: Path) -> None:
     open_filters(page)
     page.get_by_test_id("stCheckbox").get_by_text("Only goals off course").click()
     page.wait_for_url("**filter=off_course**", timeout=30_000)
-    expect(page.get_by_text("9 of 30 goals, worst score first")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("9 of 34 goals, worst score first")).to_be_visible(timeout=30_000)
     expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(3)  # off course, the chart's Table, the goals
     expect(page.locator(".js-plotly-plot")).to_have_count(1)
     page.get_by_text("How progress is measured").click()
@@ -100,13 +100,16 @@ def check_partnership_page(page, url: str, screenshot: Path) -> None:
     sign_in_here(page, *ACCOUNT)
     expect(page.get_by_role("heading", name="PG&E × Green for All")).to_be_visible(timeout=60_000)
     charts = page.locator(".js-plotly-plot")
-    expect(charts).to_have_count(5, timeout=60_000)  # four goal charts and the indicator trend
-    expect(page.locator('[data-testid="stProgress"]')).to_have_count(4)
+    expect(charts).to_have_count(6, timeout=60_000)  # five goal charts and the indicator trend
+    expect(page.locator('[data-testid="stProgress"]')).to_have_count(5)
+    headline = page.locator(".st-key-employment-split")  # direct vs subcontracted workers, above the goals
+    expect(headline.get_by_text("Direct employees")).to_be_visible()
+    expect(headline.get_by_text("Subcontracted workers")).to_be_visible()
     breakdown = page.locator('[data-testid="stRadio"]').filter(has_text="Breakdown")
     breakdown.get_by_text("Gender", exact=True).click()
     page.wait_for_url("**breakdown=gender**", timeout=30_000)
     expect(page.get_by_text("New hires per quarter by gender", exact=True)).to_be_visible(timeout=30_000)
-    expect(charts).to_have_count(5)
+    expect(charts).to_have_count(6)
     assert "partnership=pge-green-for-all" in page.url and "bars=stacked" in page.url
     assert page.locator('[data-testid="stException"]').count() == 0
     whole_page_screenshot(page, screenshot)

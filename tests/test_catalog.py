@@ -1,4 +1,4 @@
-"""The indicator catalog holds the 44 reference indicators with the rules the validators depend on."""
+"""The indicator catalog holds the 52 reference indicators with the rules the validators depend on."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ REFERENCE_IDS = {
     "workforce": [
         "workforce_headcount", "workforce_fte", "new_hires", "new_hire_rate", "departures", "turnover_rate",
         "supported_enterprise_jobs", "net_jobs_created_supported", "living_wage_share", "entry_wage_to_min_wage",
-        "recordable_injuries",
+        "recordable_injuries", "seasonal_jobs", "pre_apprenticeship_enrolments", "pre_apprenticeship_completions",
+        "pre_apprenticeship_placements",
     ],
     "diversity": [
         "women_share_workforce", "women_share_management", "women_share_governance", "marginalized_share_workforce",
@@ -23,18 +24,19 @@ REFERENCE_IDS = {
     "education": [
         "teachers_trained", "teachers_min_qualified_share", "students_reached", "schools_reached", "learning_hours",
         "students_min_proficiency_share", "completion_rate", "green_skills_trainees", "trainees_certified",
-        "trainee_job_placements", "employee_training_hours_avg",
+        "trainee_job_placements", "employee_training_hours_avg", "community_stakeholders_engaged",
     ],
     "community_capacity": [
         "local_supplier_spend", "local_spend_share", "sme_supplier_spend", "diverse_owned_supplier_spend",
         "local_enterprises_contracted", "community_orgs_supported", "community_investment", "volunteer_hours",
-        "residents_engaged", "open_spaces_stewarded", "sites_with_engagement_share",
+        "residents_engaged", "open_spaces_stewarded", "sites_with_engagement_share", "community_events_held",
+        "community_event_attendance", "residents_in_decisions",
     ],
 }  # fmt: skip
 
 
-def test_catalog_holds_exactly_the_44_reference_indicators_by_dataset() -> None:
-    assert len(INDICATORS) == 44
+def test_catalog_holds_exactly_the_52_reference_indicators_by_dataset() -> None:
+    assert len(INDICATORS) == 52
     for dataset, ids in REFERENCE_IDS.items():
         assert [i.id for i in indicators_of(dataset)] == ids
 
@@ -145,12 +147,14 @@ PEOPLE_COUNTS = {
     "workforce_headcount", "workforce_fte", "new_hires", "departures", "supported_enterprise_jobs",
     "net_jobs_created_supported", "recordable_injuries", "teachers_trained", "students_reached",
     "green_skills_trainees", "trainees_certified", "trainee_job_placements", "residents_engaged",
-    "local_enterprises_contracted",
+    "local_enterprises_contracted", "seasonal_jobs", "pre_apprenticeship_enrolments", "pre_apprenticeship_completions",
+    "pre_apprenticeship_placements", "community_stakeholders_engaged", "community_event_attendance",
+    "residents_in_decisions",
 }  # fmt: skip
 NOT_ABOUT_PEOPLE = {
     "schools_reached", "learning_hours", "local_supplier_spend", "local_spend_share", "sme_supplier_spend",
     "diverse_owned_supplier_spend", "community_orgs_supported", "community_investment", "volunteer_hours",
-    "open_spaces_stewarded", "sites_with_engagement_share",
+    "open_spaces_stewarded", "sites_with_engagement_share", "community_events_held",
 }  # fmt: skip
 HEADCOUNT = "workforce_headcount"
 DERIVED = {
@@ -278,3 +282,67 @@ def test_broken_disclosure_blocks_stop_the_catalog_naming_the_indicator(tmp_path
         return
     with pytest.raises(ValueError, match=message):
         load_catalog(broken)
+
+
+SEED_COVERAGE = {
+    # id: (dataset, year rule, breakdowns, framework references as written)
+    "seasonal_jobs": (
+        "workforce",
+        "sum",
+        ("gender", "age_band", "ethnicity", "disadvantaged_status", "employment_type"),
+        ["GRI 2-7 (temporary employees)", "IRIS+ OI9028 (related)", "ESRS S1-6 (temporary employees)"],
+    ),
+    "pre_apprenticeship_enrolments": (
+        "workforce",
+        "sum",
+        ("gender", "age_band", "ethnicity", "disadvantaged_status"),
+        ["SDG 4.3.1 (aligned)"],
+    ),
+    "pre_apprenticeship_completions": (
+        "workforce",
+        "sum",
+        ("gender", "age_band", "ethnicity", "disadvantaged_status"),
+        ["IRIS+ PI2998 (related)"],
+    ),
+    "pre_apprenticeship_placements": (
+        "workforce",
+        "sum",
+        ("gender", "age_band", "ethnicity", "disadvantaged_status", "employment_type"),
+        ["IRIS+ PI9465 (rate PI3527)", "SDG 8.6.1 (aligned)"],
+    ),
+    "community_stakeholders_engaged": (
+        "education",
+        "sum",
+        ("gender", "ethnicity", "disadvantaged_status"),
+        ["GRI 2-29 (related)", "ESRS S3-2 (related)"],
+    ),
+    "community_events_held": ("community_capacity", "sum", (), []),
+    "community_event_attendance": ("community_capacity", "sum", (), []),
+    "residents_in_decisions": (
+        "community_capacity",
+        "sum",
+        ("gender", "age_band", "ethnicity", "disadvantaged_status"),
+        ["GRI 413-1 (related)", "SDG 11.3.2 (aligned)"],
+    ),
+}
+
+
+@pytest.mark.parametrize("indicator_id", sorted(SEED_COVERAGE))
+def test_the_seed_partnerships_measures_are_whole_counts_that_add_up(indicator_id: str) -> None:
+    dataset, year_rule, breakdowns, references = SEED_COVERAGE[indicator_id]
+    item = indicator(indicator_id)
+    assert (item.dataset, item.year_rule, item.breakdowns) == (dataset, year_rule, breakdowns)
+    assert (item.unit, item.higher_is_better, item.whole_number, item.signed, item.additive) == (
+        "count",
+        True,
+        True,
+        False,
+        True,
+    )
+    assert [str(r) for r in item.references] == references
+    if references:  # the line people read names every structured code
+        assert all(r.code in item.references_text for r in item.references), item.references_text
+    else:
+        assert item.references_text == "none verified"
+    # events are not people; every other measure counts people and is protected in public outputs
+    assert (item.disclosure is not None and item.disclosure.people) == (indicator_id != "community_events_held")

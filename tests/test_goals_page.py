@@ -77,11 +77,11 @@ def test_the_goals_off_course_come_first_then_the_counts_once_then_every_goal(
     assert app.title[0].value == "Goals"
     expected = evaluated(sample_store)
     counts = status_counts(expected)
-    assert len(expected) == 30 and counts["deterioration"] == 7 and counts["limited_progress"] == 2
+    assert len(expected) == 34 and counts["deterioration"] == 7 and counts["limited_progress"] == 2
     order = page_order(app)
-    off_course_heading = "9 of 30 goals are off course"
-    assert order.index(off_course_heading) < order.index("off-course-table") < order.index("Where the 30 goals stand")
-    assert order.index("Where the 30 goals stand") < order.index("chart") < order.index("Every goal")
+    off_course_heading = "9 of 34 goals are off course"
+    assert order.index(off_course_heading) < order.index("off-course-table") < order.index("Where the 34 goals stand")
+    assert order.index("Where the 34 goals stand") < order.index("chart") < order.index("Every goal")
     assert order.index("Every goal") < order.index("goals-table")
     assert order.count("chart") == 1 and len(app.metric) == 0  # the counts once: one chart (and its table)
     off = table_of(app, "off-course-table")
@@ -193,7 +193,7 @@ def test_invalid_parameters_fall_back_to_defaults(monkeypatch: pytest.MonkeyPatc
     assert app.query_params["partnership"] == "att-imago"
     assert "status" not in app.query_params
     assert set(goals_shown(app)["Partnership"]) == {"AT&T × Imago Foundation"}
-    assert len(goals_shown(app)) == 4
+    assert len(goals_shown(app)) == 5
 
 
 def test_filters_that_match_nothing_say_so(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:

@@ -77,15 +77,15 @@ def test_a_partnership_with_its_goals_and_a_breakdown_from_the_url(
     # the scorecard first (an average hides a goal off course), the average after it as a secondary figure
     off = int(mine["status"].isin(["limited_progress", "deterioration"]).sum())
     assert off == 1
-    card = ":red-badge[1 off course] :green-badge[3 on course] :gray-badge[0 not assessable]"
+    card = ":red-badge[1 off course] :green-badge[4 on course] :gray-badge[0 not assessable]"
     assert card in page and "Combined status" not in page
     assert f"Average status {combined['status_label'].lower()}" in page
-    assert len(app.get("progress")) == len(mine) == 4
-    assert sum(m.label == "Observed growth a year" for m in app.metric) == 4
+    assert len(app.get("progress")) == len(mine) == 5
+    assert sum(m.label == "Observed growth a year" for m in app.metric) == 5
     assert "-10.8%" in [m.value for m in app.metric]  # recordable injuries fall 10.8% a year
-    assert sum(list(d.value.columns) == ["Series", "Year", "Value"] for d in app.dataframe) == 4
-    assert sum(list(d.value.columns) == ["Item", "Value"] for d in app.dataframe) == 4
-    assert [e.label for e in app.expander].count("Workings") == 4
+    assert sum(list(d.value.columns) == ["Series", "Year", "Value"] for d in app.dataframe) == 5
+    assert sum(list(d.value.columns) == ["Item", "Value"] for d in app.dataframe) == 5
+    assert [e.label for e in app.expander].count("Workings") == 5
     for status in mine["status"]:
         assert STATUS_LABELS[status] in page
     assert INCOMPLETE_YEAR_RULE in page

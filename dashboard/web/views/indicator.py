@@ -48,7 +48,7 @@ with filters_block("explorer", [indicator_texts.indicator_label(pending)]):
         default=DEFAULT_INDICATOR,
         key="explorer_indicator",
         format_func=indicator_texts.indicator_label,
-        help="All 44 indicators of the catalog, grouped by dataset.",
+        help=f"All {len(INDICATORS)} indicators of the catalog, grouped by dataset.",
     )
 indicator = INDICATORS[chosen]
 dataset = DATASET_INFO[indicator.dataset]

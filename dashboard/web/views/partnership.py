@@ -43,6 +43,7 @@ from dashboard.public.embed import EmbedRequest
 from dashboard.settings import min_cell_count
 from dashboard.web import url_state
 from dashboard.web.blocks import chart_block, sample_badge, source_note
+from dashboard.web.employment_split_block import show_employment_split
 from dashboard.web.figures import drawn_figure
 from dashboard.web.page_style import filters_block, pending_choice
 from dashboard.web.partnership_reads import read_goal_workings, read_partnership_goals, read_what_the_public_sees
@@ -118,6 +119,7 @@ for label, text in profile_lines(profile.to_dict()):
     line[1].text(text)
 
 rows_of = read_rows(store, "submitted", partnership_ids=[chosen])  # this partnership's rows only, every dataset
+show_employment_split(rows_of.get("workforce"), chosen)  # direct vs subcontracted, when reported
 
 
 def embeddable(request: EmbedRequest) -> EmbedRequest | None:
