@@ -5,6 +5,7 @@ waived (the waiver audited), the contract's limits and hostile text, and the sma
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -466,3 +467,25 @@ def test_the_upload_form_warns_before_submitting(monkeypatch: pytest.MonkeyPatch
     assert texts[["partnership_id", "year", "quarter", "text"]].values.tolist() == [
         [PID, 2026, 3, "Only 3 women finished."]
     ]
+
+
+def test_the_partnership_page_shows_hostile_texts_as_text(monkeypatch: pytest.MonkeyPatch, store: Store) -> None:
+    write_text(
+        store, partnership_id=PID, year=2026, quarter=3, kind="narrative", text=HOSTILE, user=OFFICER, today=TODAY
+    )
+    write_text(
+        store, partnership_id=PID, year=2026, quarter=3, kind="explanation", goal_id=GOAL, text=HOSTILE,
+        user=OFFICER, today=TODAY,
+    )  # fmt: skip
+    monkeypatch.setenv("IMPACT_STORE", store.root)
+    app = app_as("admin", email=ADMIN, page="partnership")
+    app.query_params["partnership"] = PID
+    app.run()
+    assert not app.exception
+    shown = [m.value for m in app.markdown]
+    assert any(m.startswith("**Why, 2026 Q3:** \\<img src") for m in shown)  # the goal card's explanation
+    assert any(m.startswith("\\<img src") for m in shown)  # the narrative
+    assert not [m for m in shown if re.search(r"(?<!\\)<img|(?<!\\)\]\(javascript", m)]  # only escaped
+    charts = [str(c.proto.spec) for c in app.get("plotly_chart")]
+    noted = [spec for spec in charts if "2026 Q3: &lt;img" in spec]
+    assert len(noted) == 1 and "<img" not in noted[0]  # the schools goal's chart, with the explanation as entities
