@@ -11,7 +11,6 @@ from dashboard.access.roles import Identity, upload_scope
 from dashboard.intake.narratives import (
     NarrativeError,
     discard_texts,
-    pending_texts,
     publish_texts,
     quarters_of,
     waive_explanation,
@@ -33,7 +32,7 @@ from dashboard.settings import min_cell_count
 from dashboard.storage.slices import Slice
 from dashboard.storage.store import Store
 from dashboard.storage.tables import Layer
-from dashboard.web.narrative_reads import read_layer_texts, read_public_story
+from dashboard.web.narrative_reads import read_layer_texts, read_pending_texts, read_public_story
 from dashboard.web.table_reads import read_goals, read_partnerships
 from data_contracts import DATASETS
 from data_contracts.clock import today
@@ -199,7 +198,7 @@ def required_explanations(store: Store, identity: Identity, chosen_keys: list[st
         return False
     _flash()
     quarters = sorted({s for slices in chosen.values() for s in slices}, key=str)
-    pending = pending_texts(store, sorted({s.partnership_id for s in quarters}))
+    pending = read_pending_texts(store)
     wanted = set(quarters)
     keys = pending[["partnership_id", "year", "quarter"]].itertuples(index=False)
     going = pending[[Slice(str(p), int(y), int(q)) in wanted for p, y, q in keys]] if not pending.empty else pending
@@ -281,7 +280,7 @@ def required_explanations(store: Store, identity: Identity, chosen_keys: list[st
 def texts_waiting(store: Store, identity: Identity) -> None:
     """The Review page's list of narratives and explanations waiting for review, with Publish texts and Reject texts
     (for texts written after their quarter's figures were published)."""
-    pending = pending_texts(store)
+    pending = read_pending_texts(store)
     st.header("Narratives and explanations waiting")
     if pending.empty:
         st.caption("No narrative or explanation waits for review.")

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from dashboard.intake.narratives import pending_texts
 from dashboard.public.narratives import read_public_texts
 from dashboard.storage.narratives import read_texts, texts_version
 from dashboard.storage.store import Store
@@ -24,6 +25,16 @@ def read_layer_texts(store: Store, layer: Layer, partnership_ids: Sequence[str] 
     """The narratives and explanations of a layer (of some partnerships), for staff pages; waivers included."""
     ids = None if partnership_ids is None else tuple(sorted(set(partnership_ids)))
     return _texts_at(store.root, layer, texts_version(store, layer), ids)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _pending_texts_at(root: str, versions: tuple[int, int]) -> pd.DataFrame:
+    return pending_texts(Store(root))
+
+
+def read_pending_texts(store: Store) -> pd.DataFrame:
+    """The texts waiting for review (``narratives.pending_texts``), once per versions of the two texts tables."""
+    return _pending_texts_at(store.root, (texts_version(store, "submitted"), texts_version(store, "published")))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
