@@ -411,6 +411,8 @@ def test_the_review_page_holds_publish_until_the_explanation_is_waived(
     app.button(key=f"explain-waive|{key}").click().run()
     assert not app.exception and any("Waived the explanation" in s.value for s in app.success)
     assert not next(b for b in app.button if b.label.startswith("Publish 1")).disabled
+    history = next(d.value for d in app.dataframe if "Action" in d.value.columns and "Admin" in d.value.columns)
+    assert history["Action"].iloc[0] == "explanation waived" and GOAL in history["Reason"].iloc[0]
     next(b for b in app.button if b.label.startswith("Publish 1")).click().run()
     assert not app.exception and not app.error
     assert not store.read_indicators("education", "published", partnership_ids=[PID], years=[2025]).empty

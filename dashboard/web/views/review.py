@@ -293,7 +293,14 @@ if history.empty:
     st.info("No quarter has been published, rejected or withdrawn yet.", icon=":material/history:")
 else:
     shown = history.assign(
-        action=history["action"].map({"publish": "published", "reject": "rejected", "unpublish": "withdrawn"}),
+        action=history["action"].map(
+            {
+                "publish": "published",
+                "reject": "rejected",
+                "unpublish": "withdrawn",
+                "waive": "explanation waived",
+            }
+        ),
         dataset=history["dataset"].map(lambda d: DATASET_INFO[d].name if d in DATASET_INFO else d),
     ).rename(
         columns={
