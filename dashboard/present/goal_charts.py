@@ -138,8 +138,6 @@ def goal_progress_figure(
     if projecting:
         projected_text = f"Projected {format_value(path.projection, unit, compact=True)}"
         figure.add_annotation(**_point_label(path.target_year, path.projection, projected_text, above=not target_above))
-    for quarter, text in notes:
-        add_explanation_note(figure, quarter, text)
     figure.update_yaxes(**value_axis(unit))
     figure.update_xaxes(
         showgrid=False,
@@ -148,6 +146,8 @@ def goal_progress_figure(
         dtick=1 if path.target_year - first <= 12 else None,
         range=[first - 0.5, path.target_year + 0.5],
     )
+    for row, (quarter, text) in enumerate(notes):
+        add_explanation_note(figure, quarter, text, row=row % NOTE_ROWS)
     return figure
 
 
@@ -156,19 +156,28 @@ def quarter_position(quarter: Quarter) -> float:
     return quarter.year + (quarter.quarter - 1) / 4
 
 
-def add_explanation_note(figure: go.Figure, quarter: Quarter, text: str) -> None:
-    """An explanation drawn on the quarter it explains: a dotted vertical line and, at its top, the quarter and the
-    start of the text (shown literally; the whole text in the hover)."""
+NOTE_ROW = 0.09
+NOTE_ROWS = 4
+"""Labels stacked before the next one starts at the top again."""
+"""Height of one explanation's label, as a share of the plot: several notes stack downwards from its top."""
+
+
+def add_explanation_note(figure: go.Figure, quarter: Quarter, text: str, *, row: int = 0) -> None:
+    """An explanation drawn on the quarter it explains: a dotted vertical line and, inside the plot's top (``row``
+    labels down), the quarter and the start of the text, on the side of the line with more room (shown literally;
+    the whole text in the hover)."""
     x = quarter_position(quarter)
+    span = figure.layout.xaxis.range
+    right_half = span is not None and x > (span[0] + span[1]) / 2
     figure.add_shape(
         type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line={"color": "#555555", "width": 1, "dash": "dot"}
     )
     figure.add_annotation(
         x=x,
-        y=1,
+        y=1 - NOTE_ROW * row,
         yref="paper",
-        yanchor="bottom",
-        xanchor="left",
+        yanchor="top",
+        xanchor="right" if right_half else "left",
         text=plotly_literal(f"{quarter.label}: {shortened(text, NOTE_CHARACTERS)}"),
         hovertext=plotly_literal(f"Why, {quarter.label}: {' '.join(text.split())}"),
         showarrow=False,
@@ -183,8 +192,8 @@ def figure_with_notes(figure: go.Figure, notes: Sequence[tuple[Quarter, str]]) -
     if not notes:
         return figure
     copy = go.Figure(figure)
-    for quarter, text in notes:
-        add_explanation_note(copy, quarter, text)
+    for row, (quarter, text) in enumerate(notes):
+        add_explanation_note(copy, quarter, text, row=row % NOTE_ROWS)
     return copy
 
 
