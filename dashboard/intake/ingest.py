@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.intake.file_reading import read_table_file, size_rejection
+from dashboard.intake.narratives import commit_file_narratives, split_narrative_column, upload_narratives
 from dashboard.intake.raw_table import FileRejected, RawTable, ReadLimits
 from dashboard.intake.row_keys import CodedHistory, code_history, slice_set
 from dashboard.intake.upload_preview import SliceChange, preview_upload
@@ -133,6 +134,9 @@ class UploadReport(CheckedFile):
     largest: pd.DataFrame = field(default_factory=pd.DataFrame)
     base_version: int | None = None
     previous_commit: Mapping[str, object] | None = None
+    narratives: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The file's narratives (a ``narrative`` sheet or column) that differ from the submitted ones; committed with
+    the rows (:mod:`dashboard.intake.narratives`)."""
 
     @property
     def warnings(self) -> list[Finding]:
@@ -147,9 +151,15 @@ class UploadReport(CheckedFile):
         return slices_of(self.frame)
 
     @property
-    def unchanged(self) -> bool:
-        """True when committing would change nothing (the same content is already in the submitted layer)."""
+    def rows_unchanged(self) -> bool:
+        """True when the file's rows are already in the submitted layer, exactly."""
         return self.accepted and all(change.is_noop for change in self.changes)
+
+    @property
+    def unchanged(self) -> bool:
+        """True when committing would change nothing (the same rows are already in the submitted layer, and no
+        narrative of the file differs from the submitted one)."""
+        return self.rows_unchanged and self.narratives.empty
 
     def summary(self) -> str:
         """One line in numbers: what the file holds and what was found."""
@@ -337,6 +347,7 @@ def _check(
     )
     if raw is None:
         return None
+    raw, narrative_cells = split_narrative_column(raw)  # the narrative column is not part of the indicator contract
     report.format_details = raw.details
     raw, skipped = skip_blank_values(raw)
     report.rows = len(raw.frame)
@@ -364,6 +375,17 @@ def _check(
         report.findings = sort_findings(
             [*report.findings, *_unassigned(validation.frame, set(allowed), raw.row_numbers)]
         )
+    report.narratives, narrative_findings = upload_narratives(
+        store,
+        data,
+        report.file_name,
+        narrative_cells,
+        raw.row_numbers,
+        limits=upload_limits(settings),
+        allowed_partnerships=allowed,
+        today=today,
+    )
+    report.findings = sort_findings([*report.findings, *narrative_findings])
     if report.errors:
         return None
     report.frame = validation.frame
@@ -455,14 +477,22 @@ def _find_previous_commit(report: UploadReport, audit: pd.DataFrame) -> None:
 
 
 def commit_upload(store: Store, report: UploadReport, *, user: str, action: str = "upload") -> CommitResult:
-    """Commit an accepted report's rows (replacing its slices in the submitted layer) and audit it.
+    """Commit an accepted report's rows (replacing its slices in the submitted layer) and audit it, then its
+    narratives (a transaction of their own).
 
-    When the submitted layer already holds exactly this content, nothing is written and the audit says "unchanged".
+    When the submitted layer already holds exactly these rows, no row is written and the audit says "unchanged".
     """
     if not report.accepted or report.dataset is None:
         raise ValueError("only an accepted upload can be committed")
+    result = _commit_rows(store, report, user=user, action=action)
+    commit_file_narratives(store, report.narratives, user=user, source_name=report.file_name, action=action)
+    return result
+
+
+def _commit_rows(store: Store, report: UploadReport, *, user: str, action: str) -> CommitResult:
+    assert report.dataset is not None
     table = indicator_table(report.dataset, "submitted")
-    if report.unchanged:
+    if report.rows_unchanged:
         commit_id = str(uuid.uuid4())
         version = store.version(table)
         record_attempt(

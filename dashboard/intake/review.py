@@ -14,7 +14,8 @@ rows: a new quarter, a corrected one, or one withdrawn from the public. Reviewer
 
 Every action is one Delta transaction on one table that carries its own audit record (action ``publish``,
 ``reject`` or ``unpublish``; the reason is the audit message). Anything refused
-raises :class:`ReviewError` and writes nothing.
+raises :class:`ReviewError` and writes nothing. Each action then does the same to the narratives and explanations of
+the slices' partnership quarters, in a transaction of their own (:mod:`dashboard.intake.narratives`).
 
 Each pending slice has a **fingerprint** (``fingerprint`` of :func:`pending_slices`: the SHA-256 of its canonical
 submitted rows, :func:`dashboard.storage.slices.slice_fingerprints`). The Review page keeps the fingerprints of what
@@ -34,6 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from dashboard.intake.narratives import discard_quarter_texts, publish_quarter_texts, withdraw_quarter_texts
 from dashboard.intake.upload_checks import missing_indicators, unassigned_people, value_jumps
 from dashboard.intake.upload_preview import compare_rows
 from dashboard.settings import UploadSettings
@@ -667,9 +669,11 @@ def publish_slices(
                 "admin to publish. Nothing was published."
             )
     try:
-        return store.publish(dataset, chosen, user=user, reviewed=reviewed)
+        result = store.publish(dataset, chosen, user=user, reviewed=reviewed)
     except StoreError as error:
         raise _refused(error) from error
+    publish_quarter_texts(store, chosen, user=user)  # the quarters' narratives and explanations go with them
+    return result
 
 
 def reject_slices(
@@ -690,9 +694,11 @@ def reject_slices(
     chosen = _chosen(slices)
     _pending_rows(store, dataset, chosen, "rejected")
     try:
-        return store.revert_submitted(dataset, chosen, user=user, reason=reason, reviewed=reviewed)
+        result = store.revert_submitted(dataset, chosen, user=user, reason=reason, reviewed=reviewed)
     except StoreError as error:
         raise _refused(error) from error
+    discard_quarter_texts(store, chosen, user=user, reason=reason)  # the quarters' pending texts are discarded too
+    return result
 
 
 def unpublish_slices(store: Store, dataset: str, slices: Sequence[Slice], *, user: str, reason: str) -> CommitResult:
@@ -703,6 +709,8 @@ def unpublish_slices(store: Store, dataset: str, slices: Sequence[Slice], *, use
     reason = _named(reason, "A reason for withdrawing")
     chosen = _chosen(slices)
     try:
-        return store.unpublish(dataset, chosen, user=user, reason=reason)
+        result = store.unpublish(dataset, chosen, user=user, reason=reason)
     except StoreError as error:
         raise _refused(error) from error
+    withdraw_quarter_texts(store, chosen, user=user, reason=reason)  # the quarters' texts are withdrawn too
+    return result

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -21,7 +21,10 @@ from dashboard.present.chart_style import (
     longest_name,
     value_axis,
 )
+from dashboard.present.narrative_texts import NOTE_CHARACTERS, shortened
+from dashboard.present.text_safety import plotly_literal
 from data_contracts import DATASET_INFO, Indicator
+from data_contracts.quarters import Quarter
 from data_contracts.units import UNITS, format_value
 
 GOAL_PATH_GREY = "#7F7F7F"
@@ -52,6 +55,7 @@ def goal_progress_figure(
     status: str,
     source: str,
     name: str | None = None,
+    notes: Sequence[tuple[Quarter, str]] = (),
 ) -> go.Figure:
     """Where a goal stands: the annual values, the straight path from the base to the target, the projection at the
     current pace (in the status colour) and the target as a labelled star.
@@ -59,6 +63,9 @@ def goal_progress_figure(
     ``points`` has the columns year and value (annual values, may be empty). Without a current value or a projection
     there is no projection line. ``name`` is the goal's name (``goal_texts.goal_name``: with its breakdown category,
     ``New hires — Women``); without it the title names the indicator alone, as a goal on the total does.
+    ``notes``: the goal's explanations (quarter, text), each drawn as a marked line on the quarter it explains
+    (a year's quarters run from the year's point to the next) with its quarter and the start of its text; the whole
+    text is in its hover.
     """
     unit = indicator.unit
     hover = hover_format(indicator)
@@ -139,7 +146,55 @@ def goal_progress_figure(
         dtick=1 if path.target_year - first <= 12 else None,
         range=[first - 0.5, path.target_year + 0.5],
     )
+    for row, (quarter, text) in enumerate(notes):
+        add_explanation_note(figure, quarter, text, row=row % NOTE_ROWS)
     return figure
+
+
+def quarter_position(quarter: Quarter) -> float:
+    """Where a quarter sits on a goal chart's axis of years: a year's point, then its quarters a quarter apart."""
+    return quarter.year + (quarter.quarter - 1) / 4
+
+
+NOTE_ROW = 0.09
+NOTE_ROWS = 4
+"""Labels stacked before the next one starts at the top again."""
+"""Height of one explanation's label, as a share of the plot: several notes stack downwards from its top."""
+
+
+def add_explanation_note(figure: go.Figure, quarter: Quarter, text: str, *, row: int = 0) -> None:
+    """An explanation drawn on the quarter it explains: a dotted vertical line and, inside the plot's top (``row``
+    labels down), the quarter and the start of the text, on the side of the line with more room (shown literally;
+    the whole text in the hover)."""
+    x = quarter_position(quarter)
+    span = figure.layout.xaxis.range
+    right_half = span is not None and x > (span[0] + span[1]) / 2
+    figure.add_shape(
+        type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line={"color": "#555555", "width": 1, "dash": "dot"}
+    )
+    figure.add_annotation(
+        x=x,
+        y=1 - NOTE_ROW * row,
+        yref="paper",
+        yanchor="top",
+        xanchor="right" if right_half else "left",
+        text=plotly_literal(f"{quarter.label}: {shortened(text, NOTE_CHARACTERS)}"),
+        hovertext=plotly_literal(f"Why, {quarter.label}: {' '.join(text.split())}"),
+        showarrow=False,
+        bgcolor="rgba(255, 255, 255, 0.85)",
+        font={"size": 11, "color": "#333333"},
+    )
+
+
+def figure_with_notes(figure: go.Figure, notes: Sequence[tuple[Quarter, str]]) -> go.Figure:
+    """A copy of a goal's figure with its explanations drawn (:func:`add_explanation_note`); the figure itself (drawn
+    once and shared) is left as it is."""
+    if not notes:
+        return figure
+    copy = go.Figure(figure)
+    for row, (quarter, text) in enumerate(notes):
+        add_explanation_note(copy, quarter, text, row=row % NOTE_ROWS)
+    return copy
 
 
 def status_summary_figure(counts: Mapping[str, int], *, title: str, source: str) -> go.Figure:

@@ -18,6 +18,7 @@ import pandas as pd
 from dashboard.analytics.goals import GoalPath
 from dashboard.analytics.metrics import series_label, total_rows
 from dashboard.analytics.progress import STATUS_LABELS, STATUSES, SeriesResult
+from dashboard.present.narrative_texts import explanation_text, latest_explanations
 from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS, TOTAL, Indicator, split_list
 from data_contracts.quarters import Quarter
 from data_contracts.units import UNITS, format_value
@@ -204,12 +205,20 @@ NO_EXPLANATION = "No explanation yet"
 """The Explanation cell of a goal nobody has explained yet."""
 
 
-def goal_explanations(evaluated: pd.DataFrame) -> Mapping[str, str]:
-    """Why each goal stands where it does, in the partnership's own words, by goal id: the place next to the numbers
-    that the reporting cycle (issue #15) fills from each quarter's report. Until then nothing is explained, so this
-    returns an empty mapping and every goal reads :data:`NO_EXPLANATION`."""
-    del evaluated  # #15: the explanations of these goals
-    return {}
+def goal_explanations(evaluated: pd.DataFrame, texts: pd.DataFrame | None = None) -> Mapping[str, str]:
+    """Why each goal stands where it does, in the partnership's own words, by goal id: the newest explanation of
+    each goal of ``evaluated`` among ``texts`` (narratives and explanations of a layer,
+    ``dashboard.storage.narratives.read_texts``), as ``"2026 Q3: …"``. Goals without one are left out (they read
+    :data:`NO_EXPLANATION`); without ``texts``, nothing is explained."""
+    if texts is None or texts.empty or evaluated.empty:
+        return {}
+    latest = latest_explanations(texts)
+    found = {}
+    for partnership_id, goal_id in zip(evaluated["partnership_id"], evaluated["goal_id"], strict=True):
+        note = latest.get((str(partnership_id), str(goal_id)))
+        if note is not None:
+            found[str(goal_id)] = explanation_text(*note)
+    return found
 
 
 def goal_link(page_url: str, partnership_id: str, goal_id: str) -> str:
@@ -243,11 +252,11 @@ def lower_is_better_note(indicator_ids: Iterable[str]) -> str:
     return f"Where lower is better ({', '.join(names)}), a fall is progress."
 
 
-def goals_table(evaluated: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+def goals_table(evaluated: pd.DataFrame, names: Mapping[str, str], texts: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per goal as the Goals page shows it (columns :data:`GOAL_TABLE_COLUMNS`), worst score first.
 
     The goal is named by :func:`goal_name` (with its breakdown category); the explanation comes from
-    :func:`goal_explanations`. Base year and value
+    :func:`goal_explanations` of ``texts``. Base year and value
     are the ones the method used (the goal's baseline unless data starts later); growth rates are in percent with one
     decimal; values are rounded by unit. Goals without a score come last.
     """
@@ -255,7 +264,7 @@ def goals_table(evaluated: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFra
     ordered = evaluated.assign(_missing=evaluated["score"].isna()).sort_values(
         ["_missing", "score", "partnership_id", "goal_id"], kind="stable"
     )
-    explanations = goal_explanations(evaluated)
+    explanations = goal_explanations(evaluated, texts)
     for goal in ordered.to_dict("records"):
         indicator = INDICATORS[goal["indicator_id"]]
         unit = indicator.unit

@@ -186,6 +186,11 @@ def full_view_url(base_url: str, request: EmbedRequest) -> str:
     return f"{base_url.rstrip('/')}/{PORTAL_PATH}?{urlencode(full_view_query(request))}"
 
 
+def partnership_portal_url(base_url: str, partnership_id: str) -> str:
+    """The portal page of one partnership, which the line under an embed links to."""
+    return f"{base_url.rstrip('/')}/{PORTAL_PATH}?{urlencode({'partnership': partnership_id})}"
+
+
 @dataclass
 class EmbedContent:
     """Everything one embed shows: a chart, the same numbers as a table, and the lines around them."""

@@ -4,6 +4,8 @@ Layout under one root (a local folder or an object-store URI)::
 
     submitted/<dataset>     every accepted upload (staff see it)
     published/<dataset>     what a reviewer approved (the public sees only this)
+    submitted/narratives    narratives and goal explanations as written (created on first use)
+    published/narratives    the texts published with their quarters (created on first use)
     reference/partnerships  one row per partnership
     reference/goals         one row per goal
     audit/commits           one row per commit attempt
@@ -66,7 +68,25 @@ GOALS_TABLE = "reference/goals"
 AUDIT_TABLE = "audit/commits"
 STATS_COLUMNS_KEY = "delta.dataSkippingStatsColumns"
 USERS_TABLE = "auth/users"
-LAZY_TABLES: frozenset[str] = frozenset({USERS_TABLE})
+NARRATIVE_SCHEMA = pa.schema(
+    [
+        ("partnership_id", pa.string()),
+        ("year", pa.int64()),
+        ("quarter", pa.int64()),
+        ("kind", pa.string()),
+        ("goal_id", pa.string()),
+        ("text", pa.string()),
+        ("waived", pa.bool_()),
+        ("author", pa.string()),
+        ("written_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+"""Narratives and goal explanations (``data_contracts.narratives``): one row per (partnership_id, year, quarter, kind,
+goal_id); ``kind`` narrative or explanation, ``goal_id`` empty for a narrative; ``waived`` marks an admin's waiver of
+a required explanation (its text empty)."""
+NARRATIVE_TABLES: Mapping[str, str] = {layer: f"{layer}/narratives" for layer in LAYERS}
+"""The texts table of each layer."""
+LAZY_TABLES: frozenset[str] = frozenset({USERS_TABLE, *NARRATIVE_TABLES.values()})
 """Tables added after the first stores were made: created on first use, not needed for a store to count as set up
 (so an existing store without them is never mistaken for a new one and seeded again)."""
 
@@ -86,7 +106,9 @@ TABLE_SCHEMAS: Mapping[str, pa.Schema] = {
     GOALS_TABLE: GOAL_SCHEMA,
     AUDIT_TABLE: AUDIT_SCHEMA,
     USERS_TABLE: USERS_SCHEMA,
+    **{table: NARRATIVE_SCHEMA for table in NARRATIVE_TABLES.values()},
 }
 PARTITIONS: Mapping[str, list[str] | None] = {
-    name: (["year"] if name.split("/")[0] in LAYERS else None) for name in TABLE_SCHEMAS
+    name: (["year"] if name.split("/")[0] in LAYERS and name not in NARRATIVE_TABLES.values() else None)
+    for name in TABLE_SCHEMAS
 }

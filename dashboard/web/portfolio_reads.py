@@ -20,6 +20,7 @@ from dashboard.analytics.metrics import Kpi, PeriodCoverage
 from dashboard.present.goal_texts import goals_table
 from dashboard.public.published import public_partnerships
 from dashboard.queries import portfolio
+from dashboard.storage.narratives import read_texts, texts_version
 from dashboard.storage.store import Store
 from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer
 from dashboard.web.table_reads import LayerSnapshot, PublicSnapshot, layer_snapshot, public_snapshot, table_at
@@ -224,12 +225,14 @@ def _goals_table(
     off_course: bool,
     partnerships: tuple[str, ...],
     statuses: tuple[str, ...],
+    texts_version: int = -1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     evaluated = summary_goals(summary)
     shown = filter_goals(evaluated, off_course_only=off_course, partnerships=partnerships, statuses=statuses)
     profiles = table_at(summary.root, PARTNERSHIPS_TABLE, partnerships_version)
     names = dict(zip(profiles["partnership_id"], profiles["name"], strict=True))
-    return shown, goals_table(shown, names) if not shown.empty else pd.DataFrame()
+    texts = read_texts(Store(summary.root), summary.layer, version=texts_version)  # each goal's latest "why"
+    return shown, goals_table(shown, names, texts) if not shown.empty else pd.DataFrame()
 
 
 def read_goals_table(
@@ -241,7 +244,13 @@ def read_goals_table(
     statuses: Sequence[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The goals the Goals page lists for its filters (``goals.filter_goals``) and their table
-    (``goal_texts.goals_table``, names from the partnerships table), cached by version and filters."""
+    (``goal_texts.goals_table``, names from the partnerships table, explanations from the layer's texts), cached by
+    version and filters."""
     return _goals_table(
-        summary.key, store.version(PARTNERSHIPS_TABLE), off_course, tuple(partnerships), tuple(statuses)
+        summary.key,
+        store.version(PARTNERSHIPS_TABLE),
+        off_course,
+        tuple(partnerships),
+        tuple(statuses),
+        texts_version(store, summary.key.layer),
     )

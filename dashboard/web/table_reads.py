@@ -188,15 +188,15 @@ def read_upload_history(store: Store) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _publishing_history(root: str, versions: AuditVersions, names: tuple[tuple[str, str], ...]) -> pd.DataFrame:
     audit = audit_at(root, versions)
-    history = audit[audit["action"].isin(["publish", "reject", "unpublish"])]
+    history = audit[audit["action"].isin(["publish", "reject", "unpublish", "waive"])]  # waive: an explanation
     history = history[["committed_at", "user", "action", "dataset", "slices", "message"]]
     named = dict(names)  # a seed's publish names thousands of quarters: the first few, in words, and a count
     return history.assign(slices=history["slices"].map(lambda text: slices_summary(text, names=named)))
 
 
 def read_publishing_history(store: Store) -> pd.DataFrame:
-    """Publish, reject and unpublish actions, newest first, each action's quarters summarised in words
-    (``slices_summary``: partnership names, "2024 Q1")."""
+    """Publish, reject and unpublish actions and waived explanations, newest first, each action's quarters summarised
+    in words (``slices_summary``: partnership names, "2024 Q1")."""
     partnerships = read_partnerships(store)
     names = tuple(zip(partnerships["partnership_id"].astype(str), partnerships["name"].astype(str), strict=True))
     return _publishing_history(store.root, store.audit_versions(), names)

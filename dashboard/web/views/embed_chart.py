@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard.access.pages import EMBED
 from dashboard.present.chart_style import EMBED_PLOTLY_CONFIG
 from dashboard.present.chart_summary import chart_summary
+from dashboard.present.narrative_texts import goal_explanation_notes
 from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import (
     DARK_PAGE_CSS,
@@ -22,11 +23,13 @@ from dashboard.public.embed import (
     full_view_url,
     parse_request,
 )
+from dashboard.public.narratives import embed_line, with_notes
 from dashboard.public.published import updated_text
 from dashboard.settings import data_licence, min_cell_count
 from dashboard.web import url_state
 from dashboard.web.blocks import app_base_url, source_note
 from dashboard.web.figures import drawn_embed
+from dashboard.web.narrative_blocks import embed_story_line, public_story
 from dashboard.web.public_reads import (
     read_last_updated,
     read_public_goals,
@@ -69,6 +72,10 @@ if content is None:
     st.info(NOT_AVAILABLE, icon=":material/visibility_off:")
     st.stop()
 
+story = public_story(store, request.partnerships[0])  # published texts of a public partnership only
+goal_id = request.goal if request.view == "progress" else None
+if goal_id is not None:  # the goal's explanations on the quarters they explain
+    content = with_notes(content, goal_explanation_notes(story, request.partnerships[0], goal_id))
 if request is not None and request.theme == "dark":
     st.html(DARK_PAGE_CSS)  # our own fixed style sheet, no data in it
 chart_tab, table_tab = st.tabs(["Chart", "Table"])
@@ -86,3 +93,4 @@ with table_tab:
 hidden = f" {len(content.hidden)} values hidden to protect small groups." if content.hidden else ""
 link = full_view_url(app_base_url(), request)  # our own address and URL-encoded parameters: safe in a link
 st.caption(f"{markdown_literal(source)} Licence {data_licence()}.{hidden} [Full view]({link})")
+embed_story_line(embed_line(story, request.partnerships[0], goal_id), app_base_url(), request.partnerships[0])

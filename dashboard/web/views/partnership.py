@@ -45,6 +45,7 @@ from dashboard.web import url_state
 from dashboard.web.blocks import chart_block, sample_badge, source_note
 from dashboard.web.employment_split_block import show_employment_split
 from dashboard.web.figures import drawn_figure
+from dashboard.web.narrative_blocks import goal_explanation, narrative_section, staff_texts
 from dashboard.web.page_style import filters_block, pending_choice
 from dashboard.web.partnership_reads import read_goal_workings, read_partnership_goals, read_what_the_public_sees
 from dashboard.web.session import get_store, require
@@ -127,6 +128,9 @@ def embeddable(request: EmbedRequest) -> EmbedRequest | None:
     return request if profile["visibility"] == "public" else None
 
 
+texts = staff_texts(store, chosen)  # its narratives and goal explanations, as submitted
+narrative_section(texts, chosen, key="story")
+
 # ---- goals ----------------------------------------------------------------------------------------------------------
 st.subheader("Goals", anchor=False)
 mine, evaluated_key = read_partnership_goals(store, chosen)  # its goals on its rows only, cached by version
@@ -177,6 +181,7 @@ else:
                 numbers[1].metric("Observed growth a year", card.observed, help=card.observed_help)
                 numbers[2].metric("Required growth a year", card.required, help=card.required_help)
                 numbers[3].metric("Needed a year from now on", card.needed, help=card.needed_help)
+            notes = goal_explanation(texts, chosen, card.goal_id)  # the latest "why", and every one for the chart
             base_year = result.base_year if result.base_year is not None else int(goal["baseline_year"])
             base_value = result.base_value if result.base_value is not None else float(goal["baseline_value"])
             projection = None if missing(goal["projection"]) else float(goal["projection"])
@@ -191,7 +196,7 @@ else:
                 projection=projection,
             )
             figure = drawn_figure(
-                (*figure_key, card.goal_id, source),
+                (*figure_key, card.goal_id, source, notes),
                 partial(
                     goal_progress_figure,
                     points,
@@ -200,6 +205,7 @@ else:
                     status=card.status,
                     source=source,
                     name=card.title,
+                    notes=notes,
                 ),
             )
             chart_block(

@@ -17,6 +17,7 @@ from dashboard.present.indicator_texts import formula_in_words
 from dashboard.present.scorecards import SCORECARD_FORMATS, SCORECARD_HELP, scorecard_style
 from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import EmbedContent, EmbedRequest, embed_content, parse_period
+from dashboard.public.narratives import with_notes
 from dashboard.public.published import (
     DOWNLOAD_FORMATS,
     about_frame,
@@ -28,6 +29,7 @@ from dashboard.settings import data_licence, min_cell_count
 from dashboard.web import url_state
 from dashboard.web.blocks import app_base_url, chart_block, sample_badge, source_note
 from dashboard.web.figures import drawn_embed
+from dashboard.web.narrative_blocks import goal_explanation, narrative_section, public_story
 from dashboard.web.page_style import filters_block, pending_choice, pinned_first
 from dashboard.web.public_reads import (
     read_portal_index,
@@ -139,6 +141,9 @@ def show_view(content: EmbedContent, request: EmbedRequest, *, key: str, file_na
     )
 
 
+story = public_story(store, chosen)  # published texts of this public partnership only
+narrative_section(story, chosen, key="portal-story", public=True)
+
 # ---- goals ----------------------------------------------------------------------------------------------------------
 st.subheader("Goals", anchor=False)
 my_goals = read_public_goals(store, [chosen])
@@ -159,6 +164,7 @@ else:
                 st.progress(0.0, text="The latest value is hidden to protect a small group of people.")
             else:
                 st.progress(card.fraction or 0.0, text=card.progress_text)
+            notes = goal_explanation(story, chosen, card.goal_id)
             request = EmbedRequest((chosen,), indicator.id, "progress", goal=str(goal.row["goal_id"]))
             source = source_for(indicator.dataset)
             content = drawn_view(request, mine, source)
@@ -169,7 +175,12 @@ else:
                     icon=":material/visibility_off:",
                 )
                 continue
-            show_view(content, request, key=f"goal-{card.goal_id}", file_name=f"{card.goal_id}_progress.csv")
+            show_view(
+                with_notes(content, notes),
+                request,
+                key=f"goal-{card.goal_id}",
+                file_name=f"{card.goal_id}_progress.csv",
+            )
 
 # ---- indicators ---------------------------------------------------------------------------------------------------
 st.subheader("Indicators", anchor=False)

@@ -19,6 +19,7 @@ from dashboard.present.text_safety import markdown_literal
 from dashboard.settings import four_eyes_required
 from dashboard.storage.slices import FINGERPRINT_LENGTH_SHOWN, Slice
 from dashboard.web.blocks import blanks_for_missing
+from dashboard.web.narrative_blocks import required_explanations, texts_waiting
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import (
     read_partnerships,
@@ -191,9 +192,12 @@ else:
                 ),
                 hide_index=True,
             )
+    blocked = required_explanations(store, identity, chosen)  # goals falling off course need their "why" first
     publish_column, reject_column = st.columns(2)
     with publish_column:
-        if st.button(f"Publish {len(chosen)} quarter(s)", type="primary", disabled=not chosen, key="publish"):
+        if st.button(
+            f"Publish {len(chosen)} quarter(s)", type="primary", disabled=not chosen or blocked, key="publish"
+        ):
             try:
                 for dataset in DATASETS:
                     slices = [Slice.parse(k.split("|", 1)[1]) for k in chosen if k.startswith(f"{dataset}|")]
@@ -281,13 +285,22 @@ with st.expander("Withdraw a published quarter", icon=":material/visibility_off:
         except ReviewError as error:
             st.error(markdown_literal(error), icon=":material/block:")
 
+texts_waiting(store, identity)  # narratives and explanations written after their figures were published
+
 st.header("Publishing history")
 history = read_publishing_history(store)  # once per audit version; each action's slices summarised
 if history.empty:
     st.info("No quarter has been published, rejected or withdrawn yet.", icon=":material/history:")
 else:
     shown = history.assign(
-        action=history["action"].map({"publish": "published", "reject": "rejected", "unpublish": "withdrawn"}),
+        action=history["action"].map(
+            {
+                "publish": "published",
+                "reject": "rejected",
+                "unpublish": "withdrawn",
+                "waive": "explanation waived",
+            }
+        ),
         dataset=history["dataset"].map(lambda d: DATASET_INFO[d].name if d in DATASET_INFO else d),
     ).rename(
         columns={

@@ -12,8 +12,10 @@ from dashboard.intake.review import series_name
 from dashboard.present.exports import csv_bytes
 from dashboard.present.text_safety import markdown_literal
 from dashboard.settings import UploadSettings
-from dashboard.storage.tables import AUDIT_TABLE, TABLE_SCHEMAS
+from dashboard.storage.narratives import texts_version
+from dashboard.storage.tables import AUDIT_TABLE, LAZY_TABLES, TABLE_SCHEMAS
 from dashboard.web.blocks import blanks_for_missing, findings_table
+from dashboard.web.narrative_blocks import file_narratives_note, writing_form
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnerships, read_upload_history
 from dashboard.web.template_download import render_template_download
@@ -114,8 +116,9 @@ report = None
 if uploaded is not None:
     data = uploaded.getvalue()
     dataset = None if choice == DETECT else choice
-    data_tables = [t for t in TABLE_SCHEMAS if t != AUDIT_TABLE]
-    cache_key = (uploaded.file_id, dataset, tuple(store.versions(data_tables).values()), user)
+    data_tables = [t for t in TABLE_SCHEMAS if t != AUDIT_TABLE and t not in LAZY_TABLES]
+    versions = (*store.versions(data_tables).values(), texts_version(store, "submitted"))
+    cache_key = (uploaded.file_id, dataset, versions, user)
     cached = st.session_state.get(REPORT_KEY)
     if cached and cached[0] == cache_key:
         report = cached[1]
@@ -198,6 +201,7 @@ if report is not None:
             for change in report.changes
         ]
         st.dataframe(preview, hide_index=True, key="preview-table")
+        file_narratives_note(report.narratives)
         if not report.largest.empty:
             st.markdown("**Largest changes**")
             largest = report.largest
@@ -250,6 +254,8 @@ if report is not None:
                         icon=":material/arrow_forward:",
                         query_params={"partnership": partnership_id},
                     )
+
+writing_form(store, identity)  # the narrative of a quarter, a goal's explanation
 
 # ---- 3. history ----------------------------------------------------------------------------------------------
 st.header("Upload history")
