@@ -83,7 +83,7 @@ def summary_sentence(summary: QuarterSummary) -> str:
     label = summary.quarter.label
     if summary.expected == 0:
         return f"No partnership is expected to report {label}."
-    noun = "partnership has" if summary.expected == 1 and summary.reported == 1 else "partnerships have"
+    noun = "partnership has" if summary.expected == 1 else "partnerships have"
     text = f"{summary.reported:,} of {summary.expected:,} {noun} reported {label}; {summary.overdue:,} overdue"
     if summary.due:
         text += f", {summary.due:,} still within the due days"
