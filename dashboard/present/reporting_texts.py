@@ -8,6 +8,7 @@ symbol and a word. Each coloured cell stands out from the white page by at least
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -131,28 +132,51 @@ def status_grid(status: pd.DataFrame, names: dict[str, str], quarters: list[Quar
     return grid.reset_index(drop=True)
 
 
+def _coded(values: object, label: Callable[[object], str]) -> tuple[np.ndarray, list[str]]:
+    """Many values as codes into their distinct values' labels (``label`` worked out once per distinct value: a
+    status frame has 600,000 rows of a few thousand partnerships and quarters)."""
+    distinct, inverse = np.unique(np.asarray(values), return_inverse=True)
+    return inverse.reshape(-1), [label(value) for value in distinct]
+
+
 def overdue_frame(
     status: pd.DataFrame, names: dict[str, str], officers: dict[str, list[str]], today: object
 ) -> pd.DataFrame:
     """The overdue rows for reminders, most overdue first: partnership (id and name), dataset, quarter, due date,
-    days overdue, and the officers assigned with their e-mails."""
+    days overdue, and the officers assigned with their e-mails (how many, and their e-mails separated by
+    semicolons). Text columns are categoricals."""
     rows = status[status["status"] == "overdue"]
-    ids = rows["partnership_id"].astype(str)
-    due = pd.to_datetime(rows["due_date"])
-    frame = pd.DataFrame(
-        {
-            "partnership_id": ids.to_numpy(),
-            "partnership": ids.map(lambda p: names.get(p, p)).to_numpy(),
-            "dataset": rows["dataset"].astype(str).to_numpy(),
-            "quarter": [f"{y} Q{q}" for y, q in zip(rows["year"], rows["quarter"], strict=True)],
-            "due_date": due.dt.strftime("%Y-%m-%d").to_numpy(),
-            "days_overdue": (pd.Timestamp(today) - due).dt.days.to_numpy(),
-            "officers": ids.map(lambda p: len(officers.get(p, []))).to_numpy(),
-            "officer_emails": ids.map(lambda p: "; ".join(officers.get(p, []))).to_numpy(),
-        }
+    ids = pd.Categorical(rows["partnership_id"])
+    ids = ids.remove_unused_categories()
+    datasets = pd.Categorical(rows["dataset"]).remove_unused_categories()
+    id_texts = [str(p) for p in ids.categories]
+    due_days = pd.to_datetime(rows["due_date"]).to_numpy().astype("datetime64[D]")
+    due_codes, due_texts = _coded(due_days, str)
+    quarter_codes, quarter_texts = _coded(
+        quarter_numbers(rows["year"], rows["quarter"]), lambda n: Quarter.from_number(int(n)).label
     )
-    return frame.sort_values(
-        ["days_overdue", "partnership", "dataset"], ascending=[False, True, True], ignore_index=True
+    days = (np.datetime64(pd.Timestamp(today).date(), "D") - due_days).astype(np.int64)
+    partnership_names = [names.get(p, p) for p in id_texts]
+    name_rank = np.argsort(np.argsort(np.array(partnership_names, dtype=object), kind="stable"))
+    order = np.lexsort((datasets.codes, name_rank[ids.codes], -days))
+    codes = ids.codes[order]
+
+    def text(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
+        """Each code's label, as a categorical (no string per row)."""
+        remap, distinct = pd.factorize(pd.Index(labels, dtype=object))
+        return pd.Categorical.from_codes(remap[codes], categories=distinct)
+
+    return pd.DataFrame(
+        {
+            "partnership_id": text(codes, id_texts),
+            "partnership": text(codes, partnership_names),
+            "dataset": text(datasets.codes[order], [str(d) for d in datasets.categories]),
+            "quarter": text(quarter_codes[order], quarter_texts),
+            "due_date": text(due_codes[order], due_texts),
+            "days_overdue": days[order],
+            "officers": np.array([len(officers.get(p, [])) for p in id_texts], dtype=np.int64)[codes],
+            "officer_emails": text(codes, ["; ".join(officers.get(p, [])) for p in id_texts]),
+        }
     )
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import streamlit as st
 
 from dashboard.access.pages import REPORTING_STATUS
 from dashboard.analytics.reporting_status import STATUSES, in_quarters, quarter_summary
-from dashboard.present.exports import csv_bytes
 from dashboard.present.reporting_texts import (
     STATUS_STYLES,
     cell_colours,
@@ -20,6 +20,7 @@ from dashboard.present.reporting_texts import (
     summary_sentence,
 )
 from dashboard.settings import due_days
+from dashboard.web.blocks import deferred_csv
 from dashboard.web.session import get_store, require
 from dashboard.web.status_reads import read_officers, read_reporting_status
 from dashboard.web.table_reads import read_partnerships
@@ -100,19 +101,16 @@ if regions:
 if sectors:
     kept = kept[kept["lead_sector"].isin(sectors)]
 rows = status[
-    status["partnership_id"].astype(str).isin(set(kept["partnership_id"].astype(str)))
-    & status["dataset"].astype(str).isin(chosen_datasets)
+    status["partnership_id"].isin(kept["partnership_id"].astype(str)) & status["dataset"].isin(chosen_datasets)
 ]
 window = quarter_range(quarter, int(shown_quarters))
 in_window = in_quarters(rows, window[0], window[-1])
 if chosen_statuses:
-    matching = in_window[in_window["status"].isin(chosen_statuses)]
-    pairs = set(zip(matching["partnership_id"].astype(str), matching["dataset"].astype(str), strict=True))
-    keep = [
-        (p, d) in pairs
-        for p, d in zip(in_window["partnership_id"].astype(str), in_window["dataset"].astype(str), strict=True)
-    ]
-    in_window = in_window[keep]
+    # a (partnership, dataset) pair as one integer: the partnership's code times the datasets, plus the dataset's
+    pairs = in_window["partnership_id"].cat.codes.to_numpy(np.int64) * len(DATASETS) + in_window[
+        "dataset"
+    ].cat.codes.to_numpy(np.int64)
+    in_window = in_window[np.isin(pairs, pairs[in_window["status"].isin(chosen_statuses).to_numpy()])]
 
 # ---- the answer ----------------------------------------------------------------------------------------------
 if rows.empty:
@@ -133,7 +131,7 @@ with left:
 with right:
     st.download_button(
         "Download the overdue list (CSV)",
-        csv_bytes(overdue),
+        deferred_csv(overdue),
         f"overdue_{today:%Y-%m-%d}.csv",
         "text/csv",
         icon=":material/download:",
@@ -147,8 +145,9 @@ with st.expander("What the cells mean", expanded=False, icon=":material/info:"):
 
 for dataset in chosen_datasets:
     st.header(DATASET_INFO[dataset].name)
-    of_dataset = in_window[in_window["dataset"].astype(str) == dataset]
-    ids = sorted(set(of_dataset["partnership_id"].astype(str)), key=lambda p: names.get(p, p).lower())
+    of_dataset = in_window[in_window["dataset"] == dataset]
+    present = of_dataset["partnership_id"].unique()
+    ids = sorted((str(p) for p in present), key=lambda p: names.get(p, p).lower())
     if not ids:
         st.info(
             f"No partnership chosen reports {DATASET_INFO[dataset].name.lower()} in these quarters.",
@@ -164,7 +163,7 @@ for dataset in chosen_datasets:
     first = (page - 1) * ROWS_PER_PAGE
     on_page = ids[first : first + ROWS_PER_PAGE]
     st.caption(f"Partnerships {first + 1:,}–{first + len(on_page):,} of {len(ids):,}, by name.")
-    grid = status_grid(of_dataset[of_dataset["partnership_id"].astype(str).isin(on_page)], names, window, on_page)
+    grid = status_grid(of_dataset[of_dataset["partnership_id"].isin(on_page)], names, window, on_page)
     quarter_columns = [q.label for q in window]
     st.dataframe(
         grid.style.map(cell_colours, subset=quarter_columns),
