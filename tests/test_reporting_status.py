@@ -377,6 +377,13 @@ def test_the_status_command_prints_json(
     assert mine[(2026, 4)]["status"] == "not_due" and mine[(2026, 4)]["submitted_at"] is None
     assert mine[(2021, 1)]["status"] == "overdue"  # the sample's figures begin in 2022
 
+    monkeypatch.setenv("IMPACT_DUE_DAYS", "10")  # the setting moves every due date but a partnership's own
+    code, out = run_status(
+        capsys, "--store", sample_store.root, "--quarter", "2026Q3", "--dataset", "workforce", "--json"
+    )
+    due = {r["partnership_id"]: r["due_date"] for r in json.loads(out)}
+    assert code == 0 and due["att-imago"] == "2026-10-10" and due["urban-parks-commons"] == "2026-11-14"
+
 
 def test_the_status_command_prints_a_table_and_refuses_bad_choices(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sample_store: Store
