@@ -21,6 +21,7 @@ from dashboard.analytics.reporting_status import (
     QuarterSummary,
     first_expected_quarter,
     officers_by_partnership,
+    pairs_with_status,
     quarter_end,
     quarter_summary,
     reporting_status,
@@ -264,6 +265,16 @@ def test_it_stays_fast_at_5000_partnerships() -> None:
     frame = reporting_status(partnerships, layer, layer.iloc[::2], today=date(2026, 11, 27), default_due_days=30)
     assert len(frame) == n * 4 * 32
     assert time.perf_counter() - started < 15  # about 1.5 s on a 2-core machine; generous for a busy one
+
+
+def test_a_status_filter_keeps_every_quarter_of_the_pairs_that_have_it() -> None:
+    frame = reporting_status(PARTNERSHIPS, SUBMITTED, PUBLISHED, today=date(2026, 1, 30), default_due_days=30)
+    kept = pairs_with_status(frame, ["changed_since_published"])
+    assert set(zip(kept["partnership_id"].astype(str), kept["dataset"].astype(str), strict=True)) == {
+        ("alpha", "workforce")
+    }
+    assert len(kept) == len(frame[(frame["partnership_id"] == "alpha") & (frame["dataset"] == "workforce")])
+    assert pairs_with_status(frame, []).empty
 
 
 # ---- uploads and their review --------------------------------------------------------------------------------------

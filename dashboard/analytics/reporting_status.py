@@ -337,6 +337,15 @@ def quarter_summary(status: pd.DataFrame, quarter: Quarter) -> QuarterSummary:
     return QuarterSummary(quarter, len(reported), int(reported.sum()), int(overdue.sum()), int(due.sum()))
 
 
+def pairs_with_status(status: pd.DataFrame, statuses: Sequence[str]) -> pd.DataFrame:
+    """The rows of each (partnership, dataset) that has at least one row in one of ``statuses`` (the rows of
+    :func:`reporting_status`, categoricals kept)."""
+    partnership = pd.Categorical(status["partnership_id"]).codes.astype(np.int64)
+    dataset = pd.Categorical(status["dataset"], categories=list(DATASETS)).codes.astype(np.int64)
+    pairs = partnership * len(DATASETS) + dataset
+    return status[np.isin(pairs, pairs[status["status"].isin(list(statuses)).to_numpy()])]
+
+
 def officers_by_partnership(users: pd.DataFrame) -> dict[str, list[str]]:
     """The e-mails of the enabled officer accounts assigned to each partnership (accounts as ``list_users`` gives
     them: email, role, partnerships separated by semicolons, disabled), sorted."""

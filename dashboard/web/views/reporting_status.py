@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import streamlit as st
 
 from dashboard.access.pages import REPORTING_STATUS
-from dashboard.analytics.reporting_status import STATUSES, in_quarters, quarter_summary
+from dashboard.analytics.reporting_status import STATUSES, in_quarters, pairs_with_status, quarter_summary
 from dashboard.present.reporting_texts import (
     STATUS_STYLES,
     cell_colours,
@@ -106,11 +105,7 @@ rows = status[
 window = quarter_range(quarter, int(shown_quarters))
 in_window = in_quarters(rows, window[0], window[-1])
 if chosen_statuses:
-    # a (partnership, dataset) pair as one integer: the partnership's code times the datasets, plus the dataset's
-    pairs = in_window["partnership_id"].cat.codes.to_numpy(np.int64) * len(DATASETS) + in_window[
-        "dataset"
-    ].cat.codes.to_numpy(np.int64)
-    in_window = in_window[np.isin(pairs, pairs[in_window["status"].isin(chosen_statuses).to_numpy()])]
+    in_window = pairs_with_status(in_window, chosen_statuses)
 
 # ---- the answer ----------------------------------------------------------------------------------------------
 if rows.empty:
