@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.access.pages import HOME, REPORTING_STATUS, UPLOAD
 from dashboard.analytics.reporting_status import upload_review_states
-from dashboard.present.reporting_texts import status_table
+from dashboard.present.reporting_texts import cell_colours, status_table
 from dashboard.present.text_safety import markdown_literal
 from dashboard.web.session import get_store, require
 from dashboard.web.status_reads import read_officers, read_reporting_status
@@ -66,7 +66,7 @@ else:
     shown = status_table(upcoming.head(SHOWN), names, officers).drop(columns=["Submitted (UTC)", "Published (UTC)"])
     days_left = (pd.to_datetime(upcoming["due_date"].head(SHOWN)) - pd.Timestamp(today)).dt.days
     shown.insert(5, "Days left", days_left.to_numpy())
-    st.dataframe(shown, hide_index=True, key="home_due")
+    st.dataframe(shown.style.map(cell_colours, subset=["Status"]), hide_index=True, key="home_due")
     st.page_link(UPLOAD.view, label="Upload quarterly figures", icon=":material/upload_file:")
 
 st.header("Overdue")
@@ -74,7 +74,7 @@ if overdue.empty:
     st.success("Nothing is overdue.", icon=":material/check_circle:")
 else:
     shown = status_table(overdue.head(SHOWN), names, officers).drop(columns=["Submitted (UTC)", "Published (UTC)"])
-    st.dataframe(shown, hide_index=True, key="home_overdue")
+    st.dataframe(shown.style.map(cell_colours, subset=["Status"]), hide_index=True, key="home_overdue")
     more = len(overdue) - SHOWN
     if more > 0:
         st.caption(f"The {SHOWN} most recent of {len(overdue):,} overdue quarters.")
