@@ -30,7 +30,18 @@ from typing import Any
 import psutil
 
 PROFILE_LINES = 35
-STAFF_PAGES = ("overview", "partnership", "compare", "indicator", "goals", "upload", "review", "reference")
+STAFF_PAGES = (
+    "overview",
+    "partnership",
+    "compare",
+    "indicator",
+    "goals",
+    "home",
+    "upload",
+    "reporting_status",
+    "review",
+    "reference",
+)
 VISITOR_PAGES = ("public", "portal", "methodology", "embed_chart", "sign_in")
 PAGES = STAFF_PAGES + VISITOR_PAGES
 DIRECT_PAGES = ("embed_chart",)

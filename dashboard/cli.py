@@ -8,6 +8,7 @@ Commands
     history  list the versions of a dataset's table with who changed it and from which file
     restore  bring a dataset's table back to an earlier version (as a new version)
     publish  publish quarters waiting for review, exactly as reviewed (each quarter's fingerprint)
+    status   the reporting status of every expected quarter: not due, due, overdue, submitted, published, changed
     users    local accounts and roles: add, list, set-role, disable, enable, set-password
     db       the accounts database: ``db upgrade`` brings its schema to the newest migration
     optimize compact small files and vacuum what no audited version needs (safe while the app reads)
@@ -40,18 +41,21 @@ from dashboard.access.accounts import (
     split_partnerships,
 )
 from dashboard.access.roles import STAFF_ROLES
+from dashboard.analytics.reporting_status import officers_by_partnership, quarter_summary, reporting_status, slice_times
 from dashboard.intake.ingest import UploadReport, ingest_path
 from dashboard.intake.prefilled_templates import MIME_TYPES, focus_datasets, latest_ended_quarter, template_file
+from dashboard.intake.reporting import officer_accounts, reporting_inputs
 from dashboard.intake.review import ReviewError, pending_slices, publish_slices
 from dashboard.intake.seed import SeedError, is_empty, seed_sample
 from dashboard.present.exports import EXPORT_FORMATS, frame_bytes, sorted_rows
-from dashboard.settings import four_eyes_required, setting_problems
+from dashboard.present.reporting_texts import status_records, status_table, summary_sentence
+from dashboard.settings import due_days, four_eyes_required, setting_problems
 from dashboard.storage.database import database_url, open_database, upgrade
 from dashboard.storage.maintenance import DEFAULT_MIN_RETENTION_HOURS, optimize_store, results_frame
 from dashboard.storage.slices import FINGERPRINT_LENGTH_SHOWN, Slice
 from dashboard.storage.store import STORE_ENV, Store, StoreError
 from dashboard.storage.tables import LAYERS, indicator_table
-from data_contracts import DATASETS
+from data_contracts import DATASETS, clock
 from data_contracts.quarters import Quarter
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -307,6 +311,56 @@ def _publish(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_REJECTED
     print(f"Published {len(chosen)} quarter(s) as version {result.version} of {result.table}.")
+    return EXIT_OK
+
+
+# ---- status ---------------------------------------------------------------------------------------------------
+
+
+def _status(args: argparse.Namespace) -> int:
+    """The reporting status of every expected (partnership, dataset, quarter), as of the clock's today."""
+    quarter = None
+    if args.quarter:
+        quarter = Quarter.from_code(args.quarter)
+        if quarter is None:
+            raise UsageError(f"{args.quarter!r} is not a quarter such as 2026Q3")
+    store = _ready_store(args)
+    inputs = reporting_inputs(store)
+    known = set(inputs.partnerships["partnership_id"].astype(str))
+    unknown = sorted(set(args.partnership or ()) - known)
+    if unknown:
+        raise UsageError(f"no partnership {', '.join(unknown)} in the partnerships table")
+    times = slice_times(inputs.audit)
+
+    def chosen(quarters: list[Quarter] | None) -> pd.DataFrame:
+        found = reporting_status(
+            inputs.partnerships,
+            inputs.submitted,
+            inputs.published,
+            times,
+            today=clock.today(),
+            default_due_days=due_days(),
+            quarters=quarters,
+        )
+        if args.partnership:
+            found = found[found["partnership_id"].astype(str).isin(args.partnership)]
+        if args.dataset:
+            found = found[found["dataset"].astype(str) == args.dataset]
+        return found.sort_values(["partnership_id", "dataset", "year", "quarter"], ignore_index=True)
+
+    status = chosen([quarter] if quarter else None)
+    officers = officers_by_partnership(officer_accounts(store))
+    if args.json:
+        print(json.dumps(status_records(status, officers), ensure_ascii=False))
+        return EXIT_OK
+    partnerships = inputs.partnerships
+    names = dict(zip(partnerships["partnership_id"].astype(str), partnerships["name"].astype(str), strict=True))
+    if status.empty:
+        print("No quarter is expected for this choice.")
+    else:
+        print(status_table(status, names, officers).to_string(index=False))
+    if quarter is not None:  # counted over the partnerships that have started by then
+        print(summary_sentence(quarter_summary(chosen(None), quarter)))
     return EXIT_OK
 
 
@@ -661,6 +715,22 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--user", metavar="NAME", default=_default_user(), help="who is publishing (for the audit)")
     publish.add_argument("--store", metavar="URI", help=store_help)
     publish.set_defaults(handler=_publish)
+
+    status = commands.add_parser(
+        "status",
+        help="the reporting status of every expected quarter",
+        description="The reporting status of each (partnership, focus dataset, quarter) from the partnership's start "
+        "through the current quarter (the clock: IMPACT_TODAY, else today): not_due, due, overdue, submitted, "
+        "published or changed_since_published. A quarter is due its partnership's due_days (else IMPACT_DUE_DAYS) "
+        "after it ends. --json prints a list of objects with partnership_id, dataset, year, quarter, status, "
+        "due_date, submitted_at, published_at and officers. Exit 0, 2 usage error.",
+    )
+    status.add_argument("--quarter", metavar="YYYYQn", help="only this quarter, e.g. 2026Q3")
+    status.add_argument("--partnership", metavar="ID", action="append", help="only this partnership (repeatable)")
+    status.add_argument("--dataset", metavar="NAME", choices=DATASETS, help=", ".join(DATASETS))
+    status.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    status.add_argument("--store", metavar="URI", help=store_help)
+    status.set_defaults(handler=_status)
 
     _add_users_commands(commands, store_help)
     _add_db_commands(commands, store_help)

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 
 from data_contracts.clock import fixed_today
+from data_contracts.reference_models import MAX_DUE_DAYS, MIN_DUE_DAYS
 
 
 def _finite(name: str, default: float) -> tuple[float, str]:
@@ -180,8 +181,8 @@ def due_days() -> int:
     to 366). A partnership's ``due_days`` in the reference table overrides it."""
     name = "IMPACT_DUE_DAYS"
     value, text = _finite(name, DEFAULT_DUE_DAYS)
-    if value != int(value) or not 0 <= value <= 366:
-        raise ValueError(f"{name} must be a whole number of days from 0 to 366; found {text!r}")
+    if value != int(value) or not MIN_DUE_DAYS <= value <= MAX_DUE_DAYS:
+        raise ValueError(f"{name} must be a whole number of days from {MIN_DUE_DAYS} to {MAX_DUE_DAYS}; found {text!r}")
     return int(value)
 
 

@@ -29,6 +29,8 @@ from data_contracts.rules import (
 )
 from data_contracts.vocabularies import COUNTRIES, DATASETS, DIMENSIONS, REGIONS, SECTORS, TOTAL, VISIBILITY
 
+MIN_DUE_DAYS, MAX_DUE_DAYS = 0, 366
+"""The range of a partnership's ``due_days`` (and of the ``IMPACT_DUE_DAYS`` setting it overrides)."""
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MAX = 64
 LIST_SEPARATOR = ";"
@@ -77,6 +79,17 @@ PARTNERSHIP_COLUMN_SPECS: tuple[ColumnSpec, ...] = (
         required_value=False,
         title="Description",
         description="What it does.",
+    ),
+    ColumnSpec(
+        "due_days",
+        "integer",
+        required_column=False,
+        required_value=False,
+        title="Due days",
+        description=(
+            f"Days after a quarter ends by which its figures are due, a whole number from {MIN_DUE_DAYS} to "
+            f"{MAX_DUE_DAYS}; blank means the IMPACT_DUE_DAYS setting (default 30)."
+        ),
     ),
 )
 PARTNERSHIP_COLUMNS: tuple[str, ...] = tuple(spec.name for spec in PARTNERSHIP_COLUMN_SPECS)
@@ -244,6 +257,15 @@ def partnership_rules() -> dict[str, Rule]:
             "visibility",
             lambda r: f"{r.get('visibility')!r} is not a visibility. Use public or private.",
             column_check=lambda visibility: visibility.isna() | visibility.isin(VISIBILITY),
+        ),
+        Rule(
+            "due_days_in_range",
+            "due_days",
+            lambda r: (
+                f"due_days must be a whole number of days from {MIN_DUE_DAYS} to {MAX_DUE_DAYS}, or blank for the "
+                f"IMPACT_DUE_DAYS setting; found {display_value(r.get('due_days'))}."
+            ),
+            column_check=lambda days: days.isna() | days.between(MIN_DUE_DAYS, MAX_DUE_DAYS).fillna(False),
         ),
         Rule("missing_value", None, lambda r: "A required cell is empty."),
     ]

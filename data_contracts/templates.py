@@ -192,6 +192,7 @@ def reference_template_frame(table: Literal["partnerships", "goals"]) -> pd.Data
             "committed_funding_usd": 1000000,
             "visibility": "private" if "private" in VISIBILITY else next(iter(VISIBILITY)),
             "description": EXAMPLE_NOTE,
+            "due_days": None,  # blank: the IMPACT_DUE_DAYS setting
         }
         return pd.DataFrame([row], columns=list(PARTNERSHIP_COLUMNS))
     if table == "goals":

@@ -457,6 +457,7 @@ def partnerships_frame(specs: list[PartnershipSpec]) -> pd.DataFrame:
             "committed_funding_usd": [s.funding_usd for s in specs],
             "visibility": [s.visibility for s in specs],
             "description": [s.description for s in specs],
+            "due_days": pd.array([s.due_days for s in specs], dtype="Int64"),
         }
     )
 

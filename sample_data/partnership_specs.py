@@ -102,6 +102,8 @@ class PartnershipSpec:
     funding_usd: int
     visibility: str
     description: str
+    due_days: int | None = None
+    """Days after a quarter ends by which its figures are due; None: the IMPACT_DUE_DAYS setting."""
     first_year: int = FIRST_YEAR
     growth: float = 0.06
     levels: Mapping[str, float] = field(default_factory=dict)
@@ -197,7 +199,7 @@ PARTNERSHIPS: list[PartnershipSpec] = [
         "Synthetic sample data. A city parks department, neighbourhood groups and a microenterprise cooperative "
         "co-manage parks: residents steward green spaces, seasonal crews are hired locally and maintenance is "
         "contracted to local microenterprises.",
-        growth=0.03, season=(0.8, 1.25, 1.3, 0.85),
+        due_days=45, growth=0.03, season=(0.8, 1.25, 1.3, 0.85),
         levels={"workforce_headcount": 140, "turnover_rate": 4.0, "supported_enterprise_jobs": 38,
                 "recordable_injuries": 1.2, "local_supplier_spend": 210_000, "local_spend_share": 62,
                 "sme_supplier_spend": 180_000, "diverse_owned_supplier_spend": 70_000,

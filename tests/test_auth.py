@@ -110,9 +110,9 @@ def test_pages_for_each_role() -> None:
     public = ["public", "portal", "methodology", "embed"]
     assert pages_for(ANONYMOUS) == [*public, "sign_in"]
     assert pages_for(VIEWER) == [*public, *STAFF_PAGES]
-    assert pages_for(OFFICER) == [*public, *STAFF_PAGES, "upload"]
-    assert pages_for(ADMIN) == [*public, *STAFF_PAGES, "upload", "review", "reference"]
-    assert set(PAGES) == {*public, *STAFF_PAGES, "upload", "review", "reference", "sign_in"}
+    assert pages_for(OFFICER) == [*public, *STAFF_PAGES, "home", "upload", "reporting_status"]
+    assert pages_for(ADMIN) == [*public, *STAFF_PAGES, "home", "upload", "reporting_status", "review", "reference"]
+    assert set(PAGES) == {*public, *STAFF_PAGES, "home", "upload", "reporting_status", "review", "reference", "sign_in"}
     assert all(set(page.roles) <= set(ROLES) for page in PAGES.values())
 
 

@@ -17,9 +17,10 @@ PUBLIC_MENU = ["Public view", "Partnerships", "Methodology"]
 MENUS = {
     "anonymous": [*PUBLIC_MENU, "Sign in"],
     "viewer": ["Overview", "Partnership", "Compare", "Indicator explorer", "Goals", *PUBLIC_MENU],
-    "officer": ["Overview", "Partnership", "Compare", "Indicator explorer", "Goals", "Upload", *PUBLIC_MENU],
-    "admin": ["Overview", "Partnership", "Compare", "Indicator explorer", "Goals", "Upload", "Review and publish",
-              "Reference data", *PUBLIC_MENU],
+    "officer": ["Overview", "Partnership", "Compare", "Indicator explorer", "Goals", "My reporting", "Upload",
+                "Reporting status", *PUBLIC_MENU],
+    "admin": ["Overview", "Partnership", "Compare", "Indicator explorer", "Goals", "My reporting", "Upload",
+              "Reporting status", "Review and publish", "Reference data", *PUBLIC_MENU],
 }  # fmt: skip
 
 

@@ -114,3 +114,28 @@ def test_the_dataset_can_be_chosen_and_templates_downloaded(
     assert set(errors["Rule"]) == {"indicator_in_other_dataset"}
     labels = [b.label for b in app.get("download_button")]
     assert labels.count("CSV") == 4 and labels.count("Excel") == 4
+
+
+def test_after_a_commit_the_file_waits_for_review_and_commit_stays_off_until_the_file_changes(
+    monkeypatch: pytest.MonkeyPatch, sample_store: Store
+) -> None:
+    app = open_upload_page(monkeypatch, sample_store, "officer", partnerships=("att-imago",), email="ana@example.org")
+    rows = quarter_rows(sample_store)
+    app.file_uploader[0].set_value(("q4.csv", csv_bytes(rows), "text/csv")).run()
+    commit = next(b for b in app.button if b.label.startswith("Commit"))
+    assert not commit.disabled
+    commit.click().run()
+    assert not app.exception
+    assert "Waiting for review by an administrator." in [i.value for i in app.info]
+    assert [b.disabled for b in app.button if b.label.startswith("Commit")] == [True]
+    version = sample_store.version("submitted/workforce")
+    app.run()  # any later run: still waiting, still no second commit
+    assert "Waiting for review by an administrator." in [i.value for i in app.info]
+    assert "Committed" in app.success[0].value
+    assert [b.disabled for b in app.button if b.label.startswith("Commit")] == [True]
+    changed = rows.assign(note="corrected")
+    app.file_uploader[0].set_value(("q4-fixed.csv", csv_bytes(changed), "text/csv")).run()
+    assert "Waiting for review by an administrator." not in [i.value for i in app.info]
+    again = [b for b in app.button if b.label.startswith("Commit")]
+    assert len(again) == 1 and not again[0].disabled
+    assert sample_store.version("submitted/workforce") == version

@@ -106,6 +106,14 @@ GOALS = Page(
     roles=STAFF_ROLES,
     named="Goals",
 )
+HOME = Page(
+    path="home",
+    view="web/views/home.py",
+    title="My reporting",
+    icon=":material/home:",
+    roles=("officer", "admin"),
+    named="My reporting (the officers' home)",
+)
 UPLOAD = Page(
     path="upload",
     view="web/views/upload.py",
@@ -113,6 +121,14 @@ UPLOAD = Page(
     icon=":material/upload_file:",
     roles=("officer", "admin"),
     named="Upload",
+)
+REPORTING_STATUS = Page(
+    path="reporting_status",
+    view="web/views/reporting_status.py",
+    title="Reporting status",
+    icon=":material/event_available:",
+    roles=("officer", "admin"),
+    named="Reporting status",
 )
 REVIEW = Page(
     path="review",
@@ -151,7 +167,9 @@ PAGES: dict[str, Page] = {
         COMPARE,
         INDICATOR,
         GOALS,
+        HOME,
         UPLOAD,
+        REPORTING_STATUS,
         REVIEW,
         REFERENCE,
         SIGN_IN,

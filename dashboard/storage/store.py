@@ -182,6 +182,9 @@ _LEGACY: OrderedDict[tuple[str, str], tuple[int, pd.DataFrame]] = OrderedDict()
 """The audit table's rows at a version, by URI and storage options."""
 _DESCRIBED_LOCK = threading.Lock()
 
+REFERENCE_TABLES: frozenset[str] = frozenset({PARTNERSHIPS_TABLE, GOALS_TABLE})
+"""The tables replaced whole by :meth:`Store.replace_reference`."""
+
 AUDITED_TABLES: tuple[str, ...] = tuple(t for t in TABLE_SCHEMAS if t != AUDIT_TABLE)
 """The tables whose commits carry their audit records: every table but the audit table itself."""
 
@@ -315,10 +318,18 @@ class Store:
     ) -> pd.DataFrame:
         """A table (or a version of it) as a typed frame, with only the given columns and rows."""
         dataset = self._table(table, version).to_pyarrow_dataset()
-        arrow = dataset.to_table(columns=list(columns) if columns else None, filter=filter)
         schema = TABLE_SCHEMAS[table]
         if columns:
             schema = pa.schema([schema.field(c) for c in columns])
+        absent = [name for name in schema.names if name not in dataset.schema.names]
+        if absent:  # a column added after the table was written (e.g. partnerships' due_days): read as blank
+            present = [name for name in schema.names if name not in absent]
+            arrow = dataset.to_table(columns=present, filter=filter)
+            for name in absent:
+                arrow = arrow.append_column(schema.field(name), pa.nulls(arrow.num_rows, schema.field(name).type))
+            arrow = arrow.select(schema.names)
+        else:
+            arrow = dataset.to_table(columns=list(columns) if columns else None, filter=filter)
         frame = _typed(arrow.cast(schema) if arrow.schema != schema else arrow, schema)
         return frame
 
@@ -472,6 +483,8 @@ class Store:
                 mode="overwrite",
                 predicate=predicate,
                 partition_by=PARTITIONS[table],
+                # a whole reference table replaced may bring a column added since the table was made (due_days)
+                schema_mode="merge" if table in REFERENCE_TABLES else None,
                 storage_options=self.storage_options,
                 commit_properties=self._props(audit),
                 post_commithook_properties=KEEP_LOG,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.access.pages import OVERVIEW, PAGES, PUBLIC, pages_for
+from dashboard.access.pages import HOME, OVERVIEW, PAGES, PUBLIC, pages_for
 from dashboard.access.roles import ROLE_DESCRIPTIONS
 from dashboard.present.text_safety import markdown_literal
 from dashboard.settings import setting_problems
@@ -53,7 +53,7 @@ def run() -> None:
 
     embedded = bool(st.context.is_embedded)
     allowed = pages_for(identity)
-    default = OVERVIEW if OVERVIEW.path in allowed else PUBLIC
+    default = HOME if identity.role == "officer" else OVERVIEW if OVERVIEW.path in allowed else PUBLIC
     # Every page is routable, so a copied link works after signing in on it; the menu lists only what the role may
     # open (the staff pages first), and each page checks access again itself.
     navigation = st.navigation(

@@ -47,6 +47,8 @@ def findings_block(findings: list, *, key: str, label: str, file_name: str) -> N
 
 
 REPORT_KEY = "upload_report"
+COMMITTED_KEY = "upload_committed"  # the file id and message of the file committed last, until the file changes
+WAITING_FOR_REVIEW = "Waiting for review by an administrator."
 
 identity = require(UPLOAD)
 store = get_store()
@@ -112,6 +114,10 @@ uploaded = st.file_uploader(
 )
 
 # ---- 2. check ------------------------------------------------------------------------------------------------
+committed = st.session_state.get(COMMITTED_KEY)
+if committed and (uploaded is None or committed[0] != uploaded.file_id):  # another file: Commit again
+    st.session_state.pop(COMMITTED_KEY, None)
+    committed = None
 report = None
 if uploaded is not None:
     data = uploaded.getvalue()
@@ -225,7 +231,12 @@ if report is not None:
                 hide_index=True,
                 key="largest-table",
             )
-        if report.unchanged:
+        if committed:
+            st.success(committed[1], icon=":material/check_circle:")
+            st.info(WAITING_FOR_REVIEW, icon=":material/hourglass_top:")
+            st.button("Commit", type="primary", icon=":material/upload:", disabled=True, key="commit-done",
+                      help="Committed. Choose another file to commit again.")  # fmt: skip
+        elif report.unchanged:
             when = report.previous_commit
             extra = (
                 f" (first committed by {markdown_literal(when['user'])} on {when['committed_at']:%Y-%m-%d})"
@@ -235,17 +246,19 @@ if report is not None:
             st.info(f"This content is already submitted{extra}; committing would change nothing.", icon="♻️")
         else:
             totals = sum(c.new + c.changed + c.removed for c in report.changes)
-            if st.button(
+            commit_slot = st.empty()
+            if commit_slot.button(
                 f"Commit {report.rows:,} rows ({count_text(totals, 'change')})",
                 type="primary",
                 icon=":material/upload:",
             ):
                 commit = commit_upload(store, report, user=user)
                 st.session_state.pop(REPORT_KEY, None)
-                st.success(
-                    f"Committed {report.summary()} as version {commit.version} of {commit.table}.",
-                    icon=":material/check_circle:",
-                )
+                message = f"Committed {report.summary()} as version {commit.version} of {commit.table}."
+                st.session_state[COMMITTED_KEY] = (uploaded.file_id, message)
+                commit_slot.button("Commit", type="primary", icon=":material/upload:", disabled=True, key="commit-done")
+                st.success(message, icon=":material/check_circle:")
+                st.info(WAITING_FOR_REVIEW, icon=":material/hourglass_top:")
                 for partnership_id in sorted({s.partnership_id for s in report.slices})[:10]:
                     names = read_partnerships(store).set_index("partnership_id")["name"]
                     st.page_link(
