@@ -151,7 +151,7 @@ US, EUNA = "US", "Europe and Northern America"
 PARTNERSHIPS: list[PartnershipSpec] = [
     PartnershipSpec(
         "att-imago", "AT&T × Imago Foundation", ("AT&T", "Imago Foundation"), "business", (ED, WF, DV), US, EUNA,
-        "2020-09-01", 12_500_000, "public",
+        "2021-10-18", 12_500_000, "public",
         "Synthetic sample data. Trains teachers in innovative, project-based learning models and reaches students "
         "and community stakeholders in under-served school districts.",
         growth=0.05,
@@ -168,7 +168,7 @@ PARTNERSHIPS: list[PartnershipSpec] = [
     ),
     PartnershipSpec(
         "pge-green-for-all", "PG&E × Green for All", ("PG&E", "Green for All"), "business", (WF, DV, CC), US, EUNA,
-        "2019-04-01", 38_000_000, "public",
+        "2021-11-01", 38_000_000, "public",
         "Synthetic sample data. Builds an inclusive clean-energy workforce through pre-apprenticeship pathways and "
         "contracts with local and diverse-owned firms, counting direct employees and subcontractors.",
         growth=0.05,
@@ -195,7 +195,7 @@ PARTNERSHIPS: list[PartnershipSpec] = [
         "urban-parks-commons", "Urban Parks Commons",
         ("Riverton Parks and Recreation Department", "Riverton Neighbourhood Alliance",
          "Commons Microenterprise Cooperative"),
-        "government", (CC, WF), US, EUNA, "2021-03-15", 6_200_000, "public",
+        "government", (CC, WF), US, EUNA, "2021-12-01", 6_200_000, "public",
         "Synthetic sample data. A city parks department, neighbourhood groups and a microenterprise cooperative "
         "co-manage parks: residents steward green spaces, seasonal crews are hired locally and maintenance is "
         "contracted to local microenterprises.",
@@ -222,7 +222,7 @@ PARTNERSHIPS: list[PartnershipSpec] = [
     PartnershipSpec(
         "solar-skills-kenya", "Solar Skills Kenya",
         ("Jua Bright Energy Ltd", "Kisumu Technical Training Institute", "Lakeside Youth Enterprise Trust"),
-        "business", (ED, WF, CC), "KE", "Sub-Saharan Africa", "2020-01-15", 9_800_000, "public",
+        "business", (ED, WF, CC), "KE", "Sub-Saharan Africa", "2021-10-11", 9_800_000, "public",
         "Synthetic sample data. Trains young people as solar installers and technicians, places graduates with the "
         "lead company and its installer network, and supports small solar retail enterprises around Lake Victoria.",
         growth=0.12, school_season=(1.05, 1.0, 1.05, 0.8),
@@ -244,7 +244,7 @@ PARTNERSHIPS: list[PartnershipSpec] = [
     PartnershipSpec(
         "women-in-energy-india", "Women in Energy India",
         ("Shakti Urja Collective", "Deccan Power Distribution Company", "Navodaya Skills Foundation"),
-        "ngo", (DV, WF, ED), "IN", "Central and Southern Asia", "2021-07-01", 4_500_000, "public",
+        "ngo", (DV, WF, ED), "IN", "Central and Southern Asia", "2021-11-15", 4_500_000, "public",
         "Synthetic sample data. Trains and mentors women as electricity line workers, meter technicians and "
         "energy-efficiency advisers, and works with a distribution company to hire and promote them.",
         growth=0.09, school_season=(1.0, 0.8, 1.1, 1.1),
@@ -299,7 +299,7 @@ PARTNERSHIPS: list[PartnershipSpec] = [
     PartnershipSpec(
         "coastal-livelihoods-philippines", "Coastal Livelihoods Philippines",
         ("Bayanihan Coastal Foundation", "Visayas Small Fisherfolk Federation", "Isla Verde Microfinance Cooperative"),
-        "foundation", (CC, WF, DV), "PH", "Eastern and South-Eastern Asia", "2019-10-01", 15_600_000, "public",
+        "foundation", (CC, WF, DV), "PH", "Eastern and South-Eastern Asia", "2021-12-06", 15_600_000, "public",
         "Synthetic sample data. Supports fisherfolk households and coastal microenterprises through mangrove "
         "restoration work, seaweed and eco-tourism businesses and small loans, with women taking seats on "
         "community boards.",
