@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -58,10 +58,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(store_root: Path, log_path: Path, timeout: float = 90.0) -> Iterator[str]:
-    """Run ``streamlit run dashboard/app.py`` on a free loopback port over the given store; yield its URL."""
+def streamlit_server(
+    store_root: Path, log_path: Path, timeout: float = 90.0, env: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """Run ``streamlit run dashboard/app.py`` on a free loopback port over the given store, with ``env`` added to
+    the environment (settings such as ``IMPACT_TODAY``); yield its URL."""
     port = free_port()
-    env = {**os.environ, "IMPACT_STORE": str(store_root)}
+    env = {**os.environ, **(env or {}), "IMPACT_STORE": str(store_root)}
     command = [
         sys.executable,
         "-m",
