@@ -6,6 +6,7 @@ Layout under one root (a local folder or an object-store URI)::
     published/<dataset>     what a reviewer approved (the public sees only this)
     reference/partnerships  one row per partnership
     reference/goals         one row per goal
+    reference/milestones    one row per milestone of a partnership's roadmap (created on first use)
     audit/commits           one row per commit attempt
     auth/users              one row per account: role, partnerships, Argon2 password hash, lockout state
 """
@@ -17,7 +18,14 @@ from typing import Literal
 
 import pyarrow as pa
 
-from data_contracts import DATASETS, GOAL_COLUMN_SPECS, INDICATOR_COLUMN_SPECS, PARTNERSHIP_COLUMN_SPECS, arrow_schema
+from data_contracts import (
+    DATASETS,
+    GOAL_COLUMN_SPECS,
+    INDICATOR_COLUMN_SPECS,
+    MILESTONE_COLUMN_SPECS,
+    PARTNERSHIP_COLUMN_SPECS,
+    arrow_schema,
+)
 
 Layer = Literal["submitted", "published"]
 LAYERS: tuple[Layer, ...] = ("submitted", "published")
@@ -25,6 +33,7 @@ LAYERS: tuple[Layer, ...] = ("submitted", "published")
 INDICATOR_SCHEMA = arrow_schema(INDICATOR_COLUMN_SPECS)
 PARTNERSHIP_SCHEMA = arrow_schema(PARTNERSHIP_COLUMN_SPECS)
 GOAL_SCHEMA = arrow_schema(GOAL_COLUMN_SPECS)
+MILESTONE_SCHEMA = arrow_schema(MILESTONE_COLUMN_SPECS)
 AUDIT_SCHEMA = pa.schema(
     [
         ("commit_id", pa.string()),
@@ -63,12 +72,16 @@ password hash is ever copied into the transaction log."""
 
 PARTNERSHIPS_TABLE = "reference/partnerships"
 GOALS_TABLE = "reference/goals"
+MILESTONES_TABLE = "reference/milestones"
 AUDIT_TABLE = "audit/commits"
 STATS_COLUMNS_KEY = "delta.dataSkippingStatsColumns"
 USERS_TABLE = "auth/users"
-LAZY_TABLES: frozenset[str] = frozenset({USERS_TABLE})
+LAZY_TABLES: frozenset[str] = frozenset({USERS_TABLE, MILESTONES_TABLE})
 """Tables added after the first stores were made: created on first use, not needed for a store to count as set up
-(so an existing store without them is never mistaken for a new one and seeded again)."""
+(so an existing store without them is never mistaken for a new one and seeded again). Its read gives no rows
+while it does not exist (``Store.read_milestones``), and ``Store.versions`` gives it version -1."""
+REFERENCE_TABLES: tuple[str, ...] = (PARTNERSHIPS_TABLE, GOALS_TABLE, MILESTONES_TABLE)
+"""The tables an admin replaces whole (``Store.replace_reference``)."""
 
 
 def indicator_table(dataset: str, layer: Layer) -> str:
@@ -84,6 +97,7 @@ TABLE_SCHEMAS: Mapping[str, pa.Schema] = {
     **{indicator_table(d, layer): INDICATOR_SCHEMA for d in DATASETS for layer in LAYERS},
     PARTNERSHIPS_TABLE: PARTNERSHIP_SCHEMA,
     GOALS_TABLE: GOAL_SCHEMA,
+    MILESTONES_TABLE: MILESTONE_SCHEMA,
     AUDIT_TABLE: AUDIT_SCHEMA,
     USERS_TABLE: USERS_SCHEMA,
 }
