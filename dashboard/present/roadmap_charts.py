@@ -95,8 +95,8 @@ def _middle(text: str) -> pd.Timestamp:
 
 def _hover(row: Mapping[str, object], state: str) -> str:
     """A milestone's hover text (Plotly text, data made literal): title, due quarter and state, links."""
-    lines = [f"<b>{plotly_literal(row['title'])}</b>"]
-    late = f", {late_text(int(row['days_late']))} late" if state == LATE else ""  # type: ignore[call-overload]
+    lines = [plotly_literal(row["title"])]  # the figures' own markup is only <br> and <extra>
+    late = f", {late_text(int(str(row['days_late'])))} late" if state == LATE else ""
     lines.append(f"Due {quarter_label(str(row['due_quarter']))} · {state_label(state)}{late}")
     linked = split_list(row["linked"])
     if linked:
@@ -129,21 +129,7 @@ def roadmap_figure(milestones: pd.DataFrame, *, name: str, today: date, source: 
         shown = rows[rows["displayed_state"] == state]
         if shown.empty:
             continue
-        hover = [
-            "<br>".join(
-                part
-                for part in (
-                    f"<b>{plotly_literal(row['title'])}</b>",
-                    f"Due {quarter_label(str(row['due_quarter']))} · {state_label(state)}"
-                    + (f", {late_text(int(row['days_late']))} late" if state == LATE else ""),
-                    f"Linked: {plotly_literal('; '.join(split_list(row['linked'])))}"
-                    if split_list(row["linked"])
-                    else "",
-                )
-                if part
-            )
-            for row in shown.to_dict("records")
-        ]
+        hover = [_hover(row, state) for row in shown.to_dict("records")]
         figure.add_trace(
             go.Scatter(
                 x=[_middle(str(q)) for q in shown["due_quarter"]],

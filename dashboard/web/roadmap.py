@@ -131,7 +131,7 @@ def manage_milestones_block(identity: Identity, partnership_id: str) -> None:
     with st.expander("Manage milestones", icon=":material/edit_calendar:"):
         st.caption(
             "Add a milestone, change its state or delete it. Late is worked out from the due quarter: mark a "
-            f"milestone done when it is. Changes are recorded with your name ({user})."
+            f"milestone done when it is. Changes are recorded with your name ({markdown_literal(user)})."
         )
         add, change, remove = st.tabs(["Add", "Change state", "Delete"])
         with add, st.form(f"milestone-add-{partnership_id}", clear_on_submit=False, border=False):
