@@ -37,7 +37,7 @@ from dashboard.intake.reference_admin import (
 )
 from dashboard.intake.seed import SAMPLE_DIR, ensure_store
 from dashboard.present.exports import csv_bytes
-from dashboard.present.roadmap_charts import STATE_STYLES, late_table, roadmap_figure, roadmap_table
+from dashboard.present.roadmap_charts import STATE_STYLES, late_table, roadmap_figure, roadmap_table, state_summary
 from dashboard.public.roadmaps import public_roadmap
 from dashboard.storage.store import Store
 from dashboard.storage.tables import LAZY_TABLES, MILESTONES_TABLE, TABLE_SCHEMAS
@@ -354,7 +354,8 @@ def test_the_timeline_marks_each_state_by_colour_and_symbol_with_a_line_at_today
     }
     assert len({symbol for _, symbol in styles.values()}) == 4 and len({c for c, _ in styles.values()}) == 4
     assert figure.layout.title.text == "Roadmap of Riverton &amp; Co"
-    assert "1 late" in figure.layout.title.subtitle.text
+    assert figure.layout.title.subtitle.text == "Milestones by due quarter, as of 27 Nov 2026"
+    assert state_summary(shown) == "1 done, 1 in progress, 1 planned, 1 late"
     assert [shape.line.dash for shape in figure.layout.shapes] == ["dash"]
     assert any(a.text.startswith("Today, 27 Nov 2026") for a in figure.layout.annotations)
     spec = figure.to_json()

@@ -17,6 +17,7 @@ from dashboard.analytics.milestones import DISPLAYED_STATES, LATE, due_quarter, 
 from dashboard.present.chart_style import (
     CONTEXT_GREY,
     GRID,
+    TICKS,
     figure_layout,
     label_margin,
     mark_empty,
@@ -37,6 +38,8 @@ its colour, and the legend names it."""
 TITLE_WIDTH = 30
 """Characters per line of a milestone's title beside the timeline (two lines at most)."""
 ROW_PITCH = 44
+TICK_LINE = 18
+"""Pixels of the second line of quarterly ticks."""
 """Pixels per milestone on the timeline."""
 
 ROADMAP_TABLE_COLUMNS: tuple[str, ...] = (
@@ -116,12 +119,11 @@ def roadmap_figure(milestones: pd.DataFrame, *, name: str, today: date, source: 
     marker in the middle of its due quarter coloured and shaped by its shown state, and a dashed line at today.
     ``milestones``: rows of the milestones table with ``displayed_state`` and ``days_late``, in due order."""
     title = f"Roadmap of {name}"
-    sub = f"Milestones by due quarter, as of {today:%d %B %Y}"
+    sub = f"Milestones by due quarter, as of {today:%d %b %Y}"  # the counts by state: state_summary, beside it
     figure = go.Figure()
     if milestones.empty:
         figure.update_layout(**figure_layout(title, sub, source))
         return mark_empty(figure)
-    sub += f": {state_summary(milestones)}"
     rows = milestones.reset_index(drop=True)
     labels = [_short_title(t) for t in rows["title"]]
     positions = list(range(len(rows)))
@@ -144,24 +146,24 @@ def roadmap_figure(milestones: pd.DataFrame, *, name: str, today: date, source: 
     starts = [due_quarter(str(q)).start for q in rows["due_quarter"]]
     first = min([*starts, pd.Timestamp(today)]) - pd.Timedelta(days=45)
     last = max([*starts, pd.Timestamp(today)]) + pd.Timedelta(days=135)
-    span_quarters = (last - first).days / 91
+    quarterly = (last - first).days / 91 <= 14  # a tick per quarter (two lines: Q1 / 2027), else per year
     layout = figure_layout(
         title,
         sub,
         source,
-        legend_items=len(figure.data),
+        legend_items=max(2, len(figure.data)),  # a legend row even for one state: it says what the marker means
+        ticks=TICKS + (TICK_LINE if quarterly else 0),
         legend_longest=max(len(trace.name) for trace in figure.data),
         plot_height=max(ROW_PITCH * 2, ROW_PITCH * len(rows)),
         left=label_margin([line for label in labels for line in label.split("<br>")]),
     )
-    layout["showlegend"] = True  # the legend says what each colour and symbol means, even for one state
     layout["hovermode"] = "closest"  # one milestone at a time
     figure.update_layout(**layout)
     figure.update_xaxes(
         type="date",
         range=[first, last],
-        dtick="M3" if span_quarters <= 14 else "M12",
-        tickformat="Q%q<br>%Y" if span_quarters <= 14 else "%Y",
+        dtick="M3" if quarterly else "M12",
+        tickformat="Q%q<br>%Y" if quarterly else "%Y",
         ticklabelmode="period",
         showgrid=True,
         gridcolor=GRID,
@@ -194,7 +196,8 @@ def roadmap_figure(milestones: pd.DataFrame, *, name: str, today: date, source: 
         text=f"Today, {today:%d %b %Y}",
         showarrow=False,
         xanchor="right" if near_end else "left",  # the label stays inside the plot, beside the line
-        yanchor="bottom",
+        yanchor="top",
+        bgcolor="rgba(255, 255, 255, 0.85)",
         xshift=-4 if near_end else 4,
         font={"size": 11, "color": "#333333"},
     )

@@ -24,6 +24,7 @@ from dashboard.present.roadmap_charts import (
     roadmap_figure,
     roadmap_table,
     state_label,
+    state_summary,
 )
 from dashboard.present.text_safety import markdown_literal
 from dashboard.storage.store import Store
@@ -73,16 +74,18 @@ def roadmap_block(store: Store, partnership_id: str, name: str, *, public: bool 
         )
         return
     shown = with_displayed_state(milestones, today)
+    counts = state_summary(shown)
     st.caption(
-        "What the partnership plans to deliver, by quarter. A milestone not done by the end of its due quarter is "
-        "shown late." + ("" if public else " Staff view: internal milestones included.")
+        f"What the partnership plans to deliver, by quarter: {counts}. A milestone not done by the end of its due "
+        "quarter is shown late." + ("" if public else " Staff view: internal milestones included.")
     )
     chart_block(
         roadmap_figure(shown, name=name, today=today, source=roadmap_source(store, name)),
         roadmap_table(shown),
         key=f"roadmap-{'public' if public else 'staff'}",
         file_name=f"{partnership_id}_roadmap.csv",
-        alt=f"Timeline of the milestones of {name} by due quarter, each marked by its state, with a line at today.",
+        alt=f"Timeline of the milestones of {name} by due quarter, each marked by its state ({counts}), with a line "
+        "at today.",
     )
 
 
