@@ -28,12 +28,16 @@ from data_contracts.indicator_row import (
 from data_contracts.reference_models import (
     GOAL_COLUMN_SPECS,
     GOAL_COLUMNS,
+    MILESTONE_COLUMN_SPECS,
+    MILESTONE_COLUMNS,
     PARTNERSHIP_COLUMN_SPECS,
     PARTNERSHIP_COLUMNS,
     GoalModel,
+    MilestoneModel,
     PartnershipModel,
     split_list,
     validate_goals,
+    validate_milestones,
     validate_partnerships,
 )
 from data_contracts.rules import findings_from_schema_errors
@@ -51,6 +55,8 @@ __all__ = [
     "INDICATOR_COLUMNS",
     "INDICATORS",
     "KEY_COLUMNS",
+    "MILESTONE_COLUMNS",
+    "MILESTONE_COLUMN_SPECS",
     "PARTNERSHIP_COLUMN_SPECS",
     "PARTNERSHIP_COLUMNS",
     "SERIES_COLUMNS",
@@ -64,6 +70,7 @@ __all__ = [
     "GoalModel",
     "Indicator",
     "IndicatorModel",
+    "MilestoneModel",
     "PartnershipModel",
     "ValidationResult",
     "WorkforceModel",
@@ -76,5 +83,6 @@ __all__ = [
     "summarise_findings",
     "validate_goals",
     "validate_indicators",
+    "validate_milestones",
     "validate_partnerships",
 ]

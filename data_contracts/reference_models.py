@@ -1,12 +1,15 @@
-"""Pandera contracts of the reference tables, partnerships and goals: their columns and rules, each declared once,
-and the models and validations made of them.
+"""Pandera contracts of the reference tables, partnerships, goals and milestones: their columns and rules, each
+declared once, and the models and validations made of them.
 
 Partnership lists (partner organisations, focus datasets) are written as text separated by semicolons, e.g.
 ``AT&T; Imago Foundation``. A goal's direction is not stored: it comes from its indicator in the catalog.
+A milestone's state is stored as planned, in progress or done; "late" is never stored: it is computed from the due
+quarter and the clock (:mod:`dashboard.analytics.milestones`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 
 import numpy as np
@@ -15,10 +18,11 @@ import pandera.pandas as pa
 
 from data_contracts.catalog import INDICATORS
 from data_contracts.column_specs import ColumnSpec, blank_pair_means_total, breakdown_specs, number_dtypes
-from data_contracts.columns import prepare_frame
+from data_contracts.columns import normalise_header, prepare_frame
 from data_contracts.findings import display_value, sort_findings
 from data_contracts.indicator_models import ValidationResult
 from data_contracts.indicator_rules import MIN_YEAR, from_min_year, partnership_known
+from data_contracts.quarters import Quarter
 from data_contracts.rules import (
     FrameCheck,
     Rule,
@@ -411,3 +415,255 @@ def validate_goals(
     if result.ok:
         result.frame = result.frame.astype(number_dtypes(GOAL_COLUMN_SPECS))
     return result
+
+
+# ---- milestones ------------------------------------------------------------------------------------------------------
+
+MILESTONE_STATES: dict[str, str] = {"planned": "Planned", "in_progress": "In progress", "done": "Done"}
+"""The states a milestone is stored with, and their labels. "Late" is computed, never stored."""
+MILESTONE_VISIBILITY: dict[str, str] = {
+    "public": "shown on the portal when the partnership is public",
+    "internal": "staff only",
+}
+MILESTONE_TITLE_MAX = 120
+"""Most characters of a milestone's title: one line on a timeline."""
+MILESTONE_NOTE_MAX = 1_000
+"""Most characters of a milestone's note."""
+MILESTONE_LINKED_MAX = 500
+"""Most characters of a milestone's list of linked goals and indicators."""
+MILESTONE_QUARTER_YEARS = (MIN_YEAR, 2100)
+"""The first and last year a milestone may be due in."""
+QUARTER_TEXT = re.compile(r"^[0-9]{4}Q[1-4]$")
+"""A due quarter as stored: ``2027Q1``."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+"""Control characters, zero-width characters and direction overrides: never part of a note meant to be read."""
+_LINE_BREAK = re.compile(r"[\t\n\r\u2028\u2029]")
+
+MILESTONE_COLUMN_SPECS: tuple[ColumnSpec, ...] = (
+    ColumnSpec(
+        "milestone_id",
+        "text",
+        title="Milestone id",
+        description="Short id: lower-case letters, digits and hyphens.",
+        max_length=SLUG_MAX,
+    ),
+    ColumnSpec("partnership_id", "text", title="Partnership id", description="Partnership the milestone belongs to."),
+    ColumnSpec(
+        "title",
+        "text",
+        title="Title",
+        description=f"What will be delivered, one line of at most {MILESTONE_TITLE_MAX} characters.",
+        max_length=MILESTONE_TITLE_MAX,
+    ),
+    ColumnSpec("due_quarter", "text", title="Due quarter", description="Quarter it is due in, written like 2027Q1."),
+    ColumnSpec(
+        "state",
+        "text",
+        title="State",
+        description="planned, in_progress or done (late is worked out from the due quarter, never entered).",
+    ),
+    ColumnSpec(
+        "linked",
+        "text",
+        required_column=False,
+        required_value=False,
+        title="Linked goals or indicators",
+        description="Goal ids of the partnership or indicator ids of the catalog, separated by semicolons.",
+        max_length=MILESTONE_LINKED_MAX,
+    ),
+    ColumnSpec(
+        "note",
+        "text",
+        required_column=False,
+        required_value=False,
+        title="Note",
+        description=f"Optional comment, at most {MILESTONE_NOTE_MAX:,} characters.",
+        max_length=MILESTONE_NOTE_MAX,
+    ),
+    ColumnSpec(
+        "visibility",
+        "text",
+        title="Visibility",
+        description="public (on the portal, when the partnership is public) or internal (staff only).",
+    ),
+)
+MILESTONE_COLUMNS: tuple[str, ...] = tuple(spec.name for spec in MILESTONE_COLUMN_SPECS)
+
+
+def normalise_quarter_text(text: object) -> object:
+    """A due quarter written ``2027Q1``, ``2027 Q1``, ``2027-Q1`` or ``2027q1`` as ``2027Q1``; anything else as it
+    is (the contract then names it)."""
+    if not isinstance(text, str):
+        return text
+    quarter = Quarter.from_code(text)
+    return text if quarter is None else f"{quarter.year}Q{quarter.quarter}"
+
+
+def _quarter_ok(due: pd.Series) -> pd.Series:
+    first, last = MILESTONE_QUARTER_YEARS
+
+    def ok(cell: object) -> bool:
+        if cell is pd.NA or cell is None:
+            return True
+        text = str(cell)
+        return bool(QUARTER_TEXT.fullmatch(text)) and first <= int(text[:4]) <= last
+
+    return due.map(ok).astype(bool)
+
+
+def _no_control(column: pd.Series, *, one_line: bool) -> pd.Series:
+    def ok(cell: object) -> bool:
+        if cell is pd.NA or cell is None:
+            return True
+        text = str(cell)
+        return not _CONTROL.search(text) and not (one_line and _LINE_BREAK.search(text))
+
+    return column.map(ok).astype(bool)
+
+
+def _too_long(column: str, limit: int) -> Rule:
+    return Rule(
+        f"{column}_too_long",
+        column,
+        lambda r: (
+            f"{column} may hold at most {limit:,} characters; this one has {len(str(r.get(column) or '')):,}. "
+            "Shorten it."
+        ),
+        column_check=lambda values: (values.isna() | (values.astype("string").str.len() <= limit)).astype(bool),
+    )
+
+
+def linked_unknown(row: Mapping[str, object], goal_partnerships: Mapping[str, str]) -> list[str]:
+    """The items of a milestone's ``linked`` cell that are neither an indicator of the catalog nor a goal of the
+    milestone's own partnership."""
+    partnership = row.get("partnership_id")
+    return [
+        item
+        for item in split_list(row.get("linked"))
+        if item not in INDICATORS and goal_partnerships.get(item) != partnership
+    ]
+
+
+def _linked_known(context: RuleContext) -> FrameCheck | None:
+    if context.goal_partnerships is None:
+        return None
+    goals = dict(context.goal_partnerships)
+
+    def check(frame: pd.DataFrame) -> pd.Series:
+        rows = frame[["partnership_id", "linked"]].to_dict("records")
+        return pd.Series([not linked_unknown(row, goals) for row in rows], index=frame.index, dtype=bool)
+
+    return check
+
+
+def milestone_rules() -> dict[str, Rule]:
+    """Every named rule of the milestones table, keyed by its id."""
+    states = ", ".join(MILESTONE_STATES)
+    first, last = MILESTONE_QUARTER_YEARS
+    rules = [
+        Rule(
+            "id_is_slug",
+            "milestone_id",
+            lambda r: (
+                f"{r.get('milestone_id')!r} is not a valid id: use lower-case letters, digits and single hyphens "
+                f"(at most {SLUG_MAX} characters), e.g. att-imago-curriculum-launch."
+            ),
+            column_check=_slug_ok,
+        ),
+        Rule(
+            "id_unique",
+            "milestone_id",
+            lambda r: f"The milestone id {r.get('milestone_id')!r} is used by a row above.",
+            frame_check=_first_of_each("milestone_id"),
+        ),
+        Rule(
+            "partnership_known",
+            "partnership_id",
+            lambda r: f"{r.get('partnership_id')!r} is not a partnership in the partnerships table.",
+            context_check=partnership_known,
+        ),
+        _too_long("title", MILESTONE_TITLE_MAX),
+        Rule(
+            "title_one_line",
+            "title",
+            lambda r: "The title must be one line of plain text: no line breaks, tabs or control characters.",
+            column_check=lambda titles: _no_control(titles, one_line=True),
+        ),
+        Rule(
+            "due_quarter_format",
+            "due_quarter",
+            lambda r: (
+                f"{r.get('due_quarter')!r} is not a quarter: write the year and quarter like 2027Q1 "
+                f"(a year from {first} to {last})."
+            ),
+            column_check=_quarter_ok,
+        ),
+        Rule(
+            "state_in_vocabulary",
+            "state",
+            lambda r: (
+                "late is worked out from the due quarter and today's date, never entered: give the milestone's "
+                f"state as one of {states}."
+                if str(r.get("state")).strip().lower() == "late"
+                else f"{r.get('state')!r} is not a milestone state. Use one of: {states}."
+            ),
+            column_check=lambda state: state.isna() | state.isin(list(MILESTONE_STATES)),
+        ),
+        _too_long("linked", MILESTONE_LINKED_MAX),
+        Rule(
+            "linked_known",
+            "linked",
+            lambda r: (
+                f"{r.get('linked')!r}: each linked item must be a goal id of partnership {r.get('partnership_id')!r} "
+                "or an indicator id of the catalog, separated by semicolons."
+            ),
+            context_check=_linked_known,
+        ),
+        _too_long("note", MILESTONE_NOTE_MAX),
+        Rule(
+            "note_plain_text",
+            "note",
+            lambda r: "The note must be plain text: no control characters, zero-width or direction-changing ones.",
+            column_check=lambda notes: _no_control(notes, one_line=False),
+        ),
+        Rule(
+            "visibility_in_vocabulary",
+            "visibility",
+            lambda r: f"{r.get('visibility')!r} is not a milestone visibility. Use public or internal.",
+            column_check=lambda visibility: visibility.isna() | visibility.isin(list(MILESTONE_VISIBILITY)),
+        ),
+        Rule("missing_value", None, lambda r: "A required cell is empty."),
+    ]
+    return {rule.id: rule for rule in rules}
+
+
+MilestoneModel = contract_model(
+    "MilestoneModel",
+    "One row per milestone: what a partnership plans to deliver, and by which quarter.",
+    columns=MILESTONE_COLUMN_SPECS,
+    rules=milestone_rules().values(),
+)
+
+
+def validate_milestones(
+    raw: pd.DataFrame,
+    *,
+    partnership_ids: Collection[str],
+    goal_partnerships: Mapping[str, str],
+    row_numbers: Mapping[object, int] | None = None,
+) -> ValidationResult:
+    """Check a milestones table against the known partnerships, their goals and the catalog. Due quarters written
+    ``2027 Q1`` or ``2027-Q1`` are accepted and stored as ``2027Q1``; states and visibility are read in lower case."""
+    raw = raw.copy()
+    for position, original in enumerate(raw.columns):
+        name = normalise_header(original)
+        if name in ("due_quarter", "state", "visibility"):
+            cells = raw.iloc[:, position].map(lambda cell: cell.strip() if isinstance(cell, str) else cell)
+            if name == "due_quarter":
+                raw.isetitem(position, cells.map(normalise_quarter_text))
+            else:
+                raw.isetitem(position, cells.map(lambda cell: cell.lower() if isinstance(cell, str) else cell))
+    rules = milestone_rules()
+    context = RuleContext(partnership_ids=partnership_ids, goal_partnerships=goal_partnerships)
+    schema = schema_in_context(MilestoneModel, rules.values(), context)
+    return _validate(raw, MILESTONE_COLUMN_SPECS, schema, rules, "milestones file", row_numbers)

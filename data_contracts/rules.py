@@ -31,11 +31,13 @@ ColumnCheck = Callable[[pd.Series], pd.Series]
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What the checks of some rules depend on: today's date and the partnerships known to the store. A rule whose
-    part of the context is ``None`` is not checked (the caller checks it elsewhere, or it does not apply)."""
+    """What the checks of some rules depend on: today's date, the partnerships and goals known to the store. A rule
+    whose part of the context is ``None`` is not checked (the caller checks it elsewhere, or it does not apply)."""
 
     today: date | None = None
     partnership_ids: Collection[str] | None = None
+    goal_partnerships: Mapping[str, str] | None = None
+    """Every known goal id and the partnership it belongs to (checks of the goals a milestone links)."""
 
 
 ContextCheck = Callable[[RuleContext], FrameCheck | None]

@@ -16,7 +16,7 @@ from data_contracts.catalog import DATASET_INFO, Indicator, indicators_of
 from data_contracts.catalog import indicator as catalog_indicator
 from data_contracts.column_specs import number_dtypes
 from data_contracts.indicator_row import INDICATOR_COLUMN_SPECS, INDICATOR_COLUMNS
-from data_contracts.reference_models import GOAL_COLUMNS, PARTNERSHIP_COLUMNS
+from data_contracts.reference_models import GOAL_COLUMNS, MILESTONE_COLUMNS, PARTNERSHIP_COLUMNS
 from data_contracts.units import UNITS
 from data_contracts.vocabularies import DATASETS, DIMENSIONS, SECTORS, TOTAL, VISIBILITY
 
@@ -177,8 +177,9 @@ def template_xlsx(dataset: str) -> bytes:
 EXAMPLE_REFERENCE_PARTNERSHIP = "example-partnership"
 
 
-def reference_template_frame(table: Literal["partnerships", "goals"]) -> pd.DataFrame:
-    """Header and one example row of a reference table; the example goal belongs to the example partnership."""
+def reference_template_frame(table: Literal["partnerships", "goals", "milestones"]) -> pd.DataFrame:
+    """Header and one example row of a reference table; the example goal and milestone belong to the example
+    partnership."""
     if table == "partnerships":
         row: dict[str, object] = {
             "partnership_id": EXAMPLE_REFERENCE_PARTNERSHIP,
@@ -215,9 +216,22 @@ def reference_template_frame(table: Literal["partnerships", "goals"]) -> pd.Data
             "target_value": target,
         }
         return pd.DataFrame([row], columns=list(GOAL_COLUMNS))
-    raise KeyError(f"unknown reference table {table!r}; expected partnerships or goals")
+    if table == "milestones":
+        indicator = catalog_indicator(DATASET_INFO[DATASETS[0]].headline_indicator)
+        row = {
+            "milestone_id": f"{EXAMPLE_REFERENCE_PARTNERSHIP}-first-cohort",
+            "partnership_id": EXAMPLE_REFERENCE_PARTNERSHIP,
+            "title": "First cohort starts",
+            "due_quarter": f"{EXAMPLE_YEAR + 1}Q1",
+            "state": "planned",
+            "linked": indicator.id,
+            "note": EXAMPLE_NOTE,
+            "visibility": "internal",
+        }
+        return pd.DataFrame([row], columns=list(MILESTONE_COLUMNS))
+    raise KeyError(f"unknown reference table {table!r}; expected partnerships, goals or milestones")
 
 
-def reference_template_csv(table: Literal["partnerships", "goals"]) -> bytes:
-    """Header and one example row of the partnerships or goals table, as UTF-8 CSV."""
+def reference_template_csv(table: Literal["partnerships", "goals", "milestones"]) -> bytes:
+    """Header and one example row of the partnerships, goals or milestones table, as UTF-8 CSV."""
     return _csv(reference_template_frame(table))

@@ -8,7 +8,9 @@ Checks: every file passes ``data_contracts`` with no finding; every indicator an
 each partnership reports every indicator of its focus datasets in every quarter (a programme's indicators when it
 runs the programme); additive categories add up exactly
 to their total; rates agree with their components; goal baselines match the data and each goal shows its intended
-status under the progress method (last complete year, and trailing four quarters).
+status under the progress method (last complete year, and trailing four quarters); the milestones (written by hand,
+not by the generator) pass their contract, say they are synthetic, and give each partnership a few milestones, some
+done, some in progress and at least one late against the clock.
 """
 
 from __future__ import annotations
@@ -27,17 +29,20 @@ for path in (HERE.parent, HERE):
 
 from generate import GOALS, LAST_COMPLETE_YEAR, LAST_QUARTER, NOTE, PARTNERSHIPS  # noqa: E402
 
+from dashboard.analytics.milestones import LATE, with_displayed_state  # noqa: E402
 from data_contracts import (  # noqa: E402
     DATASETS,
     DIMENSIONS,
     GOAL_COLUMNS,
     INDICATOR_COLUMNS,
     INDICATORS,
+    MILESTONE_COLUMNS,
     PARTNERSHIP_COLUMNS,
     TOTAL,
     split_list,
     validate_goals,
     validate_indicators,
+    validate_milestones,
     validate_partnerships,
 )
 
@@ -218,9 +223,43 @@ def check_goals(tables: dict[str, pd.DataFrame]) -> list[str]:
     return problems
 
 
+MILESTONES = "milestones.csv"
+"""Written by hand (not by the generator): a few milestones per partnership."""
+
+
+def check_milestones(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """The milestones pass their contract with no finding, say they are synthetic, and give each partnership two to
+    five milestones; some are done, some in progress and at least one is late on the clock's date."""
+    milestones = tables[MILESTONES]
+    if list(milestones.columns) != list(MILESTONE_COLUMNS):
+        return [f"{MILESTONES}: columns are {list(milestones.columns)}, expected {list(MILESTONE_COLUMNS)}"]
+    goals = tables["goals.csv"]
+    result = validate_milestones(
+        milestones,
+        partnership_ids=set(tables["partnerships.csv"]["partnership_id"]),
+        goal_partnerships=dict(zip(goals["goal_id"], goals["partnership_id"], strict=True)),
+    )
+    problems = [f"{MILESTONES}: row {f.row} {f.column} {f.rule}: {f.message}" for f in result.findings[:20]]
+    if result.findings:
+        return problems
+    if not milestones["note"].str.startswith("Synthetic sample data.").all():
+        problems.append(f"{MILESTONES}: a note does not start with 'Synthetic sample data.'")
+    counts = milestones.groupby("partnership_id").size()
+    for pid in tables["partnerships.csv"]["partnership_id"]:
+        if not 2 <= int(counts.get(pid, 0)) <= 5:
+            problems.append(f"{MILESTONES}: {pid} has {int(counts.get(pid, 0))} milestones, expected 2 to 5")
+    shown = with_displayed_state(result.frame, TODAY)["displayed_state"]
+    for state in ("done", "in_progress", LATE):
+        if not (shown == state).any():
+            problems.append(f"{MILESTONES}: no milestone is {state} on {TODAY}")
+    if set(milestones["visibility"]) != {"public", "internal"}:
+        problems.append(f"{MILESTONES}: expected both public and internal milestones")
+    return problems
+
+
 def check_bytes(folder: Path) -> list[str]:
     problems = []
-    for name in FILES:
+    for name in (*FILES, MILESTONES):
         raw = (folder / name).read_bytes()
         if b"\r" in raw or not raw.endswith(b"\n") or raw.startswith(b"\xef\xbb\xbf"):
             problems.append(f"{name}: not LF-terminated UTF-8 without BOM")
@@ -229,15 +268,16 @@ def check_bytes(folder: Path) -> list[str]:
 
 
 def run_checks(folder: Path = HERE) -> bool:
-    tables = {name: read(folder, name) for name in FILES}
+    tables = {name: read(folder, name) for name in (*FILES, MILESTONES)}
     problems = check_bytes(folder)
+    problems += check_milestones(tables)
     problems += check_contracts(tables)
     problems += check_coverage(tables)
     problems += check_sums_and_rates(tables)
     problems += check_goals(tables)
     print()
     total = 0
-    for name in FILES:
+    for name in (*FILES, MILESTONES):
         size = (folder / name).stat().st_size
         total += size
         print(f"{name:24} {len(tables[name]):>7} rows {size / 1024:>9.1f} KiB")

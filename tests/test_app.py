@@ -59,8 +59,8 @@ def test_each_chart_has_a_table_of_the_same_numbers(monkeypatch: pytest.MonkeyPa
     totals = stored[(stored["indicator_id"] == "workforce_headcount") & (stored["dimension"] == "total")]
     assert len(table) == len(totals)
     assert table["Headcount (number)"].sum() == totals["value"].sum()
-    # per chart (status and four trends) its CSV, PNG and SVG; and the partnership list
-    assert len(app.get("download_button")) == 16
+    # per chart (status and four trends) its CSV, PNG and SVG; the late milestones; and the partnership list
+    assert len(app.get("download_button")) == 17
 
 
 def test_the_period_comes_from_the_url(monkeypatch: pytest.MonkeyPatch, sample_store: Store) -> None:

@@ -33,6 +33,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.access.accounts import add_user
 from dashboard.analytics.goals import GoalPath
 from dashboard.analytics.metrics import quarterly_trend
+from dashboard.analytics.milestones import with_displayed_state
 from dashboard.intake.ingest import ingest_file
 from dashboard.intake.reference_admin import check_reference_file, commit_reference
 from dashboard.intake.seed import SAMPLE_DIR
@@ -40,6 +41,7 @@ from dashboard.present.chart_style import base_layout
 from dashboard.present.charts import breakdown_figure, ranking_figure, small_multiples_figure, trend_figure
 from dashboard.present.exports import csv_bytes, frame_bytes, xlsx_bytes
 from dashboard.present.goal_charts import goal_progress_figure, status_summary_figure
+from dashboard.present.roadmap_charts import roadmap_figure
 from dashboard.present.text_safety import WORD_JOINER, markdown_literal, plotly_literal
 from dashboard.storage.store import Store
 from data_contracts import indicator
@@ -165,6 +167,18 @@ def figures() -> dict[str, go.Figure]:
         }
     )
     ranked = pd.DataFrame({"partnership": NAMES, "value": [3.0, 2.0, 1.0]})
+    milestones = pd.DataFrame(
+        {
+            "milestone_id": ["a", "b", "c"],
+            "partnership_id": "p",
+            "title": NAMES,
+            "due_quarter": ["2026Q1", "2026Q4", "2027Q2"],
+            "state": ["done", "planned", "in_progress"],
+            "linked": NAMES[0],
+            "note": NOTE,
+            "visibility": "public",
+        }
+    )
     panels = pd.concat([trend.assign(partnership=name) for name in NAMES], ignore_index=True)
     return {
         "trend": trend_figure(trend, headcount, source=source, title=f"Headcount of {NAMES[1]}"),
@@ -183,6 +197,7 @@ def figures() -> dict[str, go.Figure]:
             source=source,
         ),
         "status": status_summary_figure({"deterioration": 2}, title=NAMES[1], source=source),
+        "roadmap": roadmap_figure(with_displayed_state(milestones, TODAY), name=NAMES[1], today=TODAY, source=source),
         "base layout": go.Figure(layout=base_layout(NAMES[0], NAMES[1], source, legend_items=2)),
     }
 
@@ -220,9 +235,9 @@ def test_names_are_drawn_as_typed_in_legends_ticks_titles_and_hover() -> None:
 
 @pytest.fixture(scope="module")
 def hostile_root(_seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample store with hostile partnership names, partners and descriptions (committed through the admin's
-    reference path) and a pending workforce quarter of att-imago with hostile notes, uploaded under a hostile file
-    name by a user with a hostile e-mail address."""
+    """The sample store with hostile partnership names, partners and descriptions and hostile milestone titles and
+    notes (committed through the admin's reference path) and a pending workforce quarter of att-imago with hostile
+    notes, uploaded under a hostile file name by a user with a hostile e-mail address."""
     root = tmp_path_factory.mktemp("hostile") / "store"
     shutil.copytree(_seeded_template, root)
     store = Store(root)
@@ -231,6 +246,11 @@ def hostile_root(_seeded_template: Path, tmp_path_factory: pytest.TempPathFactor
     rows = rows.assign(name=HOSTILE, partner_organisations=PARTNERS, description=DESCRIPTION)
     data = rows.to_csv(index=False).encode()  # raw, as an admin's spreadsheet would save it
     report = check_reference_file(store, "partnerships", data, "<img src=x onerror=alert(1)>.csv")
+    assert report.accepted, report.findings[:3]
+    commit_reference(store, report, user=USER)
+    milestones = pd.read_csv(SAMPLE_DIR / "milestones.csv", dtype=str, keep_default_na=False)
+    milestones = milestones.assign(title=[HOSTILE[i % len(HOSTILE)] for i in range(len(milestones))], note=NOTE)
+    report = check_reference_file(store, "milestones", milestones.to_csv(index=False).encode(), FILE_NAME)
     assert report.accepted, report.findings[:3]
     commit_reference(store, report, user=USER)
     quarter = store.read_indicators("workforce", "submitted", partnership_ids=["att-imago"], years=[2026])

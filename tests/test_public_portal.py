@@ -33,7 +33,17 @@ from tests.conftest import app_as
 VIEWS = Path(__file__).resolve().parent.parent / "dashboard" / "web" / "views"
 PRIVATE_ID, PRIVATE_NAME = "circular-jobs-berlin", "Circular Jobs Berlin"
 UNPUBLISHED_VALUE, CHANGED_VALUE, SECRET_NOTE = 987654, 876543, "UNPUBLISHED-SECRET-NOTE"
-FORBIDDEN = (PRIVATE_ID, PRIVATE_NAME, str(UNPUBLISHED_VALUE), "987,654", str(CHANGED_VALUE), "876,543", SECRET_NOTE)
+SECRET_MILESTONE = "Internal milestone nobody outside may read"
+FORBIDDEN = (
+    PRIVATE_ID,
+    PRIVATE_NAME,
+    str(UNPUBLISHED_VALUE),
+    "987,654",
+    str(CHANGED_VALUE),
+    "876,543",
+    SECRET_NOTE,
+    SECRET_MILESTONE,
+)
 K = 10
 
 
@@ -53,6 +63,15 @@ def guarded_store(sample_store: Store) -> Store:
     corrected.loc[headline, "value"] = CHANGED_VALUE
     sample_store.commit_indicators(corrected, "workforce", user="officer@example.org")
     assert (sample_store.read_indicators("workforce", "published")["partnership_id"] == PRIVATE_ID).any()
+    # an internal milestone of a public partnership; and a due quarter is a plan, not a figure: none is due in the
+    # unpublished 2026 Q4, whose label must appear nowhere public
+    milestones = sample_store.read_milestones()
+    milestones["due_quarter"] = milestones["due_quarter"].replace("2026Q4", "2027Q1")
+    secret = milestones.iloc[[0]].assign(
+        milestone_id="att-imago-internal", title=SECRET_MILESTONE, visibility="internal"
+    )
+    everything = pd.concat([milestones, secret], ignore_index=True)
+    sample_store.replace_reference("reference/milestones", everything, user="admin@example.org")
     return sample_store
 
 

@@ -85,6 +85,14 @@ def upload_scope(identity: Identity) -> frozenset[str] | None:
     return frozenset()
 
 
+def can_manage_milestones(identity: Identity, partnership_id: str) -> bool:
+    """May this person add, change or delete the milestones of ``partnership_id``? Admins for every partnership,
+    officers for their assigned ones only, nobody else."""
+    if identity.role == "admin":
+        return True
+    return identity.role == "officer" and partnership_id in identity.partnerships
+
+
 def can_publish(identity: Identity) -> bool:
     return identity.is_admin
 

@@ -22,8 +22,9 @@ from dashboard.intake.ingest import (
     read_plain_csv,
     sha256_of,
 )
+from dashboard.intake.milestones_admin import ingest_milestones_frame
 from dashboard.storage.store import REPO_ROOT, Store, StoreError
-from dashboard.storage.tables import PARTNERSHIPS_TABLE
+from dashboard.storage.tables import MILESTONES_TABLE, PARTNERSHIPS_TABLE
 from data_contracts import DATASETS, Finding
 
 SAMPLE_DIR = REPO_ROOT / "sample_data"
@@ -68,6 +69,7 @@ def seed_sample(store: Store, *, sample_dir: Path = SAMPLE_DIR, today: date | No
         if not outcome.accepted:
             raise _fail(path.name, outcome.validation.errors)
         report.rows[name] = len(outcome.validation.frame)
+    seed_sample_milestones(store, report, sample_dir=sample_dir)
     for dataset in DATASETS:
         path = sample_dir / f"{dataset}.csv"
         upload, commit = ingest_file(
@@ -85,6 +87,26 @@ def seed_sample(store: Store, *, sample_dir: Path = SAMPLE_DIR, today: date | No
         report.rows[dataset] = len(upload.frame)
         report.slices_published += len(upload.slices)
     return report
+
+
+def seed_sample_milestones(store: Store, report: SeedReport | None = None, *, sample_dir: Path = SAMPLE_DIR) -> None:
+    """Load the sample milestones (``milestones.csv``, when the sample folder has one) through their contract into
+    the milestones table."""
+    path = sample_dir / "milestones.csv"
+    if not path.exists():
+        return
+    outcome = ingest_milestones_frame(
+        store,
+        read_plain_csv(path),
+        user=SAMPLE_USER,
+        source_name=f"sample_data/{path.name}",
+        source_sha256=sha256_of(path),
+        action=SEED_ACTION,
+    )
+    if not outcome.accepted:
+        raise _fail(path.name, outcome.validation.errors)
+    if report is not None:
+        report.rows["milestones"] = len(outcome.validation.frame)
 
 
 def is_empty(store: Store) -> bool:
@@ -112,16 +134,31 @@ def _seed_lock(store: Store) -> Iterator[None]:
 
 
 def ensure_store(store: Store, *, today: date | None = None) -> SeedReport | None:
-    """Seed an empty store with the sample data; leave a store that holds data as it is.
+    """Seed an empty store with the sample data; leave a store that holds data as it is (but give a store that
+    still shows the sample data, made before milestones existed, the sample milestones).
 
     Returns the seed report when it seeded, else None.
     """
     if store.is_initialised() and not is_empty(store):
+        _add_sample_milestones(store)
         return None
     with _seed_lock(store):
         if store.is_initialised() and not is_empty(store):
             return None
         return seed_sample(store, today=today)
+
+
+def _add_sample_milestones(store: Store) -> None:
+    """The sample milestones for a sample store made before the milestones table; any other store is left as it
+    is (its milestones table is made on its first write)."""
+    if store.exists(MILESTONES_TABLE) or not shows_sample_data(store):
+        return
+    with _seed_lock(store):
+        if not store.exists(MILESTONES_TABLE):
+            try:
+                seed_sample_milestones(store)
+            except SeedError:  # the sample's goals were changed since: no sample milestones
+                return
 
 
 def shows_sample_data(store: Store, audit: pd.DataFrame | None = None) -> bool:

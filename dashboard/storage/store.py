@@ -41,8 +41,10 @@ from dashboard.storage.tables import (
     GOALS_TABLE,
     INDICATOR_SCHEMA,
     LAZY_TABLES,
+    MILESTONES_TABLE,
     PARTITIONS,
     PARTNERSHIPS_TABLE,
+    REFERENCE_TABLES,
     STATS_COLUMNS_KEY,
     TABLE_SCHEMAS,
     USERS_SCHEMA,
@@ -232,24 +234,30 @@ class Store:
     def create_tables(self, *, user: str = "system") -> None:
         """Create every missing table, empty, with its schema (audited as action ``create`` by ``user``). Existing
         tables are left as they are."""
-        for table, schema in TABLE_SCHEMAS.items():
+        for table in TABLE_SCHEMAS:
+            self.ensure_table(table, user=user)
+
+    def ensure_table(self, table: str, *, user: str = "system") -> None:
+        """Create ``table`` empty with its schema if it does not exist yet (a table of ``LAZY_TABLES`` on its first
+        write); an existing table is left as it is."""
+        if self.exists(table):
+            return
+        if self.is_local:
+            Path(self.uri(table)).mkdir(parents=True, exist_ok=True)
+        try:
+            DeltaTable.create(
+                self.uri(table),
+                schema=TABLE_SCHEMAS[table],
+                partition_by=PARTITIONS[table],
+                mode="ignore",
+                configuration=TABLE_CONFIGURATION,
+                storage_options=self.storage_options,
+                commit_properties=self._props(self.audit_record(user=user, action=CREATE_ACTION)),
+                post_commithook_properties=KEEP_LOG,
+            )
+        except Exception as error:  # another process created it first
             if not self.exists(table):
-                if self.is_local:
-                    Path(self.uri(table)).mkdir(parents=True, exist_ok=True)
-                try:
-                    DeltaTable.create(
-                        self.uri(table),
-                        schema=schema,
-                        partition_by=PARTITIONS[table],
-                        mode="ignore",
-                        configuration=TABLE_CONFIGURATION,
-                        storage_options=self.storage_options,
-                        commit_properties=self._props(self.audit_record(user=user, action=CREATE_ACTION)),
-                        post_commithook_properties=KEEP_LOG,
-                    )
-                except Exception as error:  # another process created it first
-                    if not self.exists(table):
-                        raise StoreError(f"could not create table {table}: {error}") from error
+                raise StoreError(f"could not create table {table}: {error}") from error
 
     def is_initialised(self) -> bool:
         """True when every table exists (tables created on first use, ``LAZY_TABLES``, are not required)."""
@@ -277,7 +285,16 @@ class Store:
             return tracked.version()
 
     def versions(self, tables: Iterable[str] | None = None) -> dict[str, int]:
-        return {t: self.version(t) for t in (tables or TABLE_SCHEMAS)}
+        """The current version of each table; -1 for a table of ``LAZY_TABLES`` not created yet."""
+        found = {}
+        for table in tables or TABLE_SCHEMAS:
+            try:
+                found[table] = self.version(table)
+            except StoreError:
+                if table not in LAZY_TABLES:
+                    raise
+                found[table] = -1
+        return found
 
     def history(self, table: str, limit: int | None = None) -> pd.DataFrame:
         """The table's commits, newest first: version, timestamp, operation, commit id, user, action and via (the
@@ -361,6 +378,13 @@ class Store:
 
     def read_goals(self) -> pd.DataFrame:
         return self.read(GOALS_TABLE)
+
+    def read_milestones(self, version: int | None = None) -> pd.DataFrame:
+        """The milestones table (or a version of it); no rows while the table does not exist (stores made before
+        it, version -1)."""
+        if (version is not None and version < 0) or (version is None and not self.exists(MILESTONES_TABLE)):
+            return _typed(TABLE_SCHEMAS[MILESTONES_TABLE].empty_table(), TABLE_SCHEMAS[MILESTONES_TABLE])
+        return self.read(MILESTONES_TABLE, version=version)
 
     def audit_versions(self) -> tuple[tuple[str, int], ...]:
         """The versions :meth:`read_audit` reads, as a cache key: every audited table's and the audit table's (-1 for
@@ -634,14 +658,29 @@ class Store:
         source_sha256: str | None = None,
         action: str = "upload",
     ) -> CommitResult:
-        """Replace a whole reference table (partnerships or goals) with a validated frame, audited in its commit."""
-        if table not in (PARTNERSHIPS_TABLE, GOALS_TABLE):
+        """Replace a whole reference table (partnerships, goals or milestones) with a validated frame, audited in its
+        commit (the milestones table is created first in a store made before it)."""
+        if table not in REFERENCE_TABLES:
             raise KeyError(f"{table} is not a reference table")
         data = _to_arrow(frame, TABLE_SCHEMAS[table], table)
+        self.ensure_table(table, user=user)
         audit = self.audit_record(
             user=user, action=action, rows=len(frame), source_name=source_name, source_sha256=source_sha256
         )
         return self._commit(table, data, predicate=None, audit=audit)
+
+    def replace_milestones_of(
+        self, partnership_id: str, frame: pd.DataFrame, *, user: str, action: str, message: str | None = None
+    ) -> CommitResult:
+        """Replace one partnership's milestones (the rows of ``frame``, all of that partnership, validated) in one
+        transaction audited in its commit; the other partnerships' milestones are untouched."""
+        if not frame.empty and set(frame["partnership_id"]) != {partnership_id}:
+            raise StoreError(f"the milestones given are not all of {partnership_id}")
+        data = _to_arrow(frame, TABLE_SCHEMAS[MILESTONES_TABLE], MILESTONES_TABLE)
+        self.ensure_table(MILESTONES_TABLE, user=user)
+        audit = self.audit_record(user=user, action=action, rows=len(frame), message=message)
+        predicate = "partnership_id = '" + partnership_id.replace("'", "''") + "'"
+        return self._commit(MILESTONES_TABLE, data, predicate=predicate, audit=audit)
 
     def replace_users(self, frame: pd.DataFrame, *, user: str, action: str, message: str | None = None) -> int:
         """Replace the whole accounts table in one transaction, audited in its commit; returns the version written.

@@ -8,6 +8,7 @@ Layout under one root (a local folder or an object-store URI)::
     published/narratives    the texts published with their quarters (created on first use)
     reference/partnerships  one row per partnership
     reference/goals         one row per goal
+    reference/milestones    one row per milestone of a partnership's roadmap (created on first use)
     audit/commits           one row per commit attempt
     auth/users              one row per account: role, partnerships, Argon2 password hash, lockout state
 """
@@ -19,7 +20,14 @@ from typing import Literal
 
 import pyarrow as pa
 
-from data_contracts import DATASETS, GOAL_COLUMN_SPECS, INDICATOR_COLUMN_SPECS, PARTNERSHIP_COLUMN_SPECS, arrow_schema
+from data_contracts import (
+    DATASETS,
+    GOAL_COLUMN_SPECS,
+    INDICATOR_COLUMN_SPECS,
+    MILESTONE_COLUMN_SPECS,
+    PARTNERSHIP_COLUMN_SPECS,
+    arrow_schema,
+)
 
 Layer = Literal["submitted", "published"]
 LAYERS: tuple[Layer, ...] = ("submitted", "published")
@@ -27,6 +35,7 @@ LAYERS: tuple[Layer, ...] = ("submitted", "published")
 INDICATOR_SCHEMA = arrow_schema(INDICATOR_COLUMN_SPECS)
 PARTNERSHIP_SCHEMA = arrow_schema(PARTNERSHIP_COLUMN_SPECS)
 GOAL_SCHEMA = arrow_schema(GOAL_COLUMN_SPECS)
+MILESTONE_SCHEMA = arrow_schema(MILESTONE_COLUMN_SPECS)
 AUDIT_SCHEMA = pa.schema(
     [
         ("commit_id", pa.string()),
@@ -65,6 +74,7 @@ password hash is ever copied into the transaction log."""
 
 PARTNERSHIPS_TABLE = "reference/partnerships"
 GOALS_TABLE = "reference/goals"
+MILESTONES_TABLE = "reference/milestones"
 AUDIT_TABLE = "audit/commits"
 STATS_COLUMNS_KEY = "delta.dataSkippingStatsColumns"
 USERS_TABLE = "auth/users"
@@ -86,9 +96,12 @@ goal_id); ``kind`` narrative or explanation, ``goal_id`` empty for a narrative; 
 a required explanation (its text empty)."""
 NARRATIVE_TABLES: Mapping[str, str] = {layer: f"{layer}/narratives" for layer in LAYERS}
 """The texts table of each layer."""
-LAZY_TABLES: frozenset[str] = frozenset({USERS_TABLE, *NARRATIVE_TABLES.values()})
+LAZY_TABLES: frozenset[str] = frozenset({USERS_TABLE, MILESTONES_TABLE, *NARRATIVE_TABLES.values()})
 """Tables added after the first stores were made: created on first use, not needed for a store to count as set up
-(so an existing store without them is never mistaken for a new one and seeded again)."""
+(so an existing store without them is never mistaken for a new one and seeded again). Its read gives no rows
+while it does not exist (``Store.read_milestones``), and ``Store.versions`` gives it version -1."""
+REFERENCE_TABLES: tuple[str, ...] = (PARTNERSHIPS_TABLE, GOALS_TABLE, MILESTONES_TABLE)
+"""The tables an admin replaces whole (``Store.replace_reference``)."""
 
 
 def indicator_table(dataset: str, layer: Layer) -> str:
@@ -104,6 +117,7 @@ TABLE_SCHEMAS: Mapping[str, pa.Schema] = {
     **{indicator_table(d, layer): INDICATOR_SCHEMA for d in DATASETS for layer in LAYERS},
     PARTNERSHIPS_TABLE: PARTNERSHIP_SCHEMA,
     GOALS_TABLE: GOAL_SCHEMA,
+    MILESTONES_TABLE: MILESTONE_SCHEMA,
     AUDIT_TABLE: AUDIT_SCHEMA,
     USERS_TABLE: USERS_SCHEMA,
     **{table: NARRATIVE_SCHEMA for table in NARRATIVE_TABLES.values()},

@@ -48,6 +48,7 @@ from dashboard.web.figures import drawn_figure
 from dashboard.web.narrative_blocks import goal_explanation, narrative_section, staff_texts
 from dashboard.web.page_style import filters_block, pending_choice
 from dashboard.web.partnership_reads import read_goal_workings, read_partnership_goals, read_what_the_public_sees
+from dashboard.web.roadmap import manage_milestones_block, roadmap_block
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnership_colours, read_partnerships, read_rows
 from data_contracts import DATASET_INFO, DIMENSIONS, INDICATORS, TOTAL
@@ -219,6 +220,10 @@ else:
             )
             with st.expander("Workings"):
                 st.dataframe(workings_table(result, indicator), hide_index=True, key=f"workings-{card.goal_id}")
+
+# ---- roadmap --------------------------------------------------------------------------------------------------------
+roadmap_block(store, chosen, names[chosen])
+manage_milestones_block(identity, chosen)  # officers of this partnership, and admins
 
 
 def public_view_note(dimension: str) -> None:

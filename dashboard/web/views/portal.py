@@ -38,6 +38,7 @@ from dashboard.web.public_reads import (
     read_public_partnerships,
     read_public_rows,
 )
+from dashboard.web.roadmap import roadmap_block
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import is_sample, read_partnership_colours
 from data_contracts import DATASET_INFO, INDICATORS, TOTAL
@@ -181,6 +182,9 @@ else:
                 key=f"goal-{card.goal_id}",
                 file_name=f"{card.goal_id}_progress.csv",
             )
+
+# ---- roadmap: public milestones only --------------------------------------------------------------------------------
+roadmap_block(store, chosen, names[chosen], public=True)
 
 # ---- indicators ---------------------------------------------------------------------------------------------------
 st.subheader("Indicators", anchor=False)

@@ -20,6 +20,7 @@ from dashboard.web import url_state
 from dashboard.web.blocks import deferred_csv, sample_badge, source_note, status_chart, trend_block
 from dashboard.web.page_style import filters_block, kpi_cards, pinned_first, portfolio_filter_parts
 from dashboard.web.portfolio_reads import PortfolioView, read_public_summary, read_summary
+from dashboard.web.roadmap import late_milestones_block
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnership_colours
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS
@@ -178,6 +179,10 @@ def render_portfolio(*, public: bool) -> None:
                 file_name=f"{indicator.id}_by_partnership.csv",
                 value_header=f"{indicator.short_name} ({indicator.unit_label})",
             )
+
+    # ---- late milestones (staff) ---------------------------------------------------------------------------------
+    if not public:
+        late_milestones_block(store, partnerships["partnership_id"].astype(str).tolist())
 
     # ---- partnerships --------------------------------------------------------------------------------------------
     st.header("Partnerships")
