@@ -184,8 +184,6 @@ _LEGACY: OrderedDict[tuple[str, str], tuple[int, pd.DataFrame]] = OrderedDict()
 """The audit table's rows at a version, by URI and storage options."""
 _DESCRIBED_LOCK = threading.Lock()
 
-REFERENCE_TABLES: frozenset[str] = frozenset({PARTNERSHIPS_TABLE, GOALS_TABLE})
-"""The tables replaced whole by :meth:`Store.replace_reference`."""
 
 AUDITED_TABLES: tuple[str, ...] = tuple(t for t in TABLE_SCHEMAS if t != AUDIT_TABLE)
 """The tables whose commits carry their audit records: every table but the audit table itself."""
