@@ -109,6 +109,7 @@ def test_an_officer_reports_a_quarter_from_a_prefilled_template(sample_store: St
             expect(page.get_by_role("heading", name="My reporting")).to_be_visible(timeout=60_000)
             expect(page.get_by_role("heading", name="Due next")).to_be_visible(timeout=60_000)
             expect(page.get_by_text("as of 20 December 2026").first).to_be_visible()  # the server's fixed clock
+            expect(page.locator('[data-testid="stDataFrame"] canvas').first).to_be_visible(timeout=30_000)
             page.wait_for_timeout(800)
             page.screenshot(path=str(tmp_path / "officer-home.png"), full_page=True)
 
@@ -160,6 +161,7 @@ def test_an_officer_reports_a_quarter_from_a_prefilled_template(sample_store: St
             page.screenshot(path=str(tmp_path / "upload-committed.png"), full_page=True)
             page.goto(f"{url}/home", wait_until="domcontentloaded")  # home lists the upload, waiting for review
             expect(page.get_by_role("heading", name="My last uploads")).to_be_visible(timeout=60_000)
+            assert page.get_by_text("Page not found").count() == 0  # a landing page keeps its own address
             expect(page.get_by_text("att-imago-2026Q4.xlsx").first).to_be_attached(timeout=30_000)
             expect(page.get_by_text("waiting for review", exact=True).first).to_be_attached()
             page.wait_for_timeout(800)

@@ -53,23 +53,28 @@ def run() -> None:
 
     embedded = bool(st.context.is_embedded)
     allowed = pages_for(identity)
-    default = HOME if identity.role == "officer" else OVERVIEW if OVERVIEW.path in allowed else PUBLIC
+    landing = HOME if identity.role == "officer" else OVERVIEW if OVERVIEW.path in allowed else PUBLIC
     # Every page is routable, so a copied link works after signing in on it; the menu lists only what the role may
-    # open (the staff pages first), and each page checks access again itself.
-    navigation = st.navigation(
-        [
-            st.Page(
-                APP_FOLDER / page.view,
-                title=page.title,
-                icon=page.icon,
-                default=page == default,
-                url_path=page.path,
-                visibility="visible" if page.path in allowed and page.in_menu else "hidden",
-            )
-            for page in sorted(PAGES.values(), key=lambda entry: entry.public)
-        ],
-        position="hidden" if embedded else "sidebar",
-    )
+    # open (the staff pages first), and each page checks access again itself. Streamlit serves its default page at
+    # "/" only, so no real page is the default (its own address would then be "not found"): the default is a hidden
+    # start page that switches to the role's landing page, keeping the address's query.
+    pages = {
+        page.path: st.Page(
+            APP_FOLDER / page.view,
+            title=page.title,
+            icon=page.icon,
+            url_path=page.path,
+            visibility="visible" if page.path in allowed and page.in_menu else "hidden",
+        )
+        for page in sorted(PAGES.values(), key=lambda entry: entry.public)
+    }
+
+    def start() -> None:
+        st.switch_page(pages[landing.path], query_params=st.query_params.to_dict())
+
+    start_page = st.Page(start, title=landing.title, icon=landing.icon, url_path="start", default=True,
+                         visibility="hidden")  # fmt: skip
+    navigation = st.navigation([start_page, *pages.values()], position="hidden" if embedded else "sidebar")
     if embedded:  # an iframe on a partner's site: the chart and nothing else
         navigation.run()
         st.stop()
