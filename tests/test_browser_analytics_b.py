@@ -100,16 +100,16 @@ def check_partnership_page(page, url: str, screenshot: Path) -> None:
     sign_in_here(page, *ACCOUNT)
     expect(page.get_by_role("heading", name="PG&E × Green for All")).to_be_visible(timeout=60_000)
     charts = page.locator(".js-plotly-plot")
-    expect(charts).to_have_count(6, timeout=60_000)  # five goal charts and the indicator trend
+    expect(charts).to_have_count(7, timeout=60_000)  # five goal charts, the indicator trend and the roadmap
     expect(page.locator('[data-testid="stProgress"]')).to_have_count(5)
     headline = page.locator(".st-key-employment-split")  # direct vs subcontracted workers, above the goals
-    expect(headline.get_by_text("Direct employees")).to_be_visible()
-    expect(headline.get_by_text("Subcontracted workers")).to_be_visible()
+    expect(headline.get_by_text("Direct employees", exact=True)).to_be_visible()
+    expect(headline.get_by_text("Subcontracted workers", exact=True)).to_be_visible()
     breakdown = page.locator('[data-testid="stRadio"]').filter(has_text="Breakdown")
     breakdown.get_by_text("Gender", exact=True).click()
     page.wait_for_url("**breakdown=gender**", timeout=30_000)
     expect(page.get_by_text("New hires per quarter by gender", exact=True)).to_be_visible(timeout=30_000)
-    expect(charts).to_have_count(6)
+    expect(charts).to_have_count(7)
     assert "partnership=pge-green-for-all" in page.url and "bars=stacked" in page.url
     assert page.locator('[data-testid="stException"]').count() == 0
     whole_page_screenshot(page, screenshot)

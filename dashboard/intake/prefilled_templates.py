@@ -34,6 +34,7 @@ from data_contracts import clock
 from data_contracts.catalog import DATASET_INFO, INDICATORS, indicators_of
 from data_contracts.indicator_row import FIGURE_COLUMNS, SERIES_COLUMNS, TEMPLATE_CONTEXT_COLUMNS
 from data_contracts.quarters import Quarter
+from data_contracts.spreadsheet_text import neutralise_formulas
 from data_contracts.units import UNITS
 from data_contracts.vocabularies import DATASETS, DIMENSIONS, TOTAL
 
@@ -217,7 +218,7 @@ def template_file_name(partnership_ids: Sequence[str], dataset: str, quarter: Qu
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     """Cells as they are written: whole numbers without a decimal point, missing numbers empty."""
-    shown = frame.astype(object)
+    shown = neutralise_formulas(frame).astype(object)  # ids and names are checked, yet a spreadsheet never runs them
     for column in ("last_quarter_value", "year_ago_value", "value"):
         shown[column] = pd.Series([_number_cell(v) for v in frame[column]], index=frame.index, dtype=object)
     return shown

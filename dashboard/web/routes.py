@@ -74,7 +74,11 @@ def run() -> None:
 
     start_page = st.Page(start, title=landing.title, icon=landing.icon, url_path="start", default=True,
                          visibility="hidden")  # fmt: skip
-    navigation = st.navigation([start_page, *pages.values()], position="hidden" if embedded else "sidebar")
+    navigation = st.navigation(
+        [start_page, *pages.values()],
+        position="hidden" if embedded else "sidebar",
+        expanded=True,  # every page the role may open is listed, never folded under "View more"
+    )
     if embedded:  # an iframe on a partner's site: the chart and nothing else
         navigation.run()
         st.stop()
