@@ -113,7 +113,7 @@ facts[2].metric(
     border=True,
 )
 facts[3].metric(
-    "Since", "not recorded" if missing(profile["start_date"]) else f"{profile['start_date']:%B %Y}", border=True
+    "Since", "not recorded" if missing(profile["start_date"]) else f"{profile['start_date']:%b %Y}", border=True
 )
 for label, text in profile_lines(profile.to_dict()):
     line = st.columns([1, 7], vertical_alignment="top")
