@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -57,18 +58,7 @@ def seed_sample(store: Store, *, sample_dir: Path = SAMPLE_DIR, today: date | No
     report = SeedReport()
     steps = [("partnerships", ingest_partnerships_frame), ("goals", ingest_goals_frame)]
     for name, ingest in steps:
-        path = sample_dir / f"{name}.csv"
-        outcome = ingest(
-            store,
-            read_plain_csv(path),
-            user=SAMPLE_USER,
-            source_name=f"sample_data/{path.name}",
-            source_sha256=sha256_of(path),
-            action=SEED_ACTION,
-        )
-        if not outcome.accepted:
-            raise _fail(path.name, outcome.validation.errors)
-        report.rows[name] = len(outcome.validation.frame)
+        report.rows[name] = _seed_reference_file(store, sample_dir / f"{name}.csv", ingest)
     seed_sample_milestones(store, report, sample_dir=sample_dir)
     for dataset in DATASETS:
         path = sample_dir / f"{dataset}.csv"
@@ -89,13 +79,10 @@ def seed_sample(store: Store, *, sample_dir: Path = SAMPLE_DIR, today: date | No
     return report
 
 
-def seed_sample_milestones(store: Store, report: SeedReport | None = None, *, sample_dir: Path = SAMPLE_DIR) -> None:
-    """Load the sample milestones (``milestones.csv``, when the sample folder has one) through their contract into
-    the milestones table."""
-    path = sample_dir / "milestones.csv"
-    if not path.exists():
-        return
-    outcome = ingest_milestones_frame(
+def _seed_reference_file(store: Store, path: Path, ingest: Callable[..., Any]) -> int:
+    """Load one sample reference file through its contract (``ingest`` takes the store and the frame); the rows
+    loaded. A sample file that fails its contract stops the seeding with the findings."""
+    outcome = ingest(
         store,
         read_plain_csv(path),
         user=SAMPLE_USER,
@@ -105,8 +92,18 @@ def seed_sample_milestones(store: Store, report: SeedReport | None = None, *, sa
     )
     if not outcome.accepted:
         raise _fail(path.name, outcome.validation.errors)
+    return len(outcome.validation.frame)
+
+
+def seed_sample_milestones(store: Store, report: SeedReport | None = None, *, sample_dir: Path = SAMPLE_DIR) -> None:
+    """Load the sample milestones (``milestones.csv``, when the sample folder has one) through their contract into
+    the milestones table."""
+    path = sample_dir / "milestones.csv"
+    if not path.exists():
+        return
+    rows = _seed_reference_file(store, path, ingest_milestones_frame)
     if report is not None:
-        report.rows["milestones"] = len(outcome.validation.frame)
+        report.rows["milestones"] = rows
 
 
 def is_empty(store: Store) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.analytics.reporting_status import STATUSES, QuarterSummary
+from dashboard.analytics.reporting_status import STATUS_COLUMNS, STATUSES, QuarterSummary
 from data_contracts import DATASET_INFO
 from data_contracts.quarters import Quarter, quarter_numbers, quarters_of_numbers
 
@@ -52,17 +52,7 @@ STATUS_STYLES: dict[str, StatusStyle] = {
 """Every status of :data:`STATUSES` and how it is shown."""
 assert tuple(STATUS_STYLES) == STATUSES
 
-RECORD_FIELDS: tuple[str, ...] = (
-    "partnership_id",
-    "dataset",
-    "year",
-    "quarter",
-    "status",
-    "due_date",
-    "submitted_at",
-    "published_at",
-    "officers",
-)
+RECORD_FIELDS: tuple[str, ...] = (*STATUS_COLUMNS, "officers")
 """The fields of each object of ``python -m dashboard status --json``."""
 
 
