@@ -49,7 +49,8 @@ from dashboard.intake.review import ReviewError, pending_slices, publish_slices
 from dashboard.intake.seed import SeedError, is_empty, seed_sample
 from dashboard.present.exports import EXPORT_FORMATS, frame_bytes, sorted_rows
 from dashboard.present.reporting_texts import status_records, status_table, summary_sentence
-from dashboard.settings import due_days, four_eyes_required, setting_problems
+from dashboard.queries import read_model
+from dashboard.settings import due_days, four_eyes_required, min_cell_count, setting_problems
 from dashboard.storage.database import database_url, open_database, upgrade
 from dashboard.storage.maintenance import DEFAULT_MIN_RETENTION_HOURS, optimize_store, results_frame
 from dashboard.storage.slices import FINGERPRINT_LENGTH_SHOWN, Slice
@@ -76,6 +77,15 @@ def _ready_store(args: argparse.Namespace) -> Store:
     if not store.is_initialised():
         raise UsageError(f"no store at {store.root}; create it with `python -m dashboard init`")
     return store
+
+
+def _keep_read_model(store: Store) -> None:
+    """Bring the read model's derived tables up to a write just made (the partnerships it changed), so the next page
+    reads them rather than the raw rows; a failure is reported and left to the next reader, which does the same."""
+    try:
+        read_model.refresh_all(store, k=min_cell_count())
+    except Exception as error:  # noqa: BLE001 - the write itself is done; pages compute from the source meanwhile
+        print(f"warning: the read model was not brought forward ({error}); pages will do it", file=sys.stderr)
 
 
 def _default_user() -> str:
@@ -136,6 +146,8 @@ def _ingest(args: argparse.Namespace) -> int:
         raise UsageError(f"no such file: {path}")
     store = _ready_store(args)
     report, commit = ingest_path(store, path, dataset=args.dataset, user=args.user, dry_run=args.dry_run)
+    if commit is not None and commit.outcome == "accepted":
+        _keep_read_model(store)
     if args.json:
         print(json.dumps(report.as_json(commit), default=str, ensure_ascii=False))
     elif not report.accepted:
@@ -254,6 +266,7 @@ def _restore(args: argparse.Namespace) -> int:
     if not 0 <= args.version < current:
         raise UsageError(f"{table} has versions 0 to {current}; choose an earlier version than the current {current}")
     new_version = store.restore(table, args.version, user=args.user)
+    _keep_read_model(store)
     print(f"Restored {table} to version {args.version}; it is now version {new_version}.")
     return EXIT_OK
 
@@ -310,6 +323,7 @@ def _publish(args: argparse.Namespace) -> int:
     except ReviewError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_REJECTED
+    _keep_read_model(store)
     print(f"Published {len(chosen)} quarter(s) as version {result.version} of {result.table}.")
     return EXIT_OK
 
@@ -372,8 +386,15 @@ def _optimize(args: argparse.Namespace) -> int:
     store = _ready_store(args)
     results = optimize_store(store, user=args.user, dry_run=args.dry_run)
     problems = [r for r in results if r.problem]
+    rebuilt = {}
+    if args.rebuild_derived and not args.dry_run:
+        rebuilt = read_model.rebuild_all(store, k=min_cell_count())
     if args.json:
         payload = {"store": store.root, "dry_run": args.dry_run, "tables": [r.as_json() for r in results]}
+        if args.rebuild_derived:
+            payload["derived"] = [
+                {"variant": v, "partnerships": r.partnerships, "version": r.version} for v, r in rebuilt.items()
+            ]
         print(json.dumps(payload, ensure_ascii=False))
     else:
         done = [r for r in results if not r.problem]
@@ -395,6 +416,11 @@ def _optimize(args: argparse.Namespace) -> int:
             )
         else:
             print(f"Nothing to compact or vacuum; the {kept} versions the audit refers to stay readable.")
+        for variant, done in rebuilt.items():
+            rebuilt_count = _count(done.partnerships, "partnership")
+            print(f"Rebuilt the {variant} read model from the source tables: {rebuilt_count}.")
+        if args.rebuild_derived and args.dry_run:
+            print("Dry run: the read model would be rebuilt from the source tables.")
         for r in problems:
             print(f"error: {r.table}: {r.problem}", file=sys.stderr)
     return EXIT_REJECTED if problems else EXIT_OK
@@ -749,6 +775,11 @@ def build_parser() -> argparse.ArgumentParser:
     optimize.add_argument("--user", metavar="NAME", default=_default_user(), help="who runs it (for the audit)")
     optimize.add_argument("--dry-run", action="store_true", help="report what would be done; write nothing")
     optimize.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    optimize.add_argument(
+        "--rebuild-derived",
+        action="store_true",
+        help="also rebuild the read model's derived tables (derived/) whole from the source tables",
+    )
     optimize.set_defaults(handler=_optimize)
     return parser
 

@@ -54,6 +54,10 @@ def empty_store(tmp_path: Path) -> Store:
 def _seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("seeded") / "store"
     seed_sample(Store(root), today=TODAY)
+    from dashboard.queries.read_model import refresh_all
+    from dashboard.settings import min_cell_count
+
+    refresh_all(Store(root), k=min_cell_count())  # the read model as a running app keeps it, copied with the store
     return root
 
 

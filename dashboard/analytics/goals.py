@@ -253,7 +253,7 @@ def evaluate_goals(goals: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     ).all(axis=1)
     usable &= goals["indicator_id"].isin(list(INDICATORS))
     if usable.all():
-        return _numbers_as_floats(pd.DataFrame(_evaluate_vectorised(goals, frame), columns=GOAL_RESULT_COLUMNS))
+        return numbers_as_floats(pd.DataFrame(_evaluate_vectorised(goals, frame), columns=GOAL_RESULT_COLUMNS))
     # goals with a field missing take the one-goal path (its exact behaviour, errors included)
     rows: list[dict[str, object] | None] = [None] * len(goals)
     for position, goal in goals[~usable].iterrows():
@@ -264,14 +264,14 @@ def evaluate_goals(goals: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
         columns = _evaluate_vectorised(chosen, frame)
         for offset, position in enumerate(chosen.index):
             rows[int(position)] = {c: columns[c][offset] for c in GOAL_RESULT_COLUMNS}
-    return _numbers_as_floats(pd.DataFrame(rows, columns=GOAL_RESULT_COLUMNS))
+    return numbers_as_floats(pd.DataFrame(rows, columns=GOAL_RESULT_COLUMNS))
 
 
 _FLOAT_RESULTS = ("score", "progress_value", "cagr_observed", "cagr_required", "growth_needed", "projection")
 """Result columns that are numbers or missing: float64 even when every goal in view lacks one (all None)."""
 
 
-def _numbers_as_floats(results: pd.DataFrame) -> pd.DataFrame:
+def numbers_as_floats(results: pd.DataFrame) -> pd.DataFrame:
     """The same results whichever goals are evaluated together (one partnership's or the whole portfolio's)."""
     for column in _FLOAT_RESULTS:
         if results[column].dtype == object:

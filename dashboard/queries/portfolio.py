@@ -64,6 +64,8 @@ class LayerSummary:
     """The partnerships summarised (None: all)."""
     reported: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPORTED_COLUMNS))
     """Every quarter each partnership reported, in any dataset: :data:`REPORTED_COLUMNS`, one row each."""
+    row_counts: dict[str, int] = field(default_factory=dict)
+    """Rows read per partnership (their sum is :attr:`rows`)."""
 
     def coverage_frames(self) -> dict[str, pd.DataFrame]:
         """Per dataset, the latest quarter of each partnership reporting in it (what ``partnership_overview``
@@ -140,10 +142,12 @@ def layer_summary(
                 )
             )
         start = stop
-    reported = _reported(pid, codes, period)
+    reported = _reported(pid, codes, period).sort_values(REPORTED_COLUMNS, ignore_index=True, kind="stable")
     is_total = ((rows["dimension"] == TOTAL) & (rows["category"] == TOTAL)).to_numpy()
     counts = np.bincount(codes[is_total & (codes >= 0)], minlength=len(pid.cat.categories))
     totals = {str(p): int(n) for p, n in zip(pid.cat.categories, counts, strict=True) if n}
+    every = np.bincount(codes[codes >= 0], minlength=len(pid.cat.categories))
+    row_counts = {str(p): int(n) for p, n in zip(pid.cat.categories, every, strict=True) if n}
     if k is None:
         headline = typed_like_store(
             rows.loc[is_total & rows["indicator_id"].isin(HEADLINE_INDICATORS), HEADLINE_COLUMNS]
@@ -152,7 +156,7 @@ def layer_summary(
     else:
         headline = _public_headline(rows, k)
     dataset_of = headline["indicator_id"].map({i: INDICATORS[i].dataset for i in INDICATORS}).astype(object)
-    by_dataset = {d: headline[(dataset_of == d).to_numpy()].reset_index(drop=True) for d in DATASETS}
+    by_dataset = {d: canonical_headline(headline[(dataset_of == d).to_numpy()]) for d in DATASETS}
     chosen = goals if partnership_ids is None else goals[goals["partnership_id"].isin(list(partnership_ids))]
     evaluated = evaluate_goals(chosen, rows)
     coverage_frame = (
@@ -160,14 +164,28 @@ def layer_summary(
     ).astype({"partnership_id": "string", "dataset": str, "year": "int64", "quarter": "int64"})
     return LayerSummary(
         periods=sorted(periods),
-        coverage=coverage_frame,
+        coverage=canonical_coverage(coverage_frame),
         total_rows=totals,
         headline=by_dataset,
         goals=evaluated,
         rows=len(rows),
         partnership_ids=None if partnership_ids is None else tuple(partnership_ids),
         reported=reported,
+        row_counts=row_counts,
     )
+
+
+def canonical_coverage(coverage: pd.DataFrame) -> pd.DataFrame:
+    """Coverage rows in one order whichever way they were gathered: by dataset (``DATASETS`` order), then
+    partnership."""
+    rank = coverage["dataset"].map({d: n for n, d in enumerate(DATASETS)})
+    ordered = coverage.assign(_rank=rank).sort_values(["_rank", "partnership_id"], kind="stable")
+    return ordered.drop(columns="_rank").reset_index(drop=True)
+
+
+def canonical_headline(headline: pd.DataFrame) -> pd.DataFrame:
+    """Headline rows in one order whichever way they were gathered: partnership, quarter, indicator."""
+    return headline.sort_values(["partnership_id", "year", "quarter", "indicator_id"], ignore_index=True, kind="stable")
 
 
 def _reported(pid: pd.Series, codes: np.ndarray, period: np.ndarray) -> pd.DataFrame:

@@ -7,6 +7,7 @@ table versions and, for the public, k.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -19,30 +20,46 @@ from dashboard.analytics.goals import GOAL_RESULT_COLUMNS, filter_goals
 from dashboard.analytics.metrics import Kpi, PeriodCoverage
 from dashboard.present.goal_texts import goals_table
 from dashboard.public.published import public_partnerships
-from dashboard.queries import portfolio
+from dashboard.queries import portfolio, read_model
+from dashboard.settings import min_cell_count
+from dashboard.storage.derived import Sources, Variant
 from dashboard.storage.narratives import read_texts, texts_version
 from dashboard.storage.store import Store
-from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer
+from dashboard.storage.tables import PARTNERSHIPS_TABLE, Layer
 from dashboard.web.table_reads import LayerSnapshot, PublicSnapshot, layer_snapshot, public_snapshot, table_at
 from data_contracts.quarters import Quarter
 
 T = TypeVar("T")
+LOG = logging.getLogger(__name__)
 
 SUMMARY_SPINNER = "Reading every partnership's figures (once after each change to the data)…"
+
+
+def snapshot_sources(key: LayerSnapshot) -> tuple[Variant, Sources]:
+    """The read model's variant and sources of a snapshot (staff: a layer; the public: its partnerships and k)."""
+    if isinstance(key, PublicSnapshot):
+        return "public", Sources(key.versions, key.goals_version, key.partnerships_version, key.k)
+    return key.layer, Sources(key.versions, key.goals_version)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def whole_summary(key: LayerSnapshot) -> portfolio.LayerSummary:
     """The summary of a layer at its versions: of every partnership for staff, of the public partnerships with
-    headline figures suppressed for the public (a :class:`PublicSnapshot`)."""
-    store = Store(key.root)
-    goals = store.read(GOALS_TABLE, version=key.goals_version)
-    ids = None
-    k = None
-    if isinstance(key, PublicSnapshot):  # the public's summary: public partnerships only
-        ids = portfolio.public_ids(store.read(PARTNERSHIPS_TABLE, version=key.partnerships_version))
-        k = key.k
-    return portfolio.layer_summary(store, key.layer, key.versions, goals, partnership_ids=ids, k=k)
+    headline figures suppressed for the public (a :class:`PublicSnapshot`). Read from the read model's derived
+    table (``queries/read_model.py``), which is brought forward first when a commit left it behind."""
+    variant, sources = snapshot_sources(key)
+    return read_model.summary_at(Store(key.root), variant, sources)
+
+
+def keep_read_model(store: Store) -> None:
+    """After a commit, publish, withdraw or reject: bring the read model's derived tables forward for the
+    partnerships the write changed, so the next page (in any process) reads them instead of the raw rows. A failure
+    is logged and left to the next reader, which brings them forward itself or reads the source."""
+    with st.spinner("Updating the dashboard's figures…"):
+        try:
+            read_model.refresh_all(store, k=min_cell_count())
+        except Exception:  # noqa: BLE001 - the write itself is done; readers compute from the source meanwhile
+            LOG.warning("the read model could not be brought forward after a write", exc_info=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -20,6 +20,7 @@ from dashboard.settings import four_eyes_required
 from dashboard.storage.slices import FINGERPRINT_LENGTH_SHOWN, Slice
 from dashboard.web.blocks import blanks_for_missing
 from dashboard.web.narrative_blocks import required_explanations, texts_waiting
+from dashboard.web.portfolio_reads import keep_read_model
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import (
     read_partnerships,
@@ -55,6 +56,7 @@ if st.session_state.get(FLASH):
 
 def done(message: str) -> None:
     """Say what happened after the page shows the new state."""
+    keep_read_model(store)
     st.session_state[FLASH] = message
     st.session_state.pop("review_choice", None)
     st.rerun()

@@ -16,6 +16,7 @@ from dashboard.storage.narratives import texts_version
 from dashboard.storage.tables import AUDIT_TABLE, LAZY_TABLES, TABLE_SCHEMAS
 from dashboard.web.blocks import blanks_for_missing, findings_table
 from dashboard.web.narrative_blocks import file_narratives_note, writing_form
+from dashboard.web.portfolio_reads import keep_read_model
 from dashboard.web.session import get_store, require
 from dashboard.web.table_reads import read_partnerships, read_upload_history
 from dashboard.web.template_download import render_template_download
@@ -253,6 +254,7 @@ if report is not None:
                 icon=":material/upload:",
             ):
                 commit = commit_upload(store, report, user=user)
+                keep_read_model(store)
                 st.session_state.pop(REPORT_KEY, None)
                 message = f"Committed {report.summary()} as version {commit.version} of {commit.table}."
                 st.session_state[COMMITTED_KEY] = (uploaded.file_id, message)

@@ -1,0 +1,345 @@
+"""The read model: the portfolio summary of a layer kept in a small derived table, refreshed for the partnerships
+that changed, so the portfolio pages never aggregate the raw rows after a commit.
+
+:func:`summary_at` is what the pages call: the :class:`~dashboard.queries.portfolio.LayerSummary` of a variant at
+given source versions. When the derived table (``storage/derived.py``) reflects exactly those versions it is read
+from there; when it is behind, it is first brought forward (:func:`refresh`): only the partnerships the commits in
+between name are computed again from the source (``portfolio.layer_summary`` on their rows) and replaced. When the
+table cannot be brought forward in parts (a restore, a change of ``k``, a race), or the versions asked for are not
+the newest, the summary is computed from the source as before. Either way the numbers are those of
+``portfolio.layer_summary`` over the whole layer: a test checks it on random stores after random changes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from deltalake import DeltaTable
+
+from dashboard.analytics.goals import GOAL_RESULT_COLUMNS, numbers_as_floats
+from dashboard.queries import portfolio
+from dashboard.storage import derived
+from dashboard.storage.derived import SUMMARY_SCHEMA, Sources, Variant
+from dashboard.storage.reads import layer_versions, typed_like_store
+from dashboard.storage.store import Store
+from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, indicator_table
+from data_contracts import DATASETS, FIGURE_COLUMNS, INDICATORS
+from data_contracts.quarters import Quarter
+
+LOG = logging.getLogger(__name__)
+
+UNCHANGED_OPERATIONS = frozenset({"OPTIMIZE", "VACUUM START", "VACUUM END"})
+"""Commits that change no row: a derived table stays valid across them."""
+
+
+def layer_of(variant: Variant) -> Layer:
+    """The layer a variant reads."""
+    return "submitted" if variant == "submitted" else "published"
+
+
+def current_sources(store: Store, variant: Variant, k: int | None = None) -> Sources:
+    """The sources a variant's derived table must reflect to be current (``k`` for the public variant)."""
+    public = variant == "public"
+    return Sources(
+        indicators=layer_versions(store, layer_of(variant)),
+        goals=store.version(GOALS_TABLE),
+        partnerships=store.version(PARTNERSHIPS_TABLE) if public else -1,
+        k=k if public else None,
+    )
+
+
+# ---- between the summary and its rows -----------------------------------------------------------------------------
+
+
+def _column(values: Iterable[object], kind: pa.DataType) -> pa.Array:
+    return pa.array(list(values), type=kind)
+
+
+def _part(part: str, frame: pd.DataFrame | None = None, **columns: Sequence[object]) -> pa.Table:
+    """Rows of one part: the given columns, the others empty."""
+    n = len(next(iter(columns.values()))) if columns else 0
+    arrays = []
+    for field in SUMMARY_SCHEMA:
+        if field.name == "part":
+            arrays.append(pa.array([part] * n, type=pa.string()))
+        elif field.name in columns:
+            values = columns[field.name]
+            arrays.append(_column(values.tolist() if hasattr(values, "tolist") else values, field.type))
+        else:
+            arrays.append(pa.nulls(n, type=field.type))
+    return pa.Table.from_arrays(arrays, schema=SUMMARY_SCHEMA)
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def summary_rows(summary: portfolio.LayerSummary, members: Iterable[str]) -> pa.Table:
+    """A summary as derived rows (:data:`~dashboard.storage.derived.PARTS`); ``members`` are the partnerships it
+    covers (each gets a ``member`` row, with or without figures)."""
+    parts = [_part("member", partnership_id=sorted(set(members)))]
+    reported = summary.reported
+    parts.append(
+        _part("reported", partnership_id=reported["partnership_id"], year=reported["year"], quarter=reported["quarter"])
+    )
+    coverage = summary.coverage
+    parts.append(
+        _part(
+            "coverage",
+            partnership_id=coverage["partnership_id"],
+            dataset=coverage["dataset"],
+            year=coverage["year"],
+            quarter=coverage["quarter"],
+        )
+    )
+    parts.append(_part("totals", partnership_id=list(summary.total_rows), count=list(summary.total_rows.values())))
+    counts = summary.row_counts
+    parts.append(_part("rows", partnership_id=list(counts), count=list(counts.values())))
+    for frame in summary.headline.values():
+        if len(frame):
+            parts.append(_part("headline", **{c: frame[c] for c in FIGURE_COLUMNS}))
+    goals = summary.goals
+    records = [json.dumps({c: _json_value(v) for c, v in row.items()}) for row in goals.to_dict("records")]
+    parts.append(_part("goal", partnership_id=goals["partnership_id"].astype(str), record=records))
+    return pa.concat_tables(parts)
+
+
+def _frame(rows: pd.DataFrame, part: str, columns: list[str]) -> pd.DataFrame:
+    return rows.loc[rows["part"] == part, columns].reset_index(drop=True)
+
+
+def summary_of(rows: pa.Table, goals: pd.DataFrame, partnership_ids: tuple[str, ...] | None) -> portfolio.LayerSummary:
+    """The :class:`~dashboard.queries.portfolio.LayerSummary` the derived rows hold: parts in a fixed order (goals in
+    the goals table's order, as ``evaluate_goals`` gives them)."""
+    frame = rows.to_pandas()
+    reported = _frame(frame, "reported", portfolio.REPORTED_COLUMNS)
+    reported = reported.astype({"partnership_id": "string", "year": "int64", "quarter": "int64"})
+    reported = reported.sort_values(portfolio.REPORTED_COLUMNS, ignore_index=True)
+    coverage = _frame(frame, "coverage", portfolio.COVERAGE_COLUMNS)
+    coverage = coverage.astype({"partnership_id": "string", "dataset": str, "year": "int64", "quarter": "int64"})
+    coverage = portfolio.canonical_coverage(coverage)
+    totals = _frame(frame, "totals", ["partnership_id", "count"])
+    counts = _frame(frame, "rows", ["partnership_id", "count"])
+    headline = typed_like_store(_frame(frame, "headline", list(FIGURE_COLUMNS)))
+    dataset_of = headline["indicator_id"].map({i: INDICATORS[i].dataset for i in INDICATORS}).astype(object)
+    by_dataset = {d: portfolio.canonical_headline(headline[(dataset_of == d).to_numpy()]) for d in DATASETS}
+    records = [json.loads(r) for r in frame.loc[frame["part"] == "goal", "record"]]
+    order = {g: n for n, g in enumerate(goals["goal_id"].astype(str))}
+    records.sort(key=lambda r: order.get(str(r["goal_id"]), len(order)))
+    evaluated = (
+        numbers_as_floats(pd.DataFrame(records, columns=GOAL_RESULT_COLUMNS))
+        if records
+        else pd.DataFrame([], columns=GOAL_RESULT_COLUMNS)
+    )
+    periods = sorted({Quarter(int(y), int(q)) for y, q in zip(reported["year"], reported["quarter"], strict=True)})
+    row_counts = {str(p): int(n) for p, n in zip(counts["partnership_id"], counts["count"], strict=True)}
+    return portfolio.LayerSummary(
+        periods=periods,
+        coverage=coverage,
+        total_rows={str(p): int(n) for p, n in zip(totals["partnership_id"], totals["count"], strict=True)},
+        headline=by_dataset,
+        goals=evaluated,
+        rows=sum(row_counts.values()),
+        partnership_ids=partnership_ids,
+        reported=reported,
+        row_counts=row_counts,
+    )
+
+
+# ---- which partnerships changed ------------------------------------------------------------------------------------
+
+
+def _changed_in_table(store: Store, table: str, since: int, until: int) -> set[str] | None:
+    """The partnerships named by the commits of a table after version ``since`` up to ``until``; None when a commit
+    names none but may have changed rows (a restore, a table made again, another program's write)."""
+    if until == since:
+        return set()
+    if until < since:
+        return None
+    changed: set[str] = set()
+    delta = DeltaTable(store.uri(table), storage_options=store.storage_options)
+    for entry in delta.history(delta.version() - since):
+        version = int(entry.get("version", -1))
+        if version <= since or version > until:
+            continue
+        if entry.get("operation") in UNCHANGED_OPERATIONS:
+            continue
+        slices = entry.get("slices")
+        if slices is None or entry.get("action") in (None, "restore", "create"):
+            return None
+        changed |= {str(s).rsplit(":", 1)[0] for s in json.loads(slices)}
+    return changed
+
+
+def _goal_changes(store: Store, since: int, until: int) -> set[str]:
+    """The partnerships whose goals differ between two versions of the goals table (a row added, removed or
+    changed)."""
+    if since == until:
+        return set()
+    new = store.read(GOALS_TABLE, version=until)
+    old = store.read(GOALS_TABLE, version=since).reindex(columns=new.columns)
+    both = pd.concat([old, new], ignore_index=True).astype(str)
+    only_once = both[~both.duplicated(keep=False)]
+    return set(only_once["partnership_id"])
+
+
+def changed_partnerships(
+    store: Store, variant: Variant, old: Sources, new: Sources, old_members: set[str], new_members: set[str]
+) -> set[str] | None:
+    """The partnerships whose derived rows may differ between two sets of sources; None when that cannot be told
+    (then the table is built whole)."""
+    if old.k != new.k:
+        return None
+    changed: set[str] = set(old_members ^ new_members)
+    for dataset, since, until in zip(DATASETS, old.indicators, new.indicators, strict=True):
+        found = _changed_in_table(store, indicator_table(dataset, layer_of(variant)), since, until)
+        if found is None:
+            return None
+        changed |= found
+    if old.goals > new.goals:
+        return None
+    changed |= _goal_changes(store, old.goals, new.goals)
+    return changed
+
+
+# ---- refresh and read ----------------------------------------------------------------------------------------------
+
+
+def members_at(store: Store, variant: Variant, sources: Sources) -> tuple[str, ...] | None:
+    """The partnerships a variant covers at its sources: the public ones for ``public``, None (all) otherwise."""
+    if variant != "public":
+        return None
+    return portfolio.public_ids(store.read(PARTNERSHIPS_TABLE, version=sources.partnerships))
+
+
+def compute_summary(
+    store: Store, variant: Variant, sources: Sources, partnership_ids: Sequence[str] | None = None
+) -> portfolio.LayerSummary:
+    """``portfolio.layer_summary`` of a variant at its sources, of ``partnership_ids`` only when given."""
+    goals = store.read(GOALS_TABLE, version=sources.goals)
+    return portfolio.layer_summary(
+        store,
+        layer_of(variant),
+        sources.indicators,
+        goals,
+        partnership_ids=partnership_ids,
+        k=sources.k if variant == "public" else None,
+    )
+
+
+def _all_members(summary: portfolio.LayerSummary, goals: pd.DataFrame) -> set[str]:
+    """Every partnership a staff summary covers: with rows or with goals."""
+    return set(summary.row_counts) | set(goals["partnership_id"].astype(str))
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What a refresh did: ``"current"`` (nothing to do), ``"parts"`` (some partnerships computed again) or
+    ``"whole"`` (the table built whole); the partnerships computed again, and the version written."""
+
+    how: str
+    partnerships: int
+    version: int
+
+
+_REFRESHING: dict[tuple[str, str], threading.Lock] = {}
+_REFRESHING_LOCK = threading.Lock()
+
+
+def _refresh_lock(store: Store, variant: Variant) -> threading.Lock:
+    """One refresh of a variant at a time in this process (two at once would break each other's chain)."""
+    with _REFRESHING_LOCK:
+        return _REFRESHING.setdefault((store.root, variant), threading.Lock())
+
+
+def refresh(store: Store, variant: Variant, *, k: int | None = None, whole: bool = False) -> Refresh:
+    """Bring a variant's derived table to the store's current sources: the partnerships changed since it was last
+    written are computed again, or everything when that cannot be told (or ``whole``)."""
+    with _refresh_lock(store, variant):
+        return _refresh(store, variant, k=k, whole=whole)
+
+
+def _refresh(store: Store, variant: Variant, *, k: int | None, whole: bool) -> Refresh:
+    sources = current_sources(store, variant, k)
+    state = None if whole else derived.read_state(store, variant)
+    if state is not None and state.sources == sources:
+        return Refresh("current", 0, state.version)
+    changed: set[str] | None = None
+    old_members: set[str] = set()
+    if state is not None:
+        old_rows = derived.read_summary_rows(store, variant, state.version)
+        old_members = set(old_rows.filter(pc.equal(old_rows["part"], "member"))["partnership_id"].to_pylist())
+        new_ids = members_at(store, variant, sources)
+        if new_ids is None:
+            goals_now = store.read(GOALS_TABLE, version=sources.goals)
+            new_members = old_members | set(goals_now["partnership_id"].astype(str))
+        else:
+            new_members = set(new_ids)
+        changed = changed_partnerships(store, variant, state.sources, sources, old_members, new_members)
+        if changed is not None and variant == "public":
+            changed &= old_members | new_members
+        if changed is not None and len(changed) > derived.MAX_PREDICATE_IDS:
+            changed = None
+    if changed is None:
+        ids = members_at(store, variant, sources)
+        summary = compute_summary(store, variant, sources, ids)
+        goals = store.read(GOALS_TABLE, version=sources.goals)
+        members = set(ids) if ids is not None else _all_members(summary, goals)
+        version = derived.write_summary_rows(store, variant, summary_rows(summary, members), sources)
+        return Refresh("whole", len(members), version)
+    assert state is not None
+    ids = members_at(store, variant, sources)
+    wanted = sorted(changed if ids is None else changed & set(ids))
+    if wanted:
+        summary = compute_summary(store, variant, sources, wanted)
+        goals = store.read(GOALS_TABLE, version=sources.goals)
+        members = set(wanted) & _all_members(summary, goals) if ids is None else set(wanted)
+        rows = summary_rows(summary, members)
+    else:
+        rows = SUMMARY_SCHEMA.empty_table()
+    version = derived.write_summary_rows(
+        store, variant, rows, sources, partnership_ids=sorted(changed), base=state.version
+    )
+    return Refresh("parts", len(changed), version)
+
+
+def summary_at(store: Store, variant: Variant, sources: Sources) -> portfolio.LayerSummary:
+    """The summary of a variant at ``sources``: from the derived table, brought forward first when it is behind and
+    ``sources`` are the store's current ones; computed from the source when the table cannot serve them."""
+    ids = members_at(store, variant, sources)
+    goals = store.read(GOALS_TABLE, version=sources.goals)
+    state = derived.read_state(store, variant)
+    behind = state is None or state.sources != sources
+    if behind and sources == current_sources(store, variant, sources.k):
+        try:
+            refresh(store, variant, k=sources.k)
+        except Exception:  # noqa: BLE001 - a refresh that fails (a race, a read-only store) leaves the source path
+            LOG.warning("the %s read model could not be brought forward; reading the source", variant, exc_info=True)
+        state = derived.read_state(store, variant)
+    if state is not None and state.sources == sources:
+        return summary_of(derived.read_summary_rows(store, variant, state.version), goals, ids)
+    return compute_summary(store, variant, sources, ids)
+
+
+def refresh_all(store: Store, *, k: int | None = None) -> dict[str, Refresh]:
+    """Bring every variant's derived table to the store's current sources (after a commit, publish, withdraw or
+    restore), ``k`` the public's threshold."""
+    return {variant: refresh(store, variant, k=k) for variant in derived.VARIANTS}
+
+
+def rebuild_all(store: Store, *, k: int | None = None) -> dict[str, Refresh]:
+    """Build every variant's derived table whole from the source tables."""
+    return {variant: refresh(store, variant, k=k, whole=True) for variant in derived.VARIANTS}

@@ -1,0 +1,199 @@
+"""Derived tables of the read model: what the portfolio pages read instead of the raw rows, kept per variant.
+
+A variant is a layer as a reader sees it: ``submitted`` and ``published`` for staff (every partnership), ``public``
+for visitors (the published layer of public partnerships, suppressed). Each variant is one Delta table,
+``derived/summary_<variant>``, of small rows per partnership, one ``part`` per kind (:data:`PARTS`): the quarters a
+partnership reported, its latest quarter per dataset, its headline total rows, its goals evaluated, how many rows and
+total rows it has. Computing them is the queries layer's job (``queries/read_model.py``); this module only keeps them.
+
+**Never silently stale.** Every write carries in its own commit (one atomic write) the source versions the table
+reflects (:class:`Sources`) and the version it was built on. A write that replaces some partnerships' rows is valid
+only on top of the version it read (``base``); a full write is valid on its own. A reader takes the newest commit
+and trusts it only when its chain holds (:func:`read_state`): a write that raced another is never trusted, and the
+next refresh rebuilds the table whole.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Literal, get_args
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake.exceptions import TableNotFoundError
+
+from dashboard.storage.store import KEEP_LOG, Store
+
+Variant = Literal["submitted", "published", "public"]
+VARIANTS: tuple[Variant, ...] = get_args(Variant)
+
+Part = Literal["member", "reported", "coverage", "totals", "rows", "headline", "goal"]
+PARTS: tuple[Part, ...] = get_args(Part)
+"""``member``: a partnership the variant covers (one row each, whether or not it has figures); ``reported``: a
+quarter it reported (year, quarter); ``coverage``: its latest quarter in a dataset; ``totals``: how many total rows
+(no breakdown) it has (``count``); ``rows``: how many rows (``count``); ``headline``: a total row of a headline
+indicator (suppressed in the public variant); ``goal``: one of its goals evaluated (``record``: the result row as
+JSON)."""
+
+SUMMARY_SCHEMA = pa.schema(
+    [
+        pa.field("part", pa.string(), nullable=False),
+        pa.field("partnership_id", pa.string(), nullable=False),
+        pa.field("dataset", pa.string()),
+        pa.field("year", pa.int64()),
+        pa.field("quarter", pa.int64()),
+        pa.field("indicator_id", pa.string()),
+        pa.field("dimension", pa.string()),
+        pa.field("category", pa.string()),
+        pa.field("value", pa.float64()),
+        pa.field("count", pa.int64()),
+        pa.field("record", pa.string()),
+    ]
+)
+"""One schema for every part; a part fills the columns it needs and leaves the others empty."""
+
+SOURCES_KEY = "derived_sources"
+BASE_KEY = "derived_base"
+MAX_PREDICATE_IDS = 2_000
+"""Beyond this many partnerships a refresh rewrites the table whole rather than name them all in a predicate."""
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The source versions a derived table reflects: the layer's four indicator tables (in ``DATASETS`` order), the
+    goals table, and for the public variant the partnerships table and the suppression threshold ``k``."""
+
+    indicators: tuple[int, ...]
+    goals: int
+    partnerships: int = -1
+    k: int | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Sources:
+        found = json.loads(text)
+        return cls(
+            indicators=tuple(int(v) for v in found["indicators"]),
+            goals=int(found["goals"]),
+            partnerships=int(found.get("partnerships", -1)),
+            k=None if found.get("k") is None else int(found["k"]),
+        )
+
+
+@dataclass(frozen=True)
+class DerivedState:
+    """The newest trustworthy write of a variant's table: its version and the sources it reflects."""
+
+    version: int
+    sources: Sources
+
+
+def summary_table_name(variant: Variant) -> str:
+    """The derived table of a variant (a path under the store's root)."""
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; one of {', '.join(VARIANTS)}")
+    return f"derived/summary_{variant}"
+
+
+def summary_uri(store: Store, variant: Variant) -> str:
+    """Where a variant's derived table lives: beside the store's tables, under ``derived/``."""
+    return f"{store.root}/{summary_table_name(variant)}"
+
+
+def _open(store: Store, variant: Variant, version: int | None = None) -> DeltaTable | None:
+    try:
+        return DeltaTable(summary_uri(store, variant), version=version, storage_options=store.storage_options)
+    except TableNotFoundError:
+        return None
+
+
+def read_state(store: Store, variant: Variant) -> DerivedState | None:
+    """The variant's derived state when its table exists and its newest commit is trustworthy: written whole, or on
+    top of the version just before it (no other write slipped in between). None otherwise (not built yet, written
+    by a race, or written by a program that records no sources)."""
+    delta = _open(store, variant)
+    if delta is None:
+        return None
+    version = delta.version()
+    entries = delta.history(1)
+    if not entries:
+        return None
+    entry = entries[0]
+    sources = entry.get(SOURCES_KEY)
+    if sources is None:
+        return None
+    base = entry.get(BASE_KEY)
+    if base not in (None, "", "whole") and int(base) != version - 1:
+        return None
+    return DerivedState(version, Sources.from_json(str(sources)))
+
+
+def read_summary_rows(store: Store, variant: Variant, version: int) -> pa.Table:
+    """Every row of a variant's derived table at ``version``."""
+    delta = _open(store, variant, version)
+    if delta is None:
+        return SUMMARY_SCHEMA.empty_table()
+    return delta.to_pyarrow_dataset().to_table().select(SUMMARY_SCHEMA.names)
+
+
+def _predicate(partnership_ids: Sequence[str]) -> str:
+    """A predicate naming the partnerships (none: one that matches no row, as ids are never blank)."""
+    quoted = ", ".join("'" + p.replace("'", "''") + "'" for p in sorted(set(partnership_ids))) or "''"
+    return f"partnership_id IN ({quoted})"
+
+
+def write_summary_rows(
+    store: Store,
+    variant: Variant,
+    rows: pa.Table,
+    sources: Sources,
+    *,
+    partnership_ids: Sequence[str] | None = None,
+    base: int | None = None,
+) -> int:
+    """Write a variant's derived rows in one commit that records ``sources``: the whole table (``partnership_ids``
+    None), or the rows of those partnerships only on top of version ``base`` (``rows`` holds their new rows; a
+    partnership without new rows loses its old ones). Returns the version written."""
+    table = rows.select(SUMMARY_SCHEMA.names).cast(SUMMARY_SCHEMA)
+    whole = partnership_ids is None
+    if (
+        not whole
+        and table.num_rows
+        and pc.any(
+            pc.invert(pc.is_in(table["partnership_id"], pa.array(list(partnership_ids or ()), type=pa.string())))
+        ).as_py()
+    ):
+        raise ValueError("rows of a partnership that is not being replaced")
+    metadata = {SOURCES_KEY: sources.to_json(), BASE_KEY: "whole" if whole else str(base)}
+    uri = summary_uri(store, variant)
+    write_deltalake(
+        uri,
+        table,
+        mode="overwrite",
+        predicate=None if whole else _predicate(partnership_ids or ()),
+        schema_mode="overwrite" if whole else None,
+        storage_options=store.storage_options,
+        commit_properties=CommitProperties(custom_metadata=metadata),
+        post_commithook_properties=KEEP_LOG,
+    )
+    delta = _open(store, variant)
+    assert delta is not None
+    return delta.version()
+
+
+def drop_summaries(store: Store) -> None:
+    """Mark every variant's derived table as needing a whole rebuild (a write that records no sources)."""
+    for variant in VARIANTS:
+        if _open(store, variant) is not None:
+            write_deltalake(
+                summary_uri(store, variant),
+                SUMMARY_SCHEMA.empty_table(),
+                mode="overwrite",
+                storage_options=store.storage_options,
+                post_commithook_properties=KEEP_LOG,
+            )

@@ -1,0 +1,247 @@
+"""The read model: the derived summary tables give the numbers of ``portfolio.layer_summary`` over the whole layer,
+after any sequence of commits, publishes, withdrawals, reverts, restores, visibility and goal changes, and a derived
+table is never used for versions it does not reflect."""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from dashboard.queries import portfolio, read_model
+from dashboard.storage import derived
+from dashboard.storage.slices import Slice
+from dashboard.storage.store import Store
+from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE, indicator_table
+from data_contracts import DATASETS
+
+K = 10
+USER = "read-model-test"
+
+
+def _k(variant: derived.Variant) -> int | None:
+    return K if variant == "public" else None
+
+
+def assert_same_summary(first: portfolio.LayerSummary, second: portfolio.LayerSummary) -> None:
+    pd.testing.assert_frame_equal(first.goals, second.goals)
+    pd.testing.assert_frame_equal(first.coverage, second.coverage)
+    pd.testing.assert_frame_equal(first.reported, second.reported)
+    assert set(first.headline) == set(second.headline)
+    for dataset in first.headline:
+        pd.testing.assert_frame_equal(first.headline[dataset], second.headline[dataset])
+    assert first.periods == second.periods
+    assert first.total_rows == second.total_rows
+    assert first.rows == second.rows
+    assert first.row_counts == second.row_counts
+
+
+def from_source(store: Store, variant: derived.Variant) -> portfolio.LayerSummary:
+    """Today's path: the whole layer read and summarised (of the public partnerships, suppressed, for the public)."""
+    sources = read_model.current_sources(store, variant, _k(variant))
+    return read_model.compute_summary(store, variant, sources, read_model.members_at(store, variant, sources))
+
+
+def from_read_model(store: Store, variant: derived.Variant) -> portfolio.LayerSummary:
+    return read_model.summary_at(store, variant, read_model.current_sources(store, variant, _k(variant)))
+
+
+# ---- random changes -------------------------------------------------------------------------------------------------
+
+
+def _slices(store: Store, dataset: str, layer: str) -> list[Slice]:
+    rows = store.read(indicator_table(dataset, layer), columns=["partnership_id", "year", "quarter"])
+    keys = rows.drop_duplicates().itertuples(index=False)
+    return sorted((Slice(str(p), int(y), int(q)) for p, y, q in keys), key=str)
+
+
+def _commit_changed_slice(store: Store, rng: random.Random) -> str:
+    dataset = rng.choice(DATASETS)
+    chosen = rng.choice(_slices(store, dataset, "submitted"))
+    rows = store.read(indicator_table(dataset, "submitted"))
+    part = rows[
+        (rows["partnership_id"] == chosen.partnership_id)
+        & (rows["year"] == chosen.year)
+        & (rows["quarter"] == chosen.quarter)
+    ].copy()
+    if rng.random() < 0.3:  # the same rows a year later: a new quarter
+        part["year"] = part["year"] + 1
+    part["value"] = (part["value"] * rng.choice([0.5, 0.9, 1.1, 3.0])).round(0)
+    store.commit_indicators(part.reset_index(drop=True), dataset, user=USER)
+    return f"commit {dataset} {chosen}"
+
+
+def _publish(store: Store, rng: random.Random) -> str:
+    dataset = rng.choice(DATASETS)
+    chosen = rng.sample(_slices(store, dataset, "submitted"), 2)
+    store.publish(dataset, chosen, user=USER)
+    return f"publish {dataset} {chosen}"
+
+
+def _withdraw(store: Store, rng: random.Random) -> str:
+    dataset = rng.choice(DATASETS)
+    chosen = rng.choice(_slices(store, dataset, "published"))
+    store.unpublish(dataset, [chosen], user=USER, reason="checking the read model")
+    return f"withdraw {dataset} {chosen}"
+
+
+def _flip_visibility(store: Store, rng: random.Random) -> str:
+    partnerships = store.read(PARTNERSHIPS_TABLE)
+    at = rng.randrange(len(partnerships))
+    partnerships.loc[at, "visibility"] = "private" if partnerships.loc[at, "visibility"] == "public" else "public"
+    store.replace_reference(PARTNERSHIPS_TABLE, partnerships, user=USER)
+    return f"visibility {partnerships.loc[at, 'partnership_id']}"
+
+
+def _change_goal(store: Store, rng: random.Random) -> str:
+    goals = store.read(GOALS_TABLE)
+    at = rng.randrange(len(goals))
+    goals.loc[at, "target_value"] = float(goals.loc[at, "target_value"]) * rng.choice([0.5, 2.0])
+    if rng.random() < 0.3:
+        goals = goals.drop(index=rng.randrange(len(goals))).reset_index(drop=True)
+    store.replace_reference(GOALS_TABLE, goals, user=USER)
+    return f"goal {goals.loc[min(at, len(goals) - 1), 'goal_id']}"
+
+
+def _restore(store: Store, rng: random.Random) -> str:
+    dataset = rng.choice(DATASETS)
+    layer = rng.choice(["submitted", "published"])
+    table = indicator_table(dataset, layer)
+    version = store.version(table)
+    store.restore(table, max(0, version - rng.randint(1, 3)), user=USER)
+    return f"restore {table}"
+
+
+CHANGES = [_commit_changed_slice, _commit_changed_slice, _publish, _withdraw, _flip_visibility, _change_goal, _restore]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_read_model_gives_the_source_numbers_after_random_changes(sample_store: Store, seed: int) -> None:
+    rng = random.Random(seed)
+    read_model.refresh_all(sample_store, k=K)
+    done = []
+    for step in range(8):
+        done.append(rng.choice(CHANGES)(sample_store, rng))
+        if rng.random() < 0.5:  # the writer keeps the tables (as the app and the CLI do), or the next reader does
+            read_model.refresh_all(sample_store, k=K)
+        for variant in derived.VARIANTS:
+            state_before = derived.read_state(sample_store, variant)
+            assert_same_summary(from_read_model(sample_store, variant), from_source(sample_store, variant)), done
+            state = derived.read_state(sample_store, variant)
+            assert state is not None and state.sources == read_model.current_sources(sample_store, variant, _k(variant))
+            assert state_before is None or state.version >= state_before.version, (step, done)
+
+
+def test_one_commit_recomputes_only_its_partnership(sample_store: Store) -> None:
+    read_model.refresh_all(sample_store, k=K)
+    rows = sample_store.read(indicator_table("workforce", "submitted"))
+    part = rows[(rows["partnership_id"] == "pge-green-for-all") & (rows["year"] == 2026) & (rows["quarter"] == 3)]
+    part = part.assign(value=part["value"] + 1).reset_index(drop=True)
+    sample_store.commit_indicators(part, "workforce", user=USER)
+
+    done = read_model.refresh_all(sample_store, k=K)
+
+    assert done["submitted"].how == "parts" and done["submitted"].partnerships == 1
+    assert done["published"].how == "current"  # no published table changed
+    assert_same_summary(from_read_model(sample_store, "submitted"), from_source(sample_store, "submitted"))
+
+
+def test_a_restore_rebuilds_the_variant_whole(sample_store: Store) -> None:
+    read_model.refresh_all(sample_store, k=K)
+    table = indicator_table("education", "published")
+    sample_store.restore(table, sample_store.version(table) - 1, user=USER)
+
+    done = read_model.refresh_all(sample_store, k=K)
+
+    assert done["published"].how == "whole" and done["public"].how == "whole"
+    assert done["submitted"].how == "current"
+    for variant in ("published", "public"):
+        assert_same_summary(from_read_model(sample_store, variant), from_source(sample_store, variant))
+
+
+def test_a_derived_table_is_never_read_for_versions_it_does_not_reflect(sample_store: Store) -> None:
+    read_model.refresh_all(sample_store, k=K)
+    old = read_model.current_sources(sample_store, "submitted")
+    rows = sample_store.read(indicator_table("diversity", "submitted"))
+    part = rows[(rows["partnership_id"] == "att-imago") & (rows["year"] == 2026) & (rows["quarter"] == 3)]
+    sample_store.commit_indicators(part.assign(value=part["value"] * 2).reset_index(drop=True), "diversity", user=USER)
+
+    # the derived table is now behind; a reader asking for the old versions gets the old numbers from the source
+    older = read_model.summary_at(sample_store, "submitted", old)
+    expected = read_model.compute_summary(sample_store, "submitted", old)
+    assert_same_summary(older, expected)
+    state = derived.read_state(sample_store, "submitted")
+    assert state is not None and state.sources == old  # asking for old versions does not move the table
+
+    # the current versions bring it forward first
+    assert_same_summary(from_read_model(sample_store, "submitted"), from_source(sample_store, "submitted"))
+    assert derived.read_state(sample_store, "submitted").sources != old
+
+
+def test_a_write_on_top_of_another_version_is_not_trusted(sample_store: Store) -> None:
+    read_model.refresh_all(sample_store, k=K)
+    state = derived.read_state(sample_store, "submitted")
+    assert state is not None
+    # a refresh that raced another: built on a version that is no longer the one before it
+    derived.write_summary_rows(
+        sample_store, "submitted", derived.SUMMARY_SCHEMA.empty_table(), state.sources, partnership_ids=[], base=0
+    )
+    derived.write_summary_rows(
+        sample_store,
+        "submitted",
+        derived.SUMMARY_SCHEMA.empty_table(),
+        state.sources,
+        partnership_ids=[],
+        base=state.version,
+    )
+    assert derived.read_state(sample_store, "submitted") is None
+    # the next read rebuilds it whole and gives the source numbers
+    assert_same_summary(from_read_model(sample_store, "submitted"), from_source(sample_store, "submitted"))
+    assert derived.read_state(sample_store, "submitted") is not None
+
+
+def test_rows_of_a_partnership_not_being_replaced_are_refused(sample_store: Store) -> None:
+    rows = pa.table({"part": ["member"], "partnership_id": ["att-imago"]})
+    rows = pa.Table.from_arrays(
+        [
+            rows.column(n) if n in rows.column_names else pa.nulls(1, f.type)
+            for n, f in zip(derived.SUMMARY_SCHEMA.names, derived.SUMMARY_SCHEMA, strict=True)
+        ],
+        schema=derived.SUMMARY_SCHEMA,
+    )
+    sources = read_model.current_sources(sample_store, "submitted")
+    with pytest.raises(ValueError, match="not being replaced"):
+        derived.write_summary_rows(
+            sample_store, "submitted", rows, sources, partnership_ids=["pge-green-for-all"], base=0
+        )
+
+
+def test_the_command_line_keeps_the_read_model_and_rebuilds_it_on_request(
+    sample_store: Store, tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from dashboard.cli import main
+
+    read_model.refresh_all(sample_store, k=K)
+    rows = sample_store.read_indicators("workforce", "submitted", partnership_ids=["att-imago"], years=[2026])
+    rows = rows[rows["quarter"] == 3].assign(year=2025)  # 2025 Q3 reported again with this year's figures
+    path = tmp_path / "att-imago-2025Q3.csv"
+    rows.to_csv(path, index=False)
+
+    assert main(["ingest", str(path), "--dataset", "workforce", "--store", sample_store.root, "--json"]) == 0
+    json.loads(capsys.readouterr().out)  # the JSON output stays one object
+    state = derived.read_state(sample_store, "submitted")
+    assert state is not None and state.sources == read_model.current_sources(sample_store, "submitted")
+
+    assert main(["optimize", "--store", sample_store.root, "--rebuild-derived", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [d["variant"] for d in payload["derived"]] == list(derived.VARIANTS)
+    assert all(d["partnerships"] > 0 for d in payload["derived"])
+    for variant in derived.VARIANTS:
+        assert_same_summary(from_read_model(sample_store, variant), from_source(sample_store, variant))
+
+    assert main(["optimize", "--store", sample_store.root, "--rebuild-derived"]) == 0
+    assert "Rebuilt the public read model from the source tables: 7 partnerships." in capsys.readouterr().out
