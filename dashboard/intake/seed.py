@@ -158,13 +158,30 @@ def _add_sample_milestones(store: Store) -> None:
                 return
 
 
+UNCHANGING_ACTIONS = frozenset({"optimize"})
+"""Audited commits that change no row (compaction, vacuum): the data on show stays what it was."""
+
+
 def shows_sample_data(store: Store, audit: pd.DataFrame | None = None) -> bool:
-    """True while the partnerships on show are the bundled sample's (the last partnerships commit was the seed);
-    ``audit``: the store's audit log (``Store.read_audit``) when the caller has it already."""
+    """True while the partnerships on show are the bundled sample's (the last partnerships commit was the seed).
+
+    Read from the partnerships table's own newest commits (their audit records), not the whole audit, so a page
+    asking does not read every table's history; ``audit``: the store's audit log (``Store.read_audit``) to decide
+    from instead, as stores written before the records moved into the commits need."""
     if audit is None:
+        try:
+            history = store.history(PARTNERSHIPS_TABLE, limit=20)
+        except StoreError:
+            return False
+        for action in history["action"] if not history.empty else []:
+            if action is None or pd.isna(action):
+                break  # a commit without its record: decide from the whole audit below
+            if action not in UNCHANGING_ACTIONS:
+                return bool(action == SEED_ACTION)
         try:
             audit = store.read_audit()
         except StoreError:
             return False
     accepted = audit[(audit["table"] == PARTNERSHIPS_TABLE) & (audit["outcome"] == "accepted")]
+    accepted = accepted[~accepted["action"].isin(UNCHANGING_ACTIONS)]
     return not accepted.empty and accepted.iloc[0]["action"] == SEED_ACTION

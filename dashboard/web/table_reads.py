@@ -21,7 +21,7 @@ from dashboard.storage import reads
 from dashboard.storage.database import read_attempts
 from dashboard.storage.reads import Versions
 from dashboard.storage.slices import Slice
-from dashboard.storage.store import Store, StoreError
+from dashboard.storage.store import Store
 from dashboard.storage.tables import AUDIT_TABLE, GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, indicator_table
 from data_contracts import DATASETS
 
@@ -229,14 +229,9 @@ def read_slice_changes(store: Store, dataset: str, target: Slice) -> SliceChange
 # ---- sample data -------------------------------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, ttl=60)
+@st.cache_data(show_spinner=False, max_entries=8)
 def _is_sample(root: str, version: int) -> bool:
-    store = Store(root)
-    try:
-        audit = audit_at(root, store.audit_versions())  # the audit read once per versions, shared by pages
-    except StoreError:
-        return False
-    return shows_sample_data(store, audit)
+    return shows_sample_data(Store(root))  # the partnerships table's newest commits, not the whole audit
 
 
 def is_sample(store: Store) -> bool:
