@@ -107,3 +107,25 @@ def test_init_command_runs_as_a_module(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Created empty tables" in result.stdout
+
+
+def test_the_sample_badge_follows_the_partnerships_tables_newest_data_commit(sample_store: Store) -> None:
+    from deltalake import CommitProperties, DeltaTable, write_deltalake
+
+    from dashboard.storage.maintenance import optimize_store
+    from dashboard.storage.tables import PARTNERSHIPS_TABLE
+
+    uri = sample_store.uri(PARTNERSHIPS_TABLE)
+    rows = DeltaTable(uri).to_pyarrow_table()
+    seeded = CommitProperties(custom_metadata={"action": "seed", "user": SAMPLE_USER, "via": "app", "slices": "[]"})
+    write_deltalake(uri, rows.slice(0, 4), mode="overwrite", commit_properties=seeded)
+    write_deltalake(uri, rows.slice(4), mode="append", commit_properties=seeded)  # the sample in two files
+    optimize_store(sample_store, user="maintenance", tables=[PARTNERSHIPS_TABLE], min_small_files=2)
+    assert sample_store.history(PARTNERSHIPS_TABLE, limit=1)["action"].iloc[0] == "optimize"
+    assert shows_sample_data(sample_store)  # compaction changes no row: still the sample
+    assert shows_sample_data(sample_store, sample_store.read_audit())
+
+    partnerships = sample_store.read(PARTNERSHIPS_TABLE)
+    sample_store.replace_reference(PARTNERSHIPS_TABLE, partnerships.head(3), user="admin@example.org")
+    assert not shows_sample_data(sample_store)
+    assert not shows_sample_data(sample_store, sample_store.read_audit())
