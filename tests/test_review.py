@@ -388,7 +388,7 @@ def full_comparison(store: Store) -> pd.DataFrame:
 
 
 def test_fingerprints_ignore_row_order_and_see_every_value_and_note(sample_store: Store) -> None:
-    from dashboard.intake.review import layer_fingerprints
+    from dashboard.storage.layer_fingerprints import layer_fingerprints
 
     before = layer_fingerprints(sample_store, DATASET, "submitted")
     rows = quarter_rows(sample_store, "submitted", CHANGED)

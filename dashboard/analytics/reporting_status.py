@@ -15,8 +15,8 @@ The status of each expected slice (:data:`STATUSES`), first match wins:
 - ``overdue``: nothing submitted after the due date.
 
 Pure pandas and numpy over frames (no store): the layers' slices come as the per-slice fingerprints of
-``dashboard.intake.review.layer_fingerprints``, the times as the audit of ``Store.read_audit``. Everything is
-vectorised over integer keys, so 5,000 partnerships × 30 quarters × 4 datasets take well under a second.
+``dashboard.storage.layer_fingerprints.layer_fingerprints``, the times as the audit of ``Store.read_audit``.
+Everything is vectorised over integer keys, so 5,000 partnerships × 30 quarters × 4 datasets take well under a second.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """What the reporting status is worked out from, read from the store: the partnerships, the slices of both layers
-with their fingerprints (``review.layer_fingerprints``, kept per table version), the audit (when each slice was
+with their fingerprints (``storage.layer_fingerprints``, kept in a derived table), the audit (when each slice was
 submitted and published) and the officers assigned to each partnership (the accounts database).
 
 The status itself is a pure computation (``dashboard.analytics.reporting_status``); the command line and the cached
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.access.accounts import list_users
-from dashboard.intake.review import layer_fingerprints
+from dashboard.storage.layer_fingerprints import layer_fingerprints
 from dashboard.storage.store import Store
 from dashboard.storage.tables import Layer
 from data_contracts import DATASETS

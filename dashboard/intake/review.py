@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -39,6 +37,7 @@ from dashboard.intake.narratives import discard_quarter_texts, publish_quarter_t
 from dashboard.intake.upload_checks import missing_indicators, unassigned_people, value_jumps
 from dashboard.intake.upload_preview import compare_rows
 from dashboard.settings import UploadSettings
+from dashboard.storage.layer_fingerprints import layer_fingerprints
 from dashboard.storage.slices import Slice, slice_fingerprints
 from dashboard.storage.store import CommitResult, Store, StoreError
 from dashboard.storage.tables import Layer, indicator_table
@@ -205,50 +204,6 @@ def _pending_of(
     return pending[list(PENDING_COLUMNS)].astype(_empty_pending().dtypes.to_dict())
 
 
-FINGERPRINT_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, "value", "note")
-"""What a slice's fingerprint covers: every row's key, value and note (what :func:`compare_rows` compares)."""
-
-_FINGERPRINTS: OrderedDict[tuple[str, str, int], pd.DataFrame] = OrderedDict()
-_FINGERPRINTS_KEPT = 32
-_FINGERPRINTS_LOCK = threading.Lock()
-
-
-def layer_fingerprints(store: Store, dataset: str, layer: Layer) -> pd.DataFrame:
-    """One row per slice of a layer: ``partnership_id``, ``year``, ``quarter``, ``rows`` and ``fingerprint`` (the
-    sum, modulo 2**64, of a 64-bit hash of each row's :data:`FINGERPRINT_COLUMNS`: the same rows give the same
-    fingerprint in any order).
-
-    Two layers whose slice has equal rows and fingerprints hold the same rows (but for a 2**-64 chance), so only
-    the slices that differ need comparing row by row. Read one year partition at a time (memory stays that of a
-    year) and kept per table version, so a table is fingerprinted once per change."""
-    table = indicator_table(dataset, layer)
-    version = store.version(table)
-    key = (store.root, table, version)
-    with _FINGERPRINTS_LOCK:
-        if key in _FINGERPRINTS:
-            _FINGERPRINTS.move_to_end(key)
-            return _FINGERPRINTS[key]
-    parts = []
-    for year in store.partition_years(table, version):
-        rows = store.read_indicators(dataset, layer, years=[year], columns=list(FINGERPRINT_COLUMNS), version=version)
-        if rows.empty:
-            continue
-        hashed = pd.util.hash_pandas_object(rows, index=False, categorize=True)
-        grouped = pd.DataFrame({**{c: rows[c] for c in SLICE_COLUMNS}, "fingerprint": hashed.to_numpy()}).groupby(
-            list(SLICE_COLUMNS), sort=True
-        )["fingerprint"]
-        parts.append(pd.concat({"rows": grouped.size(), "fingerprint": grouped.sum()}, axis=1).reset_index())
-    columns = [*SLICE_COLUMNS, "rows", "fingerprint"]
-    found = pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
-    found = found.astype({"partnership_id": "string", "year": "int64", "quarter": "int64", "rows": "Int64"})
-    found["fingerprint"] = found["fingerprint"].astype("UInt64")
-    with _FINGERPRINTS_LOCK:
-        _FINGERPRINTS[key] = found
-        while len(_FINGERPRINTS) > _FINGERPRINTS_KEPT:
-            _FINGERPRINTS.popitem(last=False)
-    return found
-
-
 def differing_partnerships(submitted: pd.DataFrame, published: pd.DataFrame) -> list[str]:
     """The partnerships with a slice whose submitted rows may differ from its published rows (fingerprints of
     :func:`layer_fingerprints`): a slice only submitted, or with other rows or another fingerprint."""
@@ -274,7 +229,7 @@ def pending_slices(store: Store, dataset: str | None = None) -> pd.DataFrame:
     (:func:`dashboard.storage.slices.slice_fingerprints`), to publish or reject exactly what was reviewed. Slices
     only in the published layer are not pending: there is nothing to publish.
 
-    The layers are compared by slice fingerprints first (:func:`layer_fingerprints`, kept per table version); only
+    The layers are compared by slice fingerprints first (:func:`layer_fingerprints`, kept in a derived table); only
     the partnerships with a slice that differs are read and compared row by row, in bulk. Sorted by dataset,
     partnership and quarter.
     """

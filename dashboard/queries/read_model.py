@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from deltalake import DeltaTable
 
 from dashboard.analytics.goals import GOAL_RESULT_COLUMNS, numbers_as_floats
 from dashboard.queries import portfolio
@@ -36,9 +35,6 @@ from data_contracts import DATASETS, FIGURE_COLUMNS, INDICATORS
 from data_contracts.quarters import Quarter
 
 LOG = logging.getLogger(__name__)
-
-UNCHANGED_OPERATIONS = frozenset({"OPTIMIZE", "VACUUM START", "VACUUM END"})
-"""Commits that change no row: a derived table stays valid across them."""
 
 
 def layer_of(variant: Variant) -> Layer:
@@ -162,28 +158,6 @@ def summary_of(rows: pa.Table, goals: pd.DataFrame, partnership_ids: tuple[str, 
 # ---- which partnerships changed ------------------------------------------------------------------------------------
 
 
-def _changed_in_table(store: Store, table: str, since: int, until: int) -> set[str] | None:
-    """The partnerships named by the commits of a table after version ``since`` up to ``until``; None when a commit
-    names none but may have changed rows (a restore, a table made again, another program's write)."""
-    if until == since:
-        return set()
-    if until < since:
-        return None
-    changed: set[str] = set()
-    delta = DeltaTable(store.uri(table), storage_options=store.storage_options)
-    for entry in delta.history(delta.version() - since):
-        version = int(entry.get("version", -1))
-        if version <= since or version > until:
-            continue
-        if entry.get("operation") in UNCHANGED_OPERATIONS:
-            continue
-        slices = entry.get("slices")
-        if slices is None or entry.get("action") in (None, "restore", "create"):
-            return None
-        changed |= {str(s).rsplit(":", 1)[0] for s in json.loads(slices)}
-    return changed
-
-
 def _goal_changes(store: Store, since: int, until: int) -> set[str]:
     """The partnerships whose goals differ between two versions of the goals table (a row added, removed or
     changed)."""
@@ -205,7 +179,7 @@ def changed_partnerships(
         return None
     changed: set[str] = set(old_members ^ new_members)
     for dataset, since, until in zip(DATASETS, old.indicators, new.indicators, strict=True):
-        found = _changed_in_table(store, indicator_table(dataset, layer_of(variant)), since, until)
+        found = derived.changed_partnerships_in(store, indicator_table(dataset, layer_of(variant)), since, until)
         if found is None:
             return None
         changed |= found

@@ -100,23 +100,25 @@ def summary_table_name(variant: Variant) -> str:
     return f"derived/summary_{variant}"
 
 
-def summary_uri(store: Store, variant: Variant) -> str:
-    """Where a variant's derived table lives: beside the store's tables, under ``derived/``."""
-    return f"{store.root}/{summary_table_name(variant)}"
+def derived_uri(store: Store, name: str) -> str:
+    """Where a derived table lives: beside the store's tables, under ``derived/``."""
+    if not name.startswith("derived/"):
+        raise ValueError(f"a derived table's name starts with derived/: {name!r}")
+    return f"{store.root}/{name}"
 
 
-def _open(store: Store, variant: Variant, version: int | None = None) -> DeltaTable | None:
+def _open(store: Store, name: str, version: int | None = None) -> DeltaTable | None:
     try:
-        return DeltaTable(summary_uri(store, variant), version=version, storage_options=store.storage_options)
+        return DeltaTable(derived_uri(store, name), version=version, storage_options=store.storage_options)
     except TableNotFoundError:
         return None
 
 
-def read_state(store: Store, variant: Variant) -> DerivedState | None:
-    """The variant's derived state when its table exists and its newest commit is trustworthy: written whole, or on
-    top of the version just before it (no other write slipped in between). None otherwise (not built yet, written
-    by a race, or written by a program that records no sources)."""
-    delta = _open(store, variant)
+def read_stamp(store: Store, name: str) -> tuple[int, str] | None:
+    """The version of a derived table and the stamp (what it reflects, as text) its newest commit carries, when that
+    commit is trustworthy: written whole, or on top of the version just before it (no other write slipped in
+    between). None otherwise (not built yet, written by a race, or written by a program that records no stamp)."""
+    delta = _open(store, name)
     if delta is None:
         return None
     version = delta.version()
@@ -124,21 +126,32 @@ def read_state(store: Store, variant: Variant) -> DerivedState | None:
     if not entries:
         return None
     entry = entries[0]
-    sources = entry.get(SOURCES_KEY)
-    if sources is None:
+    stamp = entry.get(SOURCES_KEY)
+    if stamp is None:
         return None
     base = entry.get(BASE_KEY)
     if base not in (None, "", "whole") and int(base) != version - 1:
         return None
-    return DerivedState(version, Sources.from_json(str(sources)))
+    return version, str(stamp)
+
+
+def read_rows(store: Store, name: str, version: int, schema: pa.Schema) -> pa.Table:
+    """Every row of a derived table at ``version``."""
+    delta = _open(store, name, version)
+    if delta is None:
+        return schema.empty_table()
+    return delta.to_pyarrow_dataset().to_table().select(schema.names)
+
+
+def read_state(store: Store, variant: Variant) -> DerivedState | None:
+    """A summary variant's derived state (:func:`read_stamp`), None when it cannot be trusted."""
+    found = read_stamp(store, summary_table_name(variant))
+    return None if found is None else DerivedState(found[0], Sources.from_json(found[1]))
 
 
 def read_summary_rows(store: Store, variant: Variant, version: int) -> pa.Table:
-    """Every row of a variant's derived table at ``version``."""
-    delta = _open(store, variant, version)
-    if delta is None:
-        return SUMMARY_SCHEMA.empty_table()
-    return delta.to_pyarrow_dataset().to_table().select(SUMMARY_SCHEMA.names)
+    """Every row of a variant's derived summary at ``version``."""
+    return read_rows(store, summary_table_name(variant), version, SUMMARY_SCHEMA)
 
 
 def _predicate(partnership_ids: Sequence[str]) -> str:
@@ -156,10 +169,32 @@ def write_summary_rows(
     partnership_ids: Sequence[str] | None = None,
     base: int | None = None,
 ) -> int:
-    """Write a variant's derived rows in one commit that records ``sources``: the whole table (``partnership_ids``
-    None), or the rows of those partnerships only on top of version ``base`` (``rows`` holds their new rows; a
-    partnership without new rows loses its old ones). Returns the version written."""
-    table = rows.select(SUMMARY_SCHEMA.names).cast(SUMMARY_SCHEMA)
+    """Write a variant's derived summary (:func:`write_rows` stamped with ``sources``)."""
+    return write_rows(
+        store,
+        summary_table_name(variant),
+        SUMMARY_SCHEMA,
+        rows,
+        sources.to_json(),
+        partnership_ids=partnership_ids,
+        base=base,
+    )
+
+
+def write_rows(
+    store: Store,
+    name: str,
+    schema: pa.Schema,
+    rows: pa.Table,
+    stamp: str,
+    *,
+    partnership_ids: Sequence[str] | None = None,
+    base: int | None = None,
+) -> int:
+    """Write a derived table's rows in one commit that carries ``stamp`` (what they reflect): the whole table
+    (``partnership_ids`` None), or the rows of those partnerships only on top of version ``base`` (``rows`` holds
+    their new rows; a partnership without new rows loses its old ones). Returns the version written."""
+    table = rows.select(schema.names).cast(schema)
     whole = partnership_ids is None
     if (
         not whole
@@ -169,8 +204,8 @@ def write_summary_rows(
         ).as_py()
     ):
         raise ValueError("rows of a partnership that is not being replaced")
-    metadata = {SOURCES_KEY: sources.to_json(), BASE_KEY: "whole" if whole else str(base)}
-    uri = summary_uri(store, variant)
+    metadata = {SOURCES_KEY: stamp, BASE_KEY: "whole" if whole else str(base)}
+    uri = derived_uri(store, name)
     write_deltalake(
         uri,
         table,
@@ -181,19 +216,31 @@ def write_summary_rows(
         commit_properties=CommitProperties(custom_metadata=metadata),
         post_commithook_properties=KEEP_LOG,
     )
-    delta = _open(store, variant)
+    delta = _open(store, name)
     assert delta is not None
     return delta.version()
 
 
-def drop_summaries(store: Store) -> None:
-    """Mark every variant's derived table as needing a whole rebuild (a write that records no sources)."""
-    for variant in VARIANTS:
-        if _open(store, variant) is not None:
-            write_deltalake(
-                summary_uri(store, variant),
-                SUMMARY_SCHEMA.empty_table(),
-                mode="overwrite",
-                storage_options=store.storage_options,
-                post_commithook_properties=KEEP_LOG,
-            )
+UNCHANGED_OPERATIONS = frozenset({"OPTIMIZE", "VACUUM START", "VACUUM END"})
+"""Commits that change no row: a derived table stays valid across them."""
+
+
+def changed_partnerships_in(store: Store, table: str, since: int, until: int) -> set[str] | None:
+    """The partnerships named by the commits of a store table after version ``since`` up to ``until`` (their audit
+    records' slices); None when a commit may have changed rows without naming them (a restore, a table made again,
+    another program's write), or ``until`` is before ``since``."""
+    if until == since:
+        return set()
+    if until < since:
+        return None
+    changed: set[str] = set()
+    delta = DeltaTable(store.uri(table), storage_options=store.storage_options)
+    for entry in delta.history(delta.version() - since):
+        version = int(entry.get("version", -1))
+        if version <= since or version > until or entry.get("operation") in UNCHANGED_OPERATIONS:
+            continue
+        slices = entry.get("slices")
+        if slices is None or entry.get("action") in (None, "restore", "create"):
+            return None
+        changed |= {str(s).rsplit(":", 1)[0] for s in json.loads(slices)}
+    return changed
