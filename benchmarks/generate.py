@@ -5,6 +5,8 @@ Sizes:
 - ``S``: the bundled sample (8 partnerships, about 38 thousand rows), seeded exactly as a fresh store is.
 - ``M``: 500 partnerships, about 1 million rows.
 - ``L``: 5,000 partnerships x 44 indicators x 19 quarters with breakdowns, about 10 million rows.
+- ``XL``: 50,000 partnerships, about 100 million rows per layer. Never made by the tests or CI (only on request:
+  ``--sizes XL``); written in bulk (below), in about a quarter of an hour on 2 cores.
 
 Every figure is SYNTHETIC. A partnership's series depend only on the seed and its number (its own numpy random
 streams), so the M store is the first 500 partnerships of the L store and the upload files (for partnerships
@@ -18,6 +20,13 @@ indicator rows through ``Store.commit_indicators`` in batches of partnerships, f
 the same rows to the published layer (what ``Store.publish`` commits after reading them back). The first batch of
 each dataset is checked with ``validate_indicators`` first, so a generator bug fails loudly.
 
+XL is written in bulk (``BULK_SIZES``): the same rows (``build_arrow_batch`` builds them as Arrow tables straight from
+the series, no pandas per row) appended with ``deltalake.write_deltalake`` in batches of ``BULK_BATCH``
+partnerships, one append per dataset and layer, with the audit record each commit of the normal path carries (user,
+action, dataset, slices, rows) in its commit. Nothing is overwritten (the tables start empty), so no append reads
+the table; memory stays at about one batch (a few hundred MB). The first partnerships are also built through
+``build_batch`` and checked with ``validate_indicators``, and must equal their Arrow rows.
+
 Generated stores are cached under ``--work-dir`` (default ``/tmp/impact-bench``) keyed by size and seed::
 
     python -m benchmarks.generate --sizes S,M [--seed N] [--work-dir DIR] [--uploads]
@@ -27,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import sys
 import time
@@ -37,10 +47,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from deltalake import CommitProperties, write_deltalake
 
 from dashboard.intake.ingest import ingest_goals_frame, ingest_partnerships_frame
 from dashboard.intake.seed import seed_sample
-from dashboard.storage.store import Store
+from dashboard.storage.slices import Slice
+from dashboard.storage.store import KEEP_LOG, Store
+from dashboard.storage.tables import INDICATOR_SCHEMA, LAYERS, PARTITIONS, indicator_table
 from data_contracts import DATASETS, DIMENSIONS, INDICATOR_COLUMNS, INDICATORS, TOTAL, validate_indicators
 from data_contracts.vocabularies import SECTORS
 
@@ -50,10 +64,16 @@ DEFAULT_SEED = 20_261_127
 DEFAULT_WORK_DIR = Path("/tmp/impact-bench")
 USER = "benchmark-generator"
 
-SIZES: dict[str, int | None] = {"S": None, "M": 500, "L": 5_000}
+SIZES: dict[str, int | None] = {"S": None, "M": 500, "L": 5_000, "XL": 50_000}
 """Partnerships per size (``None``: the bundled sample)."""
 BATCH = 250
 """Partnerships per commit."""
+BULK_SIZES: frozenset[str] = frozenset({"XL"})
+"""Sizes written by bulk appends (``generate_bulk``) instead of ``Store.commit_indicators``."""
+BULK_BATCH = 2_000
+"""Partnerships per bulk append (about 5 million rows over the datasets, a few hundred MB of Arrow at a time)."""
+CHECKED_PARTNERSHIPS = 20
+"""Partnerships of a bulk store also built through ``build_batch``, validated and compared with their Arrow rows."""
 BREAKDOWN_PROBABILITY = 0.182
 """Chance that a partnership reports a given allowed breakdown of an indicator: 44 + 0.182 x 337 rows per
 partnership and quarter, so 5,000 partnerships x 19 quarters come to about 10 million rows."""
@@ -319,10 +339,57 @@ def build_batch(
     return Batch(frames, goals)
 
 
+def build_arrow_batch(seed: int, indices: Sequence[int]) -> tuple[dict[str, pa.Table], list[dict[str, str]]]:
+    """The rows ``build_batch`` makes for these partnerships (the breakdowns they report, every quarter), in the same
+    order, as Arrow tables of ``INDICATOR_SCHEMA`` built column by column from codes (strings are taken from small
+    dictionaries), and their goal rows."""
+    n = len(QUARTERS)
+    years = np.array([y for y, _ in QUARTERS], dtype=np.int64)
+    numbers = np.array([q for _, q in QUARTERS], dtype=np.int64)
+    known: dict[str, dict[Key, int]] = {d: {} for d in DATASETS}
+    owners: dict[str, list[int]] = {d: [] for d in DATASETS}
+    codes: dict[str, list[int]] = {d: [] for d in DATASETS}
+    values: dict[str, list[np.ndarray]] = {d: [] for d in DATASETS}
+    goals: list[dict[str, str]] = []
+    for position, index in enumerate(indices):
+        series = partnership_series(seed, index)
+        reported = reported_breakdowns(seed, index)
+        goals.extend(goal_rows(seed, index, series, reported))
+        for indicator in INDICATORS.values():
+            dataset = indicator.dataset
+            keys = known[dataset]
+            for dimension in (TOTAL, *reported[indicator.id]):
+                for category in [TOTAL] if dimension == TOTAL else _categories(dimension):
+                    key = (indicator.id, dimension, category)
+                    owners[dataset].append(position)
+                    codes[dataset].append(keys.setdefault(key, len(keys)))
+                    values[dataset].append(series[key])
+    ids = pa.array([partnership_id(i) for i in indices], pa.string())
+    tables = {}
+    for dataset in DATASETS:
+        count = len(codes[dataset])
+        owner = pa.array(np.repeat(np.asarray(owners[dataset], dtype=np.int32), n))
+        code = pa.array(np.repeat(np.asarray(codes[dataset], dtype=np.int32), n))
+        keys = list(known[dataset])
+        columns = {
+            "partnership_id": ids.take(owner),
+            "year": pa.array(np.tile(years, count)),
+            "quarter": pa.array(np.tile(numbers, count)),
+            "indicator_id": pa.array([k[0] for k in keys], pa.string()).take(code),
+            "dimension": pa.array([k[1] for k in keys], pa.string()).take(code),
+            "category": pa.array([k[2] for k in keys], pa.string()).take(code),
+            "value": pa.array(np.concatenate(values[dataset]) if count else np.array([], dtype=float)),
+            "note": pa.nulls(count * n, pa.string()),
+        }
+        tables[dataset] = pa.Table.from_arrays([columns[c] for c in INDICATOR_SCHEMA.names], schema=INDICATOR_SCHEMA)
+    return tables, goals
+
+
 # ---- stores -----------------------------------------------------------------------------------------------------
 
 
 def store_key(size: str, seed: int) -> str:
+    """The cache name of a store (XL is made by bulk appends, but holds what the commit path would: same key form)."""
     return "S-sample" if size == "S" else f"{size}-seed{seed}-v{GENERATOR_VERSION}"
 
 
@@ -359,7 +426,8 @@ def generate_store(work_dir: Path, size: str, seed: int = DEFAULT_SEED, *, force
     else:
         count = SIZES[size]
         assert count is not None
-        rows, partnerships, goals = _generate(store, count, seed)
+        made = generate_bulk if size in BULK_SIZES else _generate
+        rows, partnerships, goals = made(store, count, seed)
     info = {
         "size": size,
         "seed": seed if size != "S" else None,
@@ -371,25 +439,20 @@ def generate_store(work_dir: Path, size: str, seed: int = DEFAULT_SEED, *, force
         "total_rows": sum(rows.values()),
         "seconds": round(time.perf_counter() - started, 1),
         "disk_bytes": sum(p.stat().st_size for p in root.rglob("*") if p.is_file()),
+        "written_by": "bulk appends" if size in BULK_SIZES else "commits",
+        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }
     marker.write_text(json.dumps(info, indent=2))
     _say(
         f"[generate] {size}: {partnerships:,} partnerships, {goals:,} goals, {info['total_rows']:,} rows per layer "
         f"({', '.join(f'{d} {n:,}' for d, n in rows.items())}), {info['disk_bytes'] / 1e6:,.0f} MB, "
-        f"{info['seconds']:,.0f} s"
+        f"{info['seconds']:,.0f} s, peak RSS of the process {info['peak_rss_bytes'] / 1e6:,.0f} MB"
     )
     return info
 
 
 def _generate(store: Store, count: int, seed: int) -> tuple[dict[str, int], int, int]:
-    store.create_tables()
-    partnerships = pd.DataFrame([partnership_row(seed, i) for i in range(1, count + 1)])
-    outcome = ingest_partnerships_frame(
-        store, partnerships, user=USER, source_name="benchmark partnerships", source_sha256="-", action="seed"
-    )
-    if not outcome.accepted:
-        raise RuntimeError(f"generated partnerships do not pass their contract: {outcome.validation.errors[:5]}")
-    ids = partnerships["partnership_id"].tolist()
+    ids = _reference_tables(store, count, seed)
     rows = dict.fromkeys(DATASETS, 0)
     goals: list[dict[str, str]] = []
     for start in range(1, count + 1, BATCH):
@@ -405,12 +468,87 @@ def _generate(store: Store, count: int, seed: int) -> tuple[dict[str, int], int,
             store.commit_indicators(frame, dataset, user=USER, layer="published", action="publish")
             rows[dataset] += len(frame)
         _say(f"[generate]   partnerships {indices[0]:,}-{indices[-1]:,}: {sum(rows.values()):,} rows so far")
+    _write_goals(store, pd.DataFrame(goals))
+    return rows, count, len(goals)
+
+
+def _reference_tables(store: Store, count: int, seed: int) -> list[str]:
+    """Create the tables and write the partnerships table (through the seeding function); the partnership ids."""
+    store.create_tables()
+    partnerships = pd.DataFrame([partnership_row(seed, i) for i in range(1, count + 1)])
+    outcome = ingest_partnerships_frame(
+        store, partnerships, user=USER, source_name="benchmark partnerships", source_sha256="-", action="seed"
+    )
+    if not outcome.accepted:
+        raise RuntimeError(f"generated partnerships do not pass their contract: {outcome.validation.errors[:5]}")
+    return partnerships["partnership_id"].tolist()
+
+
+def _write_goals(store: Store, goals: pd.DataFrame) -> None:
     outcome = ingest_goals_frame(
-        store, pd.DataFrame(goals), user=USER, source_name="benchmark goals", source_sha256="-", action="seed"
+        store, goals, user=USER, source_name="benchmark goals", source_sha256="-", action="seed"
     )
     if not outcome.accepted:
         raise RuntimeError(f"generated goals do not pass their contract: {outcome.validation.errors[:5]}")
-    return rows, count, len(goals)
+
+
+def check_arrow_rows(seed: int, indices: Sequence[int], partnership_ids: Sequence[str]) -> None:
+    """The bulk writer's guard: the rows of these partnerships by ``build_batch`` pass ``validate_indicators`` and
+    equal the rows ``build_arrow_batch`` makes (RuntimeError otherwise)."""
+    batch = build_batch(seed, indices)
+    tables, goals = build_arrow_batch(seed, indices)
+    if goals != batch.goals:
+        raise RuntimeError("the bulk writer's goals differ from build_batch's")
+    for dataset, frame in batch.frames.items():
+        checked = validate_indicators(frame, dataset, partnership_ids=list(partnership_ids), today=TODAY)
+        if not checked.ok:
+            raise RuntimeError(f"generated {dataset} rows do not pass the contract: {checked.errors[:5]}")
+        expected = pa.Table.from_pandas(frame, schema=INDICATOR_SCHEMA, preserve_index=False)
+        if not tables[dataset].equals(expected):
+            raise RuntimeError(f"the bulk writer's {dataset} rows differ from build_batch's")
+
+
+def _append(store: Store, table: str, data: pa.Table, *, action: str, dataset: str, slices: tuple[Slice, ...]) -> None:
+    """One append of a table's rows, carrying the audit record a commit of the same rows carries."""
+    audit = store.audit_record(user=USER, action=action, slices=slices, rows=data.num_rows, dataset=dataset)
+    write_deltalake(
+        store.uri(table),
+        data,
+        mode="append",
+        partition_by=PARTITIONS[table],
+        storage_options=store.storage_options,
+        commit_properties=CommitProperties(custom_metadata=audit.metadata()),
+        post_commithook_properties=KEEP_LOG,
+    )
+
+
+def generate_bulk(store: Store, count: int, seed: int) -> tuple[dict[str, int], int, int]:
+    """The rows of ``_generate`` written by appends of ``BULK_BATCH`` partnerships (see the module's notes)."""
+    ids = _reference_tables(store, count, seed)
+    check_arrow_rows(seed, range(1, min(CHECKED_PARTNERSHIPS, count) + 1), ids)
+    rows = dict.fromkeys(DATASETS, 0)
+    goals: list[pd.DataFrame] = []
+    started = time.perf_counter()
+    for start in range(1, count + 1, BULK_BATCH):
+        indices = range(start, min(start + BULK_BATCH, count + 1))
+        tables, goal_list = build_arrow_batch(seed, indices)
+        goals.append(pd.DataFrame(goal_list))
+        slices = tuple(Slice(partnership_id(i), y, q) for i in indices for y, q in QUARTERS)  # sorted, as slices_of
+        for dataset in DATASETS:
+            data = tables.pop(dataset)
+            for layer, action in zip(LAYERS, ("seed", "publish"), strict=True):
+                _append(store, indicator_table(dataset, layer), data, action=action, dataset=dataset, slices=slices)
+            rows[dataset] += data.num_rows
+            del data
+        done, spent = indices[-1], time.perf_counter() - started
+        _say(
+            f"[generate]   partnerships {indices[0]:,}-{done:,}: {sum(rows.values()):,} rows so far, {spent:,.0f} s, "
+            f"about {spent * (count - done) / done:,.0f} s to go, peak RSS "
+            f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:,.0f} MB"
+        )
+    goal_frame = pd.concat(goals, ignore_index=True)
+    _write_goals(store, goal_frame)
+    return rows, count, len(goal_frame)
 
 
 # ---- upload files -----------------------------------------------------------------------------------------------
@@ -466,7 +604,7 @@ def generate_upload(work_dir: Path, name: str, seed: int = DEFAULT_SEED) -> Path
 
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.generate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="S,M", help="comma-separated sizes among S, M, L (default S,M)")
+    parser.add_argument("--sizes", default="S,M", help="comma-separated sizes among S, M, L, XL (default S,M)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK_DIR)
     parser.add_argument("--uploads", action="store_true", help="also write the 100k and 1M upload files")
@@ -474,7 +612,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     args = parser.parse_args(list(argv) if argv is not None else None)
     for size in [s.strip().upper() for s in args.sizes.split(",") if s.strip()]:
         if size not in SIZES:
-            parser.error(f"unknown size {size!r}; expected S, M or L")
+            parser.error(f"unknown size {size!r}; expected S, M, L or XL")
         generate_store(args.work_dir, size, args.seed, force=args.force)
     if args.uploads:
         for name in UPLOADS:

@@ -7,13 +7,20 @@ quarter (``metrics.portfolio_kpis``), yearly roll-ups of the headline indicators
 aggregates in SQL: latest-quarter KPI sums per headline indicator, yearly sums / year-end values per partnership, and
 every goal's annual points (the input of the progress method, by each indicator's year rule, complete years only).
 DuckDB reads the tables through ``DeltaTable(...).to_pyarrow_dataset()`` (its Delta extension cannot be downloaded
-here); it is a benchmark-only dependency."""
+here); it is a benchmark-only dependency.
+
+``duckdb_native_figures`` runs the same SQL with DuckDB reading the tables' Parquet files itself: ``read_parquet`` over
+``DeltaTable(uri, version=...).file_uris()`` (the files of that version, so the same snapshot as a Delta reader), so
+projections and filters are pushed into the scans and nothing but the small results reaches Python. Delta keeps a
+partition column (``year``) out of the Parquet files: each partition value of the add actions gets its own
+``read_parquet`` of that partition's files, with the value as a constant column (not parsed from the file paths). A
+table whose readers need more than its files (deletion vectors, column mapping) is refused rather than misread."""
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -34,7 +41,8 @@ ROLLUP_INDICATORS: tuple[str, ...] = tuple(
 
 @dataclass
 class Figures:
-    """What one engine computed: KPI rows, yearly roll-ups, goal results, and the seconds of each step."""
+    """What one engine computed: KPI rows, yearly roll-ups, goal results, and the seconds of each step (and, for the
+    native reader, the table versions it read)."""
 
     kpis: pd.DataFrame
     annual: pd.DataFrame
@@ -42,6 +50,7 @@ class Figures:
     seconds: dict[str, float] = field(default_factory=dict)
     goals_total: int = 0
     goals_done: int = 0
+    versions: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_seconds(self) -> float:
@@ -252,6 +261,115 @@ def duckdb_figures(store: Store, layer: Layer = "submitted", *, threads: int | N
     connection.close()
     kpi_rows = _kpi_rows(kpis)
     return Figures(kpi_rows, annual, points, clock.seconds, goals_total=points["goal_id"].nunique())
+
+
+# ---- DuckDB reading the Parquet files itself -----------------------------------------------------------------
+
+UNSUPPORTED_READER_FEATURES = frozenset({"deletionVectors", "columnMapping"})
+"""Reader features with which a table's Parquet files alone do not give its rows."""
+_DUCKDB_TYPES = {"string": "VARCHAR", "int64": "BIGINT", "int32": "INTEGER", "double": "DOUBLE", "bool": "BOOLEAN"}
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _sql_literal(value: object, duck_type: str) -> str:
+    if value is None:
+        return f"NULL::{duck_type}"
+    return f"CAST({_sql_text(str(value))} AS {duck_type})"
+
+
+def parquet_select(table: object, columns: Sequence[str]) -> str:
+    """SQL selecting ``columns`` of a Delta table (a ``deltalake.DeltaTable`` at the version wanted) by DuckDB's
+    ``read_parquet`` over its files: one scan per partition (partition values from the add actions, as constants),
+    glued with UNION ALL; an empty table gives no rows with the right types."""
+    from deltalake import DeltaTable
+
+    assert isinstance(table, DeltaTable)
+    features = set(table.protocol().reader_features or ())
+    if features & UNSUPPORTED_READER_FEATURES:
+        raise NotImplementedError(f"{table.table_uri}: reader features {sorted(features)} need a Delta reader")
+    schema = pa.schema(table.schema())
+    types = {f.name: _DUCKDB_TYPES.get(str(f.type), "VARCHAR") for f in schema}
+    partitions = list(table.metadata().partition_columns)
+    stored = [c for c in columns if c not in partitions]
+    actions = pa.table(table.get_add_actions(flatten=True))
+    if actions.num_rows == 0:
+        empty = ", ".join(f"NULL::{types[c]} AS {c}" for c in columns)
+        return f"SELECT {empty} WHERE false"
+    if partitions:
+        values = actions.select([f"partition.{c}" for c in partitions]).to_pylist()
+        groups = sorted({tuple(v.values()) for v in values}, key=repr)
+    else:
+        groups = [()]
+    scans = []
+    for group in groups:
+        pruning = [(c, "=", "" if v is None else v) for c, v in zip(partitions, group, strict=True)]
+        files = table.file_uris(file_pruning_predicate=pruning) if pruning else table.file_uris()
+        constants = dict(zip(partitions, group, strict=True))
+        selected = ", ".join(c if c in stored else f"{_sql_literal(constants[c], types[c])} AS {c}" for c in columns)
+        listing = ", ".join(_sql_text(f) for f in files)
+        scans.append(f"SELECT {selected} FROM read_parquet([{listing}])")
+    return " UNION ALL ".join(scans)
+
+
+ROW_COLUMNS: tuple[str, ...] = ("partnership_id", "year", "quarter", "indicator_id", "dimension", "category", "value")
+
+
+def duckdb_native_figures(
+    store: Store,
+    layer: Layer = "submitted",
+    *,
+    threads: int | None = None,
+    versions: Mapping[str, int] | None = None,
+) -> Figures:
+    """The same aggregates as ``duckdb_figures`` (the same SQL), with DuckDB reading the tables' Parquet files
+    natively at the given (default: current) versions; ``Figures.versions`` says which it read."""
+    import duckdb
+    from deltalake import DeltaTable
+
+    clock = _Clock()
+    connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")
+    if threads:
+        connection.execute(f"SET threads = {int(threads)}")
+    read: dict[str, int] = {}
+
+    def delta(name: str) -> DeltaTable:
+        version = (versions or {}).get(name)
+        table = DeltaTable(store.uri(name), version=version, storage_options=store.storage_options)
+        read[name] = table.version()
+        return table
+
+    def register() -> None:
+        for dataset in DATASETS:
+            select = parquet_select(delta(indicator_table(dataset, layer)), ROW_COLUMNS)
+            connection.execute(f"CREATE OR REPLACE VIEW t_{dataset} AS {select}")
+        union = " UNION ALL ".join(f"SELECT * FROM t_{d}" for d in DATASETS)
+        connection.execute(f"CREATE OR REPLACE VIEW all_rows AS {union}")
+        goals = delta(GOALS_TABLE)
+        select = parquet_select(goals, pa.schema(goals.schema()).names)
+        connection.execute(f"CREATE OR REPLACE VIEW goals_ds AS {select}")
+        rules = pa.table({"indicator_id": list(INDICATORS), "year_rule": [i.year_rule for i in INDICATORS.values()]})
+        connection.register("rules", rules)
+
+    clock.step("read", register)
+    ids = ", ".join(f"'{i}'" for i in HEADLINE_KPIS)
+    kpis = clock.step("kpis", lambda: connection.execute(KPI_SQL.format(ids=ids)).df())
+    rollup_ids = ", ".join(f"'{i}'" for i in ROLLUP_INDICATORS)
+    annual = clock.step("annual", lambda: connection.execute(ANNUAL_SQL.format(ids=rollup_ids)).df())
+
+    def goal_points() -> pd.DataFrame:
+        specs = goal_specs(connection.execute("SELECT * FROM goals_ds").df())
+        connection.register("goal_specs", specs)
+        return connection.execute(GOAL_POINTS_SQL).df()
+
+    points = clock.step("goals", goal_points)
+    connection.close()
+    return Figures(
+        _kpi_rows(kpis), annual, points, clock.seconds, goals_total=points["goal_id"].nunique(), versions=read
+    )
 
 
 def _kpi_rows(raw: pd.DataFrame) -> pd.DataFrame:

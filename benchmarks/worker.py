@@ -5,7 +5,8 @@ these). Prints one line ``RESULT {json}`` on stdout.
     python -m benchmarks.worker csv --file CSV
     python -m benchmarks.worker overview-product --store ROOT --repeat N [--goal-budget S] [--profile OUT]
     python -m benchmarks.worker overview-duckdb --store ROOT --repeat N
-    python -m benchmarks.worker overview-check --store ROOT [--goal-sample K]
+    python -m benchmarks.worker overview-duckdb-native --store ROOT --repeat N
+    python -m benchmarks.worker overview-check --store ROOT [--goal-sample K] [--skip-views]
     python -m benchmarks.worker page --store ROOT --page NAME [--timeout S] [--profile OUT]
 
 ``--profile OUT`` runs the measured call under cProfile and writes its top lines by cumulative time to OUT.
@@ -195,21 +196,55 @@ def step_overview_duckdb(args: argparse.Namespace) -> dict[str, Any]:
     return {"runs": runs, "seconds": [sum(r.values()) for r in runs], "threads": threads, "base_rss": base}
 
 
+def step_overview_duckdb_native(args: argparse.Namespace) -> dict[str, Any]:
+    import duckdb
+
+    from benchmarks.overview import duckdb_native_figures
+    from dashboard.storage.store import Store
+
+    store = Store(args.store)
+    base = rss()
+    figures = [duckdb_native_figures(store) for _ in range(args.repeat)]
+    threads = duckdb.connect().execute("SELECT current_setting('threads')").fetchone()[0]
+    return {
+        "runs": [f.seconds for f in figures],
+        "seconds": [f.total_seconds for f in figures],
+        "threads": threads,
+        "versions": figures[-1].versions,
+        "base_rss": base,
+    }
+
+
 def step_overview_check(args: argparse.Namespace) -> dict[str, Any]:
     import pandas as pd
 
-    from benchmarks.overview import check_same, duckdb_figures, product_figures, product_goal_points
+    from benchmarks.overview import (
+        check_same,
+        duckdb_figures,
+        duckdb_native_figures,
+        product_figures,
+        product_goal_points,
+    )
     from dashboard.storage.store import Store
     from dashboard.storage.tables import indicator_table
     from data_contracts import DATASETS
 
     store = Store(args.store)
     product = product_figures(store, goal_limit=args.goal_sample)
-    reference = duckdb_figures(store)
+    native = duckdb_native_figures(store)
     all_rows = pd.concat([store.read(indicator_table(d, "submitted")) for d in DATASETS], ignore_index=True)
-    compared = check_same(product, reference, product_goal_points(all_rows, product.goals))
+    points = product_goal_points(all_rows, product.goals)
+    del all_rows
+    compared = {"native": check_same(product, native, points)}
+    if not args.skip_views:
+        compared["views"] = check_same(product, duckdb_figures(store), points)
     kpis = product.kpis.to_dict(orient="records")
-    return {"compared": compared, "kpis": kpis, "statuses": product.goals["status"].value_counts().to_dict()}
+    return {
+        "compared": compared["native"],
+        "engines": sorted(compared),
+        "kpis": kpis,
+        "statuses": product.goals["status"].value_counts().to_dict(),
+    }
 
 
 def _first_public(root: str) -> str:
@@ -299,6 +334,7 @@ STEPS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "ingest": step_ingest,
     "overview-product": step_overview_product,
     "overview-duckdb": step_overview_duckdb,
+    "overview-duckdb-native": step_overview_duckdb_native,
     "overview-check": step_overview_check,
     "page": step_page,
 }
@@ -313,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--goal-budget", type=float, default=600.0, help="seconds of goal evaluation per run")
     parser.add_argument("--goal-sample", type=int, default=200, help="goals evaluated when over the budget")
+    parser.add_argument("--skip-views", action="store_true", help="overview-check: leave out DuckDB over datasets")
     parser.add_argument("--page", choices=PAGES)
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--profile")
