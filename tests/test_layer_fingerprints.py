@@ -57,7 +57,9 @@ def test_kept_fingerprints_equal_the_whole_tables_after_random_changes(sample_st
             sample_store.restore(table, max(0, sample_store.version(table) - 2), user=USER)
         for layer in ("submitted", "published"):
             pd.testing.assert_frame_equal(kept(sample_store, dataset, layer), whole(sample_store, dataset, layer))
-            stamp = derived.read_stamp(sample_store, fingerprints_table_name(dataset, layer))
+            stamp = derived.read_stamp(
+                sample_store, fingerprints_table_name(dataset, layer), layer_fingerprints.FINGERPRINT_SCHEMA
+            )
             assert stamp is not None and int(stamp[1]) == sample_store.version(indicator_table(dataset, layer))
 
 

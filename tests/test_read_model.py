@@ -245,3 +245,17 @@ def test_the_command_line_keeps_the_read_model_and_rebuilds_it_on_request(
 
     assert main(["optimize", "--store", sample_store.root, "--rebuild-derived"]) == 0
     assert "Rebuilt the public read model from the source tables: 7 partnerships." in capsys.readouterr().out
+
+
+def test_a_derived_table_with_other_columns_is_rebuilt(sample_store: Store) -> None:
+    from deltalake import CommitProperties, write_deltalake
+
+    sources = read_model.current_sources(sample_store, "submitted")
+    uri = derived.derived_uri(sample_store, derived.summary_table_name("submitted"))
+    stamp = CommitProperties(custom_metadata={derived.SOURCES_KEY: sources.to_json(), derived.BASE_KEY: "whole"})
+    older = pa.table({"part": ["goal"], "partnership_id": ["att-imago"], "record": ["{}"]})  # an earlier layout
+    write_deltalake(uri, older, mode="overwrite", schema_mode="overwrite", commit_properties=stamp)
+    assert derived.read_state(sample_store, "submitted") is None
+
+    assert_same_summary(from_read_model(sample_store, "submitted"), from_source(sample_store, "submitted"))
+    assert derived.read_state(sample_store, "submitted") is not None

@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS, TOTAL, split_list
@@ -227,11 +228,12 @@ def quarterly_trend(frame: pd.DataFrame, indicator_id: str, partnerships: pd.Dat
     names = partnerships.set_index("partnership_id")["name"]
     result = rows[["partnership_id", "year", "quarter", "value"]].copy()
     result["partnership"] = result["partnership_id"].map(names).fillna(result["partnership_id"]).astype("string")
-    periods = [Quarter(int(y), int(q)) for y, q in zip(result["year"], result["quarter"], strict=True)]
-    labels = {p: p.label for p in set(periods)}  # each distinct quarter worked out once
-    starts = {p: p.start for p in labels}
-    result["period"] = [labels[p] for p in periods]
-    result["period_start"] = [starts[p] for p in periods]
+    # each distinct quarter worked out once, spread to its rows by position
+    numbers = result["year"].to_numpy(dtype="int64") * 4 + result["quarter"].to_numpy(dtype="int64") - 1
+    distinct, position = np.unique(numbers, return_inverse=True)
+    quarters = [Quarter(int(n) // 4, int(n) % 4 + 1) for n in distinct]
+    result["period"] = np.array([q.label for q in quarters], dtype=object)[position]
+    result["period_start"] = np.array([q.start for q in quarters], dtype=object)[position]
     return result.sort_values(["partnership", "year", "quarter"], ignore_index=True)[columns]
 
 

@@ -12,9 +12,7 @@ the newest, the summary is computed from the source as before. Either way the nu
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,7 +26,7 @@ from dashboard.analytics.goals import GOAL_RESULT_COLUMNS, numbers_as_floats
 from dashboard.queries import portfolio
 from dashboard.storage import derived
 from dashboard.storage.derived import SUMMARY_SCHEMA, Sources, Variant
-from dashboard.storage.reads import layer_versions, typed_like_store
+from dashboard.storage.reads import layer_versions
 from dashboard.storage.store import Store
 from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, indicator_table
 from data_contracts import DATASETS, FIGURE_COLUMNS, INDICATORS
@@ -70,17 +68,10 @@ def _part(part: str, frame: pd.DataFrame | None = None, **columns: Sequence[obje
         elif field.name in columns:
             values = columns[field.name]
             arrays.append(_column(values.tolist() if hasattr(values, "tolist") else values, field.type))
+            # a Python list keeps NaN a number and None a missing value, as the results hold them
         else:
             arrays.append(pa.nulls(n, type=field.type))
     return pa.Table.from_arrays(arrays, schema=SUMMARY_SCHEMA)
-
-
-def _json_value(value: object) -> object:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 def summary_rows(summary: portfolio.LayerSummary, members: Iterable[str]) -> pa.Table:
@@ -108,46 +99,54 @@ def summary_rows(summary: portfolio.LayerSummary, members: Iterable[str]) -> pa.
         if len(frame):
             parts.append(_part("headline", **{c: frame[c] for c in FIGURE_COLUMNS}))
     goals = summary.goals
-    records = [json.dumps({c: _json_value(v) for c, v in row.items()}) for row in goals.to_dict("records")]
-    parts.append(_part("goal", partnership_id=goals["partnership_id"].astype(str), record=records))
+    parts.append(_part("goal", **{c: goals[c].astype(object).tolist() for c in GOAL_RESULT_COLUMNS}))
     return pa.concat_tables(parts)
 
 
-def _frame(rows: pd.DataFrame, part: str, columns: list[str]) -> pd.DataFrame:
-    return rows.loc[rows["part"] == part, columns].reset_index(drop=True)
+STRINGS = {pa.string(): pd.StringDtype()}.get
+"""Arrow text as the store's frames type it (``string``)."""
+
+
+def _part_of(rows: pa.Table, part: str, columns: Sequence[str]) -> pa.Table:
+    return rows.filter(pc.equal(rows["part"], part)).select(list(columns))
 
 
 def summary_of(rows: pa.Table, goals: pd.DataFrame, partnership_ids: tuple[str, ...] | None) -> portfolio.LayerSummary:
     """The :class:`~dashboard.queries.portfolio.LayerSummary` the derived rows hold: parts in a fixed order (goals in
-    the goals table's order, as ``evaluate_goals`` gives them)."""
-    frame = rows.to_pandas()
-    reported = _frame(frame, "reported", portfolio.REPORTED_COLUMNS)
-    reported = reported.astype({"partnership_id": "string", "year": "int64", "quarter": "int64"})
-    reported = reported.sort_values(portfolio.REPORTED_COLUMNS, ignore_index=True)
-    coverage = _frame(frame, "coverage", portfolio.COVERAGE_COLUMNS)
-    coverage = coverage.astype({"partnership_id": "string", "dataset": str, "year": "int64", "quarter": "int64"})
-    coverage = portfolio.canonical_coverage(coverage)
-    totals = _frame(frame, "totals", ["partnership_id", "count"])
-    counts = _frame(frame, "rows", ["partnership_id", "count"])
-    headline = typed_like_store(_frame(frame, "headline", list(FIGURE_COLUMNS)))
-    dataset_of = headline["indicator_id"].map({i: INDICATORS[i].dataset for i in INDICATORS}).astype(object)
-    by_dataset = {d: portfolio.canonical_headline(headline[(dataset_of == d).to_numpy()]) for d in DATASETS}
-    records = [json.loads(r) for r in frame.loc[frame["part"] == "goal", "record"]]
-    order = {g: n for n, g in enumerate(goals["goal_id"].astype(str))}
-    records.sort(key=lambda r: order.get(str(r["goal_id"]), len(order)))
-    evaluated = (
-        numbers_as_floats(pd.DataFrame(records, columns=GOAL_RESULT_COLUMNS))
-        if records
+    the goals table's order, as ``evaluate_goals`` gives them), typed as ``portfolio.layer_summary`` types them."""
+    reported = _part_of(rows, "reported", portfolio.REPORTED_COLUMNS).to_pandas(types_mapper=STRINGS)
+    reported = reported.sort_values(portfolio.REPORTED_COLUMNS, ignore_index=True, kind="stable")
+    coverage = _part_of(rows, "coverage", portfolio.COVERAGE_COLUMNS).to_pandas(types_mapper=STRINGS)
+    coverage = portfolio.canonical_coverage(coverage.astype({"dataset": str}))
+    totals = _part_of(rows, "totals", ["partnership_id", "count"]).to_pydict()
+    counts = _part_of(rows, "rows", ["partnership_id", "count"]).to_pydict()
+    headline = _part_of(rows, "headline", FIGURE_COLUMNS)
+    dataset_of = pa.array(
+        [INDICATORS[i].dataset if i in INDICATORS else None for i in headline["indicator_id"].unique().to_pylist()]
+    )
+    datasets = pc.take(dataset_of, pc.index_in(headline["indicator_id"], headline["indicator_id"].unique()))
+    by_dataset = {
+        d: portfolio.canonical_headline(headline.filter(pc.equal(datasets, d)).to_pandas(types_mapper=STRINGS))
+        for d in DATASETS
+    }
+    evaluated = _part_of(rows, "goal", GOAL_RESULT_COLUMNS)
+    order = pc.index_in(evaluated["goal_id"], pa.array(goals["goal_id"].astype(str).tolist(), type=pa.string()))
+    evaluated = evaluated.take(pc.sort_indices(pa.table({"o": order}), [("o", "ascending", "at_end")]))
+    found = {c: evaluated[c].to_pylist() for c in GOAL_RESULT_COLUMNS}
+    results = (
+        numbers_as_floats(pd.DataFrame(found, columns=GOAL_RESULT_COLUMNS))
+        if evaluated.num_rows
         else pd.DataFrame([], columns=GOAL_RESULT_COLUMNS)
     )
-    periods = sorted({Quarter(int(y), int(q)) for y, q in zip(reported["year"], reported["quarter"], strict=True)})
-    row_counts = {str(p): int(n) for p, n in zip(counts["partnership_id"], counts["count"], strict=True)}
+    numbers = reported["year"].to_numpy(dtype="int64") * 4 + reported["quarter"].to_numpy(dtype="int64") - 1
+    periods = [Quarter(int(n) // 4, int(n) % 4 + 1) for n in np.unique(numbers)]
+    row_counts = dict(zip(counts["partnership_id"], counts["count"], strict=True))
     return portfolio.LayerSummary(
         periods=periods,
         coverage=coverage,
-        total_rows={str(p): int(n) for p, n in zip(totals["partnership_id"], totals["count"], strict=True)},
+        total_rows=dict(zip(totals["partnership_id"], totals["count"], strict=True)),
         headline=by_dataset,
-        goals=evaluated,
+        goals=results,
         rows=sum(row_counts.values()),
         partnership_ids=partnership_ids,
         reported=reported,

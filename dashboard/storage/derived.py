@@ -35,8 +35,32 @@ PARTS: tuple[Part, ...] = get_args(Part)
 """``member``: a partnership the variant covers (one row each, whether or not it has figures); ``reported``: a
 quarter it reported (year, quarter); ``coverage``: its latest quarter in a dataset; ``totals``: how many total rows
 (no breakdown) it has (``count``); ``rows``: how many rows (``count``); ``headline``: a total row of a headline
-indicator (suppressed in the public variant); ``goal``: one of its goals evaluated (``record``: the result row as
-JSON)."""
+indicator (suppressed in the public variant); ``goal``: one of its goals evaluated (its result in
+:data:`GOAL_FIELDS` and the shared key columns)."""
+
+GOAL_FIELDS: tuple[pa.Field, ...] = (
+    pa.field("goal_id", pa.string()),
+    pa.field("baseline_year", pa.int64()),
+    pa.field("baseline_value", pa.float64()),
+    pa.field("target_year", pa.int64()),
+    pa.field("target_value", pa.float64()),
+    pa.field("higher_is_better", pa.bool_()),
+    pa.field("status", pa.string()),
+    pa.field("status_label", pa.string()),
+    pa.field("score", pa.float64()),
+    pa.field("progress_value", pa.float64()),
+    pa.field("base_year_used", pa.int64()),
+    pa.field("base_value_used", pa.float64()),
+    pa.field("current_year", pa.int64()),
+    pa.field("current_value", pa.float64()),
+    pa.field("cagr_observed", pa.float64()),
+    pa.field("cagr_required", pa.float64()),
+    pa.field("growth_needed", pa.float64()),
+    pa.field("projection", pa.float64()),
+    pa.field("annual_points", pa.int64()),
+    pa.field("off_course", pa.bool_()),
+)
+"""A goal result's own columns (its partnership, indicator, dimension and category use the shared ones)."""
 
 SUMMARY_SCHEMA = pa.schema(
     [
@@ -50,7 +74,7 @@ SUMMARY_SCHEMA = pa.schema(
         pa.field("category", pa.string()),
         pa.field("value", pa.float64()),
         pa.field("count", pa.int64()),
-        pa.field("record", pa.string()),
+        *GOAL_FIELDS,
     ]
 )
 """One schema for every part; a part fills the columns it needs and leaves the others empty."""
@@ -114,12 +138,15 @@ def _open(store: Store, name: str, version: int | None = None) -> DeltaTable | N
         return None
 
 
-def read_stamp(store: Store, name: str) -> tuple[int, str] | None:
+def read_stamp(store: Store, name: str, schema: pa.Schema) -> tuple[int, str] | None:
     """The version of a derived table and the stamp (what it reflects, as text) its newest commit carries, when that
     commit is trustworthy: written whole, or on top of the version just before it (no other write slipped in
-    between). None otherwise (not built yet, written by a race, or written by a program that records no stamp)."""
+    between), in ``schema``'s columns. None otherwise (not built yet, written by a race, by a program that records no
+    stamp, or by a version of this program that kept other columns)."""
     delta = _open(store, name)
     if delta is None:
+        return None
+    if [f.name for f in delta.schema().fields] != schema.names:
         return None
     version = delta.version()
     entries = delta.history(1)
@@ -145,7 +172,7 @@ def read_rows(store: Store, name: str, version: int, schema: pa.Schema) -> pa.Ta
 
 def read_state(store: Store, variant: Variant) -> DerivedState | None:
     """A summary variant's derived state (:func:`read_stamp`), None when it cannot be trusted."""
-    found = read_stamp(store, summary_table_name(variant))
+    found = read_stamp(store, summary_table_name(variant), SUMMARY_SCHEMA)
     return None if found is None else DerivedState(found[0], Sources.from_json(found[1]))
 
 

@@ -109,7 +109,7 @@ def _kept(store: Store, dataset: str, layer: Layer, version: int) -> pd.DataFram
     serve them."""
     name = fingerprints_table_name(dataset, layer)
     table = indicator_table(dataset, layer)
-    stamp = derived.read_stamp(store, name)
+    stamp = derived.read_stamp(store, name, FINGERPRINT_SCHEMA)
     if stamp is None or int(stamp[1]) != version:
         changed = None
         if stamp is not None and int(stamp[1]) < version:
@@ -124,7 +124,7 @@ def _kept(store: Store, dataset: str, layer: Layer, version: int) -> pd.DataFram
         derived.write_rows(
             store, name, FINGERPRINT_SCHEMA, rows, str(version), partnership_ids=sorted(changed), base=stamp[0]
         )
-        stamp = derived.read_stamp(store, name)
+        stamp = derived.read_stamp(store, name, FINGERPRINT_SCHEMA)
         if stamp is None or int(stamp[1]) != version:
             return None
     return _typed(_from_arrow(derived.read_rows(store, name, stamp[0], FINGERPRINT_SCHEMA)))
