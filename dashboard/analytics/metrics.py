@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dashboard.analytics.filters import id_mask
 from data_contracts import DATASET_INFO, DATASETS, DIMENSIONS, INDICATORS, TOTAL, split_list
 from data_contracts.quarters import Quarter, quarter_numbers
 from data_contracts.units import UNITS, format_value
@@ -192,7 +193,7 @@ def period_coverage(
     per partnership_id, year and quarter reported in any dataset), for ``partnership_ids`` (all when None)."""
     rows = reported[["partnership_id", "year", "quarter"]]
     if partnership_ids is not None:
-        rows = rows[rows["partnership_id"].astype(str).isin({str(p) for p in partnership_ids})]
+        rows = rows[id_mask(rows["partnership_id"], partnership_ids)]
     rows = rows.drop_duplicates()
     counts = rows.groupby(["year", "quarter"]).size().to_dict() if not rows.empty else {}
     found = {Quarter(int(y), int(q)): int(n) for (y, q), n in counts.items()}

@@ -66,6 +66,11 @@ def _count_colour(count: int, header: str) -> str:
     return f"color: {TEXT_COLOURS[header]}; font-weight: 600" if count > 0 else ""
 
 
+STYLED_ROWS = 500
+"""Up to this many partnerships a list colours its scorecard counts; a longer one shows them as words only (colouring
+every cell of thousands of rows costs seconds, and the words say the same)."""
+
+
 def scorecard_style(table: pd.DataFrame) -> Styler:
     """The list for ``st.dataframe``: non-zero scorecard counts in their colour (the words come from the column's
     :data:`SCORECARD_FORMATS`; the numbers underneath sort as numbers)."""

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from dashboard.analytics.filters import id_mask
 from dashboard.analytics.goals import evaluate_goals, partnership_progress
 from dashboard.analytics.metrics import (
     HEADLINE_KPIS,
@@ -220,7 +221,9 @@ def public_ids(partnerships: pd.DataFrame) -> tuple[str, ...]:
 def in_view(frames: dict[str, pd.DataFrame], partnership_ids: set[str]) -> dict[str, pd.DataFrame]:
     """Every dataset's frame restricted to the partnerships in view (every dataset present)."""
     empty = pd.DataFrame(columns=HEADLINE_COLUMNS)
-    return {d: frames[d][frames[d]["partnership_id"].isin(partnership_ids)] if d in frames else empty for d in DATASETS}
+    return {
+        d: frames[d][id_mask(frames[d]["partnership_id"], partnership_ids)] if d in frames else empty for d in DATASETS
+    }
 
 
 def overview_kpis(summary: LayerSummary, partnership_ids: set[str], period: Quarter) -> list[Kpi]:
@@ -266,7 +269,7 @@ def overview_table(summary: LayerSummary, partnerships: pd.DataFrame, goals: pd.
     (``scorecards.with_scorecards``: goals off course, on course and not assessable, the average status beside them)
     right after its name, the most goals off course first (``goals`` are the goals in view)."""
     ids = set(partnerships["partnership_id"])
-    frames = {d: f[f["partnership_id"].isin(ids)] for d, f in summary.coverage_frames().items()}
+    frames = {d: f[id_mask(f["partnership_id"], ids)] for d, f in summary.coverage_frames().items()}
     overview = partnership_overview(partnerships, frames)
     overview["Focus"] = overview["Focus"].where(overview["Focus"] != "", "–")
     average = partnership_progress(goals).set_index("partnership_id")["status_label"]

@@ -15,7 +15,7 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from dashboard.analytics.filters import PortfolioFilter, apply_filter
+from dashboard.analytics.filters import PortfolioFilter, apply_filter, id_mask
 from dashboard.analytics.goals import GOAL_RESULT_COLUMNS, filter_goals
 from dashboard.analytics.metrics import Kpi, PeriodCoverage
 from dashboard.present.goal_texts import goals_table
@@ -187,7 +187,7 @@ def _overview(key: OverviewKey, period: Quarter) -> tuple[list[Kpi], pd.DataFram
     partnerships = _chosen(key)
     ids = set(partnerships["partnership_id"])
     goals = _overview_goals(key.summary)
-    goals = goals[goals["partnership_id"].isin(ids)]
+    goals = goals[id_mask(goals["partnership_id"], ids)]
     kpis = portfolio.overview_kpis(summary, ids, period)
     return kpis, goals, portfolio.overview_table(summary, partnerships, goals)
 

@@ -13,7 +13,7 @@ from dashboard.analytics.filters import apply_filter
 from dashboard.analytics.goals import status_counts
 from dashboard.analytics.metrics import default_period, kpi_change_text, kpi_reported_text
 from dashboard.present.indicator_texts import formula_in_words
-from dashboard.present.scorecards import SCORECARD_FORMATS, SCORECARD_HELP, scorecard_style
+from dashboard.present.scorecards import SCORECARD_FORMATS, SCORECARD_HELP, STYLED_ROWS, scorecard_style
 from dashboard.settings import default_quarter_coverage
 from dashboard.storage.tables import Layer
 from dashboard.web import url_state
@@ -189,7 +189,7 @@ def render_portfolio(*, public: bool) -> None:
     shown = overview.drop(columns=["partnership_id"])
     st.caption("Most goals off course first; click a column's header to sort by it.")
     st.dataframe(
-        scorecard_style(shown),
+        scorecard_style(shown) if len(shown) <= STYLED_ROWS else shown,  # colours on a list a reader can scan
         hide_index=True,
         column_order=list(shown.columns),
         column_config=pinned_first(
