@@ -253,9 +253,36 @@ def test_a_derived_table_with_other_columns_is_rebuilt(sample_store: Store) -> N
     sources = read_model.current_sources(sample_store, "submitted")
     uri = derived.derived_uri(sample_store, derived.summary_table_name("submitted"))
     stamp = CommitProperties(custom_metadata={derived.SOURCES_KEY: sources.to_json(), derived.BASE_KEY: "whole"})
-    older = pa.table({"part": ["goal"], "partnership_id": ["att-imago"], "record": ["{}"]})  # an earlier layout
-    write_deltalake(uri, older, mode="overwrite", schema_mode="overwrite", commit_properties=stamp)
+    older = pa.table({"part": ["goal"], "partnership_id": ["att-imago"], "record": ["{}"], "bucket": [1]})  # a layout
+    write_deltalake(
+        uri, older, mode="overwrite", schema_mode="overwrite", partition_by=["bucket"], commit_properties=stamp
+    )
     assert derived.read_state(sample_store, "submitted") is None
 
     assert_same_summary(from_read_model(sample_store, "submitted"), from_source(sample_store, "submitted"))
     assert derived.read_state(sample_store, "submitted") is not None
+
+
+def test_a_compaction_of_a_derived_table_keeps_it_trusted(sample_store: Store) -> None:
+    from deltalake import DeltaTable
+
+    read_model.refresh_all(sample_store, k=K)
+    uri = derived.derived_uri(sample_store, derived.summary_table_name("submitted"))
+    rows = sample_store.read(indicator_table("workforce", "submitted"))
+    for quarter in (2, 3):  # two partial writes: two small files in a bucket
+        part = rows[(rows["partnership_id"] == "att-imago") & (rows["year"] == 2026) & (rows["quarter"] == quarter)]
+        sample_store.commit_indicators(
+            part.assign(value=part["value"] + 1).reset_index(drop=True), "workforce", user=USER
+        )
+        read_model.refresh_all(sample_store, k=K)
+    before = derived.read_state(sample_store, "submitted")
+    DeltaTable(uri).optimize.z_order(["partnership_id"])  # rewrites every file: a commit that changes no row
+    assert DeltaTable(uri).history(1)[0]["operation"] == "OPTIMIZE"
+    after = derived.read_state(sample_store, "submitted")
+    assert after is not None and before is not None and after.sources == before.sources
+
+    part = rows[(rows["partnership_id"] == "solar-skills-kenya") & (rows["year"] == 2026) & (rows["quarter"] == 3)]
+    sample_store.commit_indicators(part.assign(value=part["value"] + 1).reset_index(drop=True), "workforce", user=USER)
+    assert read_model.refresh(sample_store, "submitted").how == "parts"  # written on top of the compaction
+    assert derived.read_state(sample_store, "submitted") is not None
+    assert_same_summary(from_read_model(sample_store, "submitted"), from_source(sample_store, "submitted"))

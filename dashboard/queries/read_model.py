@@ -253,14 +253,20 @@ def _refresh(store: Store, variant: Variant, *, k: int | None, whole: bool) -> R
     changed: set[str] | None = None
     old_members: set[str] = set()
     if state is not None:
-        old_rows = derived.read_summary_rows(store, variant, state.version)
-        old_members = set(old_rows.filter(pc.equal(old_rows["part"], "member"))["partnership_id"].to_pylist())
         new_ids = members_at(store, variant, sources)
-        if new_ids is None:
-            goals_now = store.read(GOALS_TABLE, version=sources.goals)
-            new_members = old_members | set(goals_now["partnership_id"].astype(str))
-        else:
+        new_members: set[str] = set()
+        if new_ids is not None:  # the public's: who joined or left since, read from the member rows
+            members = derived.read_rows(
+                store,
+                derived.summary_table_name(variant),
+                state.version,
+                SUMMARY_SCHEMA,
+                columns=["partnership_id"],
+                filter=pc.field("part") == "member",
+            )
+            old_members = set(members["partnership_id"].to_pylist())
             new_members = set(new_ids)
+        # staff variants cover every partnership with rows or goals: their changes are named by the commits
         changed = changed_partnerships(store, variant, state.sources, sources, old_members, new_members)
         if changed is not None and variant == "public":
             changed &= old_members | new_members

@@ -16,6 +16,7 @@ next refresh rebuilds the table whole.
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal, get_args
@@ -79,6 +80,14 @@ SUMMARY_SCHEMA = pa.schema(
 )
 """One schema for every part; a part fills the columns it needs and leaves the others empty."""
 
+UNCHANGED_OPERATIONS = frozenset({"OPTIMIZE", "VACUUM START", "VACUUM END"})
+"""Commits that change no row: a derived table stays valid across them."""
+BUCKETS = 64
+"""A derived table is partitioned by a bucket of the partnership id: replacing a few partnerships' rows rewrites the
+files of their buckets only, not the whole table."""
+BUCKET = "bucket"
+HISTORY_LOOKED_AT = 20
+"""How many of a derived table's newest commits are looked at for its last write (compactions stand above it)."""
 SOURCES_KEY = "derived_sources"
 BASE_KEY = "derived_base"
 MAX_PREDICATE_IDS = 2_000
@@ -146,28 +155,53 @@ def read_stamp(store: Store, name: str, schema: pa.Schema) -> tuple[int, str] | 
     delta = _open(store, name)
     if delta is None:
         return None
-    if [f.name for f in delta.schema().fields] != schema.names:
+    if [f.name for f in delta.schema().fields if f.name != BUCKET] != schema.names:
+        return None
+    if list(delta.metadata().partition_columns) != [BUCKET]:
         return None
     version = delta.version()
-    entries = delta.history(1)
-    if not entries:
+    entries = delta.history(HISTORY_LOOKED_AT)
+    unchanged = {int(e["version"]) for e in entries if e.get("operation") in UNCHANGED_OPERATIONS}
+    written = next((e for e in entries if e.get("operation") not in UNCHANGED_OPERATIONS), None)
+    if written is None:
         return None
-    entry = entries[0]
-    stamp = entry.get(SOURCES_KEY)
+    stamp = written.get(SOURCES_KEY)
     if stamp is None:
         return None
-    base = entry.get(BASE_KEY)
-    if base not in (None, "", "whole") and int(base) != version - 1:
-        return None
+    base = written.get(BASE_KEY)
+    if base not in (None, "", "whole"):
+        between = range(int(base) + 1, int(written["version"]))  # only compactions may stand between
+        if int(base) >= int(written["version"]) or any(v not in unchanged for v in between):
+            return None
     return version, str(stamp)
 
 
-def read_rows(store: Store, name: str, version: int, schema: pa.Schema) -> pa.Table:
-    """Every row of a derived table at ``version``."""
+def read_rows(
+    store: Store,
+    name: str,
+    version: int,
+    schema: pa.Schema,
+    *,
+    columns: Sequence[str] | None = None,
+    filter: pc.Expression | None = None,
+) -> pa.Table:
+    """The rows of a derived table at ``version`` (only ``columns`` and the rows matching ``filter``, when given)."""
+    wanted = list(columns) if columns is not None else schema.names
     delta = _open(store, name, version)
     if delta is None:
-        return schema.empty_table()
-    return delta.to_pyarrow_dataset().to_table().select(schema.names)
+        return schema.empty_table().select(wanted)
+    return delta.to_pyarrow_dataset().to_table(columns=wanted, filter=filter)
+
+
+def _with_buckets(table: pa.Table) -> pa.Table:
+    """The rows with their partnership's bucket (``crc32(id) mod BUCKETS``, worked out once per distinct id)."""
+    encoded = pc.dictionary_encode(table["partnership_id"]).combine_chunks()
+    per_id = pa.array([zlib.crc32(p.encode()) % BUCKETS for p in encoded.dictionary.to_pylist()], type=pa.int32())
+    return table.append_column(BUCKET, pc.take(per_id, encoded.indices))
+
+
+def _buckets_of(partnership_ids: Sequence[str]) -> list[int]:
+    return sorted({zlib.crc32(p.encode()) % BUCKETS for p in partnership_ids})
 
 
 def read_state(store: Store, variant: Variant) -> DerivedState | None:
@@ -233,11 +267,16 @@ def write_rows(
         raise ValueError("rows of a partnership that is not being replaced")
     metadata = {SOURCES_KEY: stamp, BASE_KEY: "whole" if whole else str(base)}
     uri = derived_uri(store, name)
+    predicate = None
+    if not whole:
+        buckets = ", ".join(str(b) for b in _buckets_of(partnership_ids or ())) or "-1"
+        predicate = f"{BUCKET} IN ({buckets}) AND {_predicate(partnership_ids or ())}"
     write_deltalake(
         uri,
-        table,
+        _with_buckets(table),
         mode="overwrite",
-        predicate=None if whole else _predicate(partnership_ids or ()),
+        predicate=predicate,
+        partition_by=[BUCKET],
         schema_mode="overwrite" if whole else None,
         storage_options=store.storage_options,
         commit_properties=CommitProperties(custom_metadata=metadata),
@@ -246,10 +285,6 @@ def write_rows(
     delta = _open(store, name)
     assert delta is not None
     return delta.version()
-
-
-UNCHANGED_OPERATIONS = frozenset({"OPTIMIZE", "VACUUM START", "VACUUM END"})
-"""Commits that change no row: a derived table stays valid across them."""
 
 
 def changed_partnerships_in(store: Store, table: str, since: int, until: int) -> set[str] | None:

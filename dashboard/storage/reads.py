@@ -15,8 +15,6 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
-from deltalake import DeltaTable
 
 from dashboard.storage.store import Store
 from dashboard.storage.tables import INDICATOR_SCHEMA, Layer, indicator_table
@@ -88,9 +86,10 @@ def scan(store: Store, table: str, version: int, *, filter: pc.Expression | None
     """A layer table's :data:`~data_contracts.FIGURE_COLUMNS` as Arrow, string keys dictionary-encoded (codes, not a
     string per row), at ``version``, with ``filter`` pushed down to the files. Read through the table's URI and
     storage options, as ``Store`` opens its tables."""
-    delta = DeltaTable(store.uri(table), version=version, storage_options=store.storage_options)
-    options = ds.ParquetReadOptions(dictionary_columns=set(DICTIONARY_COLUMNS))
-    dataset = delta.to_pyarrow_dataset(parquet_read_options=options)
+    # read as dictionaries the files give them only for a whole pass: with a filter the text is read plain and encoded
+    # below, because a dictionary-typed column no longer matches the files' statistics, so no file would be skipped
+    wanted = frozenset(DICTIONARY_COLUMNS) if filter is None else frozenset()
+    dataset = store.dataset(table, version, dictionary_columns=wanted)
     table = dataset.to_table(columns=list(FIGURE_COLUMNS), filter=filter)
     for name in DICTIONARY_COLUMNS:  # a table without files has plain strings: the same dictionary type for every table
         position = table.schema.get_field_index(name)
@@ -105,13 +104,10 @@ def total_row_counts(store: Store, layer: Layer, versions: Versions) -> dict[str
     counts: dict[str, int] = {}
     is_total = (pc.field("dimension") == TOTAL) & (pc.field("category") == TOTAL)
     for dataset, version in zip(DATASETS, versions, strict=True):
-        delta = DeltaTable(
-            store.uri(indicator_table(dataset, layer)), version=version, storage_options=store.storage_options
+        found = store.dataset(
+            indicator_table(dataset, layer), version, dictionary_columns=frozenset({"partnership_id"})
         )
-        options = ds.ParquetReadOptions(dictionary_columns={"partnership_id"})
-        column = delta.to_pyarrow_dataset(parquet_read_options=options).to_table(
-            columns=["partnership_id"], filter=is_total
-        )["partnership_id"]
+        column = found.to_table(columns=["partnership_id"], filter=is_total)["partnership_id"]
         for entry in pc.value_counts(column).to_pylist():
             if entry["values"] is not None:
                 counts[str(entry["values"])] = counts.get(str(entry["values"]), 0) + int(entry["counts"])
