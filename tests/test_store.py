@@ -272,3 +272,19 @@ def test_a_store_made_for_the_command_line_records_it(empty_store: Store) -> Non
     assert store.read_audit().iloc[0][["user", "via"]].tolist() == ["operator as stated", "command-line"]
     with pytest.raises(ValueError, match="via"):
         CommitAudit(user="u", action="upload", via="telepathy")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ('["att-imago:2024Q1", "pge:2025Q4"]', '["att-imago:2024Q1", "pge:2025Q4"]'),
+        ('["att-imago:2024q1"]', '["att-imago:2024Q1"]'),  # written another way: read as a slice and written out
+        ('["no quarter here"]', "[]"),
+        ("not json", "[]"),
+        (None, "[]"),
+    ],
+)
+def test_a_commits_slices_are_its_own_text_when_valid(raw: str | None, text: str) -> None:
+    from dashboard.storage.audit import slices_text
+
+    assert slices_text({"slices": raw}) == text

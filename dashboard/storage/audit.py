@@ -15,6 +15,7 @@ The metadata is a flat map of strings (Delta requires top-level string keys): ``
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -75,16 +76,19 @@ class CommitAudit:
         return found
 
     @classmethod
-    def from_metadata(cls, metadata: Mapping[str, Any]) -> CommitAudit | None:
+    def from_metadata(cls, metadata: Mapping[str, Any], *, parse_slices: bool = True) -> CommitAudit | None:
         """The record in a commit's metadata (a ``DeltaTable.history`` entry), or None when it holds none (a commit
-        made before the records moved into the commits, or by another program)."""
+        made before the records moved into the commits, or by another program). ``parse_slices`` False leaves the
+        slices out (a seed names hundreds of thousands: :func:`slices_text` gives them as their JSON text)."""
         commit_id, user, action = metadata.get("commit_id"), metadata.get("user"), metadata.get("action")
         if not (isinstance(commit_id, str) and isinstance(user, str) and isinstance(action, str)):
             return None
-        try:
-            slices = tuple(Slice.parse(str(text)) for text in json.loads(str(metadata.get("slices") or "[]")))
-        except (TypeError, ValueError):
-            slices = ()
+        slices: tuple[Slice, ...] = ()
+        if parse_slices:
+            try:
+                slices = tuple(Slice.parse(str(text)) for text in json.loads(str(metadata.get("slices") or "[]")))
+            except (TypeError, ValueError):
+                slices = ()
         try:
             rows = int(metadata.get("rows") or 0)
         except (TypeError, ValueError):
@@ -109,6 +113,28 @@ class CommitAudit:
         )
 
 
+def slices_text(metadata: Mapping[str, Any]) -> str:
+    """A commit's slices as the audit's JSON text, the metadata's own text when it is a list of valid slices (as
+    the commits write it), else the valid ones written out again; ``"[]"`` when it names none."""
+    raw = metadata.get("slices")
+    try:
+        found = json.loads(str(raw or "[]"))
+    except (TypeError, ValueError):
+        return "[]"
+    if not isinstance(found, list):
+        return "[]"
+    texts = [str(item) for item in found]
+    if all(_SLICE_TEXT.fullmatch(t) for t in texts) and raw == json.dumps(texts):
+        return str(raw)
+    try:
+        return json.dumps([str(Slice.parse(t)) for t in texts])
+    except (TypeError, ValueError):
+        return "[]"
+
+
+_SLICE_TEXT = re.compile(r".+:\d{4}Q[1-4]")
+
+
 def history_rows(table: str, entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Audit rows (:data:`AUDIT_READ_COLUMNS`) of a table's history entries: one per version whose commit carries
     its record (outcome "accepted", ``committed_at`` the commit's time, ``table_version`` its version).
@@ -121,7 +147,7 @@ def history_rows(table: str, entries: Iterable[Mapping[str, Any]]) -> list[dict[
         version, stamp = entry.get("version"), entry.get("timestamp")
         if version is None or stamp is None:
             continue
-        audit = CommitAudit.from_metadata(entry)
+        audit = CommitAudit.from_metadata(entry, parse_slices=False)
         base = {
             "committed_at": pd.Timestamp(int(stamp), unit="ms", tz="UTC"),
             "outcome": "accepted",
@@ -138,7 +164,7 @@ def history_rows(table: str, entries: Iterable[Mapping[str, Any]]) -> list[dict[
                     "dataset": audit.dataset,
                     "source_name": audit.source_name,
                     "source_sha256": audit.source_sha256,
-                    "slices": json.dumps([str(s) for s in audit.slices]),
+                    "slices": slices_text(entry),
                     "rows": audit.rows,
                     "message": audit.message,
                     "via": audit.via,
