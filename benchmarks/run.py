@@ -419,6 +419,11 @@ def parse_args(argv: Iterable[str] | None) -> argparse.Namespace:
     parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK_DIR, help="generated stores, uploads, logs")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--skip-pages", action="store_true", help="leave out the AppTest runs of the pages")
+    parser.add_argument(
+        "--read-model",
+        action="store_true",
+        help="measure the read model (build and keep) even with --skip-pages (the pages always have it built first)",
+    )
     parser.add_argument("--skip-ingest", action="store_true")
     parser.add_argument("--skip-overview", action="store_true")
     parser.add_argument(
@@ -516,6 +521,12 @@ def main(argv: Iterable[str] | None = None) -> int:
             )
             if profile is not None and profile.is_file():
                 entry["overview"]["profile"] = profile.read_text()
+            save()
+        if not args.skip_pages or args.read_model:
+            say(f"  read model {size}: built whole, then kept after a one-quarter commit and its publish")
+            entry["read_model"] = worker(
+                "read-model", "--store", store["root"], timeout=3 * 3600, log=logs / f"read-model-{size}.log"
+            )
             save()
         if not args.skip_pages:
             entry["pages"] = measure_pages(size, store, pages, page_repeat, args.page_timeout, logs)
