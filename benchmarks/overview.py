@@ -22,6 +22,7 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
@@ -32,6 +33,9 @@ from dashboard.analytics.metrics import HEADLINE_KPIS, latest_period, portfolio_
 from dashboard.storage.store import Store
 from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, indicator_table
 from data_contracts import DATASET_INFO, DATASETS, INDICATORS
+
+if TYPE_CHECKING:
+    import duckdb
 
 ROLLUP_INDICATORS: tuple[str, ...] = tuple(
     dict.fromkeys([*HEADLINE_KPIS, *(info.headline_indicator for info in DATASET_INFO.values())])
@@ -246,21 +250,7 @@ def duckdb_figures(store: Store, layer: Layer = "submitted", *, threads: int | N
         rules = pa.table({"indicator_id": list(INDICATORS), "year_rule": [i.year_rule for i in INDICATORS.values()]})
         connection.register("rules", rules)
 
-    clock.step("read", register)
-    ids = ", ".join(f"'{i}'" for i in HEADLINE_KPIS)
-    kpis = clock.step("kpis", lambda: connection.execute(KPI_SQL.format(ids=ids)).df())
-    rollup_ids = ", ".join(f"'{i}'" for i in ROLLUP_INDICATORS)
-    annual = clock.step("annual", lambda: connection.execute(ANNUAL_SQL.format(ids=rollup_ids)).df())
-
-    def goal_points() -> pd.DataFrame:
-        specs = goal_specs(connection.execute("SELECT * FROM goals_ds").df())
-        connection.register("goal_specs", specs)
-        return connection.execute(GOAL_POINTS_SQL).df()
-
-    points = clock.step("goals", goal_points)
-    connection.close()
-    kpi_rows = _kpi_rows(kpis)
-    return Figures(kpi_rows, annual, points, clock.seconds, goals_total=points["goal_id"].nunique())
+    return _figures(connection, clock, register)
 
 
 # ---- DuckDB reading the Parquet files itself -----------------------------------------------------------------
@@ -354,6 +344,17 @@ def duckdb_native_figures(
         rules = pa.table({"indicator_id": list(INDICATORS), "year_rule": [i.year_rule for i in INDICATORS.values()]})
         connection.register("rules", rules)
 
+    return _figures(connection, clock, register, versions=read)
+
+
+def _figures(
+    connection: duckdb.DuckDBPyConnection,
+    clock: _Clock,
+    register: Callable[[], None],
+    versions: dict[str, int] | None = None,
+) -> Figures:
+    """The same SQL over whatever ``register`` made the views ``all_rows``, ``goals_ds`` and ``rules`` read: the
+    KPIs, the yearly roll-ups and every goal's annual points, each step timed by ``clock``."""
     clock.step("read", register)
     ids = ", ".join(f"'{i}'" for i in HEADLINE_KPIS)
     kpis = clock.step("kpis", lambda: connection.execute(KPI_SQL.format(ids=ids)).df())
@@ -368,7 +369,7 @@ def duckdb_native_figures(
     points = clock.step("goals", goal_points)
     connection.close()
     return Figures(
-        _kpi_rows(kpis), annual, points, clock.seconds, goals_total=points["goal_id"].nunique(), versions=read
+        _kpi_rows(kpis), annual, points, clock.seconds, goals_total=points["goal_id"].nunique(), versions=versions or {}
     )
 
 
