@@ -175,6 +175,7 @@ def _retried(write: Callable[[], _Written]) -> _Written:
 _TRACKED: OrderedDict[tuple[str, str], DeltaTable] = OrderedDict()
 _TRACKED_LOCK = threading.Lock()
 _DATASETS: OrderedDict[tuple[str, str, int, frozenset[str]], ds.Dataset] = OrderedDict()
+# keyed by the table's URI, its id (a table made again at the same path has another) and version
 _DATASETS_LOCK = threading.Lock()
 _DATASETS_KEPT = 64
 """Datasets of table versions read lately in this process (:meth:`Store.dataset`), the least recently read let go
@@ -371,16 +372,16 @@ class Store:
         """The table at a version (the current one when None) as a pyarrow dataset, made once per version in this
         process: the list of files and their statistics are worked out from the Delta log once, not on every read
         (at 10 million rows that is most of a filtered read's time). ``dictionary_columns`` are read as dictionaries."""
-        if version is None:
-            version = self.version(table)
-        key = (self.uri(table), json.dumps(self.storage_options or {}, sort_keys=True), version, dictionary_columns)
+        delta = self._table(table, version)  # the log (cheap); its files' statistics are what is kept
+        # the table's id tells a table made again at the same path (a store made before it) from the one kept
+        key = (self.uri(table), delta.metadata().id, delta.version(), dictionary_columns)
         with _DATASETS_LOCK:
             found = _DATASETS.get(key)
             if found is not None:
                 _DATASETS.move_to_end(key)
                 return found
         options = ds.ParquetReadOptions(dictionary_columns=set(dictionary_columns)) if dictionary_columns else None
-        made = self._table(table, version).to_pyarrow_dataset(parquet_read_options=options)
+        made = delta.to_pyarrow_dataset(parquet_read_options=options)
         with _DATASETS_LOCK:
             _DATASETS[key] = made
             while len(_DATASETS) > _DATASETS_KEPT:
