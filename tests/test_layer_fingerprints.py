@@ -32,13 +32,13 @@ def _slices(store: Store, dataset: str, layer: str) -> list[Slice]:
     return sorted((Slice(str(p), int(y), int(q)) for p, y, q in rows.drop_duplicates().to_numpy()), key=str)
 
 
-@pytest.mark.parametrize("seed", [3, 4])
+@pytest.mark.parametrize("seed", [4])
 def test_kept_fingerprints_equal_the_whole_tables_after_random_changes(sample_store: Store, seed: int) -> None:
     rng = random.Random(seed)
     for dataset in DATASETS:
         for layer in ("submitted", "published"):
             pd.testing.assert_frame_equal(kept(sample_store, dataset, layer), whole(sample_store, dataset, layer))
-    for _ in range(6):
+    for _ in range(8):
         dataset = rng.choice(DATASETS)
         action = rng.choice(["commit", "commit", "publish", "withdraw", "restore"])
         if action == "commit":

@@ -117,12 +117,12 @@ def _restore(store: Store, rng: random.Random) -> str:
 CHANGES = [_commit_changed_slice, _commit_changed_slice, _publish, _withdraw, _flip_visibility, _change_goal, _restore]
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [2])
 def test_the_read_model_gives_the_source_numbers_after_random_changes(sample_store: Store, seed: int) -> None:
     rng = random.Random(seed)
     read_model.refresh_all(sample_store, k=K)
     done = []
-    for step in range(8):
+    for step in range(10):
         done.append(rng.choice(CHANGES)(sample_store, rng))
         if rng.random() < 0.5:  # the writer keeps the tables (as the app and the CLI do), or the next reader does
             read_model.refresh_all(sample_store, k=K)
