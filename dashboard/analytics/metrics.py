@@ -230,9 +230,8 @@ def quarterly_trend(frame: pd.DataFrame, indicator_id: str, partnerships: pd.Dat
     result = rows[["partnership_id", "year", "quarter", "value"]].copy()
     result["partnership"] = result["partnership_id"].map(names).fillna(result["partnership_id"]).astype("string")
     # each distinct quarter worked out once, spread to its rows by position
-    numbers = result["year"].to_numpy(dtype="int64") * 4 + result["quarter"].to_numpy(dtype="int64") - 1
-    distinct, position = np.unique(numbers, return_inverse=True)
-    quarters = [Quarter(int(n) // 4, int(n) % 4 + 1) for n in distinct]
+    distinct, position = np.unique(quarter_numbers(result["year"], result["quarter"]), return_inverse=True)
+    quarters = [Quarter.from_number(n) for n in distinct]
     result["period"] = np.array([q.label for q in quarters], dtype=object)[position]
     result["period_start"] = np.array([q.start for q in quarters], dtype=object)[position]
     return result.sort_values(["partnership", "year", "quarter"], ignore_index=True)[columns]

@@ -30,7 +30,7 @@ from dashboard.storage.reads import layer_versions
 from dashboard.storage.store import Store
 from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE, Layer, indicator_table
 from data_contracts import DATASETS, FIGURE_COLUMNS, INDICATORS
-from data_contracts.quarters import Quarter
+from data_contracts.quarters import Quarter, quarter_numbers
 
 LOG = logging.getLogger(__name__)
 
@@ -138,8 +138,7 @@ def summary_of(rows: pa.Table, goals: pd.DataFrame, partnership_ids: tuple[str, 
         if evaluated.num_rows
         else pd.DataFrame([], columns=GOAL_RESULT_COLUMNS)
     )
-    numbers = reported["year"].to_numpy(dtype="int64") * 4 + reported["quarter"].to_numpy(dtype="int64") - 1
-    periods = [Quarter(int(n) // 4, int(n) % 4 + 1) for n in np.unique(numbers)]
+    periods = [Quarter.from_number(n) for n in np.unique(quarter_numbers(reported["year"], reported["quarter"]))]
     row_counts = dict(zip(counts["partnership_id"], counts["count"], strict=True))
     return portfolio.LayerSummary(
         periods=periods,
@@ -199,10 +198,16 @@ def members_at(store: Store, variant: Variant, sources: Sources) -> tuple[str, .
 
 
 def compute_summary(
-    store: Store, variant: Variant, sources: Sources, partnership_ids: Sequence[str] | None = None
+    store: Store,
+    variant: Variant,
+    sources: Sources,
+    partnership_ids: Sequence[str] | None = None,
+    goals: pd.DataFrame | None = None,
 ) -> portfolio.LayerSummary:
-    """``portfolio.layer_summary`` of a variant at its sources, of ``partnership_ids`` only when given."""
-    goals = store.read(GOALS_TABLE, version=sources.goals)
+    """``portfolio.layer_summary`` of a variant at its sources, of ``partnership_ids`` only when given (``goals``:
+    the goals table at ``sources.goals``, when the caller has it)."""
+    if goals is None:
+        goals = store.read(GOALS_TABLE, version=sources.goals)
     return portfolio.layer_summary(
         store,
         layer_of(variant),
@@ -272,10 +277,10 @@ def _refresh(store: Store, variant: Variant, *, k: int | None, whole: bool) -> R
             changed &= old_members | new_members
         if changed is not None and len(changed) > derived.MAX_PREDICATE_IDS:
             changed = None
+    goals = store.read(GOALS_TABLE, version=sources.goals)
     if changed is None:
         ids = members_at(store, variant, sources)
-        summary = compute_summary(store, variant, sources, ids)
-        goals = store.read(GOALS_TABLE, version=sources.goals)
+        summary = compute_summary(store, variant, sources, ids, goals)
         members = set(ids) if ids is not None else _all_members(summary, goals)
         version = derived.write_summary_rows(store, variant, summary_rows(summary, members), sources)
         return Refresh("whole", len(members), version)
@@ -283,8 +288,7 @@ def _refresh(store: Store, variant: Variant, *, k: int | None, whole: bool) -> R
     ids = members_at(store, variant, sources)
     wanted = sorted(changed if ids is None else changed & set(ids))
     if wanted:
-        summary = compute_summary(store, variant, sources, wanted)
-        goals = store.read(GOALS_TABLE, version=sources.goals)
+        summary = compute_summary(store, variant, sources, wanted, goals)
         members = set(wanted) & _all_members(summary, goals) if ids is None else set(wanted)
         rows = summary_rows(summary, members)
     else:
@@ -310,7 +314,7 @@ def summary_at(store: Store, variant: Variant, sources: Sources) -> portfolio.La
         state = derived.read_state(store, variant)
     if state is not None and state.sources == sources:
         return summary_of(derived.read_summary_rows(store, variant, state.version), goals, ids)
-    return compute_summary(store, variant, sources, ids)
+    return compute_summary(store, variant, sources, ids, goals)
 
 
 def refresh_all(store: Store, *, k: int | None = None) -> dict[str, Refresh]:
