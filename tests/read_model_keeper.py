@@ -2,10 +2,11 @@
 
 Run as ``python tests/read_model_keeper.py STORE K``: it imports everything once, prints ``ready``, and for each
 line ``go SEED`` forks a keeper, a process that loops on the store with the real code, as the app and the command
-line do after a write: commit a changed quarter (or restore a table, or rebuild the read model whole), then keep the
-derived tables (``read_model.refresh_all`` and the fingerprints of the dataset). The test kills each keeper; forking
-spares importing everything again for each kill. Each step prints one line, and each write of a derived table
-prints ``write`` as it starts, so the test sees it working and can kill it inside a write.
+line do after a write: commit a changed quarter (or restore a table, change a partnership's visibility, compact and
+vacuum the derived tables as ``optimize`` does, or rebuild the read model whole), then keep the derived tables
+(``read_model.refresh_all`` and the fingerprints of the dataset). The test kills each keeper; forking spares
+importing everything again for each kill. Each step prints one line, and each write of a derived table prints
+``write`` as it starts, so the test sees it working and can kill it inside a write.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from typing import Any
 
 from dashboard.queries import read_model
 from dashboard.storage import derived, layer_fingerprints
+from dashboard.storage.derived_maintenance import optimize_derived
 from dashboard.storage.store import Store
-from dashboard.storage.tables import indicator_table
+from dashboard.storage.tables import PARTNERSHIPS_TABLE, indicator_table
 from data_contracts import DATASETS
 
 USER = "kill-test"
@@ -63,14 +65,24 @@ def keep(store: Store, rng: random.Random, k: int) -> None:
     while True:
         dataset = rng.choice(DATASETS)
         step = rng.random()
-        if step < 0.5:
+        if step < 0.4:
             done = "commit" if commit_changed_quarter(store, rng, dataset) else "nothing"
-        elif step < 0.65:
+        elif step < 0.5:
             table = indicator_table(dataset, rng.choice(["submitted", "published"]))
             version = store.version(table)
             if version >= 2:  # version 0 is the empty table
                 store.restore(table, version - 1, user=USER)
             done = "restore"
+        elif step < 0.6:  # a partnership leaves or joins the public variant
+            partnerships = store.read(PARTNERSHIPS_TABLE)
+            at = rng.randrange(len(partnerships))
+            flipped = "private" if partnerships.loc[at, "visibility"] == "public" else "public"
+            partnerships.loc[at, "visibility"] = flipped
+            store.replace_reference(PARTNERSHIPS_TABLE, partnerships, user=USER)
+            done = "visibility"
+        elif step < 0.75:  # no reader runs meanwhile: every replaced file may go
+            optimize_derived(store, min_retention_hours=0)
+            done = "optimize"
         else:
             read_model.rebuild_all(store, k=k)
             done = "rebuild"
