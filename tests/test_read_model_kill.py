@@ -17,6 +17,7 @@ and at the end the overview page runs without an exception.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -168,21 +169,26 @@ def _go(keepers: subprocess.Popen[str], seed: int) -> int:
 
 def _kill(keepers: subprocess.Popen[str], pid: int) -> None:
     """SIGKILL the keeper, and check that it was working until then, not failed."""
-    os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):  # it ended before: the line below says how
+        os.kill(pid, signal.SIGKILL)
     while not (line := _line(keepers)).startswith("ended "):
         pass
     assert line == f"ended killed {int(signal.SIGKILL)}", line
 
 
-def _stopped(pid: int) -> bool:
-    """Whether a process is frozen (its state in ``/proc``)."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    return stat[stat.rindex(")") + 2] in "Tt"
+def _state(pid: int) -> str:
+    """A process's state in ``/proc`` (``T`` stopped, ``Z`` ended); ``X`` when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return "X"
+    return stat[stat.rindex(")") + 2]
 
 
 def _freeze(pid: int) -> None:
     os.kill(pid, signal.SIGSTOP)
-    while not _stopped(pid):  # every thread stopped
+    while (state := _state(pid)) not in "Tt":  # until every thread is stopped
+        assert state not in "ZX", "the keeper ended by itself"
         time.sleep(0.0002)
 
 
