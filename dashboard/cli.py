@@ -52,7 +52,13 @@ from dashboard.present.reporting_texts import status_records, status_table, summ
 from dashboard.queries import read_model
 from dashboard.settings import due_days, four_eyes_required, min_cell_count, setting_problems
 from dashboard.storage.database import database_url, open_database, upgrade
-from dashboard.storage.maintenance import DEFAULT_MIN_RETENTION_HOURS, optimize_store, results_frame
+from dashboard.storage.derived_maintenance import optimize_derived
+from dashboard.storage.maintenance import (
+    DEFAULT_MIN_RETENTION_HOURS,
+    TableMaintenance,
+    optimize_store,
+    results_frame,
+)
 from dashboard.storage.slices import FINGERPRINT_LENGTH_SHOWN, Slice
 from dashboard.storage.store import STORE_ENV, Store, StoreError
 from dashboard.storage.tables import LAYERS, indicator_table
@@ -382,6 +388,25 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
+def _print_derived_maintenance(results: list[TableMaintenance], dry_run: bool) -> None:
+    """What optimize did (or would do) to the read model's derived tables."""
+    if not results:
+        print("Read model: no derived tables yet.")
+        return
+    print("Read model (derived tables, rebuilt from the source tables at any time):")
+    frame = results_frame(results).drop(columns=["audited versions kept"], errors="ignore")
+    if not frame["note"].astype(bool).any():
+        frame = frame.drop(columns=["note"])
+    print(frame.to_string(index=False))
+    compacted = [r for r in results if r.compacted and not r.problem]
+    vacuumed = sum(len(r.vacuumed) for r in results)
+    verb = ("would compact", "would vacuum") if dry_run else ("compacted", "vacuumed")
+    print(
+        f"{verb[0].capitalize()} {_count(len(compacted), 'derived table')} and {verb[1]} {_count(vacuumed, 'file')} "
+        f"of the read model (retention {results[0].retention_hours} h)."
+    )
+
+
 def _optimize(args: argparse.Namespace) -> int:
     store = _ready_store(args)
     results = optimize_store(store, user=args.user, dry_run=args.dry_run)
@@ -389,12 +414,15 @@ def _optimize(args: argparse.Namespace) -> int:
     rebuilt = {}
     if args.rebuild_derived and not args.dry_run:
         rebuilt = read_model.rebuild_all(store, k=min_cell_count())
+    derived_results = optimize_derived(store, dry_run=args.dry_run)  # the read model's tables (derived/)
+    problems += [r for r in derived_results if r.problem]
     if args.json:
         payload = {"store": store.root, "dry_run": args.dry_run, "tables": [r.as_json() for r in results]}
         if args.rebuild_derived:
             payload["derived"] = [
                 {"variant": v, "partnerships": r.partnerships, "version": r.version} for v, r in rebuilt.items()
             ]
+        payload["derived_tables"] = [r.as_json() for r in derived_results]
         print(json.dumps(payload, ensure_ascii=False))
     else:
         done = [r for r in results if not r.problem]
@@ -421,6 +449,7 @@ def _optimize(args: argparse.Namespace) -> int:
             print(f"Rebuilt the {variant} read model from the source tables: {rebuilt_count}.")
         if args.rebuild_derived and args.dry_run:
             print("Dry run: the read model would be rebuilt from the source tables.")
+        _print_derived_maintenance(derived_results, args.dry_run)
         for r in problems:
             print(f"error: {r.table}: {r.problem}", file=sys.stderr)
     return EXIT_REJECTED if problems else EXIT_OK
@@ -768,7 +797,8 @@ def build_parser() -> argparse.ArgumentParser:
         "larger ones (a new version with the same rows), then delete files no longer needed: removed files older "
         "than the retention and orphaned files of failed writes. The retention of a table is never shorter than "
         "the age of the oldest version the audit refers to (so history and restore keep working) nor than "
-        f"{DEFAULT_MIN_RETENTION_HOURS} hours. Each compaction and vacuum is audited (action optimize). "
+        f"{DEFAULT_MIN_RETENTION_HOURS} hours. Each compaction and vacuum is audited (action optimize). The read "
+        "model's derived tables (derived/) are compacted and vacuumed too, with that minimum retention (not audited). "
         "Exit 0 done (or nothing to do), 1 a table failed, 2 usage error.",
     )
     optimize.add_argument("--store", metavar="URI", help=store_help)

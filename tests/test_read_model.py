@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 
-import pandas as pd
 import pyarrow as pa
 import pytest
 
@@ -16,6 +15,7 @@ from dashboard.storage.slices import Slice
 from dashboard.storage.store import Store
 from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE, indicator_table
 from data_contracts import DATASETS
+from tests.read_model_checks import assert_same_summary
 
 K = 10
 USER = "read-model-test"
@@ -23,19 +23,6 @@ USER = "read-model-test"
 
 def _k(variant: derived.Variant) -> int | None:
     return K if variant == "public" else None
-
-
-def assert_same_summary(first: portfolio.LayerSummary, second: portfolio.LayerSummary) -> None:
-    pd.testing.assert_frame_equal(first.goals, second.goals)
-    pd.testing.assert_frame_equal(first.coverage, second.coverage)
-    pd.testing.assert_frame_equal(first.reported, second.reported)
-    assert set(first.headline) == set(second.headline)
-    for dataset in first.headline:
-        pd.testing.assert_frame_equal(first.headline[dataset], second.headline[dataset])
-    assert first.periods == second.periods
-    assert first.total_rows == second.total_rows
-    assert first.rows == second.rows
-    assert first.row_counts == second.row_counts
 
 
 def from_source(store: Store, variant: derived.Variant) -> portfolio.LayerSummary:
