@@ -233,7 +233,7 @@ def test_a_write_on_top_of_another_version_is_not_trusted(sample_store: Store) -
 
 
 def test_rows_of_a_partnership_not_being_replaced_are_refused(sample_store: Store) -> None:
-    rows = pa.table({"part": ["member"], "partnership_id": ["att-imago"]})
+    rows = pa.table({"section": ["summary"], "part": ["member"], "partnership_id": ["att-imago"]})
     rows = pa.Table.from_arrays(
         [
             rows.column(n) if n in rows.column_names else pa.nulls(1, f.type)

@@ -67,6 +67,8 @@ def _part(part: str, frame: pd.DataFrame | None = None, **columns: Sequence[obje
     for field in SUMMARY_SCHEMA:
         if field.name == "part":
             arrays.append(pa.array([part] * n, type=pa.string()))
+        elif field.name == derived.SECTION:
+            arrays.append(pa.array([derived.section_of(part)] * n, type=pa.string()))
         elif field.name in columns:
             values = columns[field.name]
             arrays.append(_column(values.tolist() if hasattr(values, "tolist") else values, field.type))
@@ -273,6 +275,7 @@ def _refresh(store: Store, variant: Variant, *, k: int | None, whole: bool) -> R
                 SUMMARY_SCHEMA,
                 columns=["partnership_id"],
                 filter=pc.field("part") == "member",
+                section=derived.SUMMARY_SECTION,
             )
             old_members = set(members["partnership_id"].to_pylist())
             new_members = set(new_ids)
@@ -318,9 +321,6 @@ def _current_state(store: Store, variant: Variant, sources: Sources) -> derived.
     return state if state is not None and state.sources == sources else None
 
 
-HEADLINE_FILTER = pc.field("part") == "headline"
-
-
 def summary_at(store: Store, variant: Variant, sources: Sources, *, headline: bool = True) -> portfolio.LayerSummary:
     """The summary of a variant at ``sources``: from the derived table, brought forward first when it is behind and
     ``sources`` are the store's current ones; computed from the source when the table cannot serve them. Without
@@ -335,7 +335,7 @@ def summary_at(store: Store, variant: Variant, sources: Sources, *, headline: bo
             derived.summary_table_name(variant),
             state.version,
             SUMMARY_SCHEMA,
-            filter=None if headline else ~HEADLINE_FILTER,
+            section=None if headline else derived.SUMMARY_SECTION,
         )
         return summary_of(rows, goals, ids)
     return compute_summary(store, variant, sources, ids, goals)
@@ -352,7 +352,7 @@ def _headline_rows(store: Store, variant: Variant, sources: Sources) -> pa.Table
             state.version,
             SUMMARY_SCHEMA,
             columns=list(FIGURE_COLUMNS),
-            filter=HEADLINE_FILTER,
+            section=derived.HEADLINE_SECTION,
         )
     summary = compute_summary(store, variant, sources, members_at(store, variant, sources))
     frames = [frame for frame in summary.headline.values() if len(frame)]
