@@ -230,6 +230,40 @@ def _all_members(summary: portfolio.LayerSummary, goals: pd.DataFrame) -> set[st
     return set(summary.row_counts) | set(goals["partnership_id"].astype(str))
 
 
+WHOLE_BUILD_CHUNK = 2_000
+"""A whole build summarises this many partnerships per pass (in id order, so on a store clustered by partnership
+each pass reads only their files): its memory stays that of a pass, whatever the store's size."""
+
+
+def _partnerships_with_rows(store: Store, variant: Variant, sources: Sources) -> set[str]:
+    """Every partnership with a row in the variant's layer at ``sources`` (one column read, as codes)."""
+    found: set[str] = set()
+    for dataset, version in zip(DATASETS, sources.indicators, strict=True):
+        table = store.dataset(
+            indicator_table(dataset, layer_of(variant)), version, dictionary_columns=frozenset({"partnership_id"})
+        )
+        column = table.to_table(columns=["partnership_id"])["partnership_id"]
+        found |= {str(p) for p in pc.unique(column.combine_chunks().dictionary_decode()).to_pylist()}
+    return found
+
+
+def whole_summary_rows(
+    store: Store, variant: Variant, sources: Sources, goals: pd.DataFrame, *, chunk: int = WHOLE_BUILD_CHUNK
+) -> tuple[pa.Table, int]:
+    """The derived rows of every partnership of a variant (:func:`summary_rows`), summarised ``chunk``
+    partnerships at a time, and how many partnerships they cover."""
+    ids = members_at(store, variant, sources)
+    if ids is None:  # staff: every partnership with rows or goals
+        ids = tuple(sorted(_partnerships_with_rows(store, variant, sources) | set(goals["partnership_id"].astype(str))))
+    parts = []
+    for start in range(0, len(ids), chunk):
+        some = ids[start : start + chunk]
+        summary = compute_summary(store, variant, sources, some, goals)
+        parts.append(summary_rows(summary, some))
+    rows = pa.concat_tables(parts) if parts else summary_rows(compute_summary(store, variant, sources, (), goals), ())
+    return rows, len(ids)
+
+
 @dataclass(frozen=True)
 class Refresh:
     """What a refresh did: ``"current"`` (nothing to do), ``"parts"`` (some partnerships computed again) or
@@ -287,11 +321,9 @@ def _refresh(store: Store, variant: Variant, *, k: int | None, whole: bool) -> R
             changed = None
     goals = store.read(GOALS_TABLE, version=sources.goals)
     if changed is None:
-        ids = members_at(store, variant, sources)
-        summary = compute_summary(store, variant, sources, ids, goals)
-        members = set(ids) if ids is not None else _all_members(summary, goals)
-        version = derived.write_summary_rows(store, variant, summary_rows(summary, members), sources)
-        return Refresh("whole", len(members), version)
+        rows, covered = whole_summary_rows(store, variant, sources, goals)
+        version = derived.write_summary_rows(store, variant, rows, sources)
+        return Refresh("whole", covered, version)
     assert state is not None
     ids = members_at(store, variant, sources)
     wanted = sorted(changed if ids is None else changed & set(ids))
