@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.present.goal_texts import goal_link, goal_links
 from dashboard.storage.store import Store
 from tests.conftest import app_as
 
@@ -91,3 +93,15 @@ def test_the_embed_and_the_public_card_of_a_goal_on_women_name_women(
     assert not portal.exception
     assert NAME in card_headings(portal)
     assert TITLE in chart_titles(portal)
+
+
+def test_goal_links_are_each_rows_goal_link_with_every_character_quoted() -> None:
+    table = pd.DataFrame(
+        {
+            "Partnership id": ["a&b c", "a&b c", "é/ü?x=1", "plain"],
+            "Goal id": ["g+1", "g#2", "g 3", "g%4"],
+        }
+    )
+    expected = [goal_link("/partnership", p, g) for p, g in zip(table["Partnership id"], table["Goal id"], strict=True)]
+    assert goal_links(table, "/partnership") == expected
+    assert expected[0] == "/partnership?partnership=a%26b+c&goal=g%2B1"

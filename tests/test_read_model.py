@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import random
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 
+from dashboard.analytics.trend_distribution import trend_distribution
+from dashboard.public.published import public_partnerships
 from dashboard.queries import portfolio, read_model
+from dashboard.queries.portfolio_figures import figure_kpis, figure_trend, figure_trend_size
 from dashboard.storage import derived
 from dashboard.storage.slices import Slice
 from dashboard.storage.store import Store
 from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE, indicator_table
 from data_contracts import DATASETS
+from data_contracts.quarters import Quarter
 from tests.read_model_checks import assert_same_summary
 
 K = 10
@@ -33,6 +38,30 @@ def from_source(store: Store, variant: derived.Variant) -> portfolio.LayerSummar
 
 def from_read_model(store: Store, variant: derived.Variant) -> portfolio.LayerSummary:
     return read_model.summary_at(store, variant, read_model.current_sources(store, variant, _k(variant)))
+
+
+def assert_figures_are_the_source_figures(
+    store: Store, variant: derived.Variant, source: portfolio.LayerSummary
+) -> None:
+    """The kept portfolio figures give the KPI cards of every quarter (``metrics.portfolio_kpis``) and each
+    dataset's trend spread (``trend_distribution`` of ``metrics.quarterly_trend``) over the whole layer's rows."""
+    sources = read_model.current_sources(store, variant, _k(variant))
+    figures = read_model.figures_at(store, variant, sources, store.version(PARTNERSHIPS_TABLE))
+    partnerships = store.read(PARTNERSHIPS_TABLE)
+    if variant == "public":
+        partnerships = public_partnerships(partnerships)
+    ids = set(partnerships["partnership_id"])
+    periods = source.periods
+    after = [Quarter.from_number(periods[-1].number + 1)] if periods else []  # a quarter nobody reported yet
+    for period in [*periods[:1], *periods[len(periods) // 2 :][:1], *periods[-2:], *after]:
+        assert figure_kpis(figures, period) == portfolio.overview_kpis(source.headline, ids, period), period
+    trends = portfolio.overview_trends(source.headline, partnerships)
+    for dataset in DATASETS:
+        expected, kept = trend_distribution(trends[dataset]), figure_trend(figures, dataset)
+        assert figure_trend_size(figures, dataset) == trends[dataset]["partnership_id"].nunique()
+        pd.testing.assert_frame_equal(kept.bands, expected.bands.reset_index(drop=True), check_dtype=False)
+        pd.testing.assert_frame_equal(kept.named, expected.named.reset_index(drop=True), check_dtype=False)
+        assert (kept.named_order, kept.ranked_in) == (expected.named_order, expected.ranked_in)
 
 
 # ---- random changes -------------------------------------------------------------------------------------------------
@@ -115,7 +144,9 @@ def test_the_read_model_gives_the_source_numbers_after_random_changes(sample_sto
             read_model.refresh_all(sample_store, k=K)
         for variant in derived.VARIANTS:
             state_before = derived.read_state(sample_store, variant)
-            assert_same_summary(from_read_model(sample_store, variant), from_source(sample_store, variant)), done
+            source = from_source(sample_store, variant)
+            assert_same_summary(from_read_model(sample_store, variant), source), done
+            assert_figures_are_the_source_figures(sample_store, variant, source)
             state = derived.read_state(sample_store, variant)
             assert state is not None and state.sources == read_model.current_sources(sample_store, variant, _k(variant))
             assert state_before is None or state.version >= state_before.version, (step, done)
@@ -190,7 +221,7 @@ def test_a_write_on_top_of_another_version_is_not_trusted(sample_store: Store) -
 
 
 def test_rows_of_a_partnership_not_being_replaced_are_refused(sample_store: Store) -> None:
-    rows = pa.table({"part": ["member"], "partnership_id": ["att-imago"]})
+    rows = pa.table({"section": ["summary"], "part": ["member"], "partnership_id": ["att-imago"]})
     rows = pa.Table.from_arrays(
         [
             rows.column(n) if n in rows.column_names else pa.nulls(1, f.type)

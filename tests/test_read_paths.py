@@ -367,15 +367,15 @@ def test_the_layer_summary_gives_the_old_overview(sample_store: Store) -> None:
     assert summary.rows == sum(len(f) for f in frames.values())
     same(summary.goals, reference_goals(goals, pd.concat(list(frames.values()), ignore_index=True)))
     for period in summary.periods:
-        assert portfolio.overview_kpis(summary, set(partnerships["partnership_id"]), period) == portfolio_kpis(
+        assert portfolio.overview_kpis(summary.headline, set(partnerships["partnership_id"]), period) == portfolio_kpis(
             frames, period
         )
     chosen = partnerships[partnerships["region"] == partnerships["region"].iloc[0]]
     in_view = {d: f[f["partnership_id"].isin(set(chosen["partnership_id"]))] for d, f in frames.items()}
-    assert portfolio.overview_kpis(summary, set(chosen["partnership_id"]), latest_period(frames.values())) == (
+    assert portfolio.overview_kpis(summary.headline, set(chosen["partnership_id"]), latest_period(frames.values())) == (
         portfolio_kpis(in_view, latest_period(frames.values()))
     )
-    trends = portfolio.overview_trends(summary, chosen)
+    trends = portfolio.overview_trends(summary.headline, chosen)
     for dataset in DATASETS:
         same(trends[dataset], quarterly_trend(in_view[dataset], DATASET_INFO[dataset].headline_indicator, chosen))
     same(partnership_overview(partnerships, summary.coverage_frames()), partnership_overview(partnerships, frames))

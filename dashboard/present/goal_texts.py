@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import SupportsFloat, SupportsInt, cast
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 import numpy as np
 import pandas as pd
@@ -229,8 +229,16 @@ def goal_link(page_url: str, partnership_id: str, goal_id: str) -> str:
 
 def goal_links(table: pd.DataFrame, page_url: str) -> list[str]:
     """The address of each row's goal card (:func:`goal_link`) for a table of :func:`goals_table`."""
+    quoted: dict[str, str] = {}  # thousands of goals share few partnerships: each id quoted once
+
+    def quote(value: object) -> str:
+        text = str(value)
+        if text not in quoted:
+            quoted[text] = quote_plus(text)
+        return quoted[text]
+
     return [
-        goal_link(page_url, str(partnership_id), str(goal_id))
+        f"{page_url}?partnership={quote(partnership_id)}&goal={quote(goal_id)}"
         for partnership_id, goal_id in zip(table["Partnership id"], table["Goal id"], strict=True)
     ]
 

@@ -226,10 +226,11 @@ def in_view(frames: dict[str, pd.DataFrame], partnership_ids: set[str]) -> dict[
     }
 
 
-def overview_kpis(summary: LayerSummary, partnership_ids: set[str], period: Quarter) -> list[Kpi]:
-    """``metrics.portfolio_kpis`` of the partnerships in view (the KPI cards read only headline total rows): each
-    card's value over the partnerships reporting in the quarter, its change like for like."""
-    return portfolio_kpis(in_view(summary.headline, partnership_ids), period)
+def overview_kpis(headline: dict[str, pd.DataFrame], partnership_ids: set[str], period: Quarter) -> list[Kpi]:
+    """``metrics.portfolio_kpis`` of the partnerships in view (the KPI cards read only headline total rows,
+    ``LayerSummary.headline``): each card's value over the partnerships reporting in the quarter, its change like
+    for like."""
+    return portfolio_kpis(in_view(headline, partnership_ids), period)
 
 
 def overview_coverage(summary: LayerSummary, partnership_ids: set[str]) -> PeriodCoverage:
@@ -238,10 +239,16 @@ def overview_coverage(summary: LayerSummary, partnership_ids: set[str]) -> Perio
     return period_coverage(summary.reported, summary.periods, partnership_ids)
 
 
-def overview_trends(summary: LayerSummary, partnerships: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Each dataset's ``metrics.quarterly_trend`` of its headline indicator, for the partnerships in view."""
-    frames = in_view(summary.headline, set(partnerships["partnership_id"]))
-    return {d: quarterly_trend(frames[d], DATASET_INFO[d].headline_indicator, partnerships) for d in DATASETS}
+def overview_trends(
+    headline: dict[str, pd.DataFrame], partnerships: pd.DataFrame, datasets: Sequence[str] = DATASETS
+) -> dict[str, pd.DataFrame]:
+    """Each dataset's ``metrics.quarterly_trend`` of its headline indicator (from ``LayerSummary.headline``), for
+    the partnerships in view."""
+    ids = set(partnerships["partnership_id"])
+    return {
+        d: quarterly_trend(in_view(headline, ids)[d], DATASET_INFO[d].headline_indicator, partnerships)
+        for d in datasets
+    }
 
 
 OVERVIEW_ORDER = [

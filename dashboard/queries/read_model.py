@@ -23,7 +23,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard.analytics.goals import GOAL_RESULT_COLUMNS, numbers_as_floats
+from dashboard.public.published import public_partnerships
 from dashboard.queries import portfolio
+from dashboard.queries.portfolio_figures import FIGURES_SCHEMA, FigureStamp, compute_figures
 from dashboard.storage import derived
 from dashboard.storage.derived import SUMMARY_SCHEMA, Sources, Variant
 from dashboard.storage.reads import layer_versions
@@ -65,6 +67,8 @@ def _part(part: str, frame: pd.DataFrame | None = None, **columns: Sequence[obje
     for field in SUMMARY_SCHEMA:
         if field.name == "part":
             arrays.append(pa.array([part] * n, type=pa.string()))
+        elif field.name == derived.SECTION:
+            arrays.append(pa.array([derived.section_of(part)] * n, type=pa.string()))
         elif field.name in columns:
             values = columns[field.name]
             arrays.append(_column(values.tolist() if hasattr(values, "tolist") else values, field.type))
@@ -111,6 +115,17 @@ def _part_of(rows: pa.Table, part: str, columns: Sequence[str]) -> pa.Table:
     return rows.filter(pc.equal(rows["part"], part)).select(list(columns))
 
 
+def headline_frames(headline: pa.Table) -> dict[str, pd.DataFrame]:
+    """Headline rows (:data:`FIGURE_COLUMNS`) as ``LayerSummary.headline``: per dataset, in the canonical order."""
+    distinct = headline["indicator_id"].unique()
+    dataset_of = pa.array([INDICATORS[i].dataset if i in INDICATORS else None for i in distinct.to_pylist()])
+    datasets = pc.take(dataset_of, pc.index_in(headline["indicator_id"], distinct))
+    return {
+        d: portfolio.canonical_headline(headline.filter(pc.equal(datasets, d)).to_pandas(types_mapper=STRINGS))
+        for d in DATASETS
+    }
+
+
 def summary_of(rows: pa.Table, goals: pd.DataFrame, partnership_ids: tuple[str, ...] | None) -> portfolio.LayerSummary:
     """The :class:`~dashboard.queries.portfolio.LayerSummary` the derived rows hold: parts in a fixed order (goals in
     the goals table's order, as ``evaluate_goals`` gives them), typed as ``portfolio.layer_summary`` types them."""
@@ -120,15 +135,7 @@ def summary_of(rows: pa.Table, goals: pd.DataFrame, partnership_ids: tuple[str, 
     coverage = portfolio.canonical_coverage(coverage.astype({"dataset": str}))
     totals = _part_of(rows, "totals", ["partnership_id", "count"]).to_pydict()
     counts = _part_of(rows, "rows", ["partnership_id", "count"]).to_pydict()
-    headline = _part_of(rows, "headline", FIGURE_COLUMNS)
-    dataset_of = pa.array(
-        [INDICATORS[i].dataset if i in INDICATORS else None for i in headline["indicator_id"].unique().to_pylist()]
-    )
-    datasets = pc.take(dataset_of, pc.index_in(headline["indicator_id"], headline["indicator_id"].unique()))
-    by_dataset = {
-        d: portfolio.canonical_headline(headline.filter(pc.equal(datasets, d)).to_pandas(types_mapper=STRINGS))
-        for d in DATASETS
-    }
+    by_dataset = headline_frames(_part_of(rows, "headline", FIGURE_COLUMNS))
     evaluated = _part_of(rows, "goal", GOAL_RESULT_COLUMNS)
     order = pc.index_in(evaluated["goal_id"], pa.array(goals["goal_id"].astype(str).tolist(), type=pa.string()))
     evaluated = evaluated.take(pc.sort_indices(pa.table({"o": order}), [("o", "ascending", "at_end")]))
@@ -223,6 +230,40 @@ def _all_members(summary: portfolio.LayerSummary, goals: pd.DataFrame) -> set[st
     return set(summary.row_counts) | set(goals["partnership_id"].astype(str))
 
 
+WHOLE_BUILD_CHUNK = 2_000
+"""A whole build summarises this many partnerships per pass (in id order, so on a store clustered by partnership
+each pass reads only their files): its memory stays that of a pass, whatever the store's size."""
+
+
+def _partnerships_with_rows(store: Store, variant: Variant, sources: Sources) -> set[str]:
+    """Every partnership with a row in the variant's layer at ``sources`` (one column read, as codes)."""
+    found: set[str] = set()
+    for dataset, version in zip(DATASETS, sources.indicators, strict=True):
+        table = store.dataset(
+            indicator_table(dataset, layer_of(variant)), version, dictionary_columns=frozenset({"partnership_id"})
+        )
+        column = table.to_table(columns=["partnership_id"])["partnership_id"]
+        found |= {str(p) for p in pc.unique(column.combine_chunks().dictionary_decode()).to_pylist()}
+    return found
+
+
+def whole_summary_rows(
+    store: Store, variant: Variant, sources: Sources, goals: pd.DataFrame, *, chunk: int = WHOLE_BUILD_CHUNK
+) -> tuple[pa.Table, int]:
+    """The derived rows of every partnership of a variant (:func:`summary_rows`), summarised ``chunk``
+    partnerships at a time, and how many partnerships they cover."""
+    ids = members_at(store, variant, sources)
+    if ids is None:  # staff: every partnership with rows or goals
+        ids = tuple(sorted(_partnerships_with_rows(store, variant, sources) | set(goals["partnership_id"].astype(str))))
+    parts = []
+    for start in range(0, len(ids), chunk):
+        some = ids[start : start + chunk]
+        summary = compute_summary(store, variant, sources, some, goals)
+        parts.append(summary_rows(summary, some))
+    rows = pa.concat_tables(parts) if parts else summary_rows(compute_summary(store, variant, sources, (), goals), ())
+    return rows, len(ids)
+
+
 @dataclass(frozen=True)
 class Refresh:
     """What a refresh did: ``"current"`` (nothing to do), ``"parts"`` (some partnerships computed again) or
@@ -268,6 +309,7 @@ def _refresh(store: Store, variant: Variant, *, k: int | None, whole: bool) -> R
                 SUMMARY_SCHEMA,
                 columns=["partnership_id"],
                 filter=pc.field("part") == "member",
+                section=derived.SUMMARY_SECTION,
             )
             old_members = set(members["partnership_id"].to_pylist())
             new_members = set(new_ids)
@@ -279,11 +321,9 @@ def _refresh(store: Store, variant: Variant, *, k: int | None, whole: bool) -> R
             changed = None
     goals = store.read(GOALS_TABLE, version=sources.goals)
     if changed is None:
-        ids = members_at(store, variant, sources)
-        summary = compute_summary(store, variant, sources, ids, goals)
-        members = set(ids) if ids is not None else _all_members(summary, goals)
-        version = derived.write_summary_rows(store, variant, summary_rows(summary, members), sources)
-        return Refresh("whole", len(members), version)
+        rows, covered = whole_summary_rows(store, variant, sources, goals)
+        version = derived.write_summary_rows(store, variant, rows, sources)
+        return Refresh("whole", covered, version)
     assert state is not None
     ids = members_at(store, variant, sources)
     wanted = sorted(changed if ids is None else changed & set(ids))
@@ -299,11 +339,9 @@ def _refresh(store: Store, variant: Variant, *, k: int | None, whole: bool) -> R
     return Refresh("parts", len(changed), version)
 
 
-def summary_at(store: Store, variant: Variant, sources: Sources) -> portfolio.LayerSummary:
-    """The summary of a variant at ``sources``: from the derived table, brought forward first when it is behind and
-    ``sources`` are the store's current ones; computed from the source when the table cannot serve them."""
-    ids = members_at(store, variant, sources)
-    goals = store.read(GOALS_TABLE, version=sources.goals)
+def _current_state(store: Store, variant: Variant, sources: Sources) -> derived.DerivedState | None:
+    """The variant's derived state, brought forward first when it is behind and ``sources`` are the store's current
+    ones; None when the table cannot serve ``sources``."""
     state = derived.read_state(store, variant)
     behind = state is None or state.sources != sources
     if behind and sources == current_sources(store, variant, sources.k):
@@ -312,17 +350,105 @@ def summary_at(store: Store, variant: Variant, sources: Sources) -> portfolio.La
         except Exception:  # noqa: BLE001 - a refresh that fails (a race, a read-only store) leaves the source path
             LOG.warning("the %s read model could not be brought forward; reading the source", variant, exc_info=True)
         state = derived.read_state(store, variant)
-    if state is not None and state.sources == sources:
-        return summary_of(derived.read_summary_rows(store, variant, state.version), goals, ids)
+    return state if state is not None and state.sources == sources else None
+
+
+def summary_at(store: Store, variant: Variant, sources: Sources, *, headline: bool = True) -> portfolio.LayerSummary:
+    """The summary of a variant at ``sources``: from the derived table, brought forward first when it is behind and
+    ``sources`` are the store's current ones; computed from the source when the table cannot serve them. Without
+    ``headline`` its headline rows are not read from the derived table (``headline`` is then empty: pages that show
+    the KPIs and trends read :func:`headline_at` or :func:`figures_at`)."""
+    ids = members_at(store, variant, sources)
+    goals = store.read(GOALS_TABLE, version=sources.goals)
+    state = _current_state(store, variant, sources)
+    if state is not None:
+        rows = derived.read_rows(
+            store,
+            derived.summary_table_name(variant),
+            state.version,
+            SUMMARY_SCHEMA,
+            section=None if headline else derived.SUMMARY_SECTION,
+        )
+        return summary_of(rows, goals, ids)
     return compute_summary(store, variant, sources, ids, goals)
 
 
+def _headline_rows(store: Store, variant: Variant, sources: Sources) -> pa.Table:
+    """The headline total rows of a variant at ``sources`` (:data:`FIGURE_COLUMNS`), from the derived table when it
+    serves them, else from the source."""
+    state = _current_state(store, variant, sources)
+    if state is not None:
+        return derived.read_rows(
+            store,
+            derived.summary_table_name(variant),
+            state.version,
+            SUMMARY_SCHEMA,
+            columns=list(FIGURE_COLUMNS),
+            section=derived.HEADLINE_SECTION,
+        )
+    summary = compute_summary(store, variant, sources, members_at(store, variant, sources))
+    frames = [frame for frame in summary.headline.values() if len(frame)]
+    if not frames:
+        return SUMMARY_SCHEMA.empty_table().select(list(FIGURE_COLUMNS))
+    return pa.Table.from_pandas(pd.concat(frames, ignore_index=True)[list(FIGURE_COLUMNS)], preserve_index=False)
+
+
+def headline_at(store: Store, variant: Variant, sources: Sources) -> dict[str, pd.DataFrame]:
+    """``LayerSummary.headline`` of a variant at ``sources`` alone: per dataset, the headline total rows."""
+    return headline_frames(_headline_rows(store, variant, sources))
+
+
+# ---- the portfolio's figures: aggregated over every partnership ----------------------------------------------------
+
+
+def _portfolio_names(store: Store, variant: Variant, partnerships_version: int) -> pd.DataFrame:
+    """The partnerships a variant's portfolio figures cover (the public ones for the public), with their names."""
+    partnerships = store.read(PARTNERSHIPS_TABLE, version=partnerships_version)
+    return public_partnerships(partnerships) if variant == "public" else partnerships
+
+
+def figures_at(
+    store: Store, variant: Variant, sources: Sources, partnerships_version: int, *, rebuild: bool = False
+) -> pd.DataFrame:
+    """The portfolio figures (``portfolio_figures.FIGURES_SCHEMA``) of every partnership of a variant at ``sources``
+    and the partnerships table's version: read from ``derived/figures_<variant>`` when it reflects exactly them,
+    else computed from the headline rows (and kept, when they are the store's current sources); ``rebuild``:
+    computed and kept whatever the table holds."""
+    stamp = FigureStamp(sources.to_json(), partnerships_version).to_json()
+    name = derived.figures_table_name(variant)
+    found = None if rebuild else derived.read_stamp(store, name, FIGURES_SCHEMA)
+    if found is not None and found[1] == stamp:
+        return derived.read_rows(store, name, found[0], FIGURES_SCHEMA).to_pandas(types_mapper=STRINGS)
+    figures = compute_figures(
+        _headline_rows(store, variant, sources), _portfolio_names(store, variant, partnerships_version)
+    )
+    current = sources == current_sources(store, variant, sources.k)
+    if current and partnerships_version == store.version(PARTNERSHIPS_TABLE):
+        try:
+            derived.write_rows(store, name, FIGURES_SCHEMA, figures, stamp)
+        except Exception:  # noqa: BLE001 - a reader that cannot keep them still has them
+            LOG.warning("the %s portfolio figures could not be kept", variant, exc_info=True)
+    return figures.to_pandas(types_mapper=STRINGS)
+
+
+def keep_figures(store: Store, variant: Variant, k: int | None = None, *, rebuild: bool = False) -> None:
+    """Bring a variant's portfolio figures to the store's current sources (:func:`figures_at`)."""
+    sources = current_sources(store, variant, k)
+    figures_at(store, variant, sources, store.version(PARTNERSHIPS_TABLE), rebuild=rebuild)
+
+
 def refresh_all(store: Store, *, k: int | None = None) -> dict[str, Refresh]:
-    """Bring every variant's derived table to the store's current sources (after a commit, publish, withdraw or
-    restore), ``k`` the public's threshold."""
-    return {variant: refresh(store, variant, k=k) for variant in derived.VARIANTS}
+    """Bring every variant's derived tables to the store's current sources (after a commit, publish, withdraw or
+    restore), ``k`` the public's threshold: the summary, then the portfolio figures aggregated from it."""
+    done = {variant: refresh(store, variant, k=k) for variant in derived.VARIANTS}
+    for variant in derived.VARIANTS:
+        keep_figures(store, variant, k)
+    return done
 
 
 def rebuild_all(store: Store, *, k: int | None = None) -> dict[str, Refresh]:
-    """Build every variant's derived table whole from the source tables."""
-    return {variant: refresh(store, variant, k=k, whole=True) for variant in derived.VARIANTS}
+    """Build every variant's derived tables whole from the source tables."""
+    done = {variant: refresh(store, variant, k=k, whole=True) for variant in derived.VARIANTS}
+    for variant in derived.VARIANTS:
+        keep_figures(store, variant, k, rebuild=True)
+    return done

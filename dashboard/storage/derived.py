@@ -23,6 +23,7 @@ from typing import Literal, get_args
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import TableNotFoundError
 
@@ -38,6 +39,10 @@ quarter it reported (year, quarter); ``coverage``: its latest quarter in a datas
 (no breakdown) it has (``count``); ``rows``: how many rows (``count``); ``headline``: a total row of a headline
 indicator (suppressed in the public variant); ``goal``: one of its goals evaluated (its result in
 :data:`GOAL_FIELDS` and the shared key columns)."""
+
+SECTION = "section"
+"""A derived table whose schema has this column is partitioned by it before the bucket: a reader that wants one
+section opens only its files (the summary keeps its million headline rows apart from the rest)."""
 
 GOAL_FIELDS: tuple[pa.Field, ...] = (
     pa.field("goal_id", pa.string()),
@@ -65,6 +70,7 @@ GOAL_FIELDS: tuple[pa.Field, ...] = (
 
 SUMMARY_SCHEMA = pa.schema(
     [
+        pa.field(SECTION, pa.string(), nullable=False),
         pa.field("part", pa.string(), nullable=False),
         pa.field("partnership_id", pa.string(), nullable=False),
         pa.field("dataset", pa.string()),
@@ -78,7 +84,17 @@ SUMMARY_SCHEMA = pa.schema(
         *GOAL_FIELDS,
     ]
 )
-"""One schema for every part; a part fills the columns it needs and leaves the others empty."""
+"""One schema for every part; a part fills the columns it needs and leaves the others empty. Its ``section`` is
+``headline`` for the headline rows and ``summary`` for the others (:func:`section_of`)."""
+
+HEADLINE_SECTION = "headline"
+SUMMARY_SECTION = "summary"
+
+
+def section_of(part: str) -> str:
+    """The section a summary part is kept in."""
+    return HEADLINE_SECTION if part == "headline" else SUMMARY_SECTION
+
 
 UNCHANGED_OPERATIONS = frozenset({"OPTIMIZE", "VACUUM START", "VACUUM END"})
 """Commits that change no row: a derived table stays valid across them."""
@@ -133,6 +149,11 @@ def summary_table_name(variant: Variant) -> str:
     return f"derived/summary_{variant}"
 
 
+def figures_table_name(variant: Variant) -> str:
+    """The derived table of a variant's portfolio figures (``queries/portfolio_figures.py``)."""
+    return summary_table_name(variant).replace("/summary_", "/figures_")
+
+
 def derived_uri(store: Store, name: str) -> str:
     """Where a derived table lives: beside the store's tables, under ``derived/``."""
     if not name.startswith("derived/"):
@@ -157,7 +178,7 @@ def read_stamp(store: Store, name: str, schema: pa.Schema) -> tuple[int, str] | 
         return None
     if [f.name for f in delta.schema().fields if f.name != BUCKET] != schema.names:
         return None
-    if list(delta.metadata().partition_columns) != [BUCKET]:
+    if list(delta.metadata().partition_columns) != partition_columns(schema):
         return None
     version = delta.version()
     entries = delta.history(HISTORY_LOOKED_AT)
@@ -184,13 +205,37 @@ def read_rows(
     *,
     columns: Sequence[str] | None = None,
     filter: pc.Expression | None = None,
+    section: str | None = None,
 ) -> pa.Table:
-    """The rows of a derived table at ``version`` (only ``columns`` and the rows matching ``filter``, when given)."""
+    """The rows of a derived table at ``version`` (only ``columns``, the rows matching ``filter`` and those of one
+    ``section``, when given: only that section's files are opened). A local store's files are read straight from
+    the log's file list (making a dataset of a table's files costs more than reading a few thousand rows)."""
     wanted = list(columns) if columns is not None else schema.names
     delta = _open(store, name, version)
     if delta is None:
         return schema.empty_table().select(wanted)
-    return delta.to_pyarrow_dataset().to_table(columns=wanted, filter=filter)
+    if section is not None and SECTION not in schema.names:
+        raise ValueError(f"{name} has no sections")
+    if not store.is_local:
+        chosen = filter if section is None else (pc.field(SECTION) == section) & (filter or pc.scalar(True))
+        return delta.to_pyarrow_dataset().to_table(columns=wanted, filter=chosen)
+    files = delta.file_uris(file_pruning_predicate=None if section is None else [(SECTION, "=", section)])
+    in_files = [c for c in wanted if c not in (SECTION, BUCKET)]
+    file_schema = pa.schema([schema.field(c) for c in schema.names if c != SECTION])
+    if not files:
+        table = file_schema.empty_table().select(in_files)
+    else:
+        table = pq.read_table(files, columns=in_files, filters=filter, schema=file_schema)
+    if SECTION in wanted:  # a partition column: its value is in the path, not the files
+        if section is None:
+            return delta.to_pyarrow_dataset().to_table(columns=wanted, filter=filter)
+        table = table.append_column(SECTION, pa.array([section] * table.num_rows, pa.string()))
+    return table.select(wanted)
+
+
+def partition_columns(schema: pa.Schema) -> list[str]:
+    """How a derived table of ``schema`` is partitioned: by its :data:`SECTION` when it has one, then by bucket."""
+    return [SECTION, BUCKET] if SECTION in schema.names else [BUCKET]
 
 
 def _with_buckets(table: pa.Table) -> pa.Table:
@@ -276,7 +321,7 @@ def write_rows(
         _with_buckets(table),
         mode="overwrite",
         predicate=predicate,
-        partition_by=[BUCKET],
+        partition_by=partition_columns(schema),
         schema_mode="overwrite" if whole else None,
         storage_options=store.storage_options,
         commit_properties=CommitProperties(custom_metadata=metadata),

@@ -27,7 +27,7 @@ from deltalake.exceptions import CommitFailedError, DeltaError
 from deltalake.fs import DeltaStorageHandler
 from pyarrow.fs import FileType, PyFileSystem
 
-from dashboard.storage.derived import VARIANTS, derived_uri, summary_table_name
+from dashboard.storage.derived import VARIANTS, derived_uri, figures_table_name, summary_table_name
 from dashboard.storage.layer_fingerprints import fingerprints_table_name
 from dashboard.storage.maintenance import (
     DEFAULT_MIN_RETENTION_HOURS,
@@ -45,8 +45,9 @@ DERIVED_MIN_SMALL_FILES = 2
 
 
 def derived_table_names() -> list[str]:
-    """Every derived table the read model keeps: each variant's summary, each dataset's and layer's fingerprints."""
-    summaries = [summary_table_name(variant) for variant in VARIANTS]
+    """Every derived table the read model keeps: each variant's summary and portfolio figures, each dataset's and
+    layer's fingerprints."""
+    summaries = [summary_table_name(variant) for variant in VARIANTS] + [figures_table_name(v) for v in VARIANTS]
     return summaries + [fingerprints_table_name(dataset, layer) for dataset in DATASETS for layer in LAYERS]
 
 

@@ -41,8 +41,13 @@ def datasets_of(indicator_ids: Iterable[str]) -> list[str]:
 
 
 def isin_filter(column: str, values: Sequence[str]) -> pc.Expression:
-    """A pyarrow filter: ``column`` is one of ``values``."""
-    return pc.field(column).isin(list(values))
+    """A pyarrow filter: ``column`` is one of ``values``; bounded by their least and greatest too, so the files'
+    statistics skip every file outside that range (a list of ids is not matched against a file's min and max)."""
+    wanted = sorted({str(v) for v in values})
+    if not wanted:
+        return pc.field(column).isin([])
+    bounded = (pc.field(column) >= wanted[0]) & (pc.field(column) <= wanted[-1])
+    return bounded & pc.field(column).isin(wanted)
 
 
 def read_rows(

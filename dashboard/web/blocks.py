@@ -15,7 +15,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.analytics.progress import STATUS_LABELS
-from dashboard.analytics.trend_distribution import distribution_table, shows_spread, trend_distribution
+from dashboard.analytics.trend_distribution import (
+    TrendDistribution,
+    distribution_table,
+    shows_spread,
+    trend_distribution,
+)
 from dashboard.present.chart_style import PLOTLY_CONFIG, named_colours
 from dashboard.present.chart_summary import chart_summary
 from dashboard.present.charts import spread_figure, trend_figure
@@ -145,11 +150,12 @@ def chart_block(
     column_config: Mapping[str, object] | None = None,
     embed: EmbedRequest | None = None,
     embed_title: str = "",
-    everything: tuple[str, pd.DataFrame, str] | None = None,
+    everything: tuple[str, pd.DataFrame | Callable[[], pd.DataFrame], str] | None = None,
 ) -> None:
     """A chart with a Table view of exactly the same numbers and a CSV download of them; with ``embed`` (charts of
     public partnerships) also an Embed button that gives the iframe snippet of this view; with ``everything``
-    (label, table, file name) a second download of the fuller data a summary chart stands for. Under the chart, its
+    (label, table or what makes it on the click, file name) a second download of the fuller data a summary chart
+    stands for. Under the chart, its
     text summary (:func:`chart_summary`), also the chart's ``aria-label`` after ``alt``; beside the CSV download,
     the chart as a PNG and an SVG image (:func:`image_button`)."""
     summary = chart_summary(figure, table)
@@ -176,7 +182,7 @@ def chart_block(
             label, full, full_name = everything
             st.download_button(
                 label,
-                data=deferred_csv(full),
+                data=deferred_csv(full) if isinstance(full, pd.DataFrame) else partial(_csv_when_asked, full),
                 file_name=full_name,
                 mime="text/csv",
                 key=f"{key}-csv-all",
@@ -188,7 +194,7 @@ def chart_block(
 
 
 def trend_block(
-    trend: pd.DataFrame,
+    trend: pd.DataFrame | None,
     indicator: Indicator,
     *,
     draw_key: tuple[object, ...],
@@ -200,22 +206,37 @@ def trend_block(
     period_header: str = "Quarter",
     title: str | None = None,
     annual: bool = False,
+    distribution: TrendDistribution | None = None,
+    everyone: Callable[[], pd.DataFrame] | None = None,
 ) -> None:
     """A trend of one indicator across partnerships (``metrics.quarterly_trend`` columns) with its table: a line per
     partnership up to ``trend_distribution.MAX_TREND_LINES`` of them, beyond that their spread (median, middle half
     and the largest named), whose table holds the chart's numbers and a second download every partnership's values.
     Everything is made once per ``draw_key`` (everything it shows) and shared by every session. ``colours`` are the
-    partnerships' own colours by id (``table_reads.read_partnership_colours``)."""
+    partnerships' own colours by id (``table_reads.read_partnership_colours``).
 
-    def draw() -> DrawnTrend:
-        everyone = trend[["partnership", "period", "value"]].rename(
+    Given its spread already worked out (``distribution``, with ``trend`` None), only the spread is drawn and
+    ``everyone`` makes every partnership's rows when that download is clicked."""
+
+    def values_of(rows: pd.DataFrame) -> pd.DataFrame:
+        return rows[["partnership", "period", "value"]].rename(
             columns={"partnership": "Partnership", "period": period_header, "value": value_header}
         )
-        spread = shows_spread(trend)
-        if spread:
-            distribution = trend_distribution(trend)
+
+    def draw() -> DrawnTrend:
+        if trend is None:
+            assert distribution is not None, "a trend block needs the trend or its spread"
             figure = spread_figure(distribution, indicator, source=source, title=title, colours=dict(colours))
             table = distribution_table(distribution, period_header=period_header, unit_label=indicator.unit_label)
+            if annual:
+                figure.update_xaxes(tickformat="%Y", hoverformat="%Y", ticklabelmode="instant")
+            return DrawnTrend(figure, table, None, True, distribution.partnerships)
+        everyone = values_of(trend)
+        spread = shows_spread(trend)
+        if spread:
+            distribution_ = trend_distribution(trend)
+            figure = spread_figure(distribution_, indicator, source=source, title=title, colours=dict(colours))
+            table = distribution_table(distribution_, period_header=period_header, unit_label=indicator.unit_label)
         else:
             names = dict(zip(trend["partnership_id"].astype(str), trend["partnership"].astype(str), strict=False))
             figure = trend_figure(trend, indicator, source=source, colours=named_colours(names, colours), title=title)
@@ -225,7 +246,10 @@ def trend_block(
         return DrawnTrend(figure, table, everyone, spread, int(trend["partnership_id"].nunique()))
 
     drawn = drawn_trend((*draw_key, period_header, value_header, hash(frozenset(colours.items()))), draw)
-    figure, table, everyone, spread = drawn.figure, drawn.table, drawn.everyone, drawn.spread
+    figure, table, spread = drawn.figure, drawn.table, drawn.spread
+    full: pd.DataFrame | Callable[[], pd.DataFrame] | None = drawn.everyone
+    if full is None and everyone is not None:
+        full = partial(_values_when_asked, everyone, values_of)
     what = indicator.short_name.lower()
     chart_block(
         figure,
@@ -238,8 +262,18 @@ def trend_block(
             if spread
             else f"Line chart of {what} per {period_header.lower()} for each partnership."
         ),
-        everything=("Download every partnership (CSV)", everyone, file_name) if spread else None,
+        everything=("Download every partnership (CSV)", full, file_name) if spread and full is not None else None,
     )
+
+
+def _csv_when_asked(rows: Callable[[], pd.DataFrame]) -> bytes:
+    return csv_bytes(rows())
+
+
+def _values_when_asked(
+    rows: Callable[[], pd.DataFrame], values_of: Callable[[pd.DataFrame], pd.DataFrame]
+) -> pd.DataFrame:
+    return values_of(rows())
 
 
 def status_chart(store: Store, counts: Mapping[str, int], *, partnerships: int, key: str) -> None:

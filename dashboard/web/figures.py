@@ -103,11 +103,12 @@ def drawn_embed(store: Store, key: tuple[object, ...], draw: Callable[[], EmbedC
 @dataclass(frozen=True)
 class DrawnTrend:
     """What the trend block shows, made once per key: the figure, its table, every partnership's values (the
-    second download of a spread), whether it is a spread and of how many partnerships."""
+    second download of a spread; None when the spread was drawn from its figures alone), whether it is a spread and
+    of how many partnerships."""
 
     figure: go.Figure
     table: pd.DataFrame
-    everyone: pd.DataFrame
+    everyone: pd.DataFrame | None
     spread: bool
     partnerships: int
 

@@ -18,15 +18,18 @@ import streamlit as st
 from dashboard.analytics.filters import PortfolioFilter, apply_filter, id_mask
 from dashboard.analytics.goals import GOAL_RESULT_COLUMNS, filter_goals
 from dashboard.analytics.metrics import Kpi, PeriodCoverage
+from dashboard.analytics.trend_distribution import MAX_TREND_LINES, TrendDistribution
 from dashboard.present.goal_texts import goals_table
 from dashboard.public.published import public_partnerships
 from dashboard.queries import portfolio, read_model
+from dashboard.queries.portfolio_figures import figure_kpis, figure_trend, figure_trend_size
 from dashboard.settings import min_cell_count
 from dashboard.storage.derived import Sources, Variant
 from dashboard.storage.narratives import read_texts, texts_version
 from dashboard.storage.store import Store
 from dashboard.storage.tables import PARTNERSHIPS_TABLE, Layer
 from dashboard.web.table_reads import LayerSnapshot, PublicSnapshot, layer_snapshot, public_snapshot, table_at
+from data_contracts import DATASETS
 from data_contracts.quarters import Quarter
 
 T = TypeVar("T")
@@ -44,11 +47,29 @@ def snapshot_sources(key: LayerSnapshot) -> tuple[Variant, Sources]:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def whole_summary(key: LayerSnapshot) -> portfolio.LayerSummary:
-    """The summary of a layer at its versions: of every partnership for staff, of the public partnerships with
-    headline figures suppressed for the public (a :class:`PublicSnapshot`). Read from the read model's derived
-    table (``queries/read_model.py``), which is brought forward first when a commit left it behind."""
+    """The summary of a layer at its versions: of every partnership for staff, of the public partnerships for the
+    public (a :class:`PublicSnapshot`), without its headline rows (:func:`summary_headline`). Read from the read
+    model's derived table (``queries/read_model.py``), which is brought forward first when a commit left it
+    behind."""
     variant, sources = snapshot_sources(key)
-    return read_model.summary_at(Store(key.root), variant, sources)
+    return read_model.summary_at(Store(key.root), variant, sources, headline=False)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def summary_headline(key: LayerSnapshot) -> dict[str, pd.DataFrame]:
+    """The summary's headline rows per dataset (suppressed for the public): what the KPI cards and trends of a
+    filtered view, and the download of every partnership's values, read. Shared by every session as it is (a
+    million rows at 5,000 partnerships: never copied per run); nothing may change it."""
+    variant, sources = snapshot_sources(key)
+    return read_model.headline_at(Store(key.root), variant, sources)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def portfolio_figures(key: LayerSnapshot, partnerships_version: int) -> pd.DataFrame:
+    """The figures of every partnership of the layer (``queries/portfolio_figures.py``): what the overview of the
+    whole portfolio shows, from a small derived table."""
+    variant, sources = snapshot_sources(key)
+    return read_model.figures_at(Store(key.root), variant, sources, partnerships_version)
 
 
 def keep_read_model(store: Store) -> None:
@@ -181,6 +202,11 @@ def _overview_goals(summary: LayerSnapshot) -> pd.DataFrame:
     return public_goal_rows(summary) if isinstance(summary, PublicSnapshot) else whole_summary(summary).goals
 
 
+def _whole_portfolio(key: OverviewKey) -> bool:
+    """True when the view holds every partnership (no filter): its figures are the kept portfolio figures."""
+    return not key.chosen.active
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _overview(key: OverviewKey, period: Quarter) -> tuple[list[Kpi], pd.DataFrame, pd.DataFrame]:
     summary = whole_summary(key.summary)
@@ -188,7 +214,10 @@ def _overview(key: OverviewKey, period: Quarter) -> tuple[list[Kpi], pd.DataFram
     ids = set(partnerships["partnership_id"])
     goals = _overview_goals(key.summary)
     goals = goals[id_mask(goals["partnership_id"], ids)]
-    kpis = portfolio.overview_kpis(summary, ids, period)
+    if _whole_portfolio(key):
+        kpis = figure_kpis(portfolio_figures(key.summary, key.partnerships_version), period)
+    else:
+        kpis = portfolio.overview_kpis(summary_headline(key.summary), ids, period)
     return kpis, goals, portfolio.overview_table(summary, partnerships, goals)
 
 
@@ -197,9 +226,34 @@ def _overview_coverage(key: OverviewKey) -> PeriodCoverage:
     return portfolio.overview_coverage(whole_summary(key.summary), set(_chosen(key)["partnership_id"]))
 
 
+@dataclass(frozen=True)
+class PortfolioTrend:
+    """A dataset's trend of the partnerships in view, as the page draws it: every partnership's rows (``trend``,
+    ``metrics.quarterly_trend`` columns), or for the whole portfolio beyond ``MAX_TREND_LINES`` partnerships only
+    its spread (``distribution``) with ``trend`` None, every partnership's rows read when downloaded."""
+
+    partnerships: int
+    trend: pd.DataFrame | None
+    distribution: TrendDistribution | None = None
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def _overview_trends(key: OverviewKey) -> dict[str, pd.DataFrame]:
-    return portfolio.overview_trends(whole_summary(key.summary), _chosen(key))
+def _overview_trends(key: OverviewKey) -> dict[str, PortfolioTrend]:
+    figures = portfolio_figures(key.summary, key.partnerships_version) if _whole_portfolio(key) else None
+    trends: dict[str, PortfolioTrend] = {}
+    for dataset in DATASETS:
+        if figures is not None and figure_trend_size(figures, dataset) > MAX_TREND_LINES:
+            spread = figure_trend(figures, dataset)
+            trends[dataset] = PortfolioTrend(spread.partnerships, None, spread)
+            continue
+        trend = _overview_trend(key, dataset)
+        trends[dataset] = PortfolioTrend(int(trend["partnership_id"].nunique()), trend)
+    return trends
+
+
+def _overview_trend(key: OverviewKey, dataset: str) -> pd.DataFrame:
+    """Every partnership's rows of a dataset's trend (``portfolio.overview_trends``)."""
+    return portfolio.overview_trends(summary_headline(key.summary), _chosen(key), (dataset,))[dataset]
 
 
 class PortfolioView:
@@ -227,9 +281,13 @@ class PortfolioView:
         """How many of the partnerships in view reported each quarter (``portfolio.overview_coverage``)."""
         return _overview_coverage(self.key(chosen))
 
-    def trends(self, chosen: PortfolioFilter) -> dict[str, pd.DataFrame]:
-        """Each dataset's headline trend of the partnerships in view."""
+    def trends(self, chosen: PortfolioFilter) -> dict[str, PortfolioTrend]:
+        """Each dataset's headline trend of the partnerships in view (its spread alone for the whole portfolio)."""
         return _overview_trends(self.key(chosen))
+
+    def every_partnership(self, chosen: PortfolioFilter, dataset: str) -> pd.DataFrame:
+        """Every partnership's rows of a dataset's trend: what the spread's second download holds."""
+        return _overview_trend(self.key(chosen), dataset)
 
 
 # ---- the goals page ------------------------------------------------------------------------------------------------
@@ -246,10 +304,23 @@ def _goals_table(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     evaluated = summary_goals(summary)
     shown = filter_goals(evaluated, off_course_only=off_course, partnerships=partnerships, statuses=statuses)
+    if shown.empty:
+        return shown, pd.DataFrame()
+    table = _every_goal_table(summary, partnerships_version, texts_version)
+    # the table of every goal is in a total order (score, then ids), so its rows of the goals shown are their table
+    wanted = set(zip(shown["partnership_id"].astype(str), shown["goal_id"].astype(str), strict=True))
+    keys = zip(table["Partnership id"].astype(str), table["Goal id"].astype(str), strict=True)
+    return shown, table[[key in wanted for key in keys]].reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _every_goal_table(summary: LayerSnapshot, partnerships_version: int, texts_version: int) -> pd.DataFrame:
+    """``goal_texts.goals_table`` of every goal of the layer: made once per version, each filter takes its rows."""
+    evaluated = summary_goals(summary)
     profiles = table_at(summary.root, PARTNERSHIPS_TABLE, partnerships_version)
     names = dict(zip(profiles["partnership_id"], profiles["name"], strict=True))
     texts = read_texts(Store(summary.root), summary.layer, version=texts_version)  # each goal's latest "why"
-    return shown, goals_table(shown, names, texts) if not shown.empty else pd.DataFrame()
+    return goals_table(evaluated, names, texts) if not evaluated.empty else pd.DataFrame()
 
 
 def read_goals_table(

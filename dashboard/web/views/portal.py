@@ -14,7 +14,7 @@ from dashboard.analytics.annual import INCOMPLETE_YEAR_RULE
 from dashboard.analytics.comparison import MAX_PARTNERSHIPS
 from dashboard.present.goal_texts import breakdown_label, dataset_options, goal_card, indicator_options, profile_lines
 from dashboard.present.indicator_texts import formula_in_words
-from dashboard.present.scorecards import SCORECARD_FORMATS, SCORECARD_HELP, scorecard_style
+from dashboard.present.scorecards import SCORECARD_FORMATS, SCORECARD_HELP, STYLED_ROWS, scorecard_style
 from dashboard.present.text_safety import markdown_literal
 from dashboard.public.embed import EmbedContent, EmbedRequest, embed_content, parse_period
 from dashboard.public.narratives import with_notes
@@ -77,7 +77,7 @@ listing = index.listing
 with st.expander(f"All {len(shown)} public partnerships", expanded=not url_state.has("partnership")):
     st.caption("Goals off course, on course and not assessable; most off course first. Click a header to sort.")
     st.dataframe(
-        scorecard_style(listing),
+        scorecard_style(listing) if len(listing) <= STYLED_ROWS else listing,  # colours on a list one can scan
         hide_index=True,
         key="portal-list",
         column_config=pinned_first(

@@ -165,13 +165,15 @@ def render_portfolio(*, public: bool) -> None:
         trend = trends[dataset]
         with st.container(border=True):
             st.markdown(f"**:material/bar_chart: {info.name}** — {info.description}")
-            if trend.empty:
+            if not trend.partnerships:
                 st.info(f"No {info.name.lower()} data for the partnerships in view.", icon=":material/info:")
                 continue
-            source = source_note(store, trend["partnership_id"].nunique(), dataset)
+            source = source_note(store, trend.partnerships, dataset)
             trend_block(  # a line per partnership, or their spread when there are many: drawn once per version
-                trend,
+                trend.trend,
                 indicator,
+                distribution=trend.distribution,
+                everyone=partial(view.every_partnership, portfolio_filter, dataset),
                 draw_key=(view.key(portfolio_filter), dataset, source),
                 source=source,
                 colours=colours,
