@@ -409,7 +409,7 @@ def _print_derived_maintenance(results: list[TableMaintenance], dry_run: bool) -
 
 def _optimize(args: argparse.Namespace) -> int:
     store = _ready_store(args)
-    results = optimize_store(store, user=args.user, dry_run=args.dry_run)
+    results = optimize_store(store, user=args.user, dry_run=args.dry_run, cluster=args.cluster)
     problems = [r for r in results if r.problem]
     rebuilt = {}
     if args.rebuild_derived and not args.dry_run:
@@ -809,6 +809,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--rebuild-derived",
         action="store_true",
         help="also rebuild the read model's derived tables (derived/) whole from the source tables",
+    )
+    optimize.add_argument(
+        "--cluster",
+        action="store_true",
+        help="rewrite each table with partnership rows in partnership order (instead of compacting it), so a "
+        "one-partnership page opens only that partnership's files; the rows stay the same",
     )
     optimize.set_defaults(handler=_optimize)
     return parser

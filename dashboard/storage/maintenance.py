@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-from deltalake import CommitProperties, DeltaTable, PostCommitHookProperties
+from deltalake import CommitProperties, DeltaTable, PostCommitHookProperties, WriterProperties
 from deltalake.exceptions import CommitFailedError, DeltaError
 from deltalake.fs import DeltaStorageHandler
 from pyarrow.fs import FileType, PyFileSystem
@@ -44,6 +44,12 @@ DEFAULT_MIN_SMALL_FILES = 10
 """A table is compacted once one of its partitions holds this many small files; fewer are not worth a version."""
 DEFAULT_TARGET_FILE_SIZE = 100 * 1024 * 1024
 """deltalake's own default target size of compacted files (the table property ``delta.targetFileSize`` wins)."""
+CLUSTER_COLUMN = "partnership_id"
+"""What ``optimize --cluster`` orders an indicator table by: a one-partnership page reads one partnership."""
+CLUSTER_FILE_BYTES = 32 * 1024 * 1024
+"""Files of a clustered table: small enough that a partnership's rows sit in one or two of them."""
+CLUSTER_ROW_GROUP_ROWS = 65_536
+"""Row groups of a clustered table: each names a narrow range of partnerships in its statistics."""
 
 _NO_LOG_CLEANUP = PostCommitHookProperties(create_checkpoint=True, cleanup_expired_logs=False)
 """Maintenance commits never delete old log files: an audited version stays readable only while its log is there."""
@@ -77,11 +83,13 @@ class TableMaintenance:
     vacuumed_bytes: int = 0
     problem: str | None = None
     audit_commit_id: str | None = None
+    clustered: bool = False
+    """Rewritten in partnership order (``optimize --cluster``), or would be in a dry run."""
 
     @property
     def changed(self) -> bool:
         """True when the table got new versions (or would, in a dry run)."""
-        return self.compacted or bool(self.vacuumed)
+        return self.compacted or self.clustered or bool(self.vacuumed)
 
     @property
     def oldest_kept_version(self) -> int | None:
@@ -99,6 +107,8 @@ class TableMaintenance:
         count = len(self.vacuumed)
         vacuumed = f"vacuumed {count} file{'' if count == 1 else 's'} ({_size(self.vacuumed_bytes)})"
         parts = [files, vacuumed, f"retention {self.retention_hours} h"]
+        if self.clustered:
+            parts.insert(0, "clustered by partnership")
         if self.kept_versions:
             parts.append(f"keeps {len(self.kept_versions)} audited versions from {self.oldest_kept_version}")
         return "; ".join(parts)
@@ -122,6 +132,7 @@ class TableMaintenance:
             "bytes_vacuumed": self.vacuumed_bytes,
             "vacuumed": list(self.vacuumed),
             "problem": self.problem,
+            "clustered": self.clustered,
         }
 
 
@@ -271,6 +282,29 @@ def _compact(store: Store, table: str, audit: CommitAudit) -> DeltaTable:
     raise AssertionError("unreachable")
 
 
+def _cluster(store: Store, table: str, audit: CommitAudit, row_group_rows: int) -> DeltaTable:
+    """Rewrite a table's files in partnership order (a Z-order on the partnership id alone is a sort by it), in row
+    groups of ``row_group_rows``: each file's and row group's statistics then name a narrow range of partnerships, so
+    a one-partnership read skips the rest. A conflicting commit is tried again on the newest version."""
+    properties = WriterProperties(max_row_group_size=row_group_rows)
+    for attempt in range(COMMIT_RETRIES):
+        delta = DeltaTable(store.uri(table), storage_options=store.storage_options)
+        try:
+            delta.optimize.z_order(
+                [CLUSTER_COLUMN],
+                target_size=CLUSTER_FILE_BYTES,
+                writer_properties=properties,
+                commit_properties=_props(audit),
+                post_commithook_properties=_NO_LOG_CLEANUP,
+            )
+            return delta
+        except CommitFailedError:
+            if attempt == COMMIT_RETRIES - 1:
+                raise
+            time.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
 def maintain_table(
     store: Store,
     table: str,
@@ -281,8 +315,11 @@ def maintain_table(
     min_retention_hours: int = DEFAULT_MIN_RETENTION_HOURS,
     min_small_files: int = DEFAULT_MIN_SMALL_FILES,
     now: datetime | None = None,
+    cluster: bool = False,
+    cluster_row_group_rows: int = CLUSTER_ROW_GROUP_ROWS,
 ) -> TableMaintenance:
-    """Compact and vacuum one table, keeping the versions in ``keep`` readable, and audit it when it changed."""
+    """Compact and vacuum one table, keeping the versions in ``keep`` readable, and audit it when it changed. With
+    ``cluster`` a table with partnership rows is rewritten in partnership order instead of compacted."""
     now = now or datetime.now(UTC)
     delta = DeltaTable(store.uri(table), storage_options=store.storage_options)
     version_before = delta.version()
@@ -290,6 +327,20 @@ def maintain_table(
         delta, min_small_files=min_small_files
     )
     commit_id = new_commit_id()
+    clustered = cluster and CLUSTER_COLUMN in delta.schema().to_arrow().names and files_before > 0
+    if clustered:
+        worth = False  # the rewrite compacts too
+        files_after, bytes_after = files_before, None
+    if clustered and not dry_run:
+        clustering = store.audit_record(
+            user=user,
+            action=OPTIMIZE_ACTION,
+            commit_id=commit_id,
+            message=f"clustered by partnership: files {files_before}",
+        )
+        delta = _cluster(store, table, clustering, cluster_row_group_rows)
+        files = _files(delta)
+        files_after, bytes_after = files.num_rows, int(sum(files.column("size_bytes").to_pylist()))
     if worth and not dry_run:
         compacting = store.audit_record(
             user=user,
@@ -342,6 +393,7 @@ def maintain_table(
         missing_versions=retention.missing_versions,
         vacuumed=tuple(sorted(vacuumed)),
         vacuumed_bytes=vacuumed_bytes,
+        clustered=clustered,
     )
     if dry_run or not result.changed:
         return result
@@ -367,6 +419,8 @@ def optimize_store(
     min_small_files: int = DEFAULT_MIN_SMALL_FILES,
     now: datetime | None = None,
     tables: Iterable[str] | None = None,
+    cluster: bool = False,
+    cluster_row_group_rows: int = CLUSTER_ROW_GROUP_ROWS,
 ) -> list[TableMaintenance]:
     """Compact and vacuum every table of the store (the audit table last); one result per table.
 
@@ -396,6 +450,8 @@ def optimize_store(
                     min_retention_hours=min_retention_hours,
                     min_small_files=min_small_files,
                     now=now,
+                    cluster=cluster,
+                    cluster_row_group_rows=cluster_row_group_rows,
                 )
             )
         except (DeltaError, StoreError, OSError) as error:
@@ -434,10 +490,10 @@ def results_frame(results: Iterable[TableMaintenance]) -> pd.DataFrame:
             {
                 "table": r.table,
                 "files": f"{r.files_before} → {'~' if r.dry_run else ''}{r.files_after}"
-                if r.compacted
+                if r.compacted or r.clustered
                 else str(r.files_before),
                 "size": f"{_size(r.bytes_before)} → {_size(r.bytes_after)}"
-                if r.compacted and r.bytes_after is not None
+                if (r.compacted or r.clustered) and r.bytes_after is not None
                 else _size(r.bytes_before),
                 "version": f"{r.version_before} → {r.version_after}" if r.version_after != r.version_before else "",
                 "audited versions kept": f"{len(r.kept_versions)} (oldest {r.oldest_kept_version})"
@@ -445,7 +501,7 @@ def results_frame(results: Iterable[TableMaintenance]) -> pd.DataFrame:
                 else "0",
                 "retention": f"{r.retention_hours} h",
                 "vacuumed": len(r.vacuumed),
-                "note": missing,
+                "note": "; ".join(n for n in ("clustered by partnership" if r.clustered else "", missing) if n),
             }
         )
     return pd.DataFrame(rows).fillna("")
