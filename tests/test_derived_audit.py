@@ -236,3 +236,93 @@ def test_slices_text_of_many_random_slices(rng_seed: int = 7) -> None:
                 items.append("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10))))
         raw = json.dumps(items, ensure_ascii=rng.random() < 0.8)
         assert slices_text({"slices": raw}) == slices_text_one_by_one(raw), raw
+
+
+# ---- the slices the audit names, taken apart at once -----------------------------------------------------------
+
+
+def audit_slices_one_by_one(audit: pd.DataFrame) -> pd.DataFrame:
+    """``reporting_status.audit_slices`` as it was written before the slices were taken apart at once (the
+    reference; the empty audit is the same code in both)."""
+    from dashboard.analytics.reporting_status import _parse_slices
+
+    lists = audit["slices"].map(lambda text: json.loads(text) if isinstance(text, str) and text else [])
+    exploded = audit.drop(columns=["slices"]).assign(slice_text=lists).explode("slice_text")
+    exploded = exploded.dropna(subset=["slice_text"]).reset_index(drop=True)
+    parsed = _parse_slices(exploded["slice_text"])
+    exploded = exploded.loc[parsed.index].drop(columns=["slice_text"])
+    return exploded.assign(
+        partnership_id=parsed["partnership_id"].to_numpy(),
+        year=parsed["year"].to_numpy(),
+        quarter=parsed["quarter"].to_numpy(),
+    ).reset_index(drop=True)
+
+
+PIECES = ["a", "b-2", ":", "2024", "Q", "q", "1", "4", "5", " ", "é", "٢٠٢٤", '"', "\\", "\n", "ß", "x:y"]
+PLAIN_PIECES = ["a", "b-2", ":", "2024", "Q", "q", "1", "4", "5", " ", "x:y", "[", "]", ","]
+
+
+def _random_slices_text(rng: random.Random, plain: bool) -> str | None:
+    """A commit's slices as text: with ``plain``, lists of ASCII texts as the commits write them (taken apart at
+    once), else anything (mostly decided one by one)."""
+    if rng.random() < 0.08:
+        return None
+    items: list[object] = []
+    for _ in range(rng.randint(0, 5)):
+        if rng.random() < 0.6:
+            items.append(f"p{rng.choice(['', ':x', '' if plain else 'é'])}{rng.randint(0, 9)}:"
+                         f"{rng.randint(1999, 2030)}{rng.choice('Qq')}{rng.randint(0, 5)}")  # fmt: skip
+        elif not plain and rng.random() < 0.1:
+            items.append(rng.choice([None, 7]))
+        else:
+            pieces = PLAIN_PIECES if plain else PIECES
+            items.append("".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))))
+    style = rng.random()
+    if plain or style < 0.7:
+        return json.dumps(items)
+    if style < 0.85:
+        return json.dumps(items, ensure_ascii=False, separators=(",", ":") if rng.random() < 0.5 else None)
+    return rng.choice(["", "[]", "not json", '"a:2024Q1"', "[1, 2]"])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_audit_slices_at_once_equal_the_one_by_one_way(seed: int) -> None:
+    from dashboard.analytics.reporting_status import _slices_at_once, audit_slices
+
+    rng = random.Random(seed)
+    plain = seed % 2 == 0
+    texts = [_random_slices_text(rng, plain) for _ in range(rng.randint(1, 40))]
+    audit = pd.DataFrame(
+        {
+            "dataset": pd.Series([rng.choice(["workforce", None]) for _ in texts], dtype="string"),
+            "committed_at": pd.to_datetime([rng.randint(0, 10**12) for _ in texts], unit="ms", utc=True),
+            "slices": pd.Series(texts, dtype="string"),
+        }
+    )
+    try:
+        expected = audit_slices_one_by_one(audit)
+    except Exception as error:  # noqa: BLE001 - a text that is not JSON fails both ways alike
+        with pytest.raises(type(error)):
+            audit_slices(audit)
+        return
+    pd.testing.assert_frame_equal(audit_slices(audit), expected)
+    assert (_slices_at_once(audit) is not None) == plain
+
+
+def test_audit_slices_of_plain_lists_are_taken_apart_at_once() -> None:
+    from dashboard.analytics.reporting_status import _slices_at_once, audit_slices
+
+    audit = pd.DataFrame(
+        {
+            "committed_at": pd.to_datetime([1, 2, 3], unit="ms", utc=True),
+            "slices": pd.Series(['["a:b:2024Q1", "c:2025q4", "no slice"]', None, '["d:2023Q2"]'], dtype="string"),
+        }
+    )
+    at_once = _slices_at_once(audit)
+    assert at_once is not None
+    pd.testing.assert_frame_equal(at_once, audit_slices_one_by_one(audit))
+    assert at_once[["partnership_id", "year", "quarter"]].values.tolist() == [
+        ["a:b", 2024, 1], ["c", 2025, 4], ["d", 2023, 2],
+    ]  # fmt: skip
+    assert _slices_at_once(audit.assign(slices=['["a:\\u0662\\u0660\\u0662\\u0664Q1"]', None, None])) is None
+    pd.testing.assert_frame_equal(audit_slices(audit), audit_slices_one_by_one(audit))
