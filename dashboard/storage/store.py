@@ -329,11 +329,12 @@ class Store:
         ``DeltaTable.history`` reads the newest commits in the store but numbers them from the version the table
         object stands at, so it is read between two looks at the same newest version: a commit landing meanwhile
         never shifts the numbers."""
-        if not self.exists(table):
-            return None
         with _TRACKED_LOCK:
             for _ in range(COMMIT_RETRIES):
-                tracked = self._tracked(table)
+                try:
+                    tracked = self._tracked(table)
+                except StoreError:  # not created (yet)
+                    return None
                 version = tracked.version()
                 entries = tracked.history(None if since is None else max(version - since + 1, 1))
                 tracked.update_incremental()
