@@ -331,6 +331,7 @@ def step_page(args: argparse.Namespace) -> dict[str, Any]:
 
 def _keep_everything(store: Any, k: int) -> None:
     from dashboard.queries import read_model
+    from dashboard.storage import derived_audit
     from dashboard.storage.layer_fingerprints import layer_fingerprints
     from data_contracts import DATASETS
 
@@ -338,6 +339,7 @@ def _keep_everything(store: Any, k: int) -> None:
     for dataset in DATASETS:
         for layer in ("submitted", "published"):
             layer_fingerprints(store, dataset, layer)
+    derived_audit.keep(store)
 
 
 def step_read_model(args: argparse.Namespace) -> dict[str, Any]:

@@ -51,6 +51,7 @@ from dashboard.present.exports import EXPORT_FORMATS, frame_bytes, sorted_rows
 from dashboard.present.reporting_texts import status_records, status_table, summary_sentence
 from dashboard.queries import read_model
 from dashboard.settings import due_days, four_eyes_required, min_cell_count, setting_problems
+from dashboard.storage import derived_audit
 from dashboard.storage.database import database_url, open_database, upgrade
 from dashboard.storage.derived_maintenance import optimize_derived
 from dashboard.storage.maintenance import (
@@ -92,6 +93,10 @@ def _keep_read_model(store: Store) -> None:
         read_model.refresh_all(store, k=min_cell_count())
     except Exception as error:  # noqa: BLE001 - the write itself is done; pages compute from the source meanwhile
         print(f"warning: the read model was not brought forward ({error}); pages will do it", file=sys.stderr)
+    try:
+        derived_audit.keep(store)
+    except Exception as error:  # noqa: BLE001 - pages read the tables' histories meanwhile
+        print(f"warning: the audit's derived table was not brought forward ({error})", file=sys.stderr)
 
 
 def _default_user() -> str:
@@ -414,6 +419,7 @@ def _optimize(args: argparse.Namespace) -> int:
     rebuilt = {}
     if args.rebuild_derived and not args.dry_run:
         rebuilt = read_model.rebuild_all(store, k=min_cell_count())
+        derived_audit.rebuild(store)
     derived_results = optimize_derived(store, dry_run=args.dry_run)  # the read model's tables (derived/)
     problems += [r for r in derived_results if r.problem]
     if args.json:
@@ -447,6 +453,8 @@ def _optimize(args: argparse.Namespace) -> int:
         for variant, done in rebuilt.items():
             rebuilt_count = _count(done.partnerships, "partnership")
             print(f"Rebuilt the {variant} read model from the source tables: {rebuilt_count}.")
+        if rebuilt:
+            print(f"Rebuilt the audit's derived table ({derived_audit.AUDIT_DERIVED}) from the tables' histories.")
         if args.rebuild_derived and args.dry_run:
             print("Dry run: the read model would be rebuilt from the source tables.")
         _print_derived_maintenance(derived_results, args.dry_run)

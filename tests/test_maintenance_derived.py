@@ -127,6 +127,7 @@ def test_optimize_compacts_and_vacuums_the_derived_tables_which_stay_trusted(kep
 
     built = {derived.summary_table_name(v) for v in derived.VARIANTS}
     built |= {derived.figures_table_name(v) for v in derived.VARIANTS}
+    built |= {name for name in ("derived/audit",) if DeltaTable.is_deltatable(derived.derived_uri(store, name))}
     built |= {layer_fingerprints.fingerprints_table_name("workforce", layer) for layer in ("submitted", "published")}
     assert set(done) == built  # every table built so far, and only those
     assert not any(r.problem for r in done.values())
@@ -184,7 +185,8 @@ def test_the_derived_tables_are_every_summary_figures_and_fingerprints_table() -
     names = derived_table_names()
     assert names[:3] == [derived.summary_table_name(v) for v in derived.VARIANTS]
     assert names[3:6] == [derived.figures_table_name(v) for v in derived.VARIANTS]
-    assert len(names) == 3 + 3 + 4 * 2 and len(set(names)) == len(names)
+    assert names[-1] == "derived/audit"
+    assert len(names) == 3 + 3 + 4 * 2 + 1 and len(set(names)) == len(names)
     assert all(name.startswith("derived/") for name in names)
 
 

@@ -28,6 +28,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data_contracts import DATASETS, SLICE_COLUMNS, split_list
 from data_contracts.quarters import Quarter, quarter_numbers, quarters_of_numbers
@@ -175,6 +177,9 @@ def audit_slices(audit: pd.DataFrame) -> pd.DataFrame:
             year=pd.Series(dtype=np.int64),
             quarter=pd.Series(dtype=np.int64),
         )
+    at_once = _slices_at_once(audit)
+    if at_once is not None:
+        return at_once
     lists = audit["slices"].map(lambda text: json.loads(text) if isinstance(text, str) and text else [])
     exploded = audit.drop(columns=["slices"]).assign(slice_text=lists).explode("slice_text")
     exploded = exploded.dropna(subset=["slice_text"]).reset_index(drop=True)
@@ -185,6 +190,37 @@ def audit_slices(audit: pd.DataFrame) -> pd.DataFrame:
         year=parsed["year"].to_numpy(),
         quarter=parsed["quarter"].to_numpy(),
     ).reset_index(drop=True)
+
+
+_PLAIN_LIST = r'^\[("[^"\\\x00-\x1f]*"(, "[^"\\\x00-\x1f]*")*)?\]$'
+"""A JSON list of texts as ``json.dumps`` writes it, each text without quotes, backslashes or control characters:
+its items are the text between ``", "`` (Arrow's RE2; ``$`` there is the end of the text)."""
+
+
+def _slices_at_once(audit: pd.DataFrame) -> pd.DataFrame | None:
+    """:func:`audit_slices` worked out over Arrow arrays (a seed's commits name hundreds of thousands of slices) when
+    every row's slices are a plain list (:data:`_PLAIN_LIST`), blank or missing, and every item that is not a slice
+    in ASCII is ASCII (so it is no slice either); None otherwise, and the one-by-one way decides."""
+    try:
+        texts = pa.array(audit["slices"], type=pa.string(), from_pandas=True)  # a missing text: null
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):
+        return None
+    blank = pc.or_kleene(pc.is_null(texts), pc.is_in(texts, pa.array(["", "[]"])))
+    if not pc.all(pc.or_kleene(blank, pc.match_substring_regex(texts, _PLAIN_LIST))).as_py():
+        return None
+    inner = pc.if_else(blank, pa.scalar(None, pa.string()), pc.utf8_slice_codeunits(texts, 2, -2))
+    lists = pc.split_pattern(inner, '", "')
+    items, parents = pc.list_flatten(lists), pc.list_parent_indices(lists)
+    ok = pc.match_substring_regex(items, r":[0-9]{4}[Qq][1-4]$")  # the last colon's, as no period holds one
+    if not pc.all(pc.or_(ok, pc.string_is_ascii(items))).as_py():
+        return None  # a text in other scripts: its digits may be digits to Python
+    slices = items.filter(ok)
+    rows = audit.drop(columns=["slices"]).take(parents.filter(ok).to_numpy()).reset_index(drop=True)
+    return rows.assign(
+        partnership_id=pd.Series(pc.utf8_slice_codeunits(slices, 0, -7), dtype="str"),
+        year=pc.cast(pc.utf8_slice_codeunits(slices, -6, -2), pa.int64()).to_numpy(),
+        quarter=pc.cast(pc.utf8_slice_codeunits(slices, -1), pa.int64()).to_numpy(),
+    )
 
 
 def slice_times(audit: pd.DataFrame) -> pd.DataFrame:

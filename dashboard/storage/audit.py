@@ -23,9 +23,10 @@ from typing import Any, Literal, get_args
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dashboard.storage.slices import Slice
-from dashboard.storage.tables import AUDIT_SCHEMA
+from dashboard.storage.tables import AUDIT_SCHEMA, AUDIT_TABLE, TABLE_SCHEMAS
 
 Via = Literal["app", "command-line"]
 VIAS: tuple[Via, ...] = get_args(Via)
@@ -33,6 +34,8 @@ VIAS: tuple[Via, ...] = get_args(Via)
 AUDIT_READ_SCHEMA = AUDIT_SCHEMA.append(pa.field("via", pa.string()))
 """The columns of :meth:`Store.read_audit`: the audit table's columns and ``via`` (missing in the older rows)."""
 AUDIT_READ_COLUMNS: tuple[str, ...] = tuple(AUDIT_READ_SCHEMA.names)
+AUDITED_TABLES: tuple[str, ...] = tuple(t for t in TABLE_SCHEMAS if t != AUDIT_TABLE)
+"""The tables whose commits carry their audit records: every table but the audit table itself."""
 
 
 def new_commit_id() -> str:
@@ -123,6 +126,8 @@ def slices_text(metadata: Mapping[str, Any]) -> str:
         return "[]"
     if not isinstance(found, list):
         return "[]"
+    if _all_slice_texts(found) and raw == json.dumps(found):
+        return str(raw)
     texts = [str(item) for item in found]
     if all(_SLICE_TEXT.fullmatch(t) for t in texts) and raw == json.dumps(texts):
         return str(raw)
@@ -133,6 +138,22 @@ def slices_text(metadata: Mapping[str, Any]) -> str:
 
 
 _SLICE_TEXT = re.compile(r".+:\d{4}Q[1-4]")
+_SLICE_TEXT_ASCII = r"^.+:[0-9]{4}Q[1-4]$"
+""":data:`_SLICE_TEXT` with ASCII digits only, for Arrow's RE2 (``$`` there is the end of the text): whatever it
+accepts, :data:`_SLICE_TEXT` accepts too."""
+
+
+def _all_slice_texts(found: list[Any]) -> bool:
+    """True when every item is a text :data:`_SLICE_TEXT` accepts, checked at once over an Arrow array (a seed's
+    commit names hundreds of thousands); False when one is not, or is not text: :func:`slices_text` then checks
+    them one by one, so the answer is always that of :data:`_SLICE_TEXT`."""
+    try:
+        texts = pa.array(found, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):  # numbers, lists, maps, unpaired surrogates
+        return False
+    if texts.null_count:
+        return False
+    return bool(pc.all(pc.match_substring_regex(texts, _SLICE_TEXT_ASCII)).as_py() is not False)
 
 
 def history_rows(table: str, entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -178,7 +199,11 @@ def history_rows(table: str, entries: Iterable[Mapping[str, Any]]) -> list[dict[
 
 def audit_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Audit rows as a typed frame with :data:`AUDIT_READ_COLUMNS`."""
-    table = pa.Table.from_pylist(rows, schema=AUDIT_READ_SCHEMA)
+    return audit_frame_of(pa.Table.from_pylist(rows, schema=AUDIT_READ_SCHEMA))
+
+
+def audit_frame_of(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table of audit rows (:data:`AUDIT_READ_SCHEMA`) as a typed frame with :data:`AUDIT_READ_COLUMNS`."""
     frame = table.to_pandas()
     for column in frame.columns:
         kind = AUDIT_READ_SCHEMA.field(column).type

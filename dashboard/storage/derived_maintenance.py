@@ -37,6 +37,7 @@ from dashboard.storage.maintenance import (
     compaction_plan,
 )
 from dashboard.storage.store import COMMIT_RETRIES, KEEP_LOG, Store
+from dashboard.storage.derived_audit import AUDIT_DERIVED
 from dashboard.storage.tables import LAYERS
 from data_contracts import DATASETS
 
@@ -46,9 +47,10 @@ DERIVED_MIN_SMALL_FILES = 2
 
 def derived_table_names() -> list[str]:
     """Every derived table the read model keeps: each variant's summary and portfolio figures, each dataset's and
-    layer's fingerprints."""
+    layer's fingerprints, and the audit's records."""
     summaries = [summary_table_name(variant) for variant in VARIANTS] + [figures_table_name(v) for v in VARIANTS]
-    return summaries + [fingerprints_table_name(dataset, layer) for dataset in DATASETS for layer in LAYERS]
+    fingerprints = [fingerprints_table_name(dataset, layer) for dataset in DATASETS for layer in LAYERS]
+    return [*summaries, *fingerprints, AUDIT_DERIVED]
 
 
 def _open(store: Store, name: str) -> DeltaTable | None:

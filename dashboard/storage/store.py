@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import logging
 import os
 import threading
 import time
@@ -34,7 +35,16 @@ import pyarrow.dataset as ds
 from deltalake import CommitProperties, DeltaTable, PostCommitHookProperties, write_deltalake
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
-from dashboard.storage.audit import AUDIT_READ_COLUMNS, CommitAudit, Via, audit_frame, history_rows, merge_audit
+from dashboard.storage import derived_audit
+from dashboard.storage.audit import (
+    AUDIT_READ_COLUMNS,
+    AUDITED_TABLES,
+    CommitAudit,
+    Via,
+    audit_frame,
+    history_rows,
+    merge_audit,
+)
 from dashboard.storage.object_store import object_store_options
 from dashboard.storage.slices import Slice, changed_since_review, slice_filter, slice_predicate, slices_of
 from dashboard.storage.tables import (
@@ -81,6 +91,15 @@ STRUCTURE_ACTIONS: frozenset[str] = frozenset({CREATE_ACTION, CONFIGURE_ACTION})
 
 class StoreError(RuntimeError):
     """A store operation that cannot be done; the message says why. Nothing was written."""
+
+
+@dataclass(frozen=True)
+class TableLog:
+    """A table's current version, id and commit time (as :class:`~dashboard.storage.derived_audit.Seen`) and its
+    history entries, newest first, down to the version asked."""
+
+    seen: derived_audit.Seen
+    entries: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -202,9 +221,7 @@ _LEGACY: OrderedDict[tuple[str, str], tuple[int, pd.DataFrame]] = OrderedDict()
 """The audit table's rows at a version, by URI and storage options."""
 _DESCRIBED_LOCK = threading.Lock()
 
-
-AUDITED_TABLES: tuple[str, ...] = tuple(t for t in TABLE_SCHEMAS if t != AUDIT_TABLE)
-"""The tables whose commits carry their audit records: every table but the audit table itself."""
+LOG = logging.getLogger(__name__)
 
 
 class Store:
@@ -284,21 +301,49 @@ class Store:
 
         Each table's log is opened once per process and then brought up to date (``update_incremental``: only the
         commits since are read), instead of loading the whole log and file list on every call."""
-        key = (self.uri(table), json.dumps(self.storage_options or {}, sort_keys=True))
         with _TRACKED_LOCK:
-            tracked = _TRACKED.get(key)
-            if tracked is not None:
+            return self._tracked(table).version()
+
+    def _tracked(self, table: str) -> DeltaTable:
+        """The table's log as this process follows it, brought up to date (the caller holds ``_TRACKED_LOCK``)."""
+        key = (self.uri(table), json.dumps(self.storage_options or {}, sort_keys=True))
+        tracked = _TRACKED.get(key)
+        if tracked is not None:
+            try:
+                tracked.update_incremental()
+                _TRACKED.move_to_end(key)
+                return tracked
+            except Exception:  # noqa: BLE001 - a table gone or unreadable: open it afresh below
+                del _TRACKED[key]
+        tracked = self._table(table)
+        _TRACKED[key] = tracked
+        while len(_TRACKED) > _TRACKED_KEPT:
+            _TRACKED.popitem(last=False)
+        return tracked
+
+    def table_log(self, table: str, since: int | None) -> TableLog | None:
+        """The table's current version, id and commit time, and its history entries of versions ``since`` and newer
+        (every one when None), newest first, from the log this process follows (no table opened again); None when the
+        table does not exist.
+
+        ``DeltaTable.history`` reads the newest commits in the store but numbers them from the version the table
+        object stands at, so it is read between two looks at the same newest version: a commit landing meanwhile
+        never shifts the numbers."""
+        with _TRACKED_LOCK:
+            for _ in range(COMMIT_RETRIES):
                 try:
-                    tracked.update_incremental()
-                    _TRACKED.move_to_end(key)
-                    return tracked.version()
-                except Exception:  # noqa: BLE001 - a table gone or unreadable: open it afresh below
-                    del _TRACKED[key]
-            tracked = self._table(table)
-            _TRACKED[key] = tracked
-            while len(_TRACKED) > _TRACKED_KEPT:
-                _TRACKED.popitem(last=False)
-            return tracked.version()
+                    tracked = self._tracked(table)
+                except StoreError:  # not created (yet)
+                    return None
+                version = tracked.version()
+                entries = tracked.history(None if since is None else max(version - since + 1, 1))
+                tracked.update_incremental()
+                if tracked.version() == version:
+                    break
+            else:
+                raise StoreError(f"{table} kept changing while its history was read")
+        committed = entries[0].get("timestamp") if entries and entries[0].get("version") == version else None
+        return TableLog(derived_audit.Seen(version, tracked.metadata().id, committed), entries)
 
     def versions(self, tables: Iterable[str] | None = None) -> dict[str, int]:
         """The current version of each table; -1 for a table of ``LAZY_TABLES`` not created yet."""
@@ -442,13 +487,29 @@ class Store:
         Read from the commits themselves (each data commit carries its :class:`CommitAudit`; ``table_version`` is
         its Delta version, ``committed_at`` its time) and from the audit table (events that wrote no data, and the
         commits of stores written before the records moved into the commits), merged by
-        :func:`~dashboard.storage.audit.merge_audit`. Each table's history is read once per process and then only
-        its new versions (a version's commit never changes). ``versions`` (:meth:`audit_versions`): read the tables
-        as of these versions instead of their current ones."""
+        :func:`~dashboard.storage.audit.merge_audit`. The commits' records come from the derived audit table
+        (:mod:`dashboard.storage.derived_audit`), brought forward from the commits made since it was written; when
+        it cannot be used, from every table's history (:meth:`read_audit_from_histories`, the same rows).
+        ``versions`` (:meth:`audit_versions`): read the tables as of these versions instead of their current
+        ones."""
+        versions = versions or {}
+        try:
+            commits = derived_audit.read_commits(self, versions)
+        except Exception:  # noqa: BLE001 - the histories give the same rows, only slower
+            LOG.warning("the derived audit of %s could not be read; reading the histories", self.root, exc_info=True)
+            return self.read_audit_from_histories(versions)
+        return self._merged(commits, versions)
+
+    def read_audit_from_histories(self, versions: Mapping[str, int] | None = None) -> pd.DataFrame:
+        """:meth:`read_audit` read from every table's history (each read once per process and then only its new
+        versions: a version's commit never changes), not from the derived audit: the reference it must equal."""
         versions = versions or {}
         described = [self._described(table, versions.get(table)) for table in AUDITED_TABLES]
         described = [frame for frame in described if not frame.empty]
         commits = pd.concat(described, ignore_index=True) if described else audit_frame([])
+        return self._merged(commits, versions)
+
+    def _merged(self, commits: pd.DataFrame, versions: Mapping[str, int]) -> pd.DataFrame:
         commits = commits[~commits["action"].fillna("").isin(list(STRUCTURE_ACTIONS))]  # no rows changed
         return merge_audit(commits, self.read_audit_table(versions.get(AUDIT_TABLE)))
 

@@ -24,6 +24,7 @@ from dashboard.public.published import public_partnerships
 from dashboard.queries import portfolio, read_model
 from dashboard.queries.portfolio_figures import figure_kpis, figure_trend, figure_trend_size
 from dashboard.settings import min_cell_count
+from dashboard.storage import derived_audit
 from dashboard.storage.derived import Sources, Variant
 from dashboard.storage.narratives import read_texts, texts_version
 from dashboard.storage.store import Store
@@ -81,6 +82,10 @@ def keep_read_model(store: Store) -> None:
             read_model.refresh_all(store, k=min_cell_count())
         except Exception:  # noqa: BLE001 - the write itself is done; readers compute from the source meanwhile
             LOG.warning("the read model could not be brought forward after a write", exc_info=True)
+        try:
+            derived_audit.keep(store)
+        except Exception:  # noqa: BLE001 - readers read the tables' histories meanwhile
+            LOG.warning("the audit's derived table could not be brought forward after a write", exc_info=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
