@@ -28,6 +28,7 @@ from deltalake.fs import DeltaStorageHandler
 from pyarrow.fs import FileType, PyFileSystem
 
 from dashboard.storage.derived import VARIANTS, derived_uri, figures_table_name, summary_table_name
+from dashboard.storage.derived_audit import AUDIT_DERIVED
 from dashboard.storage.layer_fingerprints import fingerprints_table_name
 from dashboard.storage.maintenance import (
     DEFAULT_MIN_RETENTION_HOURS,
@@ -37,7 +38,6 @@ from dashboard.storage.maintenance import (
     compaction_plan,
 )
 from dashboard.storage.store import COMMIT_RETRIES, KEEP_LOG, Store
-from dashboard.storage.derived_audit import AUDIT_DERIVED
 from dashboard.storage.tables import LAYERS
 from data_contracts import DATASETS
 
