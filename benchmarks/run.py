@@ -370,6 +370,7 @@ def measure_pages(
             "cold_script": median(r.get("cold_script_seconds") for r in ok),
             "warm": median(r.get("warm_seconds") for r in ok),
             "warm_script": median(r.get("warm_script_seconds") for r in ok),
+            "data_cold_script": median(r.get("data_cold_script_seconds") for r in ok),
             "peak_rss": median(r.get("peak_rss") for r in runs),
             "error": None if ok else (runs[-1].get("error") if runs else "no run"),
             "timeout": timeout,
@@ -378,7 +379,8 @@ def measure_pages(
         results[page] = row
         say(
             f"  page {size} {page:<12} cold {fmt_s(row['cold'])}  warm {fmt_s(row['warm'])} "
-            f"(script {fmt_s(row['warm_script'])})  peak {fmt_mb(row['peak_rss'])}"
+            f"(script {fmt_s(row['warm_script'])})  data-cold {fmt_s(row['data_cold_script'])}  "
+            f"peak {fmt_mb(row['peak_rss'])}"
             f"{'  ERROR ' + str(row['error']) if row['error'] else ''}"
         )
     return results
