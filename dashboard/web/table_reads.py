@@ -147,17 +147,6 @@ def read_slices(store: Store, dataset: str, layer: Layer) -> pd.DataFrame:
     return _slices(store.root, table, store.version(table))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _total_row_counts(root: str, layer: Layer, versions: Versions) -> dict[str, int]:
-    return reads.total_row_counts(Store(root), layer, versions)
-
-
-def read_total_row_counts(store: Store, layer: Layer = "submitted") -> dict[str, int]:
-    """Total rows per partnership in a layer (``reads.total_row_counts``: one column of the total rows read),
-    cached by the layer's versions."""
-    return _total_row_counts(store.root, layer, reads.layer_versions(store, layer))
-
-
 # ---- the audit and the review ------------------------------------------------------------------------------------
 
 

@@ -19,20 +19,16 @@ from dashboard.web.blocks import chart_block, sample_badge, source_note
 from dashboard.web.figures import drawn_figure
 from dashboard.web.page_style import counted, filters_block, pending_choice, pending_list
 from dashboard.web.partnership_reads import read_comparison
+from dashboard.web.portfolio_reads import read_summary
 from dashboard.web.session import get_store, require
-from dashboard.web.table_reads import (
-    layer_snapshot,
-    read_partnership_colours,
-    read_partnerships,
-    read_total_row_counts,
-)
+from dashboard.web.table_reads import layer_snapshot, read_partnership_colours, read_partnerships
 from data_contracts import DATASET_INFO, INDICATORS
 from data_contracts.units import UNITS
 
 identity = require(COMPARE)
 store = get_store(snapshot=True)  # this page only reads
 partnerships = read_partnerships(store).sort_values("name", ignore_index=True)
-row_counts = read_total_row_counts(store)  # one column of the total rows; the chosen partnerships' rows come later
+row_counts = read_summary(store, "submitted").total_rows  # from the read model; the chosen ones' rows come later
 
 st.title("Compare partnerships")
 st.caption(
