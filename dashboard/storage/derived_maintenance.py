@@ -19,11 +19,10 @@ nothing.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 
 from deltalake import DeltaTable
-from deltalake.exceptions import CommitFailedError, DeltaError
+from deltalake.exceptions import DeltaError
 from deltalake.fs import DeltaStorageHandler
 from pyarrow.fs import FileType, PyFileSystem
 
@@ -36,8 +35,9 @@ from dashboard.storage.maintenance import (
     _files,
     _first_line,
     compaction_plan,
+    retried,
 )
-from dashboard.storage.store import COMMIT_RETRIES, KEEP_LOG, Store
+from dashboard.storage.store import KEEP_LOG, Store
 from dashboard.storage.tables import LAYERS
 from data_contracts import DATASETS
 
@@ -70,19 +70,15 @@ def _existing(store: Store, name: str, paths: list[str]) -> tuple[list[str], int
 
 
 def _compact(store: Store, name: str) -> DeltaTable:
-    """Compact a derived table; a commit that conflicts with a keep is tried again on the newest version. Returns the
-    table at the compaction's own version."""
-    for attempt in range(COMMIT_RETRIES):
+    """Compact a derived table; a commit that conflicts with a keep is tried again on the newest version
+    (``maintenance.retried``)."""
+
+    def open_table() -> DeltaTable:
         delta = _open(store, name)
         assert delta is not None
-        try:
-            delta.optimize.compact(post_commithook_properties=KEEP_LOG)
-            return delta
-        except CommitFailedError:
-            if attempt == COMMIT_RETRIES - 1:
-                raise
-            time.sleep(0.05 * 2**attempt)
-    raise AssertionError("unreachable")
+        return delta
+
+    return retried(open_table, lambda delta: delta.optimize.compact(post_commithook_properties=KEEP_LOG))
 
 
 def maintain_derived_table(

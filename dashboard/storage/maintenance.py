@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -267,13 +268,13 @@ def _props(audit: CommitAudit) -> CommitProperties:
     return CommitProperties(custom_metadata=audit.metadata())
 
 
-def _compact(store: Store, table: str, audit: CommitAudit) -> DeltaTable:
-    """Compact a table; a commit that conflicts with a concurrent write is tried again on the newest version.
-    Returns the table at the compaction's own version."""
+def retried(open_table: Callable[[], DeltaTable], change: Callable[[DeltaTable], object]) -> DeltaTable:
+    """Apply ``change`` to the table ``open_table`` opens; a commit that conflicts with a concurrent write is tried
+    again on the newest version. Returns the table at the change's own version."""
     for attempt in range(COMMIT_RETRIES):
-        delta = DeltaTable(store.uri(table), storage_options=store.storage_options)
+        delta = open_table()
         try:
-            delta.optimize.compact(commit_properties=_props(audit), post_commithook_properties=_NO_LOG_CLEANUP)
+            change(delta)
             return delta
         except CommitFailedError:
             if attempt == COMMIT_RETRIES - 1:
@@ -282,27 +283,35 @@ def _compact(store: Store, table: str, audit: CommitAudit) -> DeltaTable:
     raise AssertionError("unreachable")
 
 
-def _cluster(store: Store, table: str, audit: CommitAudit, row_group_rows: int) -> DeltaTable:
+def _opener(store: Store, table: str) -> Callable[[], DeltaTable]:
+    return lambda: DeltaTable(store.uri(table), storage_options=store.storage_options)
+
+
+def _compact(store: Store, table: str, audit: CommitAudit) -> DeltaTable:
+    """Compact a table (:func:`retried`)."""
+    return retried(
+        _opener(store, table),
+        lambda delta: delta.optimize.compact(
+            commit_properties=_props(audit), post_commithook_properties=_NO_LOG_CLEANUP
+        ),
+    )
+
+
+def _cluster(store: Store, table: str, audit: CommitAudit, *, row_group_rows: int) -> DeltaTable:
     """Rewrite a table's files in partnership order (a Z-order on the partnership id alone is a sort by it), in row
     groups of ``row_group_rows``: each file's and row group's statistics then name a narrow range of partnerships, so
-    a one-partnership read skips the rest. A conflicting commit is tried again on the newest version."""
+    a one-partnership read skips the rest (:func:`retried`)."""
     properties = WriterProperties(max_row_group_size=row_group_rows)
-    for attempt in range(COMMIT_RETRIES):
-        delta = DeltaTable(store.uri(table), storage_options=store.storage_options)
-        try:
-            delta.optimize.z_order(
-                [CLUSTER_COLUMN],
-                target_size=CLUSTER_FILE_BYTES,
-                writer_properties=properties,
-                commit_properties=_props(audit),
-                post_commithook_properties=_NO_LOG_CLEANUP,
-            )
-            return delta
-        except CommitFailedError:
-            if attempt == COMMIT_RETRIES - 1:
-                raise
-            time.sleep(0.05 * 2**attempt)
-    raise AssertionError("unreachable")
+    return retried(
+        _opener(store, table),
+        lambda delta: delta.optimize.z_order(
+            [CLUSTER_COLUMN],
+            target_size=CLUSTER_FILE_BYTES,
+            writer_properties=properties,
+            commit_properties=_props(audit),
+            post_commithook_properties=_NO_LOG_CLEANUP,
+        ),
+    )
 
 
 def maintain_table(
@@ -331,24 +340,16 @@ def maintain_table(
     if clustered:
         worth = False  # the rewrite compacts too
         files_after, bytes_after = files_before, None
-    if clustered and not dry_run:
-        clustering = store.audit_record(
-            user=user,
-            action=OPTIMIZE_ACTION,
-            commit_id=commit_id,
-            message=f"clustered by partnership: files {files_before}",
-        )
-        delta = _cluster(store, table, clustering, cluster_row_group_rows)
-        files = _files(delta)
-        files_after, bytes_after = files.num_rows, int(sum(files.column("size_bytes").to_pylist()))
-    if worth and not dry_run:
-        compacting = store.audit_record(
-            user=user,
-            action=OPTIMIZE_ACTION,
-            commit_id=commit_id,
-            message=f"compacted: files {files_before} → about {files_after}",
-        )
-        delta = _compact(store, table, compacting)
+    rewrite = None
+    if clustered:
+        message = f"clustered by partnership: files {files_before}"
+        rewrite = partial(_cluster, row_group_rows=cluster_row_group_rows)
+    elif worth:
+        message = f"compacted: files {files_before} → about {files_after}"
+        rewrite = _compact
+    if rewrite is not None and not dry_run:
+        record = store.audit_record(user=user, action=OPTIMIZE_ACTION, commit_id=commit_id, message=message)
+        delta = rewrite(store, table, record)
         files = _files(delta)
         files_after, bytes_after = files.num_rows, int(sum(files.column("size_bytes").to_pylist()))
     entries = delta.history()
