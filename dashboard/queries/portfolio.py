@@ -218,11 +218,13 @@ def public_ids(partnerships: pd.DataFrame) -> tuple[str, ...]:
 # ---- the portfolio overview ---------------------------------------------------------------------------------------
 
 
-def in_view(frames: dict[str, pd.DataFrame], partnership_ids: set[str]) -> dict[str, pd.DataFrame]:
-    """Every dataset's frame restricted to the partnerships in view (every dataset present)."""
+def in_view(
+    frames: dict[str, pd.DataFrame], partnership_ids: set[str], datasets: Sequence[str] = DATASETS
+) -> dict[str, pd.DataFrame]:
+    """Each dataset's frame (of ``datasets``) restricted to the partnerships in view (every one present)."""
     empty = pd.DataFrame(columns=HEADLINE_COLUMNS)
     return {
-        d: frames[d][id_mask(frames[d]["partnership_id"], partnership_ids)] if d in frames else empty for d in DATASETS
+        d: frames[d][id_mask(frames[d]["partnership_id"], partnership_ids)] if d in frames else empty for d in datasets
     }
 
 
@@ -244,11 +246,8 @@ def overview_trends(
 ) -> dict[str, pd.DataFrame]:
     """Each dataset's ``metrics.quarterly_trend`` of its headline indicator (from ``LayerSummary.headline``), for
     the partnerships in view."""
-    ids = set(partnerships["partnership_id"])
-    return {
-        d: quarterly_trend(in_view(headline, ids)[d], DATASET_INFO[d].headline_indicator, partnerships)
-        for d in datasets
-    }
+    frames = in_view(headline, set(partnerships["partnership_id"]), datasets)  # each dataset filtered once
+    return {d: quarterly_trend(frames[d], DATASET_INFO[d].headline_indicator, partnerships) for d in datasets}
 
 
 OVERVIEW_ORDER = [
