@@ -56,8 +56,17 @@ def _seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     seed_sample(Store(root), today=TODAY)
     from dashboard.queries.read_model import refresh_all
     from dashboard.settings import min_cell_count
+    from dashboard.storage import derived_audit
+    from dashboard.storage.layer_fingerprints import layer_fingerprints
+    from data_contracts import DATASETS
 
-    refresh_all(Store(root), k=min_cell_count())  # the read model as a running app keeps it, copied with the store
+    # the read model as a running app keeps it, copied with the store, so no test pays for building it again
+    store = Store(root)
+    refresh_all(store, k=min_cell_count())
+    for dataset in DATASETS:
+        for layer in ("submitted", "published"):
+            layer_fingerprints(store, dataset, layer)
+    derived_audit.keep(store)
     return root
 
 
