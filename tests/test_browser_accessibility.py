@@ -3,8 +3,8 @@ at a laptop's width (1400×1000) and a phone's (390×844). No page may have a se
 heading that skips a level. A full-page screenshot of every page at both widths is kept as a test artifact
 (``a11y-<role>-<page>-<width>.png`` in ``$IMPACT_TEST_ARTIFACTS``).
 
-One server and one browser for everything: a context per role and width, the admin signed in once and the second
-context given the same cookie.
+One test per role, so the two run side by side; in each, one server and one browser: a context per width, the admin
+signed in once and the second context given the same cookie.
 """
 
 from __future__ import annotations
@@ -118,8 +118,12 @@ def _problems(results: dict, role: str, page: Page, width: int) -> list[str]:
     return found
 
 
-def test_every_page_passes_axe_core_at_both_widths(sample_store: Store, tmp_path: Path) -> None:
+@pytest.mark.parametrize("role", ["visitor", "admin"])
+def test_every_page_passes_axe_core_at_both_widths(sample_store: Store, tmp_path: Path, role: str) -> None:
+    """Every page a visitor (or an admin) opens, at a desktop and a phone width; one test per role, so the two run
+    side by side."""
     require_browser()
+    pages = VISITOR_PAGES if role == "visitor" else ADMIN_PAGES
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
@@ -134,53 +138,52 @@ def test_every_page_passes_axe_core_at_both_widths(sample_store: Store, tmp_path
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             admin_state = None
-            for role, pages in (("visitor", VISITOR_PAGES), ("admin", ADMIN_PAGES)):
-                for width, height in SIZES.items():
-                    phone = _phone(p) if width < PHONE_WIDTH else {}  # a phone's user agent and touch screen
-                    context = browser.new_context(
-                        viewport={"width": width, "height": height},
-                        storage_state=admin_state if role == "admin" else None,
-                        **phone,
-                    )
-                    tab = context.new_page()
-                    if role == "admin" and admin_state is None:
-                        tab.goto(f"{url}/overview", wait_until="load")
-                        sign_in_here(tab, *account)
-                        admin_state = context.storage_state()
-                    for page in pages:
-                        tab.set_viewport_size({"width": width, "height": height})
-                        clock = time.monotonic()
-                        _open(tab, _address(url, page, role))
-                        spent["open"] += time.monotonic() - clock
-                        assert tab.locator('[data-testid="stException"]').count() == 0, f"{role} /{page.path}"
-                        assert tab.get_by_text("Page not found").count() == 0, f"{role} /{page.path}"
-                        if page == PUBLIC:  # headline cards in reading order: three per row, two on a phone
-                            tops = _card_tops(tab)
-                            per_row = 2 if phone else 3
-                            assert len(tops) == 6 and tops[:per_row] == [tops[0]] * per_row, (width, tops)
-                            assert tops[per_row] > tops[0], (width, tops)
-                        if phone and page != EMBED:  # the menu is closed, not over the page
-                            assert _sidebar_right(tab) <= 0, f"{role} /{page.path}: the menu is open on a phone"
-                        if role == "admin" and page.path != "sign_in":
-                            assert tab.get_by_test_id("stForm").get_by_label("Password").count() == 0, page.path
-                        clock = time.monotonic()
-                        problems += _problems(axe.run(tab).response, role, page, width)
-                        spent["axe"] += time.monotonic() - clock
-                        checked += 1
-                        clock = time.monotonic()
-                        _screenshot(tab, ARTIFACTS / f"a11y-{role}-{page.path}-{width}.png", width)
-                        spent["screenshot"] += time.monotonic() - clock
-                    if phone and role == "admin":  # choosing a page in the menu closes it
-                        _open(tab, f"{url}/methodology")
-                        tab.get_by_test_id("stExpandSidebarButton").tap()
-                        tab.wait_for_function(f"({SIDEBAR_RIGHT}) > 200", timeout=30_000)
-                        tab.get_by_test_id("stSidebar").get_by_role("link", name="Goals").tap()
-                        tab.wait_for_url("**/goals**", timeout=60_000)
-                        tab.wait_for_function(f"({SIDEBAR_RIGHT}) <= 0", timeout=30_000)
-                    context.close()
+            for width, height in SIZES.items():
+                phone = _phone(p) if width < PHONE_WIDTH else {}  # a phone's user agent and touch screen
+                context = browser.new_context(
+                    viewport={"width": width, "height": height},
+                    storage_state=admin_state if role == "admin" else None,
+                    **phone,
+                )
+                tab = context.new_page()
+                if role == "admin" and admin_state is None:
+                    tab.goto(f"{url}/overview", wait_until="load")
+                    sign_in_here(tab, *account)
+                    admin_state = context.storage_state()
+                for page in pages:
+                    tab.set_viewport_size({"width": width, "height": height})
+                    clock = time.monotonic()
+                    _open(tab, _address(url, page, role))
+                    spent["open"] += time.monotonic() - clock
+                    assert tab.locator('[data-testid="stException"]').count() == 0, f"{role} /{page.path}"
+                    assert tab.get_by_text("Page not found").count() == 0, f"{role} /{page.path}"
+                    if page == PUBLIC:  # headline cards in reading order: three per row, two on a phone
+                        tops = _card_tops(tab)
+                        per_row = 2 if phone else 3
+                        assert len(tops) == 6 and tops[:per_row] == [tops[0]] * per_row, (width, tops)
+                        assert tops[per_row] > tops[0], (width, tops)
+                    if phone and page != EMBED:  # the menu is closed, not over the page
+                        assert _sidebar_right(tab) <= 0, f"{role} /{page.path}: the menu is open on a phone"
+                    if role == "admin" and page.path != "sign_in":
+                        assert tab.get_by_test_id("stForm").get_by_label("Password").count() == 0, page.path
+                    clock = time.monotonic()
+                    problems += _problems(axe.run(tab).response, role, page, width)
+                    spent["axe"] += time.monotonic() - clock
+                    checked += 1
+                    clock = time.monotonic()
+                    _screenshot(tab, ARTIFACTS / f"a11y-{role}-{page.path}-{width}.png", width)
+                    spent["screenshot"] += time.monotonic() - clock
+                if phone and role == "admin":  # choosing a page in the menu closes it
+                    _open(tab, f"{url}/methodology")
+                    tab.get_by_test_id("stExpandSidebarButton").tap()
+                    tab.wait_for_function(f"({SIDEBAR_RIGHT}) > 200", timeout=30_000)
+                    tab.get_by_test_id("stSidebar").get_by_role("link", name="Goals").tap()
+                    tab.wait_for_url("**/goals**", timeout=60_000)
+                    tab.wait_for_function(f"({SIDEBAR_RIGHT}) <= 0", timeout=30_000)
+                context.close()
         finally:
             browser.close()
     elapsed = time.monotonic() - started
     print(f"axe-core checked {checked} page views in {elapsed:.0f} s:", {k: round(v) for k, v in spent.items()})
-    assert checked == 2 * (len(VISITOR_PAGES) + len(ADMIN_PAGES))
+    assert checked == 2 * len(pages)
     assert not problems, "axe-core violations:\n" + "\n".join(problems)

@@ -4,10 +4,12 @@ table is never used for versions it does not reflect."""
 
 from __future__ import annotations
 
+import json
 import random
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from dashboard.analytics.trend_distribution import trend_distribution
@@ -18,12 +20,13 @@ from dashboard.storage import derived
 from dashboard.storage.slices import Slice
 from dashboard.storage.store import Store
 from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE, indicator_table
-from data_contracts import DATASETS
+from data_contracts import DATASETS, INDICATORS, TOTAL
 from data_contracts.quarters import Quarter
-from tests.read_model_checks import assert_same_summary
+from tests.read_model_checks import assert_same_explorer, assert_same_summary
 
 K = 10
 USER = "read-model-test"
+EVERY_INDICATOR = list(INDICATORS)
 
 
 def _k(variant: derived.Variant) -> int | None:
@@ -75,7 +78,10 @@ def _slices(store: Store, dataset: str, layer: str) -> list[Slice]:
 
 def _commit_changed_slice(store: Store, rng: random.Random) -> str:
     dataset = rng.choice(DATASETS)
-    chosen = rng.choice(_slices(store, dataset, "submitted"))
+    slices = _slices(store, dataset, "submitted")
+    if not slices:  # restored to a version without rows
+        return f"nothing to commit again in {dataset}"
+    chosen = rng.choice(slices)
     rows = store.read(indicator_table(dataset, "submitted"))
     part = rows[
         (rows["partnership_id"] == chosen.partnership_id)
@@ -87,6 +93,32 @@ def _commit_changed_slice(store: Store, rng: random.Random) -> str:
     part["value"] = (part["value"] * rng.choice([0.5, 0.9, 1.1, 3.0])).round(0)
     store.commit_indicators(part.reset_index(drop=True), dataset, user=USER)
     return f"commit {dataset} {chosen}"
+
+
+def _commit_without_a_breakdown(store: Store, rng: random.Random) -> str:
+    """A slice committed again (half the time a year later: a new latest quarter) without the rows of one breakdown
+    of one of its indicators, whose latest quarter by that dimension is then older than by the others."""
+    dataset = rng.choice(DATASETS)
+    slices = _slices(store, dataset, "submitted")
+    if not slices:  # restored to a version without rows
+        return f"nothing to commit again in {dataset}"
+    chosen = rng.choice(slices)
+    rows = store.read(indicator_table(dataset, "submitted"))
+    part = rows[
+        (rows["partnership_id"] == chosen.partnership_id)
+        & (rows["year"] == chosen.year)
+        & (rows["quarter"] == chosen.quarter)
+    ].copy()
+    broken = part[part["dimension"] != TOTAL]
+    pairs = sorted(set(zip(broken["indicator_id"].astype(str), broken["dimension"].astype(str), strict=True)))
+    if not pairs:
+        return f"nothing to leave out of {dataset} {chosen}"
+    indicator, dimension = rng.choice(pairs)
+    part = part[(part["indicator_id"] != indicator) | (part["dimension"] != dimension)]
+    if rng.random() < 0.5:
+        part["year"] = part["year"] + 1
+    store.commit_indicators(part.reset_index(drop=True), dataset, user=USER)
+    return f"commit {dataset} {chosen} without the {dimension} breakdowns of {indicator}"
 
 
 def _publish(store: Store, rng: random.Random) -> str:
@@ -130,7 +162,15 @@ def _restore(store: Store, rng: random.Random) -> str:
     return f"restore {table}"
 
 
-CHANGES = [_commit_changed_slice, _commit_changed_slice, _publish, _withdraw, _flip_visibility, _change_goal, _restore]
+CHANGES = [
+    _commit_changed_slice,
+    _commit_without_a_breakdown,
+    _publish,
+    _withdraw,
+    _flip_visibility,
+    _change_goal,
+    _restore,
+]
 
 
 @pytest.mark.parametrize("seed", [2])
@@ -148,6 +188,9 @@ def test_the_read_model_gives_the_source_numbers_after_random_changes(sample_sto
             assert_same_summary(from_read_model(sample_store, variant), source), done
             if variant == derived.VARIANTS[step % len(derived.VARIANTS)]:  # each variant every third change
                 assert_figures_are_the_source_figures(sample_store, variant, source)
+            if variant == "submitted":  # the explorer's rows: a few indicators each time, every one in turn
+                left_out = [done[-1].rsplit(" ", 1)[1]] if " breakdowns of " in done[-1] else []
+                assert_same_explorer(sample_store, [*left_out, *EVERY_INDICATOR[step * 6 : step * 6 + 6]])
             state = derived.read_state(sample_store, variant)
             assert state is not None and state.sources == read_model.current_sources(sample_store, variant, _k(variant))
             assert state_before is None or state.version >= state_before.version, (step, done)
@@ -305,3 +348,61 @@ def test_a_compaction_of_a_derived_table_keeps_it_trusted(sample_store: Store) -
     assert read_model.refresh(sample_store, "submitted").how == "parts"  # written on top of the compaction
     assert derived.read_state(sample_store, "submitted") is not None
     assert_same_summary(from_read_model(sample_store, "submitted"), from_source(sample_store, "submitted"))
+
+
+def test_a_summary_of_an_older_layout_is_built_whole_with_the_explorer_rows(sample_store: Store) -> None:
+    """A summary written before the explorer's rows were kept (its stamp names no layout) is not trusted: the next
+    refresh builds it whole, so the explorer never reads an explorer section that was never written."""
+    read_model.refresh_all(sample_store, k=K)
+    state = derived.read_state(sample_store, "submitted")
+    assert state is not None
+    name = derived.summary_table_name("submitted")
+    rows = derived.read_summary_rows(sample_store, "submitted", state.version)
+    older = rows.filter(pc.not_equal(rows["part"], derived.EXPLORER_SECTION))
+    stamp = json.loads(state.sources.to_json())
+    del stamp["layout"]  # as the older program wrote it
+    derived.write_rows(sample_store, name, derived.SUMMARY_SCHEMA, older, json.dumps(stamp, sort_keys=True))
+    behind = derived.read_state(sample_store, "submitted")
+    assert behind is not None and behind.sources.layout == 1
+    sources = read_model.current_sources(sample_store, "submitted")
+    assert behind.sources != sources
+
+    assert read_model.refresh(sample_store, "submitted").how == "whole"
+    assert_same_explorer(sample_store, ["new_hires", "new_hire_rate", "gender_pay_ratio"])
+
+
+def test_the_explorer_reads_the_source_when_the_read_model_is_behind_a_version(sample_store: Store) -> None:
+    """Sources the derived table does not reflect (an older version of the layer) are served from the source rows,
+    never from the kept rows."""
+    read_model.refresh_all(sample_store, k=K)
+    older = read_model.current_sources(sample_store, "submitted")
+    _commit_changed_slice(sample_store, random.Random(5))
+    read_model.refresh_all(sample_store, k=K)
+    assert read_model.explorer_rows_at(sample_store, "submitted", older, ["new_hires"]) is None
+    with pytest.raises(ValueError, match="keeps no explorer rows"):
+        read_model.explorer_rows_at(sample_store, "public", older, ["new_hires"])
+
+
+def test_the_explorer_keeps_each_breakdown_from_its_own_latest_quarter(sample_store: Store) -> None:
+    """A partnership's newest quarter without one breakdown of an indicator it breaks down by several dimensions:
+    the explorer still shows that breakdown from the quarter it was last reported in."""
+    read_model.refresh_all(sample_store, k=K)
+    rows = sample_store.read(indicator_table("workforce", "submitted"))
+    broken = rows[rows["dimension"] != TOTAL]
+    dimensions = broken.groupby(["partnership_id", "indicator_id"])["dimension"].nunique()
+    partnership, indicator = dimensions[dimensions >= 2].index[0]
+    mine = rows[rows["partnership_id"] == partnership]
+    year, quarter = mine[["year", "quarter"]].drop_duplicates().sort_values(["year", "quarter"]).iloc[-1]
+    newest = mine[(mine["year"] == year) & (mine["quarter"] == quarter)]
+    left_out = sorted(set(broken.loc[broken["indicator_id"] == indicator, "dimension"].astype(str)))[0]
+    newest = newest[(newest["indicator_id"] != indicator) | (newest["dimension"] != left_out)]
+    sample_store.commit_indicators(newest.assign(year=year + 1).reset_index(drop=True), "workforce", user=USER)
+    read_model.refresh_all(sample_store, k=K)
+
+    assert_same_explorer(sample_store, [indicator])
+    kept = read_model.explorer_rows_at(
+        sample_store, "submitted", read_model.current_sources(sample_store, "submitted"), [indicator]
+    )
+    assert kept is not None
+    theirs = kept[(kept["partnership_id"] == partnership) & (kept["dimension"] == left_out)]
+    assert set(theirs["year"]) == {year}  # the breakdown from the year before, not dropped

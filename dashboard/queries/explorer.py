@@ -9,14 +9,60 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from dashboard.analytics import breakdowns
 from dashboard.analytics import comparison as cmp
 from dashboard.analytics.annual import components
 from dashboard.analytics.metrics import quarterly_trend
 from dashboard.present import comparison_texts
-from data_contracts import INDICATORS
+from data_contracts import FIGURE_COLUMNS, INDICATORS, TOTAL
+
+
+def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[object]]:
+    """Integer codes and the distinct values of a text column (dictionary-encoded or plain)."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if not pa.types.is_dictionary(array.type):
+        array = array.dictionary_encode()
+    return array.indices.to_numpy(zero_copy_only=False).astype(np.int64), array.dictionary.to_pylist()
+
+
+def kept_rows(table: pa.Table) -> pa.Table:
+    """What the read model keeps of a layer's rows for the explorer (:data:`~data_contracts.FIGURE_COLUMNS`, text
+    plain, ordered by indicator): every total row, and of each partnership, indicator and breakdown dimension, the
+    rows of the latest quarter it reported by that dimension. Every result of this module but :func:`breakdown` (one
+    partnership's quarters by a dimension) is the same from these rows as from all of them."""
+    if table.num_rows == 0:
+        return pa.table({c: pa.array([], type=_TYPES[c]) for c in FIGURE_COLUMNS})
+    pid, _ = _codes(table["partnership_id"])
+    indicator, _ = _codes(table["indicator_id"])
+    dimension, dimensions = _codes(table["dimension"])
+    category, categories = _codes(table["category"])
+    total_dimension = dimensions.index(TOTAL) if TOTAL in dimensions else -1
+    total_category = categories.index(TOTAL) if TOTAL in categories else -1
+    is_total = (dimension == total_dimension) & (category == total_category)
+    period = table["year"].to_numpy().astype(np.int64) * 4 + table["quarter"].to_numpy().astype(np.int64)
+    rest = np.flatnonzero(~is_total)
+    key = (pid[rest] * (int(indicator.max()) + 1) + indicator[rest]) * (len(dimensions) + 1) + dimension[rest]
+    latest = pd.Series(period[rest]).groupby(key).transform("max").to_numpy()
+    keep = is_total.copy()
+    keep[rest[period[rest] == latest]] = True
+    chosen = table.take(pa.array(np.flatnonzero(keep))).select(list(FIGURE_COLUMNS))
+    plain = pa.table({c: chosen[c].cast(_TYPES[c]) for c in FIGURE_COLUMNS})
+    return plain.sort_by([("indicator_id", "ascending")])
+
+
+_TYPES: dict[str, pa.DataType] = {
+    "partnership_id": pa.string(),
+    "year": pa.int64(),
+    "quarter": pa.int64(),
+    "indicator_id": pa.string(),
+    "dimension": pa.string(),
+    "category": pa.string(),
+    "value": pa.float64(),
+}
 
 
 def components_of(indicator_ids: Iterable[str]) -> list[str]:

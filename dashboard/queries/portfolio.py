@@ -29,6 +29,7 @@ from dashboard.analytics.metrics import (
 from dashboard.present.scorecards import with_scorecards
 from dashboard.public.published import public_partnerships
 from dashboard.public.suppression import suppress
+from dashboard.queries.explorer import kept_rows
 from dashboard.storage.reads import Versions, isin_filter, scan, typed_like_store
 from dashboard.storage.store import Store
 from dashboard.storage.tables import Layer, indicator_table
@@ -67,6 +68,8 @@ class LayerSummary:
     """Every quarter each partnership reported, in any dataset: :data:`REPORTED_COLUMNS`, one row each."""
     row_counts: dict[str, int] = field(default_factory=dict)
     """Rows read per partnership (their sum is :attr:`rows`)."""
+    explorer: pa.Table | None = None
+    """The rows the indicator explorer reads (``explorer.kept_rows``), when asked for (staff only)."""
 
     def coverage_frames(self) -> dict[str, pd.DataFrame]:
         """Per dataset, the latest quarter of each partnership reporting in it (what ``partnership_overview``
@@ -101,9 +104,11 @@ def layer_summary(
     *,
     partnership_ids: Sequence[str] | None = None,
     k: int | None = None,
+    explorer: bool = False,
 ) -> LayerSummary:
     """One pass over a layer: :class:`LayerSummary` of every partnership, or of ``partnership_ids`` only (the
-    public partnerships, with ``k``: headline figures suppressed for the public, goals of those partnerships).
+    public partnerships, with ``k``: headline figures suppressed for the public, goals of those partnerships);
+    with ``explorer`` (staff only), the rows the indicator explorer reads too.
 
     The same numbers as the old path (every table read whole, filtered and computed in pandas): goals are evaluated
     by ``goals.evaluate_goals`` on the same rows, headline rows are the store's rows (suppressed as ``public_rows``
@@ -114,6 +119,7 @@ def layer_summary(
         for dataset, version in zip(DATASETS, versions, strict=True)
     ]
     table = pa.concat_tables(tables).unify_dictionaries().combine_chunks()
+    kept = kept_rows(table) if explorer and k is None else None
     rows = table.to_pandas(split_blocks=True, self_destruct=True)
     del table
     pid = rows["partnership_id"]
@@ -173,6 +179,7 @@ def layer_summary(
         partnership_ids=None if partnership_ids is None else tuple(partnership_ids),
         reported=reported,
         row_counts=row_counts,
+        explorer=kept,
     )
 
 

@@ -37,6 +37,10 @@ from data_contracts.quarters import Quarter, quarter_numbers
 LOG = logging.getLogger(__name__)
 
 
+EXPLORER_VARIANTS: tuple[Variant, ...] = ("submitted",)
+"""The variants whose summary keeps the indicator explorer's rows (a staff page of the submitted layer)."""
+
+
 def layer_of(variant: Variant) -> Layer:
     """The layer a variant reads."""
     return "submitted" if variant == "submitted" else "published"
@@ -104,7 +108,25 @@ def summary_rows(summary: portfolio.LayerSummary, members: Iterable[str]) -> pa.
             parts.append(_part("headline", **{c: frame[c] for c in FIGURE_COLUMNS}))
     goals = summary.goals
     parts.append(_part("goal", **{c: goals[c].astype(object).tolist() for c in GOAL_RESULT_COLUMNS}))
+    if summary.explorer is not None:
+        parts.append(_arrow_part(derived.EXPLORER_SECTION, summary.explorer))
     return pa.concat_tables(parts)
+
+
+def _arrow_part(part: str, table: pa.Table) -> pa.Table:
+    """Rows of one part from an Arrow table of some of the summary's columns (the others empty), column by column."""
+    n = table.num_rows
+    arrays = []
+    for field in SUMMARY_SCHEMA:
+        if field.name == "part":
+            arrays.append(pa.repeat(pa.scalar(part, pa.string()), n))
+        elif field.name == derived.SECTION:
+            arrays.append(pa.repeat(pa.scalar(derived.section_of(part), pa.string()), n))
+        elif field.name in table.column_names:
+            arrays.append(table[field.name].combine_chunks().cast(field.type))
+        else:
+            arrays.append(pa.nulls(n, type=field.type))
+    return pa.Table.from_arrays(arrays, schema=SUMMARY_SCHEMA)
 
 
 STRINGS = {pa.string(): pd.StringDtype()}.get
@@ -180,7 +202,7 @@ def changed_partnerships(
 ) -> set[str] | None:
     """The partnerships whose derived rows may differ between two sets of sources; None when that cannot be told
     (then the table is built whole)."""
-    if old.k != new.k:
+    if old.k != new.k or old.layout != new.layout:
         return None
     changed: set[str] = set(old_members ^ new_members)
     for dataset, since, until in zip(DATASETS, old.indicators, new.indicators, strict=True):
@@ -222,6 +244,7 @@ def compute_summary(
         goals,
         partnership_ids=partnership_ids,
         k=sources.k if variant == "public" else None,
+        explorer=variant in EXPLORER_VARIANTS,
     )
 
 
@@ -367,7 +390,8 @@ def summary_at(store: Store, variant: Variant, sources: Sources, *, headline: bo
             derived.summary_table_name(variant),
             state.version,
             SUMMARY_SCHEMA,
-            section=None if headline else derived.SUMMARY_SECTION,
+            columns=[c for c in SUMMARY_SCHEMA.names if c != derived.SECTION],
+            section=(derived.SUMMARY_SECTION, derived.HEADLINE_SECTION) if headline else derived.SUMMARY_SECTION,
         )
         return summary_of(rows, goals, ids)
     return compute_summary(store, variant, sources, ids, goals)
@@ -396,6 +420,29 @@ def _headline_rows(store: Store, variant: Variant, sources: Sources) -> pa.Table
 def headline_at(store: Store, variant: Variant, sources: Sources) -> dict[str, pd.DataFrame]:
     """``LayerSummary.headline`` of a variant at ``sources`` alone: per dataset, the headline total rows."""
     return headline_frames(_headline_rows(store, variant, sources))
+
+
+def explorer_rows_at(
+    store: Store, variant: Variant, sources: Sources, indicator_ids: Sequence[str]
+) -> pd.DataFrame | None:
+    """What the read model keeps of the rows of ``indicator_ids`` for the indicator explorer (``explorer.kept_rows``,
+    typed like the store's frames, in no particular order) at ``sources``; None when the derived table cannot serve
+    them (the caller reads the source rows)."""
+    if variant not in EXPLORER_VARIANTS:
+        raise ValueError(f"the {variant} read model keeps no explorer rows")
+    state = _current_state(store, variant, sources)
+    if state is None:
+        return None
+    rows = derived.read_rows(
+        store,
+        derived.summary_table_name(variant),
+        state.version,
+        SUMMARY_SCHEMA,
+        columns=list(FIGURE_COLUMNS),
+        filter=pc.field("indicator_id").isin(list(indicator_ids)),
+        section=derived.EXPLORER_SECTION,
+    )
+    return rows.to_pandas(types_mapper=STRINGS)
 
 
 # ---- the portfolio's figures: aggregated over every partnership ----------------------------------------------------

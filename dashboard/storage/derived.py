@@ -85,15 +85,18 @@ SUMMARY_SCHEMA = pa.schema(
     ]
 )
 """One schema for every part; a part fills the columns it needs and leaves the others empty. Its ``section`` is
-``headline`` for the headline rows and ``summary`` for the others (:func:`section_of`)."""
+``headline`` for the headline rows, ``explorer`` for the rows the indicator explorer reads and ``summary`` for the
+others (:func:`section_of`)."""
 
 HEADLINE_SECTION = "headline"
 SUMMARY_SECTION = "summary"
+EXPLORER_SECTION = "explorer"
+SECTIONS = (SUMMARY_SECTION, HEADLINE_SECTION, EXPLORER_SECTION)
 
 
 def section_of(part: str) -> str:
-    """The section a summary part is kept in."""
-    return HEADLINE_SECTION if part == "headline" else SUMMARY_SECTION
+    """The section a summary part is kept in: a part of its own for the headline and explorer rows."""
+    return part if part in (HEADLINE_SECTION, EXPLORER_SECTION) else SUMMARY_SECTION
 
 
 UNCHANGED_OPERATIONS = frozenset({"OPTIMIZE", "VACUUM START", "VACUUM END"})
@@ -110,6 +113,10 @@ MAX_PREDICATE_IDS = 2_000
 """Beyond this many partnerships a refresh rewrites the table whole rather than name them all in a predicate."""
 
 
+LAYOUT = 2
+"""The summary's layout: 1 without the explorer section, 2 with it. Raise it when a part changes what it holds."""
+
+
 @dataclass(frozen=True)
 class Sources:
     """The source versions a derived table reflects: the layer's four indicator tables (in ``DATASETS`` order), the
@@ -119,6 +126,8 @@ class Sources:
     goals: int
     partnerships: int = -1
     k: int | None = None
+    layout: int = LAYOUT
+    """What the rows hold (:data:`LAYOUT`): a table written by an older layout is built whole again."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -131,6 +140,7 @@ class Sources:
             goals=int(found["goals"]),
             partnerships=int(found.get("partnerships", -1)),
             k=None if found.get("k") is None else int(found["k"]),
+            layout=int(found.get("layout", 1)),
         )
 
 
@@ -205,21 +215,25 @@ def read_rows(
     *,
     columns: Sequence[str] | None = None,
     filter: pc.Expression | None = None,
-    section: str | None = None,
+    section: str | tuple[str, ...] | None = None,
 ) -> pa.Table:
     """The rows of a derived table at ``version`` (only ``columns``, the rows matching ``filter`` and those of one
-    ``section``, when given: only that section's files are opened). A local store's files are read straight from
-    the log's file list (making a dataset of a table's files costs more than reading a few thousand rows)."""
+    ``section`` or of a tuple of sections, when given: only their files are opened). A local store's files are read
+    straight from the log's file list (making a dataset of a table's files costs more than reading a few thousand
+    rows)."""
     wanted = list(columns) if columns is not None else schema.names
     delta = _open(store, name, version)
     if delta is None:
         return schema.empty_table().select(wanted)
     if section is not None and SECTION not in schema.names:
         raise ValueError(f"{name} has no sections")
+    sections = [section] if isinstance(section, str) else None if section is None else list(section)
+    if sections is not None and len(sections) > 1 and SECTION in wanted:
+        raise ValueError("the section column is read from one section at a time")
     if not store.is_local:
-        chosen = filter if section is None else (pc.field(SECTION) == section) & (filter or pc.scalar(True))
+        chosen = filter if sections is None else pc.field(SECTION).isin(sections) & (filter or pc.scalar(True))
         return delta.to_pyarrow_dataset().to_table(columns=wanted, filter=chosen)
-    files = delta.file_uris(file_pruning_predicate=None if section is None else [(SECTION, "=", section)])
+    files = delta.file_uris(file_pruning_predicate=None if sections is None else [(SECTION, "in", sections)])
     in_files = [c for c in wanted if c not in (SECTION, BUCKET)]
     file_schema = pa.schema([schema.field(c) for c in schema.names if c != SECTION])
     if not files:
@@ -229,7 +243,7 @@ def read_rows(
     if SECTION in wanted:  # a partition column: its value is in the path, not the files
         if section is None:
             return delta.to_pyarrow_dataset().to_table(columns=wanted, filter=filter)
-        table = table.append_column(SECTION, pa.array([section] * table.num_rows, pa.string()))
+        table = table.append_column(SECTION, pa.array(sections * table.num_rows, pa.string()))
     return table.select(wanted)
 
 

@@ -12,8 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.present.comparison_texts import goals_on_indicator
-from dashboard.queries import explorer
+from dashboard.queries import explorer, read_model
 from dashboard.storage import reads
+from dashboard.storage.derived import Sources
 from dashboard.storage.reads import Versions
 from dashboard.storage.store import Store
 from dashboard.storage.tables import PARTNERSHIPS_TABLE, Layer
@@ -28,22 +29,35 @@ EXPLORER_SPINNER = "Reading this indicator across every partnership…"
 @dataclass(frozen=True)
 class ExplorerKey:
     """What the explorer's results of one indicator depend on: the store, the layer and its versions, the
-    partnerships table's version and the indicator."""
+    partnerships table's version and the indicator; and the sources of the read model that keeps the explorer's
+    rows, for a layer it keeps them of."""
 
     root: str
     layer: Layer
     versions: Versions
     partnerships_version: int
     indicator_id: str
+    sources: Sources | None = None
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _kept_rows(key: ExplorerKey) -> pd.DataFrame:
+    """The rows of the indicator and of the components its annual values need, as the read model keeps them
+    (``explorer.kept_rows``: total rows, and the latest quarter of each breakdown), read from its derived table;
+    every row of them from the source when the derived table cannot serve them."""
+    needed = tuple(explorer.components_of([key.indicator_id]))
+    frame = None
+    if key.sources is not None:
+        frame = read_model.explorer_rows_at(Store(key.root), key.layer, key.sources, needed)
+    if frame is None:
+        frame = reads.concat_rows(rows_at(key.root, key.layer, key.versions, None, needed))
+    return frame
 
 
 def _indicator_rows(key: ExplorerKey) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The rows of the indicator and of the components its annual values need (every partnership, every
-    breakdown), and the partnerships sorted by name: nothing else is read."""
-    needed = tuple(explorer.components_of([key.indicator_id]))
-    frame = reads.concat_rows(rows_at(key.root, key.layer, key.versions, None, needed))
+    """The explorer's rows of the indicator (:func:`_kept_rows`) and the partnerships sorted by name."""
     partnerships = table_at(key.root, PARTNERSHIPS_TABLE, key.partnerships_version)
-    return frame, partnerships.sort_values("name", ignore_index=True)
+    return _kept_rows(key), partnerships.sort_values("name", ignore_index=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -88,7 +102,8 @@ def _reporters(key: ExplorerKey, dimension: str) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _breakdown(key: ExplorerKey, dimension: str, partnership_id: str) -> pd.DataFrame:
-    frame, _ = _indicator_rows(key)
+    # every quarter of one partnership: its own rows of the indicator, from the source
+    frame = reads.concat_rows(rows_at(key.root, key.layer, key.versions, (partnership_id,), (key.indicator_id,)))
     return explorer.breakdown(frame, key.indicator_id, dimension, partnership_id)
 
 
@@ -96,8 +111,10 @@ class ExplorerView:
     """What the indicator explorer shows of one indicator, each result computed once per table version."""
 
     def __init__(self, store: Store, indicator_id: str, layer: Layer = "submitted") -> None:
+        sources = read_model.current_sources(store, layer) if layer in read_model.EXPLORER_VARIANTS else None
+        versions = sources.indicators if sources is not None else reads.layer_versions(store, layer)
         self.key = ExplorerKey(
-            store.root, layer, reads.layer_versions(store, layer), store.version(PARTNERSHIPS_TABLE), indicator_id
+            store.root, layer, versions, store.version(PARTNERSHIPS_TABLE), indicator_id, sources=sources
         )
 
     def _read(self, read: Callable[..., T], *choices: str) -> T:
