@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from deltalake import DeltaTable
 
 from dashboard.analytics.trend_distribution import trend_distribution
 from dashboard.public.published import public_partnerships
@@ -406,3 +407,24 @@ def test_the_explorer_keeps_each_breakdown_from_its_own_latest_quarter(sample_st
     assert kept is not None
     theirs = kept[(kept["partnership_id"] == partnership) & (kept["dimension"] == left_out)]
     assert set(theirs["year"]) == {year}  # the breakdown from the year before, not dropped
+
+
+def test_a_whole_build_that_fails_in_a_part_commits_nothing(sample_store: Store) -> None:
+    """A whole table written part by part is one commit: a part that fails to be made leaves the table as it was."""
+    read_model.refresh_all(sample_store, k=K)
+    state = derived.read_state(sample_store, "submitted")
+    assert state is not None
+    rows = derived.read_summary_rows(sample_store, "submitted", state.version)
+
+    def parts():  # noqa: ANN202 - a generator of tables
+        yield rows.slice(0, 100)
+        raise RuntimeError("the second part could not be made")
+
+    with pytest.raises(Exception, match="the second part could not be made"):
+        derived.write_summary_rows(sample_store, "submitted", parts(), state.sources)
+    assert derived.read_state(sample_store, "submitted") == state  # no version written, the stamp still trusted
+    assert DeltaTable(derived.derived_uri(sample_store, derived.summary_table_name("submitted"))).version() == (
+        state.version
+    )
+    assert read_model.refresh(sample_store, "submitted", whole=True).how == "whole"  # and the next build works
+    assert_same_summary(from_read_model(sample_store, "submitted"), from_source(sample_store, "submitted"))

@@ -26,32 +26,33 @@ def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[object]
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if not pa.types.is_dictionary(array.type):
         array = array.dictionary_encode()
-    return array.indices.to_numpy(zero_copy_only=False).astype(np.int64), array.dictionary.to_pylist()
+    return array.indices.to_numpy(zero_copy_only=False), array.dictionary.to_pylist()
 
 
 def kept_rows(table: pa.Table) -> pa.Table:
     """What the read model keeps of a layer's rows for the explorer (:data:`~data_contracts.FIGURE_COLUMNS`, text
-    plain, ordered by indicator): every total row, and of each partnership, indicator and breakdown dimension, the
+    plain, grouped by indicator): every total row, and of each partnership, indicator and breakdown dimension, the
     rows of the latest quarter it reported by that dimension. Every result of this module but :func:`breakdown` (one
     partnership's quarters by a dimension) is the same from these rows as from all of them."""
     if table.num_rows == 0:
         return pa.table({c: pa.array([], type=_TYPES[c]) for c in FIGURE_COLUMNS})
     pid, _ = _codes(table["partnership_id"])
-    indicator, _ = _codes(table["indicator_id"])
+    indicator, indicators = _codes(table["indicator_id"])
     dimension, dimensions = _codes(table["dimension"])
     category, categories = _codes(table["category"])
     total_dimension = dimensions.index(TOTAL) if TOTAL in dimensions else -1
     total_category = categories.index(TOTAL) if TOTAL in categories else -1
     is_total = (dimension == total_dimension) & (category == total_category)
-    period = table["year"].to_numpy().astype(np.int64) * 4 + table["quarter"].to_numpy().astype(np.int64)
+    period = table["year"].to_numpy() * 4 + table["quarter"].to_numpy()
     rest = np.flatnonzero(~is_total)
-    key = (pid[rest] * (int(indicator.max()) + 1) + indicator[rest]) * (len(dimensions) + 1) + dimension[rest]
+    key = (pid[rest].astype(np.int64) * len(indicators) + indicator[rest]) * len(dimensions) + dimension[rest]
     latest = pd.Series(period[rest]).groupby(key).transform("max").to_numpy()
-    keep = is_total.copy()
+    keep = is_total
     keep[rest[period[rest] == latest]] = True
-    chosen = table.take(pa.array(np.flatnonzero(keep))).select(list(FIGURE_COLUMNS))
-    plain = pa.table({c: chosen[c].cast(_TYPES[c]) for c in FIGURE_COLUMNS})
-    return plain.sort_by([("indicator_id", "ascending")])
+    chosen = np.flatnonzero(keep)
+    chosen = chosen[np.argsort(indicator[chosen], kind="stable")]  # each indicator's rows together
+    taken = table.select(list(FIGURE_COLUMNS)).take(pa.array(chosen))
+    return pa.table({c: taken[c].cast(_TYPES[c]) for c in FIGURE_COLUMNS})
 
 
 _TYPES: dict[str, pa.DataType] = {

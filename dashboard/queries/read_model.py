@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -272,19 +272,22 @@ def _partnerships_with_rows(store: Store, variant: Variant, sources: Sources) ->
 
 def whole_summary_rows(
     store: Store, variant: Variant, sources: Sources, goals: pd.DataFrame, *, chunk: int = WHOLE_BUILD_CHUNK
-) -> tuple[pa.Table, int]:
+) -> tuple[Iterator[pa.Table], int]:
     """The derived rows of every partnership of a variant (:func:`summary_rows`), summarised ``chunk``
-    partnerships at a time, and how many partnerships they cover."""
+    partnerships at a time as they are asked for (a writer holds one part at a time), and how many partnerships
+    they cover."""
     ids = members_at(store, variant, sources)
     if ids is None:  # staff: every partnership with rows or goals
         ids = tuple(sorted(_partnerships_with_rows(store, variant, sources) | set(goals["partnership_id"].astype(str))))
-    parts = []
-    for start in range(0, len(ids), chunk):
-        some = ids[start : start + chunk]
-        summary = compute_summary(store, variant, sources, some, goals)
-        parts.append(summary_rows(summary, some))
-    rows = pa.concat_tables(parts) if parts else summary_rows(compute_summary(store, variant, sources, (), goals), ())
-    return rows, len(ids)
+
+    def parts() -> Iterator[pa.Table]:
+        if not ids:
+            yield summary_rows(compute_summary(store, variant, sources, (), goals), ())
+        for start in range(0, len(ids), chunk):
+            some = ids[start : start + chunk]
+            yield summary_rows(compute_summary(store, variant, sources, some, goals), some)
+
+    return parts(), len(ids)
 
 
 @dataclass(frozen=True)

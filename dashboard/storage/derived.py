@@ -16,8 +16,9 @@ next refresh rebuilds the table whole.
 from __future__ import annotations
 
 import json
+import uuid
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal, get_args
 
@@ -109,6 +110,10 @@ HISTORY_LOOKED_AT = 20
 """How many of a derived table's newest commits are looked at for its last write (compactions stand above it)."""
 SOURCES_KEY = "derived_sources"
 BASE_KEY = "derived_base"
+BUILD_KEY = "derived_build"
+"""The whole build a commit belongs to, when the build was written in parts."""
+FIRST_KEY = "derived_build_first"
+"""The version of a build's first commit, on its last (stamped) commit."""
 MAX_PREDICATE_IDS = 2_000
 """Beyond this many partnerships a refresh rewrites the table whole rather than name them all in a predicate."""
 
@@ -178,6 +183,23 @@ def _open(store: Store, name: str, version: int | None = None) -> DeltaTable | N
         return None
 
 
+def _unbroken_build(delta: DeltaTable, written: dict[str, object]) -> bool:
+    """Whether every commit from a build's first to its last (``written``) belongs to that build (compactions
+    aside): no other write came between its parts."""
+    first, last = int(str(written[FIRST_KEY])), int(str(written["version"]))
+    if first > last:
+        return False
+    entries = delta.history(delta.version() - first + 1)
+    seen = set()
+    for entry in entries:
+        version = int(entry.get("version", -1))
+        if first <= version <= last:
+            seen.add(version)
+            if entry.get("operation") not in UNCHANGED_OPERATIONS and entry.get(BUILD_KEY) != written.get(BUILD_KEY):
+                return False
+    return seen == set(range(first, last + 1))
+
+
 def read_stamp(store: Store, name: str, schema: pa.Schema) -> tuple[int, str] | None:
     """The version of a derived table and the stamp (what it reflects, as text) its newest commit carries, when that
     commit is trustworthy: written whole, or on top of the version just before it (no other write slipped in
@@ -198,6 +220,8 @@ def read_stamp(store: Store, name: str, schema: pa.Schema) -> tuple[int, str] | 
         return None
     stamp = written.get(SOURCES_KEY)
     if stamp is None:
+        return None
+    if written.get(FIRST_KEY) is not None and not _unbroken_build(delta, written):
         return None
     base = written.get(BASE_KEY)
     if base not in (None, "", "whole"):
@@ -283,7 +307,7 @@ def _predicate(partnership_ids: Sequence[str]) -> str:
 def write_summary_rows(
     store: Store,
     variant: Variant,
-    rows: pa.Table,
+    rows: pa.Table | Iterable[pa.Table],
     sources: Sources,
     *,
     partnership_ids: Sequence[str] | None = None,
@@ -305,7 +329,7 @@ def write_rows(
     store: Store,
     name: str,
     schema: pa.Schema,
-    rows: pa.Table,
+    rows: pa.Table | Iterable[pa.Table],
     stamp: str,
     *,
     partnership_ids: Sequence[str] | None = None,
@@ -313,9 +337,18 @@ def write_rows(
 ) -> int:
     """Write a derived table's rows in one commit that carries ``stamp`` (what they reflect): the whole table
     (``partnership_ids`` None), or the rows of those partnerships only on top of version ``base`` (``rows`` holds
-    their new rows; a partnership without new rows loses its old ones). Returns the version written."""
-    table = rows.select(schema.names).cast(schema)
+    their new rows; a partnership without new rows loses its old ones). Returns the version written.
+
+    A whole table's rows may come as parts, made one at a time as they are written (one part in memory): one commit
+    per part, the first replacing the table, each marked with the build it belongs to, and only the last stamped.
+    The table is trusted only once that last commit stands on an unbroken chain of its build's commits
+    (:func:`read_stamp`), so a build killed or raced in the middle is never read."""
     whole = partnership_ids is None
+    if not isinstance(rows, pa.Table):
+        if not whole:
+            raise ValueError("only a whole table is written from parts")
+        return _write_parts(store, name, schema, rows, stamp)
+    table = rows.select(schema.names).cast(schema)
     if (
         not whole
         and table.num_rows
@@ -324,6 +357,68 @@ def write_rows(
         ).as_py()
     ):
         raise ValueError("rows of a partnership that is not being replaced")
+    return _write(store, name, schema, _with_buckets(table), stamp, partnership_ids, base)
+
+
+def _write_parts(store: Store, name: str, schema: pa.Schema, parts: Iterable[pa.Table], stamp: str) -> int:
+    build = uuid.uuid4().hex
+    first: int | None = None
+    pending: pa.Table | None = None
+    for part in parts:
+        if pending is not None:
+            first = _write_unstamped(store, name, schema, pending, build, replace=first is None, first=first)
+        pending = part
+    if pending is None:
+        pending = schema.empty_table()
+    table = _with_buckets(pending.select(schema.names).cast(schema))
+    if first is None:  # one part: an ordinary whole write
+        return _write(store, name, schema, table, stamp, None, None)
+    metadata = {SOURCES_KEY: stamp, BASE_KEY: "whole", BUILD_KEY: build, FIRST_KEY: str(first)}
+    _commit(store, name, schema, table, metadata, mode="append")
+    delta = _open(store, name)
+    assert delta is not None
+    return delta.version()
+
+
+def _write_unstamped(
+    store: Store, name: str, schema: pa.Schema, part: pa.Table, build: str, *, replace: bool, first: int | None
+) -> int:
+    """One part of a whole build, marked with its build and stamped with nothing (never trusted on its own); the
+    version of the build's first commit."""
+    table = _with_buckets(part.select(schema.names).cast(schema))
+    _commit(store, name, schema, table, {BUILD_KEY: build}, mode="overwrite" if replace else "append")
+    if first is not None:
+        return first
+    delta = _open(store, name)
+    assert delta is not None
+    return delta.version()
+
+
+def _commit(
+    store: Store, name: str, schema: pa.Schema, table: pa.Table, metadata: dict[str, str], *, mode: str
+) -> None:
+    write_deltalake(
+        derived_uri(store, name),
+        table.to_reader(max_chunksize=65_536),
+        mode=mode,  # type: ignore[arg-type]
+        partition_by=partition_columns(schema),
+        schema_mode="overwrite" if mode == "overwrite" else None,
+        storage_options=store.storage_options,
+        commit_properties=CommitProperties(custom_metadata=metadata),
+        post_commithook_properties=KEEP_LOG,
+    )
+
+
+def _write(
+    store: Store,
+    name: str,
+    schema: pa.Schema,
+    data: pa.Table,
+    stamp: str,
+    partnership_ids: Sequence[str] | None,
+    base: int | None,
+) -> int:
+    whole = partnership_ids is None
     metadata = {SOURCES_KEY: stamp, BASE_KEY: "whole" if whole else str(base)}
     uri = derived_uri(store, name)
     predicate = None
@@ -332,7 +427,7 @@ def write_rows(
         predicate = f"{BUCKET} IN ({buckets}) AND {_predicate(partnership_ids or ())}"
     write_deltalake(
         uri,
-        _with_buckets(table),
+        data,
         mode="overwrite",
         predicate=predicate,
         partition_by=partition_columns(schema),
