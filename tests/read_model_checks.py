@@ -51,3 +51,15 @@ def assert_same_explorer(store: Store, indicator_ids: Iterable[str]) -> None:
             assert explorer.reporters(kept, partnerships, indicator_id, dimension) == explorer.reporters(
                 every, partnerships, indicator_id, dimension
             )
+
+
+def assert_same_goals_of_each_indicator(store: Store, summary: portfolio.LayerSummary) -> None:
+    """The goals of each indicator read alone from the read model are those of the whole summary, in its order."""
+    sources = read_model.current_sources(store, "submitted")
+    every = summary.goals
+    for indicator_id in sorted(set(every["indicator_id"].astype(str))) + ["no_such_indicator"]:
+        expected = every[every["indicator_id"] == indicator_id].reset_index(drop=True)
+        found = read_model.goals_at(store, "submitted", sources, indicator_id)
+        assert len(found) == len(expected), indicator_id
+        if len(expected):
+            pd.testing.assert_frame_equal(found, expected, obj=indicator_id)

@@ -23,7 +23,7 @@ from dashboard.storage.store import Store
 from dashboard.storage.tables import GOALS_TABLE, PARTNERSHIPS_TABLE, indicator_table
 from data_contracts import DATASETS, INDICATORS, TOTAL
 from data_contracts.quarters import Quarter
-from tests.read_model_checks import assert_same_explorer, assert_same_summary
+from tests.read_model_checks import assert_same_explorer, assert_same_goals_of_each_indicator, assert_same_summary
 
 K = 10
 USER = "read-model-test"
@@ -192,6 +192,7 @@ def test_the_read_model_gives_the_source_numbers_after_random_changes(sample_sto
             if variant == "submitted":  # the explorer's rows: a few indicators each time, every one in turn
                 left_out = [done[-1].rsplit(" ", 1)[1]] if " breakdowns of " in done[-1] else []
                 assert_same_explorer(sample_store, [*left_out, *EVERY_INDICATOR[step * 6 : step * 6 + 6]])
+                assert_same_goals_of_each_indicator(sample_store, source)
             state = derived.read_state(sample_store, variant)
             assert state is not None and state.sources == read_model.current_sources(sample_store, variant, _k(variant))
             assert state_before is None or state.version >= state_before.version, (step, done)
@@ -380,6 +381,10 @@ def test_the_explorer_reads_the_source_when_the_read_model_is_behind_a_version(s
     _commit_changed_slice(sample_store, random.Random(5))
     read_model.refresh_all(sample_store, k=K)
     assert read_model.explorer_rows_at(sample_store, "submitted", older, ["new_hires"]) is None
+    then = read_model.compute_summary(sample_store, "submitted", older).goals  # the goals then, from the source
+    for indicator_id in sorted(set(then["indicator_id"].astype(str))):
+        expected = then[then["indicator_id"] == indicator_id].reset_index(drop=True)
+        pd.testing.assert_frame_equal(read_model.goals_at(sample_store, "submitted", older, indicator_id), expected)
     with pytest.raises(ValueError, match="keeps no explorer rows"):
         read_model.explorer_rows_at(sample_store, "public", older, ["new_hires"])
 

@@ -148,6 +148,20 @@ def headline_frames(headline: pa.Table) -> dict[str, pd.DataFrame]:
     }
 
 
+def goal_results(rows: pa.Table, goals: pd.DataFrame) -> pd.DataFrame:
+    """``LayerSummary.goals`` from the goal part of derived rows: in the goals table's order (as ``evaluate_goals``
+    gives them), typed as it types them."""
+    evaluated = _part_of(rows, "goal", GOAL_RESULT_COLUMNS)
+    order = pc.index_in(evaluated["goal_id"], pa.array(goals["goal_id"].astype(str).tolist(), type=pa.string()))
+    evaluated = evaluated.take(pc.sort_indices(pa.table({"o": order}), [("o", "ascending", "at_end")]))
+    found = {c: evaluated[c].to_pylist() for c in GOAL_RESULT_COLUMNS}
+    return (
+        numbers_as_floats(pd.DataFrame(found, columns=GOAL_RESULT_COLUMNS))
+        if evaluated.num_rows
+        else pd.DataFrame([], columns=GOAL_RESULT_COLUMNS)
+    )
+
+
 def summary_of(rows: pa.Table, goals: pd.DataFrame, partnership_ids: tuple[str, ...] | None) -> portfolio.LayerSummary:
     """The :class:`~dashboard.queries.portfolio.LayerSummary` the derived rows hold: parts in a fixed order (goals in
     the goals table's order, as ``evaluate_goals`` gives them), typed as ``portfolio.layer_summary`` types them."""
@@ -158,15 +172,7 @@ def summary_of(rows: pa.Table, goals: pd.DataFrame, partnership_ids: tuple[str, 
     totals = _part_of(rows, "totals", ["partnership_id", "count"]).to_pydict()
     counts = _part_of(rows, "rows", ["partnership_id", "count"]).to_pydict()
     by_dataset = headline_frames(_part_of(rows, "headline", FIGURE_COLUMNS))
-    evaluated = _part_of(rows, "goal", GOAL_RESULT_COLUMNS)
-    order = pc.index_in(evaluated["goal_id"], pa.array(goals["goal_id"].astype(str).tolist(), type=pa.string()))
-    evaluated = evaluated.take(pc.sort_indices(pa.table({"o": order}), [("o", "ascending", "at_end")]))
-    found = {c: evaluated[c].to_pylist() for c in GOAL_RESULT_COLUMNS}
-    results = (
-        numbers_as_floats(pd.DataFrame(found, columns=GOAL_RESULT_COLUMNS))
-        if evaluated.num_rows
-        else pd.DataFrame([], columns=GOAL_RESULT_COLUMNS)
-    )
+    results = goal_results(rows, goals)
     periods = [Quarter.from_number(n) for n in np.unique(quarter_numbers(reported["year"], reported["quarter"]))]
     row_counts = dict(zip(counts["partnership_id"], counts["count"], strict=True))
     return portfolio.LayerSummary(
@@ -423,6 +429,27 @@ def _headline_rows(store: Store, variant: Variant, sources: Sources) -> pa.Table
 def headline_at(store: Store, variant: Variant, sources: Sources) -> dict[str, pd.DataFrame]:
     """``LayerSummary.headline`` of a variant at ``sources`` alone: per dataset, the headline total rows."""
     return headline_frames(_headline_rows(store, variant, sources))
+
+
+def goals_at(store: Store, variant: Variant, sources: Sources, indicator_id: str) -> pd.DataFrame:
+    """The goals set on one indicator, evaluated (``LayerSummary.goals`` of that indicator, in the same order): only
+    their rows of the goal part are read from the derived table, or the whole summary computed from the source when
+    the table cannot serve ``sources``."""
+    goals = store.read(GOALS_TABLE, version=sources.goals)
+    state = _current_state(store, variant, sources)
+    if state is None:
+        every = compute_summary(store, variant, sources, members_at(store, variant, sources), goals).goals
+        return every[every["indicator_id"] == indicator_id].reset_index(drop=True) if len(every) else every
+    rows = derived.read_rows(
+        store,
+        derived.summary_table_name(variant),
+        state.version,
+        SUMMARY_SCHEMA,
+        columns=["part", *GOAL_RESULT_COLUMNS],
+        filter=(pc.field("part") == "goal") & (pc.field("indicator_id") == indicator_id),
+        section=derived.SUMMARY_SECTION,
+    )
+    return goal_results(rows, goals)
 
 
 def explorer_rows_at(

@@ -18,8 +18,7 @@ from dashboard.storage.derived import Sources
 from dashboard.storage.reads import Versions
 from dashboard.storage.store import Store
 from dashboard.storage.tables import PARTNERSHIPS_TABLE, Layer
-from dashboard.web.portfolio_reads import read_summary, summary_goals
-from dashboard.web.table_reads import LayerSnapshot, rows_at, table_at
+from dashboard.web.table_reads import rows_at, table_at
 
 T = TypeVar("T")
 
@@ -159,12 +158,15 @@ class ExplorerView:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _goals_on_indicator(summary: LayerSnapshot, partnerships_version: int, indicator_id: str) -> pd.DataFrame:
-    partnerships = table_at(summary.root, PARTNERSHIPS_TABLE, partnerships_version)
-    return goals_on_indicator(summary_goals(summary), indicator_id, partnerships.sort_values("name", ignore_index=True))
+def _goals_on_indicator(root: str, sources: Sources, partnerships_version: int, indicator_id: str) -> pd.DataFrame:
+    store = Store(root)
+    partnerships = table_at(root, PARTNERSHIPS_TABLE, partnerships_version)
+    evaluated = read_model.goals_at(store, "submitted", sources, indicator_id)
+    return goals_on_indicator(evaluated, indicator_id, partnerships.sort_values("name", ignore_index=True))
 
 
 def read_goals_on_indicator(store: Store, indicator_id: str) -> pd.DataFrame:
-    """``comparison_texts.goals_on_indicator`` of the evaluated goals (staff), cached by version."""
-    summary = read_summary(store, "submitted")
-    return _goals_on_indicator(summary.key, store.version(PARTNERSHIPS_TABLE), indicator_id)
+    """``comparison_texts.goals_on_indicator`` of the evaluated goals (staff) set on the indicator, only theirs read
+    from the read model, cached by version."""
+    sources = read_model.current_sources(store, "submitted")
+    return _goals_on_indicator(store.root, sources, store.version(PARTNERSHIPS_TABLE), indicator_id)
