@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 
 import pandas as pd
 import pyarrow as pa
@@ -433,3 +434,47 @@ def test_a_whole_build_that_fails_in_a_part_commits_nothing(sample_store: Store)
     )
     assert read_model.refresh(sample_store, "submitted", whole=True).how == "whole"  # and the next build works
     assert_same_summary(from_read_model(sample_store, "submitted"), from_source(sample_store, "submitted"))
+
+
+def _three_parts(rows: pa.Table) -> list[pa.Table]:
+    third = rows.num_rows // 3
+    return [rows.slice(0, third), rows.slice(third, third), rows.slice(2 * third)]
+
+
+def test_a_whole_build_in_parts_is_trusted_only_when_nothing_came_between_its_parts(sample_store: Store) -> None:
+    read_model.refresh_all(sample_store, k=K)
+    state = derived.read_state(sample_store, "submitted")
+    assert state is not None
+    name = derived.summary_table_name("submitted")
+    rows = derived.read_summary_rows(sample_store, "submitted", state.version)
+    parts = _three_parts(rows)
+
+    version = derived.write_summary_rows(sample_store, "submitted", iter(parts), state.sources)
+    assert version == state.version + 3  # one commit per part
+    assert derived.read_state(sample_store, "submitted") == derived.DerivedState(version, state.sources)
+    assert derived.read_summary_rows(sample_store, "submitted", version).num_rows == rows.num_rows
+    assert_same_summary(from_read_model(sample_store, "submitted"), from_source(sample_store, "submitted"))
+
+    def raced() -> Iterator[pa.Table]:  # another writer's commit lands between two parts of the build
+        yield parts[0]
+        yield parts[1]
+        derived.write_rows(sample_store, name, derived.SUMMARY_SCHEMA, parts[0].slice(0, 0), "{}", partnership_ids=[])
+        yield parts[2]
+
+    derived.write_summary_rows(sample_store, "submitted", raced(), state.sources)
+    assert derived.read_state(sample_store, "submitted") is None  # never trusted
+
+    def cut_short() -> Iterator[pa.Table]:  # the process dies after the build's first commits
+        yield parts[0]
+        yield parts[1]
+        yield parts[2]
+        raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError, match="killed"):
+        derived.write_summary_rows(sample_store, "submitted", cut_short(), state.sources)
+    assert derived.read_state(sample_store, "submitted") is None
+    sources = read_model.current_sources(sample_store, "submitted")
+    assert_same_summary(  # the page computes from the source meanwhile, and the next refresh builds it whole
+        read_model.summary_at(sample_store, "submitted", sources), from_source(sample_store, "submitted")
+    )
+    assert derived.read_state(sample_store, "submitted") is not None
