@@ -11,9 +11,11 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data_contracts.catalog import INDICATORS
-from data_contracts.columns import group_ids, positions_in
+from data_contracts.columns import group_ids, group_ids_bounded, positions_in, repeated_ids
 from data_contracts.findings import display_value
 from data_contracts.indicator_row import INDICATOR_COLUMN_SPECS, KEY_COLUMNS
 from data_contracts.quarters import Quarter
@@ -144,6 +146,10 @@ def at_most_characters(length: int) -> Callable[[pd.Series], pd.Series]:
     """The check of a text column whose cells hold at most ``length`` characters (a missing cell passes)."""
 
     def check(values: pd.Series) -> pd.Series:
+        if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow" and len(values):
+            longest = pc.max(pc.binary_length(pa.array(values.array))).as_py()
+            if longest is None or longest <= length:  # no more bytes than that, so no more characters
+                return pd.Series(True, index=values.index)
         return (values.isna() | (values.astype("string").str.len() <= length)).astype(bool)
 
     return check
@@ -181,8 +187,7 @@ def _category_valid(frame: pd.DataFrame) -> pd.Series:
 
 
 def _unique_key(frame: pd.DataFrame) -> pd.Series:
-    ids = group_ids(frame, KEY_COLUMNS)
-    return _passes(frame, ~pd.Series(ids).duplicated(keep="first").to_numpy())
+    return _passes(frame, ~repeated_ids(*group_ids_bounded(frame, KEY_COLUMNS)))
 
 
 def _totals(frame: pd.DataFrame) -> pd.Series:
