@@ -519,9 +519,12 @@ def group_ids_bounded(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[np.n
     return combine_codes_bounded([column_codes(frame[c]) for c in columns], len(frame))
 
 
-def repeated_ids(ids: np.ndarray, bound: int) -> np.ndarray:
-    """``pd.Series(ids).duplicated(keep="first")`` of ids below ``bound``: True for every id seen before."""
-    if bound > 4 * len(ids) + _COMPACT_ABOVE:
+def repeated_ids(ids: np.ndarray, bound: int | None = None) -> np.ndarray:
+    """``pd.Series(ids).duplicated(keep="first")`` of whole numbers (below ``bound`` when given): True for every id
+    seen before. Ids from 0 up to a few times their count are found in a table indexed by id, others by hashing."""
+    if bound is None and len(ids) and ids.dtype.kind in "iu" and ids.min() >= 0:
+        bound = int(ids.max()) + 1
+    if bound is None or bound > 4 * len(ids) + _COMPACT_ABOVE:
         return pd.Series(ids).duplicated(keep="first").to_numpy()
     first = np.empty(bound, dtype=np.int64)
     positions = np.arange(len(ids), dtype=np.int64)

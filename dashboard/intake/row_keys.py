@@ -26,6 +26,7 @@ from data_contracts.columns import (
     extend_codes,
     joint_codes,
     positions_of,
+    repeated_ids,
     text_dictionary,
 )
 from data_contracts.findings import RowNumbers
@@ -155,7 +156,7 @@ def float_values(series: pd.Series) -> np.ndarray:
 
 def all_distinct(ids: np.ndarray) -> bool:
     """Whether no id repeats."""
-    return not pd.Series(ids).duplicated().any()
+    return not repeated_ids(ids).any()
 
 
 def _dense(ids: np.ndarray, bound: int) -> tuple[np.ndarray, int]:
@@ -203,9 +204,19 @@ def lookup_positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return pd.Index(ids).get_indexer(wanted)
 
 
+def _first_seen_numbers(ids: np.ndarray) -> np.ndarray:
+    """``pd.factorize(ids)[0]``: the ids renumbered 0, 1, 2, ... in order of first appearance."""
+    if not len(ids) or ids.min() < 0 or int(ids.max()) >= 4 * len(ids) + 1024:
+        return pd.factorize(ids)[0]
+    first = ~repeated_ids(ids)
+    number = np.zeros(int(ids.max()) + 1, dtype=np.int64)
+    number[ids[first]] = np.arange(int(first.sum()))
+    return number[ids]
+
+
 def first_positions(ids: np.ndarray) -> np.ndarray:
     """Position of the first row of each distinct id, in order of first appearance."""
-    return pd.Series(ids).drop_duplicates().index.to_numpy()
+    return np.flatnonzero(~repeated_ids(ids))
 
 
 @dataclass
@@ -284,7 +295,7 @@ class _SliceRows:
     def of(cls, keys: RowKeys) -> _SliceRows:
         if keys.missing(SLICE_COLUMNS):
             raise Unsupported("a missing slice column")
-        dense, _ = pd.factorize(keys.new(keys.ids(SLICE_COLUMNS)))
+        dense = _first_seen_numbers(keys.new(keys.ids(SLICE_COLUMNS)))
         firsts = first_positions(dense)
         unique = keys.incoming[list(SLICE_COLUMNS)].iloc[firsts].reset_index(drop=True)
         order = unique.sort_values(list(SLICE_COLUMNS)).index.to_numpy()  # as slices_of sorts
