@@ -524,10 +524,15 @@ def repeated_ids(ids: np.ndarray, bound: int | None = None) -> np.ndarray:
     seen before. Ids from 0 up to a few times their count are found in a table indexed by id, others by hashing."""
     if bound is None and len(ids) and ids.dtype.kind in "iu" and ids.min() >= 0:
         bound = int(ids.max()) + 1
-    if bound is None or bound > 4 * len(ids) + _COMPACT_ABOVE:
+    if bound is None or bound > 32 * len(ids) + _COMPACT_ABOVE or len(ids) >= 2**31 - 1:
         return pd.Series(ids).duplicated(keep="first").to_numpy()
-    first = np.empty(bound, dtype=np.int64)
-    positions = np.arange(len(ids), dtype=np.int64)
+    if bound > 4 * len(ids) + _COMPACT_ABOVE:  # renumber densely first, by a table of the ids present
+        present = np.zeros(bound, dtype=bool)
+        present[ids] = True
+        ids = (np.cumsum(present, dtype=np.int32) - 1)[ids]
+        bound = int(ids.max()) + 1 if len(ids) else 0
+    first = np.empty(bound, dtype=np.int32)
+    positions = np.arange(len(ids), dtype=np.int32)
     first[ids[::-1]] = positions[::-1]  # the last write, the first position, wins
     return first[ids] != positions
 
