@@ -543,7 +543,24 @@ def positions_in(series: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
         cells = arrow_text(series)
         index = pc.index_in(cells, value_set=pa.array(list(vocabulary), type=cells.type))
         return pc.fill_null(index, len(vocabulary)).to_numpy(zero_copy_only=False).astype(np.intp)
+    key = (id(series.array), tuple(vocabulary))
+    hit = _POSITIONS_CACHE.get(key)
+    if hit is not None and hit[0]() is series.array:
+        return hit[1]
     codes, _, values = _coded(series)  # look the distinct values up, then every cell by its code
     index = pc.index_in(values, value_set=pa.array(list(vocabulary), type=values.type))
     lookup = pc.fill_null(index, len(vocabulary)).to_numpy(zero_copy_only=False).astype(np.intp)
-    return np.append(lookup, len(vocabulary))[codes]
+    small = np.int8 if len(vocabulary) < 127 else np.int16 if len(vocabulary) < 32_767 else np.intp
+    positions = np.append(lookup, len(vocabulary)).astype(small)[codes]
+    positions.flags.writeable = False
+    try:
+        reference = weakref.ref(series.array, lambda _, key=key: _POSITIONS_CACHE.pop(key, None))
+    except TypeError:  # not weakly referenceable: no memo
+        return positions
+    _POSITIONS_CACHE[key] = (reference, positions)
+    return positions
+
+
+_POSITIONS_CACHE: dict[tuple[int, tuple[str, ...]], tuple[weakref.ref, np.ndarray]] = {}
+""":func:`positions_in` of recently looked-up text columns, by the ``id`` of their array and the vocabulary, while
+the array lives: the contract's checks look the same columns up in the same vocabularies one after the other."""
