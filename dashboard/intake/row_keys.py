@@ -175,7 +175,7 @@ def find_positions(ids: np.ndarray, wanted: np.ndarray, bound: int, *, both_uniq
     """Position of each ``wanted`` id in ``ids`` (ids below ``bound``), -1 when absent. Raises :class:`Unsupported`
     when an id repeats in ``ids`` (or, with ``both_unique``, in ``wanted``). Small bounds use a table indexed by id,
     others a hash table."""
-    if bound <= min(_MAX_TABLE, 4 * (len(ids) + len(wanted)) + 1024) and len(ids) + len(wanted) < 2**31:
+    if bound <= min(_MAX_TABLE, 8 * (len(ids) + len(wanted)) + 1024) and len(ids) + len(wanted) < 2**31:
         table = np.full(bound, -1, dtype=np.int32)
         if both_unique:
             if not _fill(table, wanted):
