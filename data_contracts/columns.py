@@ -82,7 +82,7 @@ def prepare_frame(
             continue
         keep.append(position)
         names.append(name)
-    frame = raw.iloc[:, keep].copy()  # by position: two headers may read the same ("value" and "Value")
+    frame = raw.iloc[:, keep]  # by position: two headers may read the same ("value" and "Value"); copied on write
     frame.columns = names
     readable = True
     for spec in specs:
@@ -117,18 +117,31 @@ def _read_column(
 ) -> tuple[pd.Series, list[Finding]]:
     findings: list[Finding] = []
     typed_numbers = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-    if spec.kind in ("integer", "number") and typed_numbers:
+    distinct = None
+    text = _trimmed_by_distinct(series) if spec.kind == "text" else None
+    if text is not None:
+        stripped = None  # each distinct text trimmed once
+        blank = pd.Series(text[0], index=series.index)
+    elif spec.kind in ("integer", "number") and typed_numbers:
         stripped = None
         blank = series.isna()  # the text of a number is never blank
+    elif spec.kind in ("integer", "number") and (distinct := numbers_of_distinct_text(series)) is not None:
+        stripped = None  # every cell is a plain number or blank: read once per distinct text
+        blank = pd.Series(distinct[0], index=series.index)
     else:
         stripped = series.astype("string").str.strip()  # once per column: the cells as text, trimmed
         blank = series.isna() | stripped.eq("").fillna(True)
-    if spec.kind == "text":
+    if text is not None:
+        parsed = pd.Series(text[1], index=series.index, name=series.name)
+        bad = pd.Series(False, index=series.index)
+    elif spec.kind == "text":
         values = stripped.mask(blank, pd.NA) if blank.any() else stripped  # masking nothing still copies
         parsed = values.astype("string")
         bad = pd.Series(False, index=series.index)
     elif spec.kind in ("integer", "number"):
-        if stripped is None:
+        if distinct is not None:
+            numbers = pd.Series(distinct[1], index=series.index, name=series.name)
+        elif stripped is None:
             numbers = pd.to_numeric(series, errors="coerce").astype("float64")
         else:
             numbers = text_to_numbers(stripped)
@@ -164,7 +177,14 @@ def _read_column(
             infinite = pd.Series(~finite, index=series.index) & numbers.notna()
             bad = bad | infinite
             numbers = numbers.mask(fractional.fillna(False) | infinite | inexact)
-            parsed = numbers.round().astype("Int64")
+            # what numbers.round().astype("Int64") gives, without converting cell by cell: what is left is whole
+            kept = numbers.to_numpy(dtype="float64", na_value=np.nan)
+            missing = np.isnan(kept)
+            parsed = pd.Series(
+                pd.arrays.IntegerArray(np.where(missing, 0.0, kept).astype(np.int64), missing),
+                index=series.index,
+                name=series.name,
+            )
         else:
             parsed = numbers
     else:  # date
@@ -251,6 +271,54 @@ def text_to_numbers(text: pd.Series) -> pd.Series:
     if len(rest):
         numbers[rest] = pd.to_numeric(text.iloc[rest], errors="coerce").astype("float64").to_numpy()
     return pd.Series(numbers, index=text.index, name=text.name)
+
+
+def _trimmed_by_distinct(series: pd.Series) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray] | None:
+    """Which cells of a pyarrow-backed text column are blank (missing, empty or only whitespace), and the column
+    trimmed as ``string`` with its blank cells missing, trimming each distinct text once; a column that trimming
+    leaves as it is keeps its text (no copy). None for other columns."""
+    if not isinstance(series.dtype, pd.StringDtype) or series.dtype.storage != "pyarrow":
+        return None
+    codes, dictionary = text_dictionary(series)
+    trimmed = pc.utf8_trim_whitespace(dictionary)
+    blank_entry = _as_bool(pc.equal(pc.binary_length(trimmed), 0))
+    missing = codes < 0
+    blank = np.append(blank_entry, True)[codes]
+    if not blank.any() and pc.all(pc.equal(trimmed, dictionary)).as_py() is not False:
+        return blank, series.astype("string").array  # already trimmed, nothing blank
+    entries = pc.if_else(pa.array(blank_entry), pa.nulls(len(trimmed), trimmed.type), trimmed)
+    taken = entries.take(pa.array(np.where(missing, 0, codes), mask=missing))
+    return blank, pd.array(taken, dtype="string")
+
+
+_PLAIN_DECIMAL = r"^-?[0-9]*\.?[0-9]*$"
+
+
+def numbers_of_distinct_text(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """Which cells of a text column are blank, and the numbers of the others, as :func:`text_to_numbers` reads the
+    stripped cells, working on each distinct text once (a column of years or of values repeats its few thousand
+    texts); None unless every cell is blank or written plainly (an optional minus, digits, at most one decimal point,
+    1 to :data:`_MAX_EXACT_DIGITS` digits, not a whole minus zero), the cells the two read alike one by one."""
+    if not isinstance(series.dtype, pd.StringDtype) or series.dtype.storage != "pyarrow":
+        return None
+    codes, dictionary = text_dictionary(series)
+    stripped = pc.utf8_trim_whitespace(dictionary)
+    length = pc.binary_length(stripped)
+    blank_entry = _as_bool(pc.equal(length, 0))
+    digits = pc.subtract(length, pc.add(pc.count_substring(stripped, "-"), pc.count_substring(stripped, ".")))
+    plain = _as_bool(
+        pc.and_(
+            pc.match_substring_regex(stripped, _PLAIN_DECIMAL),
+            pc.and_(pc.greater(digits, 0), pc.less_equal(digits, _MAX_EXACT_DIGITS)),
+        )
+    )
+    if not (plain | blank_entry).all() or _as_bool(pc.match_substring_regex(stripped, r"^-0+$")).any():
+        return None
+    values = np.full(len(dictionary) + 1, np.nan)  # the last entry stands for a missing cell
+    if plain.any():
+        values[:-1][plain] = pc.cast(pc.filter(stripped, pa.array(plain)), pa.float64()).to_numpy()
+    blank = np.append(blank_entry, True)
+    return blank[codes], values[codes]
 
 
 def _as_bool(values: object) -> np.ndarray:
@@ -446,13 +514,53 @@ def group_ids(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     return combine_codes([column_codes(frame[c]) for c in columns], len(frame))
 
 
+def group_ids_bounded(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, int]:
+    """:func:`group_ids` and a bound of the ids."""
+    return combine_codes_bounded([column_codes(frame[c]) for c in columns], len(frame))
+
+
+def repeated_ids(ids: np.ndarray, bound: int | None = None) -> np.ndarray:
+    """``pd.Series(ids).duplicated(keep="first")`` of whole numbers (below ``bound`` when given): True for every id
+    seen before. Ids from 0 up to a few times their count are found in a table indexed by id, others by hashing."""
+    if bound is None and len(ids) and ids.dtype.kind in "iu" and ids.min() >= 0:
+        bound = int(ids.max()) + 1
+    if bound is None or bound > 32 * len(ids) + _COMPACT_ABOVE or len(ids) >= 2**31 - 1:
+        return pd.Series(ids).duplicated(keep="first").to_numpy()
+    if bound > 4 * len(ids) + _COMPACT_ABOVE:  # renumber densely first, by a table of the ids present
+        present = np.zeros(bound, dtype=bool)
+        present[ids] = True
+        ids = (np.cumsum(present, dtype=np.int32) - 1)[ids]
+        bound = int(ids.max()) + 1 if len(ids) else 0
+    first = np.empty(bound, dtype=np.int32)
+    positions = np.arange(len(ids), dtype=np.int32)
+    first[ids[::-1]] = positions[::-1]  # the last write, the first position, wins
+    return first[ids] != positions
+
+
 def positions_in(series: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
     """Each text cell's position in ``vocabulary`` (exact match), ``len(vocabulary)`` for any other or missing cell."""
     if not _is_text(series):
         cells = arrow_text(series)
         index = pc.index_in(cells, value_set=pa.array(list(vocabulary), type=cells.type))
         return pc.fill_null(index, len(vocabulary)).to_numpy(zero_copy_only=False).astype(np.intp)
+    key = (id(series.array), tuple(vocabulary))
+    hit = _POSITIONS_CACHE.get(key)
+    if hit is not None and hit[0]() is series.array:
+        return hit[1]
     codes, _, values = _coded(series)  # look the distinct values up, then every cell by its code
     index = pc.index_in(values, value_set=pa.array(list(vocabulary), type=values.type))
     lookup = pc.fill_null(index, len(vocabulary)).to_numpy(zero_copy_only=False).astype(np.intp)
-    return np.append(lookup, len(vocabulary))[codes]
+    small = np.int8 if len(vocabulary) < 127 else np.int16 if len(vocabulary) < 32_767 else np.intp
+    positions = np.append(lookup, len(vocabulary)).astype(small)[codes]
+    positions.flags.writeable = False
+    try:
+        reference = weakref.ref(series.array, lambda _, key=key: _POSITIONS_CACHE.pop(key, None))
+    except TypeError:  # not weakly referenceable: no memo
+        return positions
+    _POSITIONS_CACHE[key] = (reference, positions)
+    return positions
+
+
+_POSITIONS_CACHE: dict[tuple[int, tuple[str, ...]], tuple[weakref.ref, np.ndarray]] = {}
+""":func:`positions_in` of recently looked-up text columns, by the ``id`` of their array and the vocabulary, while
+the array lives: the contract's checks look the same columns up in the same vocabularies one after the other."""

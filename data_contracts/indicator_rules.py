@@ -11,9 +11,11 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data_contracts.catalog import INDICATORS
-from data_contracts.columns import group_ids, positions_in
+from data_contracts.columns import compact_ids, group_ids, group_ids_bounded, positions_in, repeated_ids
 from data_contracts.findings import display_value
 from data_contracts.indicator_row import INDICATOR_COLUMN_SPECS, KEY_COLUMNS
 from data_contracts.quarters import Quarter
@@ -144,6 +146,10 @@ def at_most_characters(length: int) -> Callable[[pd.Series], pd.Series]:
     """The check of a text column whose cells hold at most ``length`` characters (a missing cell passes)."""
 
     def check(values: pd.Series) -> pd.Series:
+        if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow" and len(values):
+            longest = pc.max(pc.binary_length(pa.array(values.array))).as_py()
+            if longest is None or longest <= length:  # no more bytes than that, so no more characters
+                return pd.Series(True, index=values.index)
         return (values.isna() | (values.astype("string").str.len() <= length)).astype(bool)
 
     return check
@@ -181,8 +187,7 @@ def _category_valid(frame: pd.DataFrame) -> pd.Series:
 
 
 def _unique_key(frame: pd.DataFrame) -> pd.Series:
-    ids = group_ids(frame, KEY_COLUMNS)
-    return _passes(frame, ~pd.Series(ids).duplicated(keep="first").to_numpy())
+    return _passes(frame, ~repeated_ids(*group_ids_bounded(frame, KEY_COLUMNS)))
 
 
 def _totals(frame: pd.DataFrame) -> pd.Series:
@@ -263,7 +268,7 @@ def _within_total(frame: pd.DataFrame) -> pd.Series:
     slice_ids = group_ids(frame, KEY_COLUMNS[:4])
     total_rows = np.flatnonzero(_total_rows(frame))
     total_of = pd.Series(values[total_rows], index=slice_ids[total_rows])
-    totals = total_of[~total_of.index.duplicated(keep="first")].reindex(slice_ids[first_row]).to_numpy()
+    totals = total_of[~repeated_ids(slice_ids[total_rows])].reindex(slice_ids[first_row]).to_numpy()
     sums = sums.to_numpy(dtype="float64", na_value=np.nan)
     with np.errstate(invalid="ignore"):
         over = (totals >= 0) & (sums > totals + 1e-9 * np.clip(np.abs(totals), 1, None))
@@ -273,15 +278,15 @@ def _within_total(frame: pd.DataFrame) -> pd.Series:
 
 def _first_positions(ids: np.ndarray) -> np.ndarray:
     """Position of the first occurrence of each distinct id."""
-    return pd.Series(ids).drop_duplicates().index.to_numpy()
+    return np.flatnonzero(~repeated_ids(ids))
 
 
 def _needs_total(frame: pd.DataFrame) -> pd.Series:
     breakdown = _breakdown_mask(frame)
     if not breakdown.any():
         return pd.Series(True, index=frame.index)
-    slice_ids, _ = pd.factorize(group_ids(frame, KEY_COLUMNS[:4]))
-    has_total = np.zeros(slice_ids.max() + 1, dtype=bool)
+    slice_ids, bound = compact_ids(*group_ids_bounded(frame, KEY_COLUMNS[:4]))  # numbered 0, 1, 2, ...
+    has_total = np.zeros(bound, dtype=bool)
     has_total[slice_ids[_total_rows(frame)]] = True
     return _passes(frame, ~breakdown | has_total[slice_ids])
 

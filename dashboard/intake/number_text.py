@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from data_contracts.columns import normalise_header
+from data_contracts.columns import normalise_header, text_dictionary
 from data_contracts.findings import Finding
 
 NumberStyle = Literal["decimal_comma", "decimal_point"]
@@ -58,6 +58,8 @@ def check_numbers(
         column_name = normalise_header(name)
         if column_name not in numeric:
             continue
+        if skip is None and style == "decimal_point" and _plain_everywhere(frame.iloc[:, position]):
+            continue
         column = frame.iloc[:, position].astype("string")
         text = column.str.strip().fillna("")
         # A cell of ASCII digits only is a plain number in either style (most cells of a clean file): the patterns
@@ -96,6 +98,18 @@ def check_numbers(
                 )
             )
     return findings
+
+
+def _plain_everywhere(cells: pd.Series) -> bool:
+    """Whether no cell of a text column needs a look in a decimal-point file: each distinct text, stripped, is
+    blank, ASCII digits or a plain number (checked once per distinct text, not per cell)."""
+    if not isinstance(cells.dtype, pd.StringDtype) or cells.dtype.storage != "pyarrow":
+        return False
+    import pyarrow.compute as pc
+
+    _, dictionary = text_dictionary(cells)
+    text = pd.Series(pd.array(pc.utf8_trim_whitespace(dictionary), dtype="string"))
+    return bool((text.eq("") | text.str.fullmatch(_PLAIN_NUMBER).fillna(False)).all())
 
 
 def _ascii_digits(text: pd.Series) -> np.ndarray:

@@ -26,6 +26,7 @@ from data_contracts.columns import (
     extend_codes,
     joint_codes,
     positions_of,
+    repeated_ids,
     text_dictionary,
 )
 from data_contracts.findings import RowNumbers
@@ -155,7 +156,7 @@ def float_values(series: pd.Series) -> np.ndarray:
 
 def all_distinct(ids: np.ndarray) -> bool:
     """Whether no id repeats."""
-    return not pd.Series(ids).duplicated().any()
+    return not repeated_ids(ids).any()
 
 
 def _dense(ids: np.ndarray, bound: int) -> tuple[np.ndarray, int]:
@@ -174,7 +175,7 @@ def find_positions(ids: np.ndarray, wanted: np.ndarray, bound: int, *, both_uniq
     """Position of each ``wanted`` id in ``ids`` (ids below ``bound``), -1 when absent. Raises :class:`Unsupported`
     when an id repeats in ``ids`` (or, with ``both_unique``, in ``wanted``). Small bounds use a table indexed by id,
     others a hash table."""
-    if bound <= min(_MAX_TABLE, 4 * (len(ids) + len(wanted)) + 1024) and len(ids) + len(wanted) < 2**31:
+    if bound <= min(_MAX_TABLE, 8 * (len(ids) + len(wanted)) + 1024) and len(ids) + len(wanted) < 2**31:
         table = np.full(bound, -1, dtype=np.int32)
         if both_unique:
             if not _fill(table, wanted):
@@ -203,9 +204,19 @@ def lookup_positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return pd.Index(ids).get_indexer(wanted)
 
 
+def _first_seen_numbers(ids: np.ndarray) -> np.ndarray:
+    """``pd.factorize(ids)[0]``: the ids renumbered 0, 1, 2, ... in order of first appearance."""
+    if not len(ids) or ids.min() < 0 or int(ids.max()) >= 4 * len(ids) + 1024:
+        return pd.factorize(ids)[0]
+    first = ~repeated_ids(ids)
+    number = np.zeros(int(ids.max()) + 1, dtype=np.int64)
+    number[ids[first]] = np.arange(int(first.sum()))
+    return number[ids]
+
+
 def first_positions(ids: np.ndarray) -> np.ndarray:
     """Position of the first row of each distinct id, in order of first appearance."""
-    return pd.Series(ids).drop_duplicates().index.to_numpy()
+    return np.flatnonzero(~repeated_ids(ids))
 
 
 @dataclass
@@ -284,7 +295,7 @@ class _SliceRows:
     def of(cls, keys: RowKeys) -> _SliceRows:
         if keys.missing(SLICE_COLUMNS):
             raise Unsupported("a missing slice column")
-        dense, _ = pd.factorize(keys.new(keys.ids(SLICE_COLUMNS)))
+        dense = _first_seen_numbers(keys.new(keys.ids(SLICE_COLUMNS)))
         firsts = first_positions(dense)
         unique = keys.incoming[list(SLICE_COLUMNS)].iloc[firsts].reset_index(drop=True)
         order = unique.sort_values(list(SLICE_COLUMNS)).index.to_numpy()  # as slices_of sorts

@@ -8,10 +8,12 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
 from data_contracts import KEY_COLUMNS, SLICE_COLUMNS
+from data_contracts.columns import column_codes, combine_codes_bounded, compact_ids
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,16 @@ class Slice:
 
 def slices_of(frame: pd.DataFrame) -> tuple[Slice, ...]:
     """The (partnership, year, quarter) slices present in an indicator frame, sorted."""
+    columns = [frame[c] for c in SLICE_COLUMNS]
+    text = isinstance(columns[0].dtype, pd.StringDtype)
+    if len(frame) and text and all(c.dtype.kind == "i" for c in columns[1:]) and not columns[0].isna().any():
+        # by integer codes that sort as the columns do: the first row of each slice, in slice order
+        ids, bound = combine_codes_bounded([column_codes(c) for c in columns], len(frame))
+        ids, bound = compact_ids(ids, bound)
+        first = np.full(bound, len(frame), dtype=np.int64)
+        first[ids[::-1]] = np.arange(len(frame) - 1, -1, -1)  # the last write, the smallest position, wins
+        keys = frame[list(SLICE_COLUMNS)].iloc[first]
+        return tuple(Slice(str(p), int(y), int(q)) for p, y, q in keys.itertuples(index=False))
     keys = frame[list(SLICE_COLUMNS)].drop_duplicates().sort_values(list(SLICE_COLUMNS))
     return tuple(Slice(str(p), int(y), int(q)) for p, y, q in keys.itertuples(index=False))
 
