@@ -78,11 +78,12 @@ def _slices(store: Store, dataset: str, layer: str) -> list[Slice]:
     return sorted((Slice(str(p), int(y), int(q)) for p, y, q in keys), key=str)
 
 
-def _commit_changed_slice(store: Store, rng: random.Random) -> str:
+def _random_slice(store: Store, rng: random.Random) -> tuple[str, Slice, pd.DataFrame] | None:
+    """A dataset, one of its submitted slices and that slice's rows, chosen at random (None: the dataset is empty)."""
     dataset = rng.choice(DATASETS)
     slices = _slices(store, dataset, "submitted")
     if not slices:  # restored to a version without rows
-        return f"nothing to commit again in {dataset}"
+        return None
     chosen = rng.choice(slices)
     rows = store.read(indicator_table(dataset, "submitted"))
     part = rows[
@@ -90,6 +91,14 @@ def _commit_changed_slice(store: Store, rng: random.Random) -> str:
         & (rows["year"] == chosen.year)
         & (rows["quarter"] == chosen.quarter)
     ].copy()
+    return dataset, chosen, part
+
+
+def _commit_changed_slice(store: Store, rng: random.Random) -> str:
+    found = _random_slice(store, rng)
+    if found is None:
+        return "nothing to commit again"
+    dataset, chosen, part = found
     if rng.random() < 0.3:  # the same rows a year later: a new quarter
         part["year"] = part["year"] + 1
     part["value"] = (part["value"] * rng.choice([0.5, 0.9, 1.1, 3.0])).round(0)
@@ -100,17 +109,10 @@ def _commit_changed_slice(store: Store, rng: random.Random) -> str:
 def _commit_without_a_breakdown(store: Store, rng: random.Random) -> str:
     """A slice committed again (half the time a year later: a new latest quarter) without the rows of one breakdown
     of one of its indicators, whose latest quarter by that dimension is then older than by the others."""
-    dataset = rng.choice(DATASETS)
-    slices = _slices(store, dataset, "submitted")
-    if not slices:  # restored to a version without rows
-        return f"nothing to commit again in {dataset}"
-    chosen = rng.choice(slices)
-    rows = store.read(indicator_table(dataset, "submitted"))
-    part = rows[
-        (rows["partnership_id"] == chosen.partnership_id)
-        & (rows["year"] == chosen.year)
-        & (rows["quarter"] == chosen.quarter)
-    ].copy()
+    found = _random_slice(store, rng)
+    if found is None:
+        return "nothing to commit again"
+    dataset, chosen, part = found
     broken = part[part["dimension"] != TOTAL]
     pairs = sorted(set(zip(broken["indicator_id"].astype(str), broken["dimension"].astype(str), strict=True)))
     if not pairs:
