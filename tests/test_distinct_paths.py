@@ -3,6 +3,9 @@ repeated ids found by a table, slices listed from codes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,6 +28,18 @@ def _text(cells: list[object]) -> pd.Series:
     return pd.Series(cells, dtype="str")
 
 
+def _both_readings(series: pd.Series, shortcut: Callable[[pd.Series], Any]) -> tuple[Any, pd.Series, np.ndarray]:
+    """A shortcut's values, and each cell trimmed and which cells are blank as the cell-by-cell reading has them;
+    the shortcut's blanks are checked against the latter's."""
+    found = shortcut(series)
+    assert found is not None
+    blank, values = found
+    stripped = series.astype("string").str.strip()
+    expected_blank = (series.isna() | stripped.eq("").fillna(True)).to_numpy()
+    assert blank.tolist() == expected_blank.tolist()
+    return values, stripped, expected_blank
+
+
 @pytest.mark.parametrize(
     "cells",
     [
@@ -33,13 +48,8 @@ def _text(cells: list[object]) -> pd.Series:
     ],
 )
 def test_numbers_read_once_per_distinct_text_equal_the_cell_by_cell_reading(cells: list[object]) -> None:
-    series = _text(cells)
-    found = numbers_of_distinct_text(series)
-    assert found is not None
-    blank, numbers = found
-    stripped = series.astype("string").str.strip()
+    numbers, stripped, _ = _both_readings(_text(cells), numbers_of_distinct_text)
     expected = text_to_numbers(stripped).to_numpy()
-    assert blank.tolist() == (series.isna() | stripped.eq("").fillna(True)).tolist()
     np.testing.assert_array_equal(numbers, expected)
     assert np.signbit(numbers[~np.isnan(numbers)]).tolist() == np.signbit(expected[~np.isnan(expected)]).tolist()
 
@@ -62,13 +72,7 @@ def test_typed_numbers_are_not_read_as_text() -> None:
     ],
 )
 def test_text_trimmed_once_per_distinct_text_equals_trimming_every_cell(cells: list[object]) -> None:
-    series = _text(cells)
-    found = _trimmed_by_distinct(series)
-    assert found is not None
-    blank, values = found
-    stripped = series.astype("string").str.strip()
-    expected_blank = (series.isna() | stripped.eq("").fillna(True)).to_numpy()
-    assert blank.tolist() == expected_blank.tolist()
+    values, stripped, expected_blank = _both_readings(_text(cells), _trimmed_by_distinct)
     expected = stripped.mask(pd.Series(expected_blank), pd.NA).astype("string")
     pd.testing.assert_series_equal(pd.Series(values), expected, check_names=False)
 
