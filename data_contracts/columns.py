@@ -519,6 +519,11 @@ def group_ids_bounded(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[np.n
     return combine_codes_bounded([column_codes(frame[c]) for c in columns], len(frame))
 
 
+def first_positions(ids: np.ndarray) -> np.ndarray:
+    """Position of the first row of each distinct id, in order of first appearance."""
+    return np.flatnonzero(~repeated_ids(ids))
+
+
 def repeated_ids(ids: np.ndarray, bound: int | None = None) -> np.ndarray:
     """``pd.Series(ids).duplicated(keep="first")`` of whole numbers (below ``bound`` when given): True for every id
     seen before. Ids from 0 up to a few times their count are found in a table indexed by id, others by hashing."""

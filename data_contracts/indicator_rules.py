@@ -15,7 +15,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data_contracts.catalog import INDICATORS
-from data_contracts.columns import compact_ids, group_ids, group_ids_bounded, positions_in, repeated_ids
+from data_contracts.columns import (
+    compact_ids,
+    first_positions,
+    group_ids,
+    group_ids_bounded,
+    positions_in,
+    repeated_ids,
+)
 from data_contracts.findings import display_value
 from data_contracts.indicator_row import INDICATOR_COLUMN_SPECS, KEY_COLUMNS
 from data_contracts.quarters import Quarter
@@ -263,7 +270,7 @@ def _within_total(frame: pd.DataFrame) -> pd.Series:
     ordered = group_ids(frame, [*KEY_COLUMNS[:4], "dimension"])[part_rows]
     sums = group_sums(values[part_rows], ordered, keep, min_count=1)
     kept = part_rows[keep]
-    firsts = _first_positions(ordered[keep])
+    firsts = first_positions(ordered[keep])
     first_row = pd.Series(kept[firsts], index=ordered[keep][firsts]).reindex(sums.index).to_numpy()
     slice_ids = group_ids(frame, KEY_COLUMNS[:4])
     total_rows = np.flatnonzero(_total_rows(frame))
@@ -274,11 +281,6 @@ def _within_total(frame: pd.DataFrame) -> pd.Series:
         over = (totals >= 0) & (sums > totals + 1e-9 * np.clip(np.abs(totals), 1, None))
     ok[first_row[over]] = False
     return _passes(frame, ok)
-
-
-def _first_positions(ids: np.ndarray) -> np.ndarray:
-    """Position of the first occurrence of each distinct id."""
-    return np.flatnonzero(~repeated_ids(ids))
 
 
 def _needs_total(frame: pd.DataFrame) -> pd.Series:

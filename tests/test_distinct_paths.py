@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.intake.row_keys import _first_seen_numbers, all_distinct, first_positions
+from dashboard.intake.row_keys import _first_seen_numbers, all_distinct
 from dashboard.storage.slices import Slice, slices_of
 from data_contracts.columns import (
     _read_column,
     _trimmed_by_distinct,
+    first_positions,
     numbers_of_distinct_text,
     repeated_ids,
     text_to_numbers,

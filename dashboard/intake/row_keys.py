@@ -24,6 +24,7 @@ from data_contracts.columns import (
     IncomparableColumns,
     combine_codes_bounded,
     extend_codes,
+    first_positions,
     joint_codes,
     positions_of,
     repeated_ids,
@@ -212,11 +213,6 @@ def _first_seen_numbers(ids: np.ndarray) -> np.ndarray:
     number = np.zeros(int(ids.max()) + 1, dtype=np.int64)
     number[ids[first]] = np.arange(int(first.sum()))
     return number[ids]
-
-
-def first_positions(ids: np.ndarray) -> np.ndarray:
-    """Position of the first row of each distinct id, in order of first appearance."""
-    return np.flatnonzero(~repeated_ids(ids))
 
 
 @dataclass

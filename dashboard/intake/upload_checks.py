@@ -22,14 +22,13 @@ from dashboard.intake.row_keys import (
     all_distinct,
     file_rows_of,
     find_positions,
-    first_positions,
     float_values,
     int_values,
     lookup_positions,
 )
 from dashboard.storage.slices import Slice, slices_of
 from data_contracts import INDICATORS, KEY_COLUMNS, SLICE_COLUMNS, TOTAL, Finding
-from data_contracts.columns import compact_ids, positions_in
+from data_contracts.columns import compact_ids, first_positions, positions_in
 from data_contracts.findings import display_value
 from data_contracts.indicator_row import SERIES_COLUMNS
 from data_contracts.indicator_rules import group_sums

@@ -92,7 +92,6 @@ others (:func:`section_of`)."""
 HEADLINE_SECTION = "headline"
 SUMMARY_SECTION = "summary"
 EXPLORER_SECTION = "explorer"
-SECTIONS = (SUMMARY_SECTION, HEADLINE_SECTION, EXPLORER_SECTION)
 
 
 def section_of(part: str) -> str:
@@ -357,81 +356,55 @@ def write_rows(
         ).as_py()
     ):
         raise ValueError("rows of a partnership that is not being replaced")
-    return _write(store, name, schema, _with_buckets(table), stamp, partnership_ids, base)
+    metadata = {SOURCES_KEY: stamp, BASE_KEY: "whole" if whole else str(base)}
+    if whole:
+        return _commit(store, name, schema, table, metadata, mode="overwrite", replace=True)
+    buckets = ", ".join(str(b) for b in _buckets_of(partnership_ids or ())) or "-1"
+    predicate = f"{BUCKET} IN ({buckets}) AND {_predicate(partnership_ids or ())}"
+    return _commit(store, name, schema, table, metadata, mode="overwrite", predicate=predicate)
 
 
 def _write_parts(store: Store, name: str, schema: pa.Schema, parts: Iterable[pa.Table], stamp: str) -> int:
+    """A whole table written part by part (:func:`write_rows`): each part committed once the next one is made, so the
+    last is known when it is written and carries the stamp."""
     build = uuid.uuid4().hex
     first: int | None = None
     pending: pa.Table | None = None
     for part in parts:
-        if pending is not None:
-            first = _write_unstamped(store, name, schema, pending, build, replace=first is None, first=first)
+        if pending is not None:  # an earlier part: marked with its build, stamped with nothing
+            mode = "overwrite" if first is None else "append"
+            version = _commit(store, name, schema, pending, {BUILD_KEY: build}, mode=mode, replace=first is None)
+            first = version if first is None else first
         pending = part
-    if pending is None:
-        pending = schema.empty_table()
-    table = _with_buckets(pending.select(schema.names).cast(schema))
+    last = schema.empty_table() if pending is None else pending
     if first is None:  # one part: an ordinary whole write
-        return _write(store, name, schema, table, stamp, None, None)
+        return _commit(
+            store, name, schema, last, {SOURCES_KEY: stamp, BASE_KEY: "whole"}, mode="overwrite", replace=True
+        )
     metadata = {SOURCES_KEY: stamp, BASE_KEY: "whole", BUILD_KEY: build, FIRST_KEY: str(first)}
-    _commit(store, name, schema, table, metadata, mode="append")
-    delta = _open(store, name)
-    assert delta is not None
-    return delta.version()
-
-
-def _write_unstamped(
-    store: Store, name: str, schema: pa.Schema, part: pa.Table, build: str, *, replace: bool, first: int | None
-) -> int:
-    """One part of a whole build, marked with its build and stamped with nothing (never trusted on its own); the
-    version of the build's first commit."""
-    table = _with_buckets(part.select(schema.names).cast(schema))
-    _commit(store, name, schema, table, {BUILD_KEY: build}, mode="overwrite" if replace else "append")
-    if first is not None:
-        return first
-    delta = _open(store, name)
-    assert delta is not None
-    return delta.version()
+    return _commit(store, name, schema, last, metadata, mode="append")
 
 
 def _commit(
-    store: Store, name: str, schema: pa.Schema, table: pa.Table, metadata: dict[str, str], *, mode: str
-) -> None:
-    write_deltalake(
-        derived_uri(store, name),
-        table.to_reader(max_chunksize=65_536),
-        mode=mode,  # type: ignore[arg-type]
-        partition_by=partition_columns(schema),
-        schema_mode="overwrite" if mode == "overwrite" else None,
-        storage_options=store.storage_options,
-        commit_properties=CommitProperties(custom_metadata=metadata),
-        post_commithook_properties=KEEP_LOG,
-    )
-
-
-def _write(
     store: Store,
     name: str,
     schema: pa.Schema,
-    data: pa.Table,
-    stamp: str,
-    partnership_ids: Sequence[str] | None,
-    base: int | None,
+    rows: pa.Table,
+    metadata: dict[str, str],
+    *,
+    mode: Literal["overwrite", "append"],
+    replace: bool = False,
+    predicate: str | None = None,
 ) -> int:
-    whole = partnership_ids is None
-    metadata = {SOURCES_KEY: stamp, BASE_KEY: "whole" if whole else str(base)}
-    uri = derived_uri(store, name)
-    predicate = None
-    if not whole:
-        buckets = ", ".join(str(b) for b in _buckets_of(partnership_ids or ())) or "-1"
-        predicate = f"{BUCKET} IN ({buckets}) AND {_predicate(partnership_ids or ())}"
+    """One commit of a derived table's rows (bucketed here) carrying ``metadata``; ``replace``: the table made anew
+    (its schema too). Returns the version written."""
     write_deltalake(
-        uri,
-        data,
-        mode="overwrite",
+        derived_uri(store, name),
+        _with_buckets(rows.select(schema.names).cast(schema)),
+        mode=mode,
         predicate=predicate,
         partition_by=partition_columns(schema),
-        schema_mode="overwrite" if whole else None,
+        schema_mode="overwrite" if replace else None,
         storage_options=store.storage_options,
         commit_properties=CommitProperties(custom_metadata=metadata),
         post_commithook_properties=KEEP_LOG,
